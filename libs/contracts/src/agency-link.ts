@@ -1,0 +1,50 @@
+/**
+ * Messages between a gateway node and its province's agency adapters, carried by
+ * @nestjs/microservices (TCP on the embedded default, RabbitMQ in production mode).
+ *
+ * gateway ──AGENCY_DELIVER──▶ adapter   (reply: AgencyDeliveryAck)
+ * adapter ──AGENCY_STATUS───▶ gateway   (reply: AgencyStatusAck)
+ */
+import type { AgencyCode, AgencyStage, ForwardedRequest, RejectionReason, StageDetail } from './canonical.js';
+
+export const AGENCY_DELIVER = 'agency.deliver.v1';
+export const AGENCY_STATUS = 'agency.status.v1';
+
+export interface AgencyDelivery {
+  /** The gateway's message id; the adapter is idempotent on it. */
+  readonly messageId: string;
+  readonly agency: AgencyCode;
+  readonly messageType: string;
+  readonly contractVersion: number;
+  readonly forwarded: ForwardedRequest;
+}
+
+export interface AgencyDeliveryAck {
+  readonly messageId: string;
+  readonly agencyRef: string;
+  /** True when the adapter had already handed this message to the agency. */
+  readonly duplicate: boolean;
+}
+
+export interface AgencyStatusReport {
+  /** Unique per adapter and agency event, e.g. `SC.card:1042`; the gateway is idempotent on it. */
+  readonly eventId: string;
+  readonly agency: AgencyCode;
+  readonly caseId: string;
+  readonly stage: AgencyStage;
+  readonly at: string;
+  readonly reason?: { readonly code: RejectionReason; readonly message: string };
+  readonly detail?: StageDetail;
+}
+
+export interface AgencyStatusAck {
+  readonly eventId: string;
+  readonly duplicate: boolean;
+}
+
+/** The error shape an RPC handler returns instead of throwing plain errors across the transport. */
+export interface AgencyLinkError {
+  readonly code: string;
+  readonly message: string;
+  readonly permanent: boolean;
+}

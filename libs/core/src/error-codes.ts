@@ -1,0 +1,73 @@
+/**
+ * Every error the gateway can report, with its stable machine code. Codes are public: windows,
+ * agencies and operators match on them, so a code is never renamed or reused for another meaning.
+ *
+ * `origin` says whose fault it is (after X-Road's ErrorOrigin): the window (client input), the
+ * peer node, the agency side, or the gateway itself.
+ */
+export type ErrorOrigin = 'window' | 'peer' | 'agency' | 'operator' | 'internal';
+
+export interface ErrorCodeInfo {
+  readonly status: number;
+  readonly origin: ErrorOrigin;
+  readonly title: string;
+}
+
+export const ERROR_CODES = {
+  // Window input (intake API)
+  VALIDATION_FAILED: { status: 400, origin: 'window', title: 'The request is not valid' },
+  MALFORMED_JSON: { status: 400, origin: 'window', title: 'The request body is not valid JSON' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, origin: 'window', title: 'Unsupported content type' },
+  PAYLOAD_TOO_LARGE: { status: 413, origin: 'window', title: 'The request body is too large' },
+  ID_NUMBER_INVALID: { status: 400, origin: 'window', title: 'The citizen ID number is not valid (GB 11643)' },
+  REGION_UNKNOWN: { status: 400, origin: 'window', title: 'The region code is not a known division code (GB/T 2260)' },
+  REGION_NOT_SERVED: {
+    status: 422,
+    origin: 'window',
+    title: 'The handling region is outside Sichuan and Chongqing',
+  },
+  SERVICE_UNKNOWN: { status: 400, origin: 'window', title: 'The service is not one this gateway carries' },
+  UNAUTHENTICATED: { status: 401, origin: 'window', title: 'A valid window credential is required' },
+  FORBIDDEN: { status: 403, origin: 'window', title: 'This credential may not do that' },
+  CASE_NOT_FOUND: { status: 404, origin: 'window', title: 'No such case' },
+  NOT_FOUND: { status: 404, origin: 'window', title: 'No such resource' },
+  RATE_LIMITED: { status: 429, origin: 'window', title: 'Too many requests' },
+  OVERLOADED: { status: 503, origin: 'internal', title: 'The gateway is busy; retry later' },
+
+  // Peer envelopes (RFC 7515 JWS)
+  ENVELOPE_MALFORMED: { status: 400, origin: 'peer', title: 'The envelope is not a compact JWS' },
+  ENVELOPE_ALG_REFUSED: { status: 400, origin: 'peer', title: 'The signing algorithm is not allowed' },
+  ENVELOPE_KEY_UNKNOWN: { status: 401, origin: 'peer', title: 'The signing key is not in the federation' },
+  ENVELOPE_SIGNATURE_INVALID: { status: 401, origin: 'peer', title: 'The envelope signature does not verify' },
+  ENVELOPE_SENDER_MISMATCH: {
+    status: 401,
+    origin: 'peer',
+    title: 'The signing key does not belong to the claimed sender',
+  },
+  ENVELOPE_WRONG_RECEIVER: { status: 400, origin: 'peer', title: 'The envelope is addressed to another node' },
+  ENVELOPE_EXPIRED: { status: 400, origin: 'peer', title: 'The envelope has expired' },
+  ENVELOPE_NOT_YET_VALID: { status: 400, origin: 'peer', title: 'The envelope was issued too far in the future' },
+  ENVELOPE_CLAIMS_INVALID: { status: 400, origin: 'peer', title: 'The envelope claims are not valid' },
+  ENVELOPE_CONFLICT: {
+    status: 409,
+    origin: 'peer',
+    title: 'A different envelope with this message id was already received',
+  },
+  CONTRACT_UNKNOWN: { status: 400, origin: 'peer', title: 'The message type is not known' },
+  CONTRACT_VERSION_UNSUPPORTED: { status: 400, origin: 'peer', title: 'The contract major version is not supported' },
+  CONTRACT_INVALID: { status: 400, origin: 'peer', title: 'The message body does not match its contract' },
+  RECEIPT_INVALID: { status: 502, origin: 'peer', title: 'The receipt from the peer does not verify' },
+  ROUTE_UNKNOWN: { status: 422, origin: 'internal', title: 'No route to the destination' },
+  STATUS_NOT_ALLOWED: { status: 403, origin: 'agency', title: 'This agency may not report on this case' },
+  STATUS_SEQUENCE_INVALID: { status: 400, origin: 'peer', title: 'The status update sequence is not valid' },
+
+  // Agency side
+  AGENCY_UNAVAILABLE: { status: 503, origin: 'agency', title: 'The agency system cannot be reached' },
+  AGENCY_REFUSED: { status: 422, origin: 'agency', title: 'The agency system refused the request' },
+
+  // Gateway itself
+  CONFIG_INVALID: { status: 500, origin: 'internal', title: 'The configuration is not valid' },
+  INTERNAL: { status: 500, origin: 'internal', title: 'Internal error' },
+} as const satisfies Record<string, ErrorCodeInfo>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;

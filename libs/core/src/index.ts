@@ -1,0 +1,5 @@
+export * from './error-codes.js';
+export * from './gateway-error.js';
+export * from './clock.js';
+export * from './ids.js';
+export * from './node-code.js';

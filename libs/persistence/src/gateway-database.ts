@@ -1,0 +1,107 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DataSource } from 'typeorm';
+import { GatewayError } from '#core';
+import { MIGRATIONS } from './migrations/index.js';
+import { ALL_SCHEMAS } from './schema.js';
+import { GatewayStores, type DatabaseKind } from './stores.js';
+import { Mutex } from './mutex.js';
+
+export type DatabaseOptions =
+  | { readonly kind: 'sqlite'; readonly file: string }
+  | { readonly kind: 'postgres'; readonly url: string; readonly schema?: string };
+
+export interface OpenOptions {
+  /** Apply pending migrations at open (the embedded default does; production may run them by command). */
+  readonly migrate: boolean;
+}
+
+/**
+ * One node's database: the embedded SQLite file or a PostgreSQL database, chosen by
+ * configuration. All work goes through `transaction` (writes, atomically) or `read`.
+ *
+ * @example
+ *   const db = await GatewayDatabase.open({ kind: 'sqlite', file: 'data/sc/gateway.db' }, { migrate: true });
+ *   await db.transaction(async (tx) => { await tx.cases.insert(record); await tx.outbox.enqueue(message); });
+ */
+export class GatewayDatabase {
+  private readonly lock: Mutex | null;
+
+  private constructor(
+    private readonly dataSource: DataSource,
+    readonly kind: DatabaseKind,
+  ) {
+    this.lock = kind === 'sqlite' ? new Mutex() : null;
+  }
+
+  static async open(options: DatabaseOptions, open: OpenOptions): Promise<GatewayDatabase> {
+    const dataSource =
+      options.kind === 'sqlite'
+        ? new DataSource({
+            type: 'better-sqlite3',
+            database: prepareFile(options.file),
+            enableWAL: true,
+            entities: ALL_SCHEMAS,
+            migrations: MIGRATIONS,
+            // synchronous=NORMAL is durable in WAL mode against process crashes (a committed
+            // transaction survives kill -9); only an OS crash can lose the last commits.
+            prepareDatabase: (db: { pragma(sql: string): unknown }) => {
+              db.pragma('synchronous = NORMAL');
+              db.pragma('busy_timeout = 5000');
+            },
+          })
+        : new DataSource({
+            type: 'postgres',
+            url: options.url,
+            ...(options.schema ? { schema: options.schema } : {}),
+            entities: ALL_SCHEMAS,
+            migrations: MIGRATIONS,
+            extra: { max: 10 },
+          });
+    try {
+      await dataSource.initialize();
+    } catch (cause) {
+      throw new GatewayError('CONFIG_INVALID', { detail: `cannot open the ${options.kind} database`, cause });
+    }
+    const db = new GatewayDatabase(dataSource, options.kind);
+    if (open.migrate) {
+      await db.migrate();
+    } else if (await dataSource.showMigrations()) {
+      await dataSource.destroy();
+      throw new GatewayError('CONFIG_INVALID', {
+        detail: 'the database schema is behind this version: run `npm run migrate` first',
+      });
+    }
+    return db;
+  }
+
+  async migrate(): Promise<number> {
+    const applied = await this.dataSource.runMigrations({ transaction: 'each' });
+    return applied.length;
+  }
+
+  async transaction<T>(work: (tx: GatewayStores) => Promise<T>): Promise<T> {
+    const run = () => this.dataSource.transaction((em) => work(new GatewayStores(em, this.kind)));
+    return this.lock ? this.lock.run(run) : run();
+  }
+
+  async read<T>(work: (stores: GatewayStores) => Promise<T>): Promise<T> {
+    const run = () => work(new GatewayStores(this.dataSource.manager, this.kind));
+    return this.lock ? this.lock.run(run) : run();
+  }
+
+  async ping(): Promise<void> {
+    await this.read(async () => {
+      await this.dataSource.query('SELECT 1');
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+  }
+}
+
+function prepareFile(file: string): string {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  return file;
+}

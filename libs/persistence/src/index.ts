@@ -1,0 +1,3 @@
+export * from './records.js';
+export * from './stores.js';
+export * from './gateway-database.js';

@@ -1,0 +1,4 @@
+import { InitialSchema1764000000001 } from './0001-initial-schema.migration.js';
+
+/** Every migration, in order. A new schema change appends a class here. */
+export const MIGRATIONS = [InitialSchema1764000000001];

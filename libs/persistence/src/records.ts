@@ -1,0 +1,96 @@
+/**
+ * Rows the gateway keeps, as plain objects. Stores return these, never typeorm entities, so that
+ * nothing outside this library depends on the ORM.
+ */
+export type CaseRole = 'accepting' | 'handling' | 'both';
+
+export interface CaseRecord {
+  caseId: string;
+  service: string;
+  role: CaseRole;
+  acceptingNode: string;
+  handlingNode: string;
+  agency: string;
+  windowId: string | null;
+  stage: string;
+  status: string;
+  /** The forwarded request (JSON). Issue 6 seals its personal fields. */
+  requestJson: string;
+  /** SHA-256 (hex) of the normalised ID number, for look-ups without keeping it in clear. */
+  applicantHash: string;
+  region: string;
+  regionHistoric: boolean;
+  agencyRef: string | null;
+  acceptedAt: number;
+  updatedAt: number;
+  /** Accepting side: the last handling-side status sequence applied. */
+  lastAppliedSeq: number;
+  /** Handling side: the last status sequence number issued. */
+  lastIssuedSeq: number;
+}
+
+export interface CaseEventRecord {
+  id?: number;
+  caseId: string;
+  stage: string;
+  at: number;
+  side: string;
+  seq: number | null;
+  reasonCode: string | null;
+  reasonMessage: string | null;
+  detailJson: string | null;
+  /** What caused the entry (agency event id, message id): entries are idempotent on it. */
+  sourceId: string;
+  recordedAt: number;
+}
+
+export interface PendingStatusRecord {
+  caseId: string;
+  seq: number;
+  payloadJson: string;
+  receivedAt: number;
+}
+
+export type OutboxState = 'pending' | 'in-flight' | 'retrying' | 'delivered' | 'dead';
+
+export interface OutboxRecord {
+  messageId: string;
+  destination: string;
+  messageType: string;
+  contractVersion: number;
+  caseId: string | null;
+  /** What goes on the wire: a compact JWS for peer destinations, JSON for agency destinations. */
+  payload: string;
+  state: OutboxState;
+  attempts: number;
+  nextAttemptAt: number;
+  leaseUntil: number | null;
+  lastError: string | null;
+  deadReason: string | null;
+  createdAt: number;
+  deliveredAt: number | null;
+  /** Proof from the receiver: a signed receipt (peer) or the acknowledgement (agency). */
+  receipt: string | null;
+}
+
+export interface InboxRecord {
+  messageId: string;
+  sender: string;
+  messageType: string;
+  caseId: string | null;
+  sha256: string;
+  receipt: string;
+  receivedAt: number;
+}
+
+export type CredentialRole = 'window' | 'operator';
+
+export interface CredentialRecord {
+  credentialId: string;
+  role: CredentialRole;
+  name: string;
+  region: string;
+  agency: string | null;
+  secretHash: string;
+  createdAt: number;
+}
