@@ -1,2 +1,7 @@
 export * from './canonical.js';
 export * from './agency-link.js';
+export * from './validate.js';
+export * from './code-validators.js';
+export * from './ssc-apply.dto.js';
+export * from './peer-messages.dto.js';
+export * from './message-types.js';

@@ -3,3 +3,4 @@ export * from './gateway-error.js';
 export * from './clock.js';
 export * from './ids.js';
 export * from './node-code.js';
+export * from './time.js';

@@ -94,3 +94,13 @@ export interface CredentialRecord {
   secretHash: string;
   createdAt: number;
 }
+
+export interface AuditRecord {
+  id?: number;
+  action: string;
+  subject: string;
+  operatorId: string;
+  reason: string;
+  detailJson: string | null;
+  at: number;
+}

@@ -1,5 +1,6 @@
 import { EntitySchema, type ValueTransformer } from 'typeorm';
 import type {
+  AuditRecord,
   CaseEventRecord,
   CaseRecord,
   CredentialRecord,
@@ -126,7 +127,22 @@ export const CredentialSchema = new EntitySchema<CredentialRecord>({
   },
 });
 
+export const AuditSchema = new EntitySchema<AuditRecord>({
+  name: 'OperatorAudit',
+  tableName: 'operator_audit',
+  columns: {
+    id: { type: 'integer', primary: true, generated: 'increment' },
+    action: { type: 'varchar', length: 32 },
+    subject: { type: 'varchar', length: 64 },
+    operatorId: { name: 'operator_id', type: 'varchar', length: 64 },
+    reason: { type: 'varchar', length: 400 },
+    detailJson: { name: 'detail_json', type: 'text', nullable: true },
+    at: { type: 'bigint', transformer: millis },
+  },
+});
+
 export const ALL_SCHEMAS = [
+  AuditSchema,
   CaseSchema,
   CaseEventSchema,
   PendingStatusSchema,

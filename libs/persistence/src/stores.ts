@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type {
+  AuditRecord,
   CaseEventRecord,
   CaseRecord,
   CredentialRecord,
@@ -9,6 +10,7 @@ import type {
   PendingStatusRecord,
 } from './records.js';
 import {
+  AuditSchema,
   CaseEventSchema,
   CaseSchema,
   CredentialSchema,
@@ -91,6 +93,10 @@ export interface OutboxFilter {
   readonly state?: OutboxState;
   readonly destination?: string;
   readonly caseId?: string;
+  readonly messageType?: string;
+  readonly deadReason?: string;
+  /** Only messages created before this instant (ms): "older than". */
+  readonly createdBefore?: number;
   readonly limit?: number;
 }
 
@@ -181,11 +187,27 @@ export class OutboxStore {
   }
 
   async list(filter: OutboxFilter): Promise<OutboxRecord[]> {
-    const where: Partial<OutboxRecord> = {};
-    if (filter.state) where.state = filter.state;
-    if (filter.destination) where.destination = filter.destination;
-    if (filter.caseId) where.caseId = filter.caseId;
-    return this.em.find(OutboxSchema, { where, order: { createdAt: 'DESC' }, take: filter.limit ?? 100 });
+    const qb = this.em.getRepository(OutboxSchema).createQueryBuilder('o');
+    if (filter.state) qb.andWhere('o.state = :state', { state: filter.state });
+    if (filter.destination) qb.andWhere('o.destination = :destination', { destination: filter.destination });
+    if (filter.caseId) qb.andWhere('o.case_id = :caseId', { caseId: filter.caseId });
+    if (filter.messageType) qb.andWhere('o.message_type = :messageType', { messageType: filter.messageType });
+    if (filter.deadReason) qb.andWhere('o.dead_reason = :deadReason', { deadReason: filter.deadReason });
+    if (filter.createdBefore !== undefined) qb.andWhere('o.created_at < :before', { before: filter.createdBefore });
+    return qb.orderBy('o.createdAt', 'DESC').take(filter.limit ?? 100).getMany();
+  }
+
+  /**
+   * Puts a dead message back in the queue under its original id (receivers stay idempotent).
+   * Returns false when the message is not dead (already replayed, or never failed).
+   */
+  async replay(messageId: string, nowMs: number): Promise<boolean> {
+    const result = await this.em.update(
+      OutboxSchema,
+      { messageId, state: 'dead' },
+      { state: 'pending', nextAttemptAt: nowMs, attempts: 0, deadReason: null, leaseUntil: null },
+    );
+    return (result.affected ?? 0) > 0;
   }
 
   /** Messages not yet delivered (the backlog), for back-pressure and metrics. */
@@ -237,6 +259,18 @@ export class CredentialStore {
   }
 }
 
+export class AuditStore {
+  constructor(private readonly em: EntityManager) {}
+
+  async append(record: AuditRecord): Promise<void> {
+    await this.em.insert(AuditSchema, record);
+  }
+
+  async list(subject?: string, limit = 100): Promise<AuditRecord[]> {
+    return this.em.find(AuditSchema, { where: subject ? { subject } : {}, order: { id: 'DESC' }, take: limit });
+  }
+}
+
 /** Every store, bound to one entity manager (a transaction, or the plain connection). */
 export class GatewayStores {
   readonly cases: CaseStore;
@@ -245,6 +279,7 @@ export class GatewayStores {
   readonly outbox: OutboxStore;
   readonly inbox: InboxStore;
   readonly credentials: CredentialStore;
+  readonly audit: AuditStore;
 
   constructor(em: EntityManager, kind: DatabaseKind) {
     this.cases = new CaseStore(em);
@@ -253,5 +288,6 @@ export class GatewayStores {
     this.outbox = new OutboxStore(em, kind);
     this.inbox = new InboxStore(em);
     this.credentials = new CredentialStore(em);
+    this.audit = new AuditStore(em);
   }
 }

@@ -1,0 +1,78 @@
+import { plainToInstance, type ClassConstructor } from 'class-transformer';
+import { validateSync, type ValidationError } from 'class-validator';
+import { GatewayError, type ErrorCode, type FieldProblem } from '#core';
+
+/**
+ * Field codes: class-validator constraint names mapped to the stable codes windows see. A custom
+ * constraint's name is already a stable code (e.g. ID_NUMBER_INVALID).
+ */
+const CONSTRAINT_CODES: Readonly<Record<string, string>> = {
+  isDefined: 'REQUIRED',
+  isNotEmpty: 'REQUIRED',
+  whitelistValidation: 'UNKNOWN_FIELD',
+  isIn: 'NOT_ALLOWED_VALUE',
+  isString: 'NOT_A_STRING',
+  isInt: 'NOT_AN_INTEGER',
+  isArray: 'NOT_AN_ARRAY',
+  isObject: 'NOT_AN_OBJECT',
+  nestedValidation: 'NOT_AN_OBJECT',
+  maxLength: 'TOO_LONG',
+  minLength: 'TOO_SHORT',
+  matches: 'BAD_FORMAT',
+  arrayMaxSize: 'TOO_MANY',
+  arrayMinSize: 'TOO_FEW',
+  isISO8601: 'NOT_A_DATE',
+  isUUID: 'NOT_A_UUID',
+};
+
+/** Field codes that are themselves error codes: a refusal for only those uses that code. */
+const DOMAIN_CODES = new Set<string>(['ID_NUMBER_INVALID', 'REGION_UNKNOWN']);
+
+/**
+ * Turns a plain JSON value into a validated instance of a contract class, or throws a
+ * GatewayError naming every field at fault (never echoing the submitted value, which may be
+ * personal data).
+ *
+ * @example const request = validateContract(SscApplyRequestDto, body, 'VALIDATION_FAILED');
+ */
+export function validateContract<T extends object>(
+  cls: ClassConstructor<T>,
+  plain: unknown,
+  fallbackCode: ErrorCode = 'VALIDATION_FAILED',
+  options: { forbidUnknown?: boolean } = {},
+): T {
+  if (plain === null || typeof plain !== 'object' || Array.isArray(plain)) {
+    throw GatewayError.field(fallbackCode, '', 'the body must be a JSON object');
+  }
+  const instance = plainToInstance(cls, plain, { enableImplicitConversion: false });
+  const errors = validateSync(instance, {
+    whitelist: true,
+    forbidNonWhitelisted: options.forbidUnknown ?? true,
+    forbidUnknownValues: true,
+    validationError: { target: false, value: false },
+  });
+  if (errors.length === 0) return instance;
+  const fields = flatten(errors, '');
+  const codes = new Set(fields.map((f) => f.code));
+  const only = codes.size === 1 ? [...codes][0]! : undefined;
+  const code = only !== undefined && DOMAIN_CODES.has(only) ? (only as ErrorCode) : fallbackCode;
+  throw new GatewayError(code, { detail: `${fields.length} field(s) at fault`, fields });
+}
+
+function flatten(errors: readonly ValidationError[], prefix: string): FieldProblem[] {
+  const out: FieldProblem[] = [];
+  for (const error of errors) {
+    const path = prefix === '' ? error.property : /^\d+$/.test(error.property) ? `${prefix}[${error.property}]` : `${prefix}.${error.property}`;
+    for (const [constraint, message] of Object.entries(error.constraints ?? {})) {
+      out.push({ field: path, code: CONSTRAINT_CODES[constraint] ?? constraint, message });
+    }
+    if (error.children && error.children.length > 0) out.push(...flatten(error.children, path));
+  }
+  return dedupeByField(out);
+}
+
+/** One problem per field: the first constraint that failed says enough. */
+function dedupeByField(problems: FieldProblem[]): FieldProblem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => (seen.has(p.field) ? false : (seen.add(p.field), true)));
+}

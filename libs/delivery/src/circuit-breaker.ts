@@ -1,0 +1,85 @@
+/** The state of one destination's circuit, as operators see it. */
+export type CircuitState = 'closed' | 'open' | 'half-open';
+
+export interface CircuitOptions {
+  /** Consecutive transient failures that open the circuit. */
+  readonly failureThreshold: number;
+  /** How long an open circuit waits before it lets one probe through. */
+  readonly openMs: number;
+  /** Each failed probe doubles the wait, up to this. */
+  readonly maxOpenMs: number;
+}
+
+export const DEFAULT_CIRCUIT_OPTIONS: CircuitOptions = { failureThreshold: 5, openMs: 5_000, maxOpenMs: 120_000 };
+
+interface Circuit {
+  state: CircuitState;
+  failures: number;
+  openUntil: number;
+  openMs: number;
+}
+
+/**
+ * One circuit per destination. While a destination is down the relay stops sending it anything
+ * (its messages wait, unclaimed, without using up attempts) and probes it with one message after
+ * `openMs`; a success closes the circuit and the backlog flows again.
+ *
+ * @example
+ *   const breakers = new CircuitBreakers(DEFAULT_CIRCUIT_OPTIONS);
+ *   breakers.failure('peer:CQ', now); // … five times: peer:CQ is open
+ *   breakers.blocked(now) // ['peer:CQ']
+ */
+export class CircuitBreakers {
+  private readonly circuits = new Map<string, Circuit>();
+
+  constructor(private readonly options: CircuitOptions = DEFAULT_CIRCUIT_OPTIONS) {}
+
+  /** Destinations that must not be sent to now (open and not yet due for a probe). */
+  blocked(nowMs: number): string[] {
+    const out: string[] = [];
+    for (const [destination, circuit] of this.circuits) {
+      if (circuit.state === 'open' && nowMs < circuit.openUntil) out.push(destination);
+    }
+    return out;
+  }
+
+  /** How many messages may go to this destination in this round (1 for a probe). */
+  allowance(destination: string, nowMs: number): number {
+    const circuit = this.circuits.get(destination);
+    if (!circuit || circuit.state === 'closed') return Number.POSITIVE_INFINITY;
+    if (circuit.state === 'open' && nowMs >= circuit.openUntil) circuit.state = 'half-open';
+    return circuit.state === 'half-open' ? 1 : 0;
+  }
+
+  success(destination: string): void {
+    const circuit = this.circuits.get(destination);
+    if (circuit) this.circuits.set(destination, { state: 'closed', failures: 0, openUntil: 0, openMs: this.options.openMs });
+  }
+
+  failure(destination: string, nowMs: number): void {
+    const circuit = this.circuits.get(destination) ?? { state: 'closed', failures: 0, openUntil: 0, openMs: this.options.openMs };
+    circuit.failures += 1;
+    if (circuit.state === 'half-open') {
+      circuit.openMs = Math.min(this.options.maxOpenMs, circuit.openMs * 2);
+      circuit.state = 'open';
+      circuit.openUntil = nowMs + circuit.openMs;
+    } else if (circuit.state === 'closed' && circuit.failures >= this.options.failureThreshold) {
+      circuit.state = 'open';
+      circuit.openUntil = nowMs + circuit.openMs;
+    }
+    this.circuits.set(destination, circuit);
+  }
+
+  state(destination: string): CircuitState {
+    return this.circuits.get(destination)?.state ?? 'closed';
+  }
+
+  snapshot(): { destination: string; state: CircuitState; failures: number; openUntil: number | null }[] {
+    return [...this.circuits].map(([destination, c]) => ({
+      destination,
+      state: c.state,
+      failures: c.failures,
+      openUntil: c.state === 'closed' ? null : c.openUntil,
+    }));
+  }
+}

@@ -1,0 +1,4 @@
+export * from './delivery-failure.js';
+export * from './retry-policy.js';
+export * from './relay.js';
+export * from './circuit-breaker.js';

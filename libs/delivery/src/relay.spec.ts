@@ -1,0 +1,168 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ManualClock } from '#core';
+import { GatewayDatabase, type OutboxRecord } from '#persistence';
+import { DeliveryFailure } from './delivery-failure.js';
+import { DEFAULT_RELAY_OPTIONS, Relay, type DestinationTransport } from './relay.js';
+
+describe('Relay', () => {
+  let dir: string;
+  let db: GatewayDatabase;
+  const clock = new ManualClock(1_000_000);
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'relay-'));
+    db = await GatewayDatabase.open({ kind: 'sqlite', file: join(dir, 'gw.db') }, { migrate: true });
+  });
+
+  afterEach(async () => {
+    await db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function enqueue(id: string, destination: string): Promise<void> {
+    await db.transaction((tx) =>
+      tx.outbox.enqueue({
+        messageId: id,
+        destination,
+        messageType: 'status-update',
+        contractVersion: 1,
+        caseId: 'SC-20261122-0000000001',
+        payload: 'p',
+        nextAttemptAt: clock.nowMs(),
+        createdAt: clock.nowMs(),
+      }),
+    );
+  }
+
+  const options = {
+    ...DEFAULT_RELAY_OPTIONS,
+    defaultPolicy: { baseDelayMs: 1_000, maxDelayMs: 60_000, jitter: 0, maxAttempts: 3, maxAgeMs: 3_600_000 },
+  };
+
+  it('retries a transient failure later and delivers it when the destination is back', async () => {
+    let up = false;
+    const sent: string[] = [];
+    const transport: DestinationTransport = {
+      send: async (m: OutboxRecord) => {
+        if (!up) throw DeliveryFailure.transient('PEER_UNREACHABLE', 'connection refused');
+        sent.push(m.messageId);
+        return { proof: 'receipt-1' };
+      },
+    };
+    const relay = new Relay(db, () => transport, clock, options);
+    await enqueue('00000000-0000-7000-8000-000000000001', 'peer:CQ');
+
+    expect(await relay.runOnce()).toBe(1);
+    const retrying = await db.read((s) => s.outbox.get('00000000-0000-7000-8000-000000000001'));
+    expect(retrying).toMatchObject({ state: 'retrying', attempts: 1, nextAttemptAt: clock.nowMs() + 1_000 });
+    expect(await relay.runOnce()).toBe(0); // not due yet
+
+    up = true;
+    clock.advance(1_000);
+    expect(await relay.runOnce()).toBe(1);
+    expect(sent).toEqual(['00000000-0000-7000-8000-000000000001']);
+    expect(await db.read((s) => s.outbox.get('00000000-0000-7000-8000-000000000001'))).toMatchObject({
+      state: 'delivered',
+      receipt: 'receipt-1',
+    });
+  });
+
+  it('dead-letters a permanent failure at once with its reason', async () => {
+    const transport: DestinationTransport = {
+      send: async () => {
+        throw DeliveryFailure.permanent('CONTRACT_INVALID', 'peer refused the body');
+      },
+    };
+    const relay = new Relay(db, () => transport, clock, options);
+    await enqueue('00000000-0000-7000-8000-000000000002', 'peer:CQ');
+    await relay.runOnce();
+    expect(await db.read((s) => s.outbox.get('00000000-0000-7000-8000-000000000002'))).toMatchObject({
+      state: 'dead',
+      attempts: 1,
+      deadReason: 'CONTRACT_INVALID',
+    });
+  });
+
+  it('dead-letters after the last allowed attempt', async () => {
+    const transport: DestinationTransport = {
+      send: async () => {
+        throw DeliveryFailure.transient('PEER_5XX', 'status 503');
+      },
+    };
+    const relay = new Relay(db, () => transport, clock, options);
+    await enqueue('00000000-0000-7000-8000-000000000003', 'peer:CQ');
+    for (let i = 0; i < 3; i += 1) {
+      await relay.runOnce();
+      clock.advance(60_000);
+    }
+    expect(await db.read((s) => s.outbox.get('00000000-0000-7000-8000-000000000003'))).toMatchObject({
+      state: 'dead',
+      attempts: 3,
+      deadReason: 'RETRIES_EXHAUSTED',
+    });
+  });
+
+  it('keeps delivering to a healthy destination while another fails', async () => {
+    const relay = new Relay(
+      db,
+      (destination) => ({
+        send: async () => {
+          if (destination === 'peer:CQ') throw DeliveryFailure.transient('PEER_UNREACHABLE', 'down');
+          return { proof: null };
+        },
+      }),
+      clock,
+      options,
+    );
+    await enqueue('00000000-0000-7000-8000-000000000004', 'peer:CQ');
+    await enqueue('00000000-0000-7000-8000-000000000005', 'agency:SC.card');
+    await relay.runOnce();
+    expect(await db.read((s) => s.outbox.get('00000000-0000-7000-8000-000000000005'))).toMatchObject({ state: 'delivered' });
+  });
+
+  it('sends nothing for an unknown destination and dead-letters it as ROUTE_UNKNOWN', async () => {
+    const relay = new Relay(db, () => undefined, clock, options);
+    await enqueue('00000000-0000-7000-8000-000000000006', 'peer:XX');
+    await relay.runOnce();
+    expect(await db.read((s) => s.outbox.get('00000000-0000-7000-8000-000000000006'))).toMatchObject({
+      state: 'dead',
+      deadReason: 'ROUTE_UNKNOWN',
+    });
+  });
+
+  it('stops sending to a destination whose circuit opened and probes it with one message later', async () => {
+    let calls = 0;
+    let up = false;
+    const relay = new Relay(
+      db,
+      () => ({
+        send: async () => {
+          calls += 1;
+          if (!up) throw DeliveryFailure.transient('PEER_UNREACHABLE', 'down');
+          return { proof: null };
+        },
+      }),
+      clock,
+      { ...options, circuit: { failureThreshold: 2, openMs: 10_000, maxOpenMs: 60_000 }, concurrencyPerDestination: 1 },
+    );
+    for (let i = 0; i < 4; i += 1) await enqueue(`00000000-0000-7000-8000-00000000010${i}`, 'peer:CQ');
+    await relay.runOnce(); // two failures open the circuit; the other two go back untried
+    expect(relay.circuits.state('peer:CQ')).toBe('open');
+    const afterOpen = calls;
+    expect(afterOpen).toBe(2);
+    clock.advance(5_000);
+    expect(await relay.runOnce()).toBe(0); // open: nothing claimed, no attempt used
+    expect(calls).toBe(afterOpen);
+    up = true;
+    clock.advance(5_000);
+    await relay.runOnce(); // half-open: exactly one probe
+    expect(calls).toBe(afterOpen + 1);
+    expect(relay.circuits.state('peer:CQ')).toBe('closed');
+    clock.advance(60_000);
+    await relay.runOnce();
+    const states = await db.read((s) => s.outbox.countsByState());
+    expect(states).toEqual({ delivered: 4 });
+  });
+});

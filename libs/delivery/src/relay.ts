@@ -1,0 +1,222 @@
+import type { Clock } from '#core';
+import type { GatewayDatabase, GatewayStores, OutboxRecord } from '#persistence';
+import { CircuitBreakers, DEFAULT_CIRCUIT_OPTIONS, type CircuitOptions } from './circuit-breaker.js';
+import { DeliveryFailure } from './delivery-failure.js';
+import { backoffDelay, DEFAULT_RETRY_POLICY, mayRetry, type RetryPolicy } from './retry-policy.js';
+
+/** What a destination answered: the proof of delivery kept with the message. */
+export interface DeliveryOutcome {
+  /** A signed receipt (peer) or an acknowledgement (agency), kept as proof. */
+  readonly proof: string | null;
+  /** Anything the after-delivery hook needs (e.g. the agency's reference). */
+  readonly result?: unknown;
+}
+
+/** Sends one message to one destination. Throws DeliveryFailure (anything else counts as transient). */
+export interface DestinationTransport {
+  send(message: OutboxRecord): Promise<DeliveryOutcome>;
+}
+
+export interface RelayHooks {
+  /** Runs in the same transaction that marks the message delivered. */
+  afterDelivered?(tx: GatewayStores, message: OutboxRecord, outcome: DeliveryOutcome): Promise<void>;
+  onAttempt?(event: RelayAttemptEvent): void;
+}
+
+export interface RelayAttemptEvent {
+  readonly message: OutboxRecord;
+  readonly outcome: 'delivered' | 'retrying' | 'dead';
+  readonly durationMs: number;
+  readonly reason?: string;
+}
+
+export interface RelayOptions {
+  readonly batchSize: number;
+  readonly leaseMs: number;
+  /** How long the relay sleeps when nothing is due (a new message wakes it at once). */
+  readonly idleMs: number;
+  readonly concurrencyPerDestination: number;
+  readonly defaultPolicy: RetryPolicy;
+  /** Per-destination policies, by exact destination or by prefix ending in `*` (`agency:*`). */
+  readonly policies: Readonly<Record<string, RetryPolicy>>;
+  readonly circuit: CircuitOptions;
+}
+
+export const DEFAULT_RELAY_OPTIONS: RelayOptions = {
+  batchSize: 100,
+  leaseMs: 30_000,
+  idleMs: 250,
+  concurrencyPerDestination: 8,
+  defaultPolicy: DEFAULT_RETRY_POLICY,
+  policies: {},
+  circuit: DEFAULT_CIRCUIT_OPTIONS,
+};
+
+/**
+ * The relay of the transactional outbox: claims due messages, sends each to its destination,
+ * and records the outcome. Delivery is at-least-once; receivers are idempotent by message id.
+ *
+ * A message claimed by a relay that dies stays "in flight" until its lease expires, then any
+ * relay claims it again. One destination's failures push only its own messages back (backoff
+ * per message), so other destinations keep flowing.
+ */
+export class Relay {
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private wake: (() => void) | null = null;
+  private kicked = false;
+  readonly circuits: CircuitBreakers;
+
+  constructor(
+    private readonly db: GatewayDatabase,
+    private readonly transportFor: (destination: string) => DestinationTransport | undefined,
+    private readonly clock: Clock,
+    private readonly options: RelayOptions = DEFAULT_RELAY_OPTIONS,
+    private readonly hooks: RelayHooks = {},
+    private readonly random: () => number = Math.random,
+  ) {
+    this.circuits = new CircuitBreakers(options.circuit);
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Wakes the relay now (called after a transaction enqueued messages). */
+  kick(): void {
+    this.kicked = true;
+    this.wake?.();
+  }
+
+  /** Stops claiming; waits for the batch in hand to finish. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+    this.loop = null;
+  }
+
+  /** Claims and sends one batch. Returns how many messages it handled. */
+  async runOnce(): Promise<number> {
+    const now = this.clock.nowMs();
+    // Destinations whose circuit is open are not even claimed: their messages wait untouched.
+    const blocked = this.circuits.blocked(now);
+    const batch = await this.db.transaction((tx) =>
+      tx.outbox.claimDue(now, now + this.options.leaseMs, this.options.batchSize, blocked),
+    );
+    if (batch.length === 0) return 0;
+    const byDestination = new Map<string, OutboxRecord[]>();
+    for (const message of batch) {
+      const list = byDestination.get(message.destination) ?? [];
+      list.push(message);
+      byDestination.set(message.destination, list);
+    }
+    await Promise.all([...byDestination.values()].map((messages) => this.sendAll(messages)));
+    return batch.length;
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      this.kicked = false;
+      let handled = 0;
+      try {
+        handled = await this.runOnce();
+      } catch {
+        // The database was unreachable: wait and try again; nothing was claimed.
+        handled = 0;
+      }
+      if (handled === 0 && !this.kicked && this.running) await this.sleep(this.options.idleMs);
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = () => {
+        this.wake = null;
+        done();
+      };
+    });
+  }
+
+  private async sendAll(messages: OutboxRecord[]): Promise<void> {
+    // A half-open circuit gets one probe; the rest go back unclaimed, no attempt counted.
+    const allowance = this.circuits.allowance(messages[0]!.destination, this.clock.nowMs());
+    const queue = messages.slice(0, allowance);
+    const held = messages.slice(queue.length);
+    if (held.length > 0) {
+      await this.db.transaction(async (tx) => {
+        for (const m of held) await tx.outbox.release(m.messageId, this.clock.nowMs() + 100);
+      });
+    }
+    const probing = allowance === 1;
+    const workers = Array.from({ length: Math.min(this.options.concurrencyPerDestination, queue.length) }, async () => {
+      for (let message = queue.shift(); message; message = queue.shift()) {
+        if (!probing && this.circuits.state(message.destination) === 'open') {
+          // The circuit opened during this round: hand the rest back without an attempt.
+          await this.db.transaction((tx) => tx.outbox.release(message.messageId, this.clock.nowMs() + 100));
+          continue;
+        }
+        const ok = await this.sendOne(message);
+        if (probing && ok) {
+          // The probe went through: the circuit is closed, the rest flow next round.
+          this.kick();
+        }
+      }
+    });
+    await Promise.all(workers);
+  }
+
+  private async sendOne(message: OutboxRecord): Promise<boolean> {
+    const started = this.clock.nowMs();
+    const transport = this.transportFor(message.destination);
+    try {
+      if (!transport) throw DeliveryFailure.permanent('ROUTE_UNKNOWN', `no transport for ${message.destination}`);
+      const outcome = await transport.send(message);
+      await this.db.transaction(async (tx) => {
+        await tx.outbox.markDelivered(message.messageId, this.clock.nowMs(), outcome.proof);
+        await this.hooks.afterDelivered?.(tx, message, outcome);
+      });
+      this.circuits.success(message.destination);
+      this.hooks.onAttempt?.({ message, outcome: 'delivered', durationMs: this.clock.nowMs() - started });
+      return true;
+    } catch (error) {
+      await this.recordFailure(message, error, started);
+      return false;
+    }
+  }
+
+  private async recordFailure(message: OutboxRecord, error: unknown, started: number): Promise<void> {
+    const failure =
+      error instanceof DeliveryFailure
+        ? error
+        : DeliveryFailure.transient('UNEXPECTED', error instanceof Error ? error.message : 'unknown error', error);
+    const attempts = message.attempts + 1;
+    const now = this.clock.nowMs();
+    const policy = this.policyFor(message.destination);
+    // Only transient failures say the destination is unwell; a refused message is its own problem.
+    if (!failure.permanent) this.circuits.failure(message.destination, now);
+    const dead = failure.permanent || !mayRetry(policy, attempts, now - message.createdAt);
+    const reason = failure.permanent ? failure.reason : dead ? 'RETRIES_EXHAUSTED' : failure.reason;
+    await this.db.transaction(async (tx) => {
+      if (dead) await tx.outbox.markDead(message.messageId, attempts, reason, failure.message);
+      else await tx.outbox.markRetry(message.messageId, attempts, now + backoffDelay(policy, attempts, this.random), failure.message);
+    });
+    this.hooks.onAttempt?.({ message, outcome: dead ? 'dead' : 'retrying', durationMs: now - started, reason });
+  }
+
+  private policyFor(destination: string): RetryPolicy {
+    const exact = this.options.policies[destination];
+    if (exact) return exact;
+    for (const [pattern, policy] of Object.entries(this.options.policies)) {
+      if (pattern.endsWith('*') && destination.startsWith(pattern.slice(0, -1))) return policy;
+    }
+    return this.options.defaultPolicy;
+  }
+}

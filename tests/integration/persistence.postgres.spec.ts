@@ -1,0 +1,55 @@
+import { GatewayDatabase } from '#persistence';
+import { dropPostgresDatabase, freshPostgresDatabase } from './support/postgres.js';
+
+/**
+ * The same stores and migrations as the embedded default, against a real PostgreSQL: the
+ * relay's claim must never hand one message to two replicas.
+ */
+describe('GatewayDatabase on PostgreSQL', () => {
+  let url: string | null;
+  let replicas: GatewayDatabase[] = [];
+
+  beforeAll(async () => {
+    url = await freshPostgresDatabase('persistence');
+    if (!url) return;
+    replicas = [
+      await GatewayDatabase.open({ kind: 'postgres', url }, { migrate: true }),
+      await GatewayDatabase.open({ kind: 'postgres', url }, { migrate: false }),
+    ];
+  });
+
+  afterAll(async () => {
+    for (const db of replicas) await db.close();
+    await dropPostgresDatabase(url);
+  });
+
+  it('applies the migrations once and refuses nothing afterwards', async () => {
+    if (!url) return;
+    expect(await replicas[1]!.migrate()).toBe(0);
+  });
+
+  it('never claims one outbox row for two replicas (FOR UPDATE SKIP LOCKED)', async () => {
+    if (!url) return;
+    const [a, b] = replicas as [GatewayDatabase, GatewayDatabase];
+    await a.transaction(async (tx) => {
+      for (let i = 0; i < 200; i += 1) {
+        await tx.outbox.enqueue({
+          messageId: `00000000-0000-7000-8000-${String(i).padStart(12, '0')}`,
+          destination: 'peer:CQ',
+          messageType: 'status-update',
+          contractVersion: 1,
+          caseId: null,
+          payload: 'x',
+          nextAttemptAt: 0,
+          createdAt: 0,
+        });
+      }
+    });
+    const claims = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? a : b).transaction((tx) => tx.outbox.claimDue(1, 60_000, 25))),
+    );
+    const ids = claims.flat().map((m) => m.messageId);
+    expect(ids).toHaveLength(200);
+    expect(new Set(ids).size).toBe(200);
+  });
+});
