@@ -1,0 +1,259 @@
+import { CompactSign, compactVerify, errors } from 'jose';
+import { GatewayError, type ErrorCode, type FieldProblem } from '#core';
+import { isKid, SIGNING_ALG } from './public-jwk.js';
+import type { SigningKey } from './signing-key.js';
+import type { ResolvedKey, TrustStore } from './trust-store.js';
+
+/**
+ * The steps shared by envelopes and receipts, each a small function that either returns what it
+ * checked or throws. The caller numbers the steps and decides, through `Refuse`, which public code
+ * a failure becomes (envelopes: one code per reason; receipts: RECEIPT_INVALID with a detail).
+ */
+
+/** The reasons a compact JWS can be refused, named by the envelope code that reports them. */
+export type JwsFailure = Extract<
+  ErrorCode,
+  | 'ENVELOPE_MALFORMED'
+  | 'ENVELOPE_ALG_REFUSED'
+  | 'ENVELOPE_KEY_UNKNOWN'
+  | 'ENVELOPE_SIGNATURE_INVALID'
+  | 'ENVELOPE_SENDER_MISMATCH'
+  | 'ENVELOPE_WRONG_RECEIVER'
+  | 'ENVELOPE_EXPIRED'
+  | 'ENVELOPE_NOT_YET_VALID'
+  | 'ENVELOPE_CLAIMS_INVALID'
+>;
+
+export type Refuse = (
+  failure: JwsFailure,
+  detail: string,
+  extra?: { readonly cause?: unknown; readonly fields?: readonly FieldProblem[] },
+) => GatewayError;
+
+/** The protected header members we act on. */
+export interface JwsHeader {
+  readonly alg: string;
+  readonly kid: string;
+  readonly typ: string;
+}
+
+/** The default and only algorithm allowlist (ARCHITECTURE.md: EdDSA; never `none`, never HMAC). */
+export const DEFAULT_ALGS: readonly string[] = Object.freeze([SIGNING_ALG]);
+
+/**
+ * The protected header is parsed before the signature is checked, so its size is bounded: ours is
+ * about 100 characters, and there is no reason to JSON-parse kilobytes from an unauthenticated peer.
+ */
+const MAX_HEADER_SEGMENT = 1024;
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+const encoder = new TextEncoder();
+
+/**
+ * Checks an algorithm allowlist given by configuration. `none` and the HMAC family are refused
+ * even if configured: a shared secret cannot prove which node signed (no non-repudiation), and
+ * RFC 8725 §2.1 / §3.2 list `none` and alg substitution to HMAC among the known attacks.
+ */
+export function checkAllowlist(allowed: readonly string[]): readonly string[] {
+  if (allowed.length === 0) throw new GatewayError('CONFIG_INVALID', { detail: 'the algorithm allowlist is empty' });
+  for (const alg of allowed) {
+    if (alg.toLowerCase() === 'none' || /^HS/i.test(alg)) {
+      throw new GatewayError('CONFIG_INVALID', { detail: `algorithm ${shown(alg)} may never be allowed` });
+    }
+  }
+  return allowed;
+}
+
+/** Splits a compact JWS (RFC 7515 §7.1) and decodes its protected header, unverified. */
+export function parseCompact(compact: unknown, refuse: Refuse): Record<string, unknown> {
+  if (typeof compact !== 'string') throw refuse('ENVELOPE_MALFORMED', 'a compact JWS must be a string');
+  const segments = compact.split('.');
+  if (segments.length !== 3) {
+    // Five segments is a compact JWE (RFC 7516 §7.1); neither is anything else we accept.
+    throw refuse('ENVELOPE_MALFORMED', `a compact JWS has 3 segments, this has ${segments.length}`);
+  }
+  const [head, payload, signature] = segments as [string, string, string];
+  // An empty signature is let through to the algorithm check, so that an unsecured JWS
+  // (`alg: none`, RFC 7519 §6) is refused as what it is (ENVELOPE_ALG_REFUSED), not as a typo.
+  if (!BASE64URL.test(head) || !BASE64URL.test(payload) || !(signature === '' || BASE64URL.test(signature))) {
+    throw refuse('ENVELOPE_MALFORMED', 'the header and payload must be non-empty base64url, the signature base64url');
+  }
+  if (head.length > MAX_HEADER_SEGMENT) throw refuse('ENVELOPE_MALFORMED', 'the protected header is too large');
+  let header: unknown;
+  try {
+    header = JSON.parse(utf8.decode(Buffer.from(head, 'base64url')));
+  } catch (cause) {
+    throw refuse('ENVELOPE_MALFORMED', 'the protected header is not UTF-8 JSON', { cause });
+  }
+  if (!isPlainObject(header)) throw refuse('ENVELOPE_MALFORMED', 'the protected header is not a JSON object');
+  return header;
+}
+
+/**
+ * The algorithm allowlist, checked on the unverified header BEFORE any key is looked up, so that
+ * the token cannot choose how it is verified (RFC 8725 §3.1: the verifier specifies the allowed
+ * algorithms and uses no other; §2.1: `alg: none` and the swap of a public key for an HMAC secret).
+ */
+export function checkAlgorithm(header: Record<string, unknown>, allowed: readonly string[], refuse: Refuse): string {
+  const { alg } = header;
+  if (typeof alg !== 'string' || !allowed.includes(alg)) {
+    throw refuse('ENVELOPE_ALG_REFUSED', `alg ${shown(alg)} is not allowed (RFC 8725 §3.1)`);
+  }
+  return alg;
+}
+
+/**
+ * Explicit typing (RFC 8725 §3.11) keeps envelopes and receipts apart (§3.12): a receipt replayed
+ * as an envelope, or an envelope as a receipt, is refused here. A wrong or missing `typ` is
+ * reported as ENVELOPE_MALFORMED: the token is not an envelope at all, whatever its claims say.
+ * Compared as RFC 7515 §4.1.9 asks: case-insensitively, with `application/` implied.
+ */
+export function checkType(header: Record<string, unknown>, expected: string, refuse: Refuse): string {
+  const { typ } = header;
+  if (typeof typ !== 'string' || mediaType(typ) !== mediaType(expected)) {
+    throw refuse('ENVELOPE_MALFORMED', `typ must be ${expected}, not ${shown(typ)}`);
+  }
+  return typ;
+}
+
+/**
+ * No extension is understood, so any `crit` is refused (RFC 7515 §4.1.11: a recipient that does
+ * not understand a critical extension MUST reject the JWS). jose refuses unknown `crit` names too,
+ * but it understands `b64` (RFC 7797, unencoded payload), which would change what the signature
+ * covers; we want exactly one way to read an envelope, so `crit` and `b64` never pass.
+ */
+export function checkCritical(header: Record<string, unknown>, refuse: Refuse): void {
+  if ('crit' in header) throw refuse('ENVELOPE_MALFORMED', 'critical header extensions (crit) are not supported');
+  if ('b64' in header) throw refuse('ENVELOPE_MALFORMED', 'the b64 header (RFC 7797) is not supported');
+}
+
+/** The `kid` (RFC 7515 §4.1.4): required, since it is the only way a key is chosen. */
+export function checkKid(header: Record<string, unknown>, refuse: Refuse): string {
+  const { kid } = header;
+  if (!isKid(kid)) throw refuse('ENVELOPE_MALFORMED', 'kid is missing or not a plain string of at most 128 characters');
+  return kid;
+}
+
+/**
+ * Finds the key in the trust store, and checks it is a key for this algorithm (RFC 8725 §3.1:
+ * each key is used with exactly one algorithm).
+ */
+export function resolveKey(trust: TrustStore, kid: string, alg: string, refuse: Refuse): ResolvedKey {
+  const key = trust.resolve(kid);
+  if (key === undefined) throw refuse('ENVELOPE_KEY_UNKNOWN', `kid ${kid} is not in the federation`);
+  if (key.alg !== alg) throw refuse('ENVELOPE_ALG_REFUSED', `kid ${kid} signs with ${key.alg}, not ${shown(alg)}`);
+  return key;
+}
+
+/**
+ * Verifies the signature with jose and returns the payload as a JSON object. jose's errors are
+ * mapped to our codes here and go no further than a `cause`.
+ */
+export async function verifySignature(
+  compact: string,
+  key: ResolvedKey,
+  allowed: readonly string[],
+  refuse: Refuse,
+): Promise<Record<string, unknown>> {
+  let payload: Uint8Array;
+  try {
+    // The allowlist again, and jose's own `crit` processing, as a second line behind ours.
+    ({ payload } = await compactVerify(compact, key.key, { algorithms: [...allowed] }));
+  } catch (error) {
+    throw fromJose(error, refuse);
+  }
+  let claims: unknown;
+  try {
+    claims = JSON.parse(utf8.decode(payload));
+  } catch (cause) {
+    throw refuse('ENVELOPE_MALFORMED', 'the payload is not UTF-8 JSON', { cause });
+  }
+  if (!isPlainObject(claims)) throw refuse('ENVELOPE_MALFORMED', 'the payload is not a JSON object');
+  return claims;
+}
+
+/**
+ * Signs `claims` as a compact JWS with the header `{ alg, kid, typ }` and nothing else.
+ * Failures here are ours, not a peer's: they are INTERNAL.
+ */
+export async function signCompact(key: SigningKey, typ: string, claims: object): Promise<string> {
+  let bytes: Uint8Array;
+  try {
+    bytes = encoder.encode(JSON.stringify(claims));
+  } catch (cause) {
+    throw new GatewayError('INTERNAL', { detail: 'the claims cannot be written as JSON', cause });
+  }
+  try {
+    return await new CompactSign(bytes).setProtectedHeader({ alg: key.alg, kid: key.kid, typ }).sign(key.privateKey);
+  } catch (cause) {
+    throw new GatewayError('INTERNAL', { detail: `signing with ${key.kid} failed`, cause });
+  }
+}
+
+function fromJose(error: unknown, refuse: Refuse): GatewayError {
+  if (error instanceof errors.JWSSignatureVerificationFailed) {
+    return refuse('ENVELOPE_SIGNATURE_INVALID', 'the signature does not verify with the named key', { cause: error });
+  }
+  if (error instanceof errors.JOSEAlgNotAllowed) {
+    return refuse('ENVELOPE_ALG_REFUSED', 'the algorithm is not allowed (RFC 8725 §3.1)', { cause: error });
+  }
+  if (error instanceof errors.JOSENotSupported) {
+    // jose's answer to an unrecognised `crit` extension (and to an algorithm it lacks).
+    return refuse('ENVELOPE_MALFORMED', 'the JWS uses an unsupported extension or algorithm', { cause: error });
+  }
+  if (error instanceof errors.JOSEError) {
+    return refuse('ENVELOPE_MALFORMED', 'the JWS is not well formed', { cause: error });
+  }
+  // Not a verdict on the token: a fault of ours (or of the runtime). The peer may retry.
+  return new GatewayError('INTERNAL', { detail: 'signature verification failed unexpectedly', cause: error });
+}
+
+// --- claim checks, shared by envelopes and receipts ---
+
+/** The caller's clock and skew are configuration, not peer input: wrong values are INTERNAL. */
+export function checkTime(nowMs: number, maxSkewSeconds: number): number {
+  if (!Number.isFinite(nowMs) || !Number.isFinite(maxSkewSeconds) || maxSkewSeconds < 0) {
+    throw new GatewayError('INTERNAL', { detail: 'nowMs and maxSkewSeconds must be finite, the skew not negative' });
+  }
+  return nowMs / 1000;
+}
+
+
+/** Printable ASCII without spaces, bounded: safe to store, index and write in a log line. */
+export function isToken(value: unknown, max: number): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length <= max && /^[\x21-\x7e]+$/.test(value);
+}
+
+/** A NumericDate (RFC 7519 §2) in whole seconds; fractions are not used in this federation. */
+export function isSeconds(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
+/** Collects claim problems so that one refusal names every claim at fault. */
+export class ClaimProblems {
+  readonly fields: FieldProblem[] = [];
+
+  constructor(private readonly code: ErrorCode) {}
+
+  need(ok: boolean, field: string, message: string): void {
+    if (!ok) this.fields.push({ field, code: this.code, message });
+  }
+
+  get detail(): string {
+    return `missing or ill-typed claims: ${this.fields.map((f) => f.field).join(', ')}`;
+  }
+}
+
+/** A value from an unauthenticated or foreign source, shown in a detail only if short and plain. */
+export function shown(value: unknown): string {
+  return typeof value === 'string' && /^[\x21-\x7e]{1,40}$/.test(value) ? JSON.stringify(value) : `(${value === null ? 'null' : typeof value})`;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function mediaType(typ: string): string {
+  const lower = typ.toLowerCase();
+  return lower.includes('/') ? lower : `application/${lower}`;
+}

@@ -1,0 +1,178 @@
+import { GatewayError, isNodeCode, type NodeCode } from '#core';
+import {
+  checkAlgorithm,
+  checkAllowlist,
+  checkCritical,
+  checkKid,
+  checkTime,
+  checkType,
+  ClaimProblems,
+  DEFAULT_ALGS,
+  isSeconds,
+  isToken,
+  parseCompact,
+  resolveKey,
+  signCompact,
+  verifySignature,
+  type JwsHeader,
+  type Refuse,
+} from './compact-jws.js';
+import { sha256Base64url } from './sha256.js';
+import type { SigningKey } from './signing-key.js';
+import type { TrustStore } from './trust-store.js';
+
+/** The JWS `typ` of an envelope (RFC 8725 §3.11 explicit typing). */
+export const ENVELOPE_TYP = 'cytb-envelope+jws';
+
+/**
+ * The claims of an envelope between two nodes. `iat` and `exp` are NumericDates (RFC 7519 §2):
+ * whole seconds since the epoch.
+ */
+export interface EnvelopeClaims {
+  /** Message id, unique and time-ordered (UUIDv7 from `newMessageId`). */
+  readonly jti: string;
+  /** Sender node; must own the signing key. */
+  readonly iss: NodeCode;
+  /** Receiver node. */
+  readonly aud: NodeCode;
+  readonly iat: number;
+  readonly exp: number;
+  /** Case number (业务协同编号). */
+  readonly case: string;
+  /** Message type, e.g. `ssc.apply.request`. */
+  readonly mtype: string;
+  /** Contract major version. */
+  readonly ver: number;
+  readonly body: unknown;
+}
+
+export interface VerifiedEnvelope {
+  readonly claims: EnvelopeClaims;
+  readonly header: JwsHeader;
+  /** base64url SHA-256 of the compact envelope exactly as received: what the receipt names. */
+  readonly sha256: string;
+}
+
+export interface VerifyEnvelopeOptions {
+  readonly trust: TrustStore;
+  /** This node: the only acceptable `aud`. */
+  readonly self: NodeCode;
+  readonly nowMs: number;
+  /** Leeway for clock differences between nodes, applied to `exp` and `iat`. */
+  readonly maxSkewSeconds: number;
+  /** Default `['EdDSA']`. `none` and HS* are refused even if listed (CONFIG_INVALID). */
+  readonly allowedAlgs?: readonly string[];
+}
+
+const refuseEnvelope: Refuse = (failure, detail, extra) =>
+  new GatewayError(failure, { detail, cause: extra?.cause, fields: extra?.fields });
+
+/**
+ * Signs an envelope with this node's current key. The claims are checked first with the same
+ * rules the receiver applies, so that a malformed envelope fails here (INTERNAL) rather than at
+ * the peer.
+ *
+ * @example
+ *   const compact = await signEnvelope(keys.current(), {
+ *     jti: newMessageId(now), iss: 'CQ', aud: 'SC', iat, exp: iat + 3600,
+ *     case: 'CQ-20261122-7K3F9ZQ2M8', mtype: 'ssc.apply.request', ver: 1, body,
+ *   });
+ */
+export async function signEnvelope(key: SigningKey, claims: EnvelopeClaims): Promise<string> {
+  const problems = envelopeClaimProblems(claims);
+  if (problems.fields.length > 0) {
+    throw new GatewayError('INTERNAL', { detail: `refusing to sign: ${problems.detail}`, fields: problems.fields });
+  }
+  if (claims.iss !== key.node) {
+    throw new GatewayError('INTERNAL', { detail: `refusing to sign: iss ${claims.iss} does not own key ${key.kid}` });
+  }
+  // Exactly the claim names of the contract, in a fixed order: nothing extra travels by accident.
+  const { jti, iss, aud, iat, exp, mtype, ver, body } = claims;
+  return signCompact(key, ENVELOPE_TYP, { jti, iss, aud, iat, exp, case: claims.case, mtype, ver, body });
+}
+
+/**
+ * Verifies an envelope from a peer, as a checklist. Each failure is a GatewayError with its own
+ * stable code; no jose error and no bare Error leaves this function.
+ *
+ * Pass the envelope exactly as received: its SHA-256 is computed over this string.
+ *
+ * @example
+ *   const { claims, sha256 } = await verifyEnvelope(compact, {
+ *     trust, self: 'SC', nowMs: clock.nowMs(), maxSkewSeconds: 60,
+ *   });
+ */
+export async function verifyEnvelope(compact: string, opts: VerifyEnvelopeOptions): Promise<VerifiedEnvelope> {
+  const refuse = refuseEnvelope;
+  const allowed = opts.allowedAlgs === undefined ? DEFAULT_ALGS : checkAllowlist(opts.allowedAlgs);
+  const nowSeconds = checkTime(opts.nowMs, opts.maxSkewSeconds);
+
+  // 1. Shape: three base64url segments and a protected header that is a JSON object (ENVELOPE_MALFORMED).
+  const rawHeader = parseCompact(compact, refuse);
+
+  // 2. Algorithm allowlist, before any key lookup: no `none`, no HS*, nothing outside the list
+  //    (RFC 8725 §3.1 and §2.1; ENVELOPE_ALG_REFUSED).
+  const alg = checkAlgorithm(rawHeader, allowed, refuse);
+
+  // 3. Explicit type: an envelope, not a receipt or any other JWS (RFC 8725 §3.11, §3.12;
+  //    ENVELOPE_MALFORMED).
+  const typ = checkType(rawHeader, ENVELOPE_TYP, refuse);
+
+  // 4. No critical extensions: we understand none (RFC 7515 §4.1.11; ENVELOPE_MALFORMED).
+  checkCritical(rawHeader, refuse);
+
+  // 5. The key: named by kid, listed by the federation, bound to this algorithm
+  //    (ENVELOPE_MALFORMED without a kid, ENVELOPE_KEY_UNKNOWN, ENVELOPE_ALG_REFUSED).
+  const kid = checkKid(rawHeader, refuse);
+  const key = resolveKey(opts.trust, kid, alg, refuse);
+
+  // 6. Signature (ENVELOPE_SIGNATURE_INVALID). Nothing in the payload is read before this.
+  const payload = await verifySignature(compact, key, allowed, refuse);
+
+  // 7. Claims present and well typed (ENVELOPE_CLAIMS_INVALID, naming every claim at fault).
+  const problems = envelopeClaimProblems(payload);
+  if (problems.fields.length > 0) {
+    throw refuse('ENVELOPE_CLAIMS_INVALID', problems.detail, { fields: problems.fields });
+  }
+  const claims = payload as unknown as EnvelopeClaims;
+
+  // 8. Sender: the key's owner is the claimed sender (ENVELOPE_SENDER_MISMATCH). A node cannot
+  //    speak for another with its own valid key.
+  if (key.node !== claims.iss) {
+    throw refuse('ENVELOPE_SENDER_MISMATCH', `key ${kid} belongs to ${key.node}, the envelope claims ${claims.iss}`);
+  }
+
+  // 9. Receiver: addressed to this node (RFC 8725 §3.9; ENVELOPE_WRONG_RECEIVER).
+  if (claims.aud !== opts.self) {
+    throw refuse('ENVELOPE_WRONG_RECEIVER', `addressed to ${claims.aud}, this node is ${opts.self}`);
+  }
+
+  // 10. Expiry: now must be before exp, give or take the skew (RFC 7519 §4.1.4; ENVELOPE_EXPIRED).
+  if (nowSeconds >= claims.exp + opts.maxSkewSeconds) {
+    throw refuse('ENVELOPE_EXPIRED', `expired ${Math.floor(nowSeconds - claims.exp)} s ago`);
+  }
+
+  // 11. Issued-at not in the future beyond the skew (ENVELOPE_NOT_YET_VALID): a sender whose
+  //     clock runs ahead would otherwise extend its envelopes' lifetime.
+  if (claims.iat > nowSeconds + opts.maxSkewSeconds) {
+    throw refuse('ENVELOPE_NOT_YET_VALID', `issued ${Math.ceil(claims.iat - nowSeconds)} s in the future`);
+  }
+
+  // 12. The hash of exactly what was received, for the receipt and the inbox.
+  return { claims, header: { alg, kid, typ }, sha256: sha256Base64url(compact) };
+}
+
+function envelopeClaimProblems(claims: object): ClaimProblems {
+  const c = claims as Partial<Record<keyof EnvelopeClaims, unknown>>;
+  const p = new ClaimProblems('ENVELOPE_CLAIMS_INVALID');
+  p.need(isToken(c.jti, 128), 'jti', 'must be a printable string of 1 to 128 characters');
+  p.need(isNodeCode(c.iss), 'iss', 'must be a node code (SC or CQ)');
+  p.need(isNodeCode(c.aud), 'aud', 'must be a node code (SC or CQ)');
+  p.need(isSeconds(c.iat), 'iat', 'must be whole seconds since the epoch');
+  p.need(isSeconds(c.exp) && (!isSeconds(c.iat) || c.exp > c.iat), 'exp', 'must be whole seconds since the epoch, after iat');
+  p.need(isToken(c.case, 64), 'case', 'must be a printable string of 1 to 64 characters');
+  p.need(isToken(c.mtype, 64), 'mtype', 'must be a printable string of 1 to 64 characters');
+  p.need(typeof c.ver === 'number' && Number.isSafeInteger(c.ver) && c.ver >= 1, 'ver', 'must be a positive integer');
+  p.need('body' in claims && c.body !== undefined, 'body', 'is required');
+  return p;
+}

@@ -1,0 +1,29 @@
+/**
+ * libs/signing: the only importer of jose. Node keys (FileKeyStore), the federation's trusted
+ * keys (TrustStore), signed envelopes between nodes and the signed receipts that answer them.
+ */
+export type { CryptoKey } from 'jose';
+export type { PublicJwk } from './public-jwk.js';
+export type { SigningKey } from './signing-key.js';
+export { FileKeyStore } from './file-key-store.js';
+export { TrustStore, type ResolvedKey, type TrustedKey } from './trust-store.js';
+export type { JwsHeader } from './compact-jws.js';
+export {
+  ENVELOPE_TYP,
+  signEnvelope,
+  verifyEnvelope,
+  type EnvelopeClaims,
+  type VerifiedEnvelope,
+  type VerifyEnvelopeOptions,
+} from './envelope.js';
+export {
+  RECEIPT_RESULTS,
+  RECEIPT_TYP,
+  signReceipt,
+  verifyReceipt,
+  type ReceiptClaims,
+  type ReceiptResult,
+  type VerifyReceiptOptions,
+} from './receipt.js';
+export { sha256Base64url } from './sha256.js';
+export * from './federation.js';

@@ -1,0 +1,127 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ManualClock } from '#core';
+import { ENVELOPE_TYP, signEnvelope, verifyEnvelope, type EnvelopeClaims } from './envelope.js';
+import { FileKeyStore } from './file-key-store.js';
+import type { PublicJwk } from './public-jwk.js';
+import { RECEIPT_TYP, signReceipt } from './receipt.js';
+import { sha256Base64url } from './sha256.js';
+import { TrustStore } from './trust-store.js';
+
+/**
+ * Interop with an independent JOSE implementation: python3-jwcrypto (Debian package), run with
+ * the system Python. Proves that our envelopes are plain RFC 7515 / RFC 8037 and that a peer
+ * written in another language can both read and produce them.
+ */
+const PYTHON = '/usr/bin/python3';
+const available = spawnSync(PYTHON, ['-c', 'import jwcrypto'], { stdio: 'ignore' }).status === 0;
+const SKIP_NOTICE =
+  'SKIPPED jwcrypto interop test: /usr/bin/python3 cannot import jwcrypto. Install it with `apt-get install -y python3-jwcrypto` to run it.';
+
+const VERIFY_PY = `
+import base64, hashlib, json, sys
+from jwcrypto import jwk, jws
+req = json.load(sys.stdin)
+token = jws.JWS()
+token.deserialize(req['token'])
+token.verify(jwk.JWK(**req['jwk']), alg='EdDSA')
+digest = base64.urlsafe_b64encode(hashlib.sha256(req['token'].encode('ascii')).digest()).rstrip(b'=').decode()
+print(json.dumps({'header': token.jose_header, 'payload': json.loads(token.payload), 'sha256': digest}))
+`;
+
+const SIGN_PY = `
+import json, sys
+from jwcrypto import jwk, jws
+from jwcrypto.common import json_encode
+req = json.load(sys.stdin)
+key = jwk.JWK.generate(kty='OKP', crv='Ed25519', kid=req['kid'])
+token = jws.JWS(json_encode(req['claims']).encode('utf-8'))
+token.add_signature(key, None, json_encode({'alg': 'EdDSA', 'kid': req['kid'], 'typ': req['typ']}))
+print(json.dumps({'jwk': key.export_public(as_dict=True), 'token': token.serialize(compact=True)}))
+`;
+
+function python<T>(script: string, input: unknown): T {
+  const run = spawnSync(PYTHON, ['-c', script], { input: JSON.stringify(input), encoding: 'utf8', timeout: 30_000 });
+  if (run.status !== 0) throw new Error(`python exited ${String(run.status)}: ${run.stderr}`);
+  return JSON.parse(run.stdout) as T;
+}
+
+const NOW_MS = Date.UTC(2026, 10, 22, 2, 0, 0);
+const NOW = NOW_MS / 1000;
+
+describe('interop with jwcrypto (python3-jwcrypto)', () => {
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'cytb-interop-'));
+  });
+
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const claims = (over: Partial<EnvelopeClaims> = {}): EnvelopeClaims => ({
+    jti: '019aa8c4-1a00-7000-8000-000000000001',
+    iss: 'CQ',
+    aud: 'SC',
+    iat: NOW,
+    exp: NOW + 3600,
+    case: 'CQ-20261122-7K3F9ZQ2M8',
+    mtype: 'ssc.apply.request',
+    ver: 1,
+    body: { note: '社保卡补领', n: 3 },
+    ...over,
+  });
+
+  it('jwcrypto verifies our envelope and receipt, and hashes the envelope as we do', async () => {
+    if (!available) {
+      console.warn(SKIP_NOTICE);
+      return;
+    }
+    const cq = await FileKeyStore.open(join(dir, 'cq'), 'CQ', new ManualClock(NOW_MS));
+    const sc = await FileKeyStore.open(join(dir, 'sc'), 'SC', new ManualClock(NOW_MS));
+    const envelope = await signEnvelope(cq.current(), claims());
+
+    const read = python<{ header: unknown; payload: unknown; sha256: string }>(VERIFY_PY, { jwk: cq.current().publicJwk, token: envelope });
+    expect(read.header).toEqual({ alg: 'EdDSA', kid: cq.current().kid, typ: ENVELOPE_TYP });
+    expect(read.payload).toEqual(claims());
+    expect(read.sha256).toBe(sha256Base64url(envelope));
+
+    const receipt = await signReceipt(sc.current(), {
+      jti: 'r-1', iss: 'SC', aud: 'CQ', iat: NOW, msg: claims().jti, sha256: read.sha256, result: 'accepted',
+    });
+    const readReceipt = python<{ header: unknown; payload: unknown }>(VERIFY_PY, { jwk: sc.current().publicJwk, token: receipt });
+    expect(readReceipt.header).toMatchObject({ typ: RECEIPT_TYP });
+    expect(readReceipt.payload).toMatchObject({ msg: claims().jti, sha256: sha256Base64url(envelope) });
+
+    // And jwcrypto refuses what we refuse: a payload changed by one character.
+    const [h, p, s] = envelope.split('.') as [string, string, string];
+    const i = Math.floor(p.length / 2);
+    const tampered = `${h}.${p.slice(0, i)}${p[i] === 'A' ? 'B' : 'A'}${p.slice(i + 1)}.${s}`;
+    expect(() => python(VERIFY_PY, { jwk: cq.current().publicJwk, token: tampered })).toThrow(/python exited 1/);
+  });
+
+  it('verifies an envelope signed by jwcrypto', async () => {
+    if (!available) {
+      console.warn(SKIP_NOTICE);
+      return;
+    }
+    const kid = 'CQ-20261122-0a1b2c';
+    const made = python<{ jwk: Record<string, unknown>; token: string }>(SIGN_PY, { kid, typ: ENVELOPE_TYP, claims: claims() });
+    expect(made.jwk).not.toHaveProperty('d');
+    const trust = await TrustStore.create([{ kid, node: 'CQ', publicJwk: made.jwk as unknown as PublicJwk }]);
+
+    const verified = await verifyEnvelope(made.token, { trust, self: 'SC', nowMs: NOW_MS, maxSkewSeconds: 60 });
+    expect(verified.claims).toEqual(claims());
+    expect(verified.header).toEqual({ alg: 'EdDSA', kid, typ: ENVELOPE_TYP });
+
+    // The same key claiming to speak for SC is still refused, whoever produced the token.
+    const lying = python<{ jwk: Record<string, unknown>; token: string }>(SIGN_PY, { kid, typ: ENVELOPE_TYP, claims: claims({ iss: 'SC' }) });
+    const trustLying = await TrustStore.create([{ kid, node: 'CQ', publicJwk: lying.jwk as unknown as PublicJwk }]);
+    await expect(verifyEnvelope(lying.token, { trust: trustLying, self: 'SC', nowMs: NOW_MS, maxSkewSeconds: 60 })).rejects.toMatchObject({
+      code: 'ENVELOPE_SENDER_MISMATCH',
+    });
+  });
+});

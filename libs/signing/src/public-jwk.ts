@@ -1,0 +1,59 @@
+/**
+ * The one kind of key the federation uses: Ed25519 (RFC 8037 §2, `kty: OKP`), signing with the
+ * JWS algorithm `EdDSA`. A public JWK names its key (`kid`) and pins it to one algorithm and one
+ * use, as RFC 8725 §3.1 asks ("each key MUST be used with exactly one algorithm").
+ *
+ * @example
+ *   { kty: 'OKP', crv: 'Ed25519', x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo',
+ *     kid: 'SC-20260105-3fa9c1', alg: 'EdDSA', use: 'sig' }
+ */
+export interface PublicJwk {
+  readonly kty: 'OKP';
+  readonly crv: 'Ed25519';
+  /** The 32-byte public key, base64url without padding (43 characters). */
+  readonly x: string;
+  readonly kid: string;
+  readonly alg: 'EdDSA';
+  readonly use: 'sig';
+}
+
+/** The JWS algorithm of every federation key. */
+export const SIGNING_ALG = 'EdDSA';
+
+/** base64url of exactly 32 bytes: 43 characters, the last one carrying 4 bits (RFC 8037 §2). */
+const KEY_32_BYTES = /^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/;
+
+/** Whether `value` is the base64url form of a 32-byte Ed25519 key (`x` or `d`). */
+export function isKey32(value: unknown): value is string {
+  return typeof value === 'string' && KEY_32_BYTES.test(value);
+}
+
+/** A kid we are willing to put in a file name, a log line and a header: short and plain. */
+const KID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export function isKid(value: unknown): value is string {
+  return typeof value === 'string' && KID.test(value);
+}
+
+/**
+ * Why `value` is not a public Ed25519 JWK for `kid`, or `undefined` when it is one. Lenient on
+ * what RFC 7517 makes optional (`alg`, `use` may be absent, then they are implied), strict on
+ * anything that would widen the key's use or leak a private part.
+ */
+export function publicJwkProblem(value: unknown, kid: string): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'not a JSON object';
+  const jwk = value as Record<string, unknown>;
+  if (jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519') return 'not an Ed25519 key (kty OKP, crv Ed25519)';
+  if ('d' in jwk) return 'contains a private part (d)';
+  if (!isKey32(jwk.x)) return 'x is not a 32-byte base64url value';
+  if (jwk.kid !== undefined && jwk.kid !== kid) return 'its kid differs from the kid it is listed under';
+  if (jwk.alg !== undefined && jwk.alg !== SIGNING_ALG) return `alg must be ${SIGNING_ALG}`;
+  if (jwk.use !== undefined && jwk.use !== 'sig') return 'use must be sig';
+  if (jwk.key_ops !== undefined) return 'key_ops is not used in this federation';
+  return undefined;
+}
+
+/** The canonical public JWK of an Ed25519 key: exactly the members we publish, in a fixed order. */
+export function toPublicJwk(x: string, kid: string): PublicJwk {
+  return Object.freeze({ kty: 'OKP', crv: 'Ed25519', x, kid, alg: SIGNING_ALG, use: 'sig' });
+}

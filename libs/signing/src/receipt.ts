@@ -1,0 +1,182 @@
+import { GatewayError, isNodeCode, type NodeCode } from '#core';
+import {
+  checkAlgorithm,
+  checkAllowlist,
+  checkCritical,
+  checkKid,
+  checkTime,
+  checkType,
+  ClaimProblems,
+  DEFAULT_ALGS,
+  isSeconds,
+  isToken,
+  parseCompact,
+  resolveKey,
+  signCompact,
+  verifySignature,
+  type Refuse,
+} from './compact-jws.js';
+import type { SigningKey } from './signing-key.js';
+import type { TrustStore } from './trust-store.js';
+
+/** The JWS `typ` of a receipt (RFC 8725 §3.11): never mistaken for an envelope, nor one for it. */
+export const RECEIPT_TYP = 'cytb-receipt+jws';
+
+export const RECEIPT_RESULTS = ['accepted', 'duplicate'] as const;
+export type ReceiptResult = (typeof RECEIPT_RESULTS)[number];
+
+/**
+ * A signed receipt: the receiver's proof that it took exactly these bytes (like an AS4
+ * non-repudiation receipt, bound to what was received as X-Road binds a response to the hash of
+ * its request).
+ */
+export interface ReceiptClaims {
+  /** Receipt id. */
+  readonly jti: string;
+  /** The receiver, who signs. */
+  readonly iss: NodeCode;
+  /** The original sender. */
+  readonly aud: NodeCode;
+  readonly iat: number;
+  /** The message id (`jti`) of the envelope received. */
+  readonly msg: string;
+  /** base64url SHA-256 of the exact envelope bytes received. */
+  readonly sha256: string;
+  readonly result: ReceiptResult;
+}
+
+export interface VerifyReceiptOptions {
+  readonly trust: TrustStore;
+  /** The node the envelope was sent to: only its keys may sign the receipt. */
+  readonly expectedSigner: NodeCode;
+  /** This node, the envelope's sender. */
+  readonly expectedAudience: NodeCode;
+  /** The message id we sent. */
+  readonly messageId: string;
+  /** base64url SHA-256 of the envelope we sent (`sha256Base64url(compact)`). */
+  readonly sha256: string;
+  readonly nowMs: number;
+  readonly maxSkewSeconds: number;
+  /** Default `['EdDSA']`. */
+  readonly allowedAlgs?: readonly string[];
+}
+
+/** Every reason becomes RECEIPT_INVALID; the detail says which check failed. */
+const refuseReceipt: Refuse = (failure, detail, extra) =>
+  new GatewayError('RECEIPT_INVALID', { detail: `${reasonOf[failure]}: ${detail}`, cause: extra?.cause, fields: extra?.fields });
+
+const reasonOf: Record<Parameters<Refuse>[0], string> = {
+  ENVELOPE_MALFORMED: 'malformed',
+  ENVELOPE_ALG_REFUSED: 'algorithm refused',
+  ENVELOPE_KEY_UNKNOWN: 'unknown key',
+  ENVELOPE_SIGNATURE_INVALID: 'bad signature',
+  ENVELOPE_SENDER_MISMATCH: 'wrong signer',
+  ENVELOPE_WRONG_RECEIVER: 'wrong audience',
+  ENVELOPE_EXPIRED: 'expired',
+  ENVELOPE_NOT_YET_VALID: 'issued in the future',
+  ENVELOPE_CLAIMS_INVALID: 'claims invalid',
+};
+
+const SHA256_B64URL = /^[A-Za-z0-9_-]{43}$/;
+
+/**
+ * Signs a receipt for an envelope just received (or the original one again for a duplicate).
+ *
+ * @example
+ *   const receipt = await signReceipt(keys.current(), {
+ *     jti: newMessageId(now), iss: 'SC', aud: verified.claims.iss, iat: Math.floor(now / 1000),
+ *     msg: verified.claims.jti, sha256: verified.sha256, result: 'accepted',
+ *   });
+ */
+export async function signReceipt(key: SigningKey, claims: ReceiptClaims): Promise<string> {
+  const problems = receiptClaimProblems(claims);
+  if (problems.fields.length > 0) {
+    throw new GatewayError('INTERNAL', { detail: `refusing to sign: ${problems.detail}`, fields: problems.fields });
+  }
+  if (claims.iss !== key.node) {
+    throw new GatewayError('INTERNAL', { detail: `refusing to sign: iss ${claims.iss} does not own key ${key.kid}` });
+  }
+  const { jti, iss, aud, iat, msg, sha256, result } = claims;
+  return signCompact(key, RECEIPT_TYP, { jti, iss, aud, iat, msg, sha256, result });
+}
+
+/**
+ * Verifies a receipt against what we sent: signed by a key of the node we sent to, addressed to
+ * us, naming our message id and the SHA-256 of exactly our envelope. Any failure is
+ * RECEIPT_INVALID with a detail naming the check.
+ *
+ * A receipt has no expiry: it is evidence, re-verified later in a dispute for as long as its key
+ * is trusted. Only an `iat` in the future (beyond the skew) is refused.
+ *
+ * @example
+ *   await verifyReceipt(receipt, {
+ *     trust, expectedSigner: 'SC', expectedAudience: 'CQ', messageId, sha256: sha256Base64url(compact),
+ *     nowMs: clock.nowMs(), maxSkewSeconds: 60,
+ *   });
+ */
+export async function verifyReceipt(compact: string, opts: VerifyReceiptOptions): Promise<ReceiptClaims> {
+  const refuse = refuseReceipt;
+  const allowed = opts.allowedAlgs === undefined ? DEFAULT_ALGS : checkAllowlist(opts.allowedAlgs);
+  const nowSeconds = checkTime(opts.nowMs, opts.maxSkewSeconds);
+
+  // 1. Shape: a compact JWS whose protected header is a JSON object.
+  const rawHeader = parseCompact(compact, refuse);
+
+  // 2. Algorithm allowlist before any key lookup (RFC 8725 §3.1, §2.1).
+  const alg = checkAlgorithm(rawHeader, allowed, refuse);
+
+  // 3. Explicit type: a receipt, not an envelope (RFC 8725 §3.11, §3.12).
+  checkType(rawHeader, RECEIPT_TYP, refuse);
+
+  // 4. No critical extensions (RFC 7515 §4.1.11).
+  checkCritical(rawHeader, refuse);
+
+  // 5. The key: listed by the federation, for this algorithm, and owned by the node we sent to.
+  //    A valid receipt from any other node proves nothing about delivery.
+  const kid = checkKid(rawHeader, refuse);
+  const key = resolveKey(opts.trust, kid, alg, refuse);
+  if (key.node !== opts.expectedSigner) {
+    throw refuse('ENVELOPE_SENDER_MISMATCH', `key ${kid} belongs to ${key.node}, the receipt must come from ${opts.expectedSigner}`);
+  }
+
+  // 6. Signature.
+  const payload = await verifySignature(compact, key, allowed, refuse);
+
+  // 7. Claims present and well typed.
+  const problems = receiptClaimProblems(payload);
+  if (problems.fields.length > 0) throw refuse('ENVELOPE_CLAIMS_INVALID', problems.detail, { fields: problems.fields });
+  const claims = payload as unknown as ReceiptClaims;
+
+  // 8. Signer and audience as claimed: the receiver signed it, for us.
+  if (claims.iss !== opts.expectedSigner) {
+    throw refuse('ENVELOPE_SENDER_MISMATCH', `iss is ${claims.iss}, expected ${opts.expectedSigner}`);
+  }
+  if (claims.aud !== opts.expectedAudience) {
+    throw refuse('ENVELOPE_WRONG_RECEIVER', `aud is ${claims.aud}, expected ${opts.expectedAudience}`);
+  }
+
+  // 9. Binding: the receipt names our message and the hash of exactly what we sent.
+  if (claims.msg !== opts.messageId) throw refuse('ENVELOPE_CLAIMS_INVALID', 'the receipt names another message id');
+  if (claims.sha256 !== opts.sha256) {
+    throw refuse('ENVELOPE_CLAIMS_INVALID', 'the receipt names another SHA-256: the peer did not receive what we sent');
+  }
+
+  // 10. Not issued in the future.
+  if (claims.iat > nowSeconds + opts.maxSkewSeconds) {
+    throw refuse('ENVELOPE_NOT_YET_VALID', `issued ${Math.ceil(claims.iat - nowSeconds)} s in the future`);
+  }
+  return claims;
+}
+
+function receiptClaimProblems(claims: object): ClaimProblems {
+  const c = claims as Partial<Record<keyof ReceiptClaims, unknown>>;
+  const p = new ClaimProblems('RECEIPT_INVALID');
+  p.need(isToken(c.jti, 128), 'jti', 'must be a printable string of 1 to 128 characters');
+  p.need(isNodeCode(c.iss), 'iss', 'must be a node code (SC or CQ)');
+  p.need(isNodeCode(c.aud), 'aud', 'must be a node code (SC or CQ)');
+  p.need(isSeconds(c.iat), 'iat', 'must be whole seconds since the epoch');
+  p.need(isToken(c.msg, 128), 'msg', 'must be a printable string of 1 to 128 characters');
+  p.need(typeof c.sha256 === 'string' && SHA256_B64URL.test(c.sha256), 'sha256', 'must be a base64url SHA-256 (43 characters)');
+  p.need(RECEIPT_RESULTS.includes(c.result as ReceiptResult), 'result', `must be one of ${RECEIPT_RESULTS.join(', ')}`);
+  return p;
+}

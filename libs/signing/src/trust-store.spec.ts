@@ -1,0 +1,50 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ManualClock } from '#core';
+import { FileKeyStore } from './file-key-store.js';
+import type { PublicJwk } from './public-jwk.js';
+import { TrustStore, type TrustedKey } from './trust-store.js';
+
+describe('TrustStore', () => {
+  let dir: string;
+  let jwk: PublicJwk;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'cytb-trust-'));
+    jwk = (await FileKeyStore.open(dir, 'SC', new ManualClock())).current().publicJwk;
+  });
+
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('resolves a listed kid to its node and an imported key, and an unknown kid to nothing', async () => {
+    const trust = await TrustStore.create([{ kid: jwk.kid, node: 'SC', publicJwk: jwk }]);
+    expect(trust.resolve(jwk.kid)).toMatchObject({ node: 'SC', alg: 'EdDSA', key: { type: 'public' } });
+    expect(trust.resolve('CQ-20260101-000000')).toBeUndefined();
+    expect(trust.size).toBe(1);
+  });
+
+  it('accepts a JWK without the optional alg and use', async () => {
+    const { alg: _a, use: _u, ...bare } = jwk;
+    const trust = await TrustStore.create([{ kid: jwk.kid, node: 'SC', publicJwk: bare as PublicJwk }]);
+    expect(trust.resolve(jwk.kid)).toBeDefined();
+  });
+
+  it.each<[string, (k: TrustedKey) => TrustedKey]>([
+    ['a private key', (k) => ({ ...k, publicJwk: { ...k.publicJwk, d: k.publicJwk.x } as PublicJwk })],
+    ['another curve', (k) => ({ ...k, publicJwk: { ...k.publicJwk, crv: 'X25519' } as unknown as PublicJwk })],
+    ['another algorithm', (k) => ({ ...k, publicJwk: { ...k.publicJwk, alg: 'ES256' } as unknown as PublicJwk })],
+    ['a kid that differs from the JWK’s', (k) => ({ ...k, kid: 'SC-20260101-ffffff' })],
+    ['an unknown node', (k) => ({ ...k, node: 'BJ' as unknown as 'SC' })],
+    ['a short x', (k) => ({ ...k, publicJwk: { ...k.publicJwk, x: 'AAAA' } })],
+  ])('refuses %s (CONFIG_INVALID)', async (_name, change) => {
+    await expect(TrustStore.create([change({ kid: jwk.kid, node: 'SC', publicJwk: jwk })])).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+  });
+
+  it('refuses a kid listed twice', async () => {
+    const entry: TrustedKey = { kid: jwk.kid, node: 'SC', publicJwk: jwk };
+    await expect(TrustStore.create([entry, { ...entry, node: 'CQ' }])).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+  });
+});
