@@ -54,7 +54,7 @@ export function validateContract<T extends object>(
   if (errors.length === 0) return instance;
   const fields = flatten(errors, '');
   const codes = new Set(fields.map((f) => f.code));
-  const only = codes.size === 1 ? [...codes][0]! : undefined;
+  const only = codes.size === 1 ? [...codes][0] : undefined;
   const code = only !== undefined && DOMAIN_CODES.has(only) ? (only as ErrorCode) : fallbackCode;
   throw new GatewayError(code, { detail: `${fields.length} field(s) at fault`, fields });
 }

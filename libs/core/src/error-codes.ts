@@ -60,6 +60,15 @@ export const ERROR_CODES = {
   ROUTE_UNKNOWN: { status: 422, origin: 'internal', title: 'No route to the destination' },
   STATUS_NOT_ALLOWED: { status: 403, origin: 'agency', title: 'This agency may not report on this case' },
   STATUS_SEQUENCE_INVALID: { status: 400, origin: 'peer', title: 'The status update sequence is not valid' },
+  SEALED_DATA_INVALID: { status: 400, origin: 'peer', title: 'Sealed personal data cannot be opened' },
+
+  // Operator actions and the federation configuration
+  FEDERATION_SIGNATURE_INVALID: {
+    status: 400,
+    origin: 'operator',
+    title: 'The federation configuration is not signed by the federation authority',
+  },
+  KEY_ROTATION_REFUSED: { status: 409, origin: 'operator', title: 'The key rotation step does not fit the current key states' },
 
   // Agency side
   AGENCY_UNAVAILABLE: { status: 503, origin: 'agency', title: 'The agency system cannot be reached' },

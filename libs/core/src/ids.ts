@@ -14,8 +14,8 @@ export function newMessageId(nowMs: number = Date.now()): string {
   for (let i = 0; i < 6; i += 1) {
     bytes[i] = Number((ts >> BigInt(8 * (5 - i))) & 0xffn);
   }
-  bytes[6] = (bytes[6]! & 0x0f) | 0x70; // version 7
-  bytes[8] = (bytes[8]! & 0x3f) | 0x80; // variant 10
+  bytes[6] = (bytes[6] & 0x0f) | 0x70; // version 7
+  bytes[8] = (bytes[8] & 0x3f) | 0x80; // variant 10
   const hex = bytes.toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }

@@ -120,7 +120,7 @@ export class Relay {
   private async run(): Promise<void> {
     while (this.running) {
       this.kicked = false;
-      let handled = 0;
+      let handled: number;
       try {
         handled = await this.runOnce();
       } catch {
@@ -147,7 +147,7 @@ export class Relay {
 
   private async sendAll(messages: OutboxRecord[]): Promise<void> {
     // A half-open circuit gets one probe; the rest go back unclaimed, no attempt counted.
-    const allowance = this.circuits.allowance(messages[0]!.destination, this.clock.nowMs());
+    const allowance = this.circuits.allowance(messages[0].destination, this.clock.nowMs());
     const queue = messages.slice(0, allowance);
     const held = messages.slice(queue.length);
     if (held.length > 0) {

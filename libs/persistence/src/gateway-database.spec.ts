@@ -45,7 +45,7 @@ describe('GatewayDatabase on SQLite', () => {
     });
     const first = await db.transaction((tx) => tx.outbox.claimDue(1_000, 2_000, 10));
     expect(first.map((m) => m.messageId)).toEqual(['00000000-0000-7000-8000-000000000001']);
-    expect(first[0]!.state).toBe('in-flight');
+    expect(first[0].state).toBe('in-flight');
     // claimed and leased: not claimable again until the lease expires
     expect(await db.transaction((tx) => tx.outbox.claimDue(1_500, 3_000, 10))).toHaveLength(0);
     const again = await db.transaction((tx) => tx.outbox.claimDue(2_500, 4_000, 10));

@@ -1,0 +1,2 @@
+export * from './fund-arithmetic.js';
+export * from './paying-place.js';
