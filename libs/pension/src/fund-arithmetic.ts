@@ -1,4 +1,4 @@
-import Decimal from 'decimal.js';
+import { Decimal } from 'decimal.js';
 
 /**
  * The money of an employee pension transfer (人社部发〔2009〕187号, implementing 国办发〔2009〕66号):

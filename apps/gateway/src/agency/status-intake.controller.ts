@@ -1,0 +1,24 @@
+import { Controller, UseFilters } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import { AGENCY_STATUS, AgencyStatusReportDto, validateContract, type AgencyStatusAck } from '#contracts';
+import { HandlingService } from '../cases/handling.service.js';
+import { OutboxSignal } from '../delivery/outbox-signal.js';
+import { RpcProblemFilter } from '../http/rpc-problem.filter.js';
+
+/** The agency face: adapters report each stage of a case; the answer is the acknowledgement. */
+@Controller()
+@UseFilters(RpcProblemFilter)
+export class StatusIntakeController {
+  constructor(
+    private readonly handling: HandlingService,
+    private readonly outbox: OutboxSignal,
+  ) {}
+
+  @MessagePattern(AGENCY_STATUS)
+  async report(@Payload() payload: unknown): Promise<AgencyStatusAck> {
+    const report = validateContract(AgencyStatusReportDto, payload, 'CONTRACT_INVALID', { forbidUnknown: false });
+    const ack = await this.handling.recordAgencyStatus(report);
+    if (!ack.duplicate) this.outbox.notify();
+    return ack;
+  }
+}

@@ -1,0 +1,76 @@
+import { CASE_STAGES, type ForwardedRequest } from '#contracts';
+import { toShanghaiIso } from '#core';
+import type { CaseEventRecord, CaseRecord } from '#persistence';
+
+export interface TimelineEntryView {
+  readonly stage: string;
+  readonly at: string;
+  readonly side: string;
+  readonly seq: number | null;
+  readonly reason?: { readonly code: string; readonly message: string };
+  readonly detail?: Record<string, unknown>;
+}
+
+/** What windows and operators see of a case: current status and the whole timeline. */
+export interface CaseView {
+  readonly caseId: string;
+  readonly service: string;
+  readonly kind: string | null;
+  readonly status: string;
+  readonly stage: string;
+  readonly acceptingNode: string;
+  readonly handlingNode: string;
+  readonly agency: string;
+  readonly region: string;
+  readonly regionHistoric: boolean;
+  /** The node that holds the case now (where the next step happens). */
+  readonly heldBy: string;
+  readonly acceptedAt: string;
+  readonly updatedAt: string;
+  readonly timeline: readonly TimelineEntryView[];
+}
+
+const STAGE_RANK = new Map<string, number>(CASE_STAGES.map((s, i) => [s, i]));
+
+/**
+ * Orders a timeline: the accepting side's own entries (no seq) first, then the handling side's
+ * in sequence order. This is the true order of a case that goes to the handling side once;
+ * it does not depend on either node's clock.
+ */
+export function orderTimeline(events: readonly CaseEventRecord[]): CaseEventRecord[] {
+  return [...events].sort(
+    (a, b) =>
+      (a.seq ?? 0) - (b.seq ?? 0) ||
+      (STAGE_RANK.get(a.stage) ?? 99) - (STAGE_RANK.get(b.stage) ?? 99) ||
+      (a.id ?? 0) - (b.id ?? 0),
+  );
+}
+
+export function toCaseView(record: CaseRecord, events: readonly CaseEventRecord[]): CaseView {
+  const forwarded = JSON.parse(record.requestJson) as Partial<ForwardedRequest>;
+  const kind = forwarded.request && 'kind' in forwarded.request ? forwarded.request.kind : null;
+  const atHandlingSide = !['submitted'].includes(record.stage) && record.status === 'in-progress';
+  return {
+    caseId: record.caseId,
+    service: record.service,
+    kind,
+    status: record.status,
+    stage: record.stage,
+    acceptingNode: record.acceptingNode,
+    handlingNode: record.handlingNode,
+    agency: record.agency,
+    region: record.region,
+    regionHistoric: record.regionHistoric,
+    heldBy: atHandlingSide || record.status !== 'in-progress' ? record.handlingNode : record.acceptingNode,
+    acceptedAt: toShanghaiIso(record.acceptedAt),
+    updatedAt: toShanghaiIso(record.updatedAt),
+    timeline: orderTimeline(events).map((e) => ({
+      stage: e.stage,
+      at: toShanghaiIso(e.at),
+      side: e.side,
+      seq: e.seq,
+      ...(e.reasonCode ? { reason: { code: e.reasonCode, message: e.reasonMessage ?? '' } } : {}),
+      ...(e.detailJson ? { detail: JSON.parse(e.detailJson) as Record<string, unknown> } : {}),
+    })),
+  };
+}

@@ -1,0 +1,25 @@
+import { loadGatewayConfig } from './gateway.config.js';
+
+describe('loadGatewayConfig', () => {
+  it('names every bad variable at once', () => {
+    expect(() => loadGatewayConfig({ NODE_CODE: 'XX', HTTP_PORT: 'eighty', STATUS_PORT: '7102' })).toThrow(
+      expect.objectContaining({
+        code: 'CONFIG_INVALID',
+        detail: expect.stringMatching(/NODE_CODE must be SC or CQ.*HTTP_PORT must be an integer.*ADAPTER_PORT is required/),
+      }),
+    );
+  });
+
+  it('defaults to the embedded SQLite database under the data folder', () => {
+    const config = loadGatewayConfig({ NODE_CODE: 'CQ', HTTP_PORT: '7201', STATUS_PORT: '7202', ADAPTER_PORT: '7211', DATA_DIR: '/tmp/x' });
+    expect(config.database).toEqual({ kind: 'sqlite', file: '/tmp/x/cq/gateway.db' });
+    expect(config.keyDir).toBe('/tmp/x/cq/keys');
+  });
+
+  it('switches to PostgreSQL when DATABASE_URL is set', () => {
+    const config = loadGatewayConfig({
+      NODE_CODE: 'SC', HTTP_PORT: '1', STATUS_PORT: '2', ADAPTER_PORT: '3', DATABASE_URL: 'postgres://localhost/test',
+    });
+    expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://localhost/test' });
+  });
+});

@@ -1,0 +1,111 @@
+import { resolve } from 'node:path';
+import { GatewayError, isNodeCode, type NodeCode } from '#core';
+import type { DatabaseOptions } from '#persistence';
+
+/** Everything a gateway node needs, read once at start and validated. */
+export interface GatewayConfig {
+  readonly node: NodeCode;
+  readonly http: { readonly host: string; readonly port: number };
+  /** TCP endpoint where this node takes status reports from its agency adapters. */
+  readonly statusListener: { readonly host: string; readonly port: number };
+  /** TCP endpoint of this province's agency adapter. */
+  readonly adapter: { readonly host: string; readonly port: number };
+  readonly database: DatabaseOptions;
+  readonly migrateOnStart: boolean;
+  /** Folder of this node's signing keys (created on first start, mode 0700). */
+  readonly keyDir: string;
+  /** The federation configuration: every node, its URL and its public keys. */
+  readonly federationFile: string;
+  /** If set, demo window and operator credentials are created on first start and written here. */
+  readonly demoCredentialsFile: string | null;
+  readonly envelopeTtlSeconds: number;
+  readonly maxClockSkewSeconds: number;
+  readonly peerBodyLimitBytes: number;
+  readonly intakeBodyLimitBytes: number;
+  readonly peerTimeoutMs: number;
+  readonly agencyTimeoutMs: number;
+  readonly relayIdleMs: number;
+  /** Intake answers 503 while more messages than this wait in the outbox. */
+  readonly maxOutboxBacklog: number;
+  /** How long a stopping node waits for work in flight before it exits. */
+  readonly shutdownGraceMs: number;
+  readonly logLevel: string;
+  /** The /contracts folder whose JSON Schemas are served at /api/v1/contracts. */
+  readonly contractsDir: string;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Reads the node's configuration from the environment. Refuses to start, naming every bad
+ * variable at once, rather than failing later on the first one used.
+ *
+ * @example loadGatewayConfig({ NODE_CODE: 'SC', HTTP_PORT: '7101', ... })
+ */
+export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
+  const problems: string[] = [];
+  const str = (name: string, fallback?: string): string => {
+    const value = env[name] ?? fallback;
+    if (value === undefined || value === '') {
+      problems.push(`${name} is required`);
+      return '';
+    }
+    return value;
+  };
+  const int = (name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${name} must be an integer between ${min} and ${max}`);
+      return fallback;
+    }
+    return value;
+  };
+  const port = (name: string, fallback?: number) => int(name, fallback ?? -1, 0, 65535);
+
+  const nodeRaw = str('NODE_CODE');
+  if (nodeRaw && !isNodeCode(nodeRaw)) problems.push('NODE_CODE must be SC or CQ');
+  const node = (isNodeCode(nodeRaw) ? nodeRaw : 'SC') as NodeCode;
+  const dataDir = resolve(env['DATA_DIR'] ?? 'data');
+  const nodeDir = resolve(dataDir, node.toLowerCase());
+
+  const databaseUrl = env['DATABASE_URL'];
+  let database: DatabaseOptions;
+  if (databaseUrl) {
+    if (!/^postgres(ql)?:\/\//.test(databaseUrl)) problems.push('DATABASE_URL must be a postgres:// URL');
+    database = { kind: 'postgres', url: databaseUrl };
+  } else {
+    database = { kind: 'sqlite', file: resolve(env['SQLITE_FILE'] ?? resolve(nodeDir, 'gateway.db')) };
+  }
+
+  const config: GatewayConfig = {
+    node,
+    http: { host: env['HTTP_HOST'] ?? '127.0.0.1', port: port('HTTP_PORT') },
+    statusListener: { host: env['STATUS_HOST'] ?? '127.0.0.1', port: port('STATUS_PORT') },
+    adapter: { host: env['ADAPTER_HOST'] ?? '127.0.0.1', port: port('ADAPTER_PORT') },
+    database,
+    migrateOnStart: (env['MIGRATE_ON_START'] ?? 'true') === 'true',
+    keyDir: resolve(env['KEY_DIR'] ?? resolve(nodeDir, 'keys')),
+    federationFile: resolve(env['FEDERATION_FILE'] ?? resolve(dataDir, 'federation.json')),
+    demoCredentialsFile: env['DEMO_CREDENTIALS_FILE'] ? resolve(env['DEMO_CREDENTIALS_FILE']) : null,
+    envelopeTtlSeconds: int('ENVELOPE_TTL_SECONDS', 7 * 24 * 3600, 60),
+    maxClockSkewSeconds: int('MAX_CLOCK_SKEW_SECONDS', 120, 0, 3600),
+    peerBodyLimitBytes: int('PEER_BODY_LIMIT_BYTES', 256 * 1024, 1024),
+    intakeBodyLimitBytes: int('INTAKE_BODY_LIMIT_BYTES', 64 * 1024, 1024),
+    peerTimeoutMs: int('PEER_TIMEOUT_MS', 10_000, 100),
+    agencyTimeoutMs: int('AGENCY_TIMEOUT_MS', 10_000, 100),
+    relayIdleMs: int('RELAY_IDLE_MS', 250, 1),
+    maxOutboxBacklog: int('MAX_OUTBOX_BACKLOG', 20_000, 1),
+    shutdownGraceMs: int('SHUTDOWN_GRACE_MS', 10_000, 0),
+    logLevel: env['LOG_LEVEL'] ?? 'info',
+    contractsDir: resolve(env['CONTRACTS_DIR'] ?? 'contracts'),
+  };
+  if (config.http.port < 0) problems.push('HTTP_PORT is required');
+  if (config.statusListener.port < 0) problems.push('STATUS_PORT is required');
+  if (config.adapter.port < 0) problems.push('ADAPTER_PORT is required');
+  if (problems.length > 0) {
+    throw new GatewayError('CONFIG_INVALID', { detail: problems.join('; ') });
+  }
+  return config;
+}

@@ -1,0 +1,101 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Clock } from '#core';
+import { DEFAULT_RELAY_OPTIONS, Relay, type DeliveryOutcome, type DestinationTransport } from '#delivery';
+import { GatewayDatabase, type GatewayStores, type OutboxRecord } from '#persistence';
+import type { AgencyDeliveryAck } from '#contracts';
+import { GATEWAY_CONFIG } from '../config/config.token.js';
+import type { GatewayConfig } from '../config/gateway.config.js';
+import { HandlingService } from '../cases/handling.service.js';
+import { TransportRegistry } from './transport-registry.js';
+import { OutboxSignal } from './outbox-signal.js';
+import { GatewayMetrics } from '../observability/gateway-metrics.js';
+
+/**
+ * Runs this node's outbox relay for the life of the process and decides what a delivery means
+ * for the case (the after-delivery hook runs in the transaction that marks it delivered).
+ */
+@Injectable()
+export class RelayService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Relay');
+  private readonly relay: Relay;
+
+  constructor(
+    @Inject(GATEWAY_CONFIG) config: GatewayConfig,
+    db: GatewayDatabase,
+    transports: TransportRegistry,
+    private readonly handling: HandlingService,
+    private readonly clock: Clock,
+    signal: OutboxSignal,
+    metrics: GatewayMetrics,
+  ) {
+    signal.subscribe(() => this.relay.kick());
+    this.relay = new Relay(
+      db,
+      (destination): DestinationTransport | undefined => transports.forDestination(destination),
+      this.clock,
+      { ...DEFAULT_RELAY_OPTIONS, idleMs: config.relayIdleMs },
+      {
+        afterDelivered: (tx, message, outcome) => this.afterDelivered(tx, message, outcome),
+        onAttempt: (event) => {
+          metrics.recordAttempt(event);
+          if (event.outcome !== 'delivered') {
+            this.logger.warn({
+              msg: 'delivery failed',
+              caseId: event.message.caseId,
+              messageId: event.message.messageId,
+              destination: event.message.destination,
+              outcome: event.outcome,
+              reason: event.reason,
+            });
+          }
+        },
+      },
+    );
+  }
+
+  onApplicationBootstrap(): void {
+    this.relay.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.relay.stop();
+  }
+
+  kick(): void {
+    this.relay.kick();
+  }
+
+  circuits() {
+    return this.relay.circuits.snapshot();
+  }
+
+  /** For tests and operators: send what is due now and wait for it. */
+  async drain(): Promise<number> {
+    return this.relay.runOnce();
+  }
+
+  private async afterDelivered(tx: GatewayStores, message: OutboxRecord, outcome: DeliveryOutcome): Promise<void> {
+    if (message.destination.startsWith('agency:')) {
+      await this.handling.recordAgencyDelivered(tx, message, outcome.result as AgencyDeliveryAck);
+      this.relay.kick();
+      return;
+    }
+    if (message.destination.startsWith('peer:') && message.messageType.endsWith('.request') && message.caseId) {
+      const record = await tx.cases.get(message.caseId);
+      if (!record) return;
+      await tx.events.insertOnce({
+        caseId: record.caseId,
+        stage: 'forwarded',
+        at: this.clock.nowMs(),
+        side: record.acceptingNode,
+        seq: null,
+        reasonCode: null,
+        reasonMessage: null,
+        detailJson: null,
+        sourceId: `msg:${message.messageId}`,
+        recordedAt: this.clock.nowMs(),
+      });
+      if (record.stage === 'submitted') await tx.cases.update(record.caseId, { stage: 'forwarded' });
+    }
+  }
+}

@@ -1,0 +1,29 @@
+import { isGatewayError } from '#core';
+import { DeliveryFailure, type DeliveryOutcome, type DestinationTransport } from '#delivery';
+import type { OutboxRecord } from '#persistence';
+import type { InboundService } from '../peer/inbound.service.js';
+import { checkReceipt, type ReceiptCheck } from './peer.transport.js';
+
+/**
+ * Delivers an envelope addressed to this node through the same inbound checks and receipt as a
+ * peer's (a case accepted and handled in one province takes the same path, without the hop).
+ */
+export class SelfTransport implements DestinationTransport {
+  constructor(
+    private readonly inbound: () => InboundService,
+    private readonly check: ReceiptCheck,
+  ) {}
+
+  async send(message: OutboxRecord): Promise<DeliveryOutcome> {
+    let receipt: string;
+    try {
+      receipt = (await this.inbound().receive(message.payload)).receipt;
+    } catch (error) {
+      if (isGatewayError(error) && error.status < 500) {
+        throw DeliveryFailure.permanent(error.code, error.detail ?? error.message, error);
+      }
+      throw DeliveryFailure.transient('SELF_DELIVERY_FAILED', 'local inbound failed', error);
+    }
+    return checkReceipt(receipt, message, this.check.self, this.check);
+  }
+}

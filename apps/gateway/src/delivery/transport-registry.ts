@@ -1,0 +1,65 @@
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { ClientProxyFactory, Transport, type ClientProxy } from '@nestjs/microservices';
+import { Clock, isNodeCode } from '#core';
+import type { DestinationTransport } from '#delivery';
+
+import { GATEWAY_CONFIG } from '../config/config.token.js';
+import type { GatewayConfig } from '../config/gateway.config.js';
+import { nodeUrl, TrustStore, type Federation } from '#signing';
+import { FEDERATION } from '../federation/federation.token.js';
+import { InboundService } from '../peer/inbound.service.js';
+import { AgencyTransport } from './agency.transport.js';
+import { PeerTransport, type ReceiptCheck } from './peer.transport.js';
+import { SelfTransport } from './self.transport.js';
+
+/** Maps an outbox destination (`peer:CQ`, `self`, `agency:SC.card`) to the transport that reaches it. */
+@Injectable()
+export class TransportRegistry implements OnApplicationShutdown {
+  private readonly cache = new Map<string, DestinationTransport>();
+  private readonly clients: ClientProxy[] = [];
+  private readonly check: ReceiptCheck;
+
+  constructor(
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    @Inject(FEDERATION) private readonly federation: Federation,
+    trust: TrustStore,
+    clock: Clock,
+    private readonly moduleRef: ModuleRef,
+  ) {
+    this.check = { trust, self: config.node, clock, maxSkewSeconds: config.maxClockSkewSeconds };
+  }
+
+  forDestination(destination: string): DestinationTransport | undefined {
+    const cached = this.cache.get(destination);
+    if (cached) return cached;
+    const created = this.create(destination);
+    if (created) this.cache.set(destination, created);
+    return created;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all(this.clients.map((c) => c.close()));
+  }
+
+  private create(destination: string): DestinationTransport | undefined {
+    if (destination === 'self') {
+      return new SelfTransport(() => this.moduleRef.get(InboundService, { strict: false }), this.check);
+    }
+    const [kind, target] = destination.split(':', 2);
+    if (kind === 'peer' && isNodeCode(target) && target !== this.config.node) {
+      const url = nodeUrl(this.federation, target);
+      return url ? new PeerTransport(target, url, this.config.peerTimeoutMs, this.check) : undefined;
+    }
+    if (kind === 'agency' && target?.startsWith(`${this.config.node}.`)) {
+      // One adapter per province serves all of its agencies.
+      const client = ClientProxyFactory.create({
+        transport: Transport.TCP,
+        options: { host: this.config.adapter.host, port: this.config.adapter.port },
+      });
+      this.clients.push(client);
+      return new AgencyTransport(client, this.config.agencyTimeoutMs);
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,2 @@
+/** Injection token of the loaded federation configuration. */
+export const FEDERATION = Symbol('FEDERATION');

@@ -1,0 +1,103 @@
+import { NestFactory } from '@nestjs/core';
+import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Clock, GatewayError, SystemClock } from '#core';
+import { GatewayDatabase } from '#persistence';
+import { FileKeyStore, loadFederation, TrustStore, trustedKeysOf, type Federation } from '#signing';
+import type { GatewayConfig } from './config/gateway.config.js';
+import { GatewayModule } from './gateway.module.js';
+import { ProblemJsonFilter } from './http/problem-json.filter.js';
+import { CredentialsService, type IssuedCredential } from './intake/credentials.service.js';
+import { PinoNestLogger } from './observability/pino-logger.js';
+import { RelayService } from './delivery/relay.service.js';
+
+export interface GatewayOptions {
+  /** Tests pass a ManualClock; otherwise the system clock. */
+  readonly clock?: Clock;
+  /** Tests may pass the federation directly; otherwise it is read from config.federationFile. */
+  readonly federation?: Federation;
+  /** false silences logs (tests); default: JSON logs on stdout. */
+  readonly logs?: boolean;
+  /**
+   * false skips the Swagger UI at /docs (its static files load through a dynamic import that
+   * Jest's ESM sandbox cannot follow); the OpenAPI JSON is still served at /docs-json.
+   */
+  readonly docsUi?: boolean;
+}
+
+export interface GatewayHandle {
+  readonly app: NestFastifyApplication;
+  readonly db: GatewayDatabase;
+  readonly relay: RelayService;
+  readonly demoCredentials: readonly IssuedCredential[];
+  /** Starts the agency-link listener and the HTTP server. */
+  listen(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Builds one gateway node: opens its database (migrating if configured), its keys (created on
+ * first start) and its trust store, then the Nest application with the HTTP faces and the
+ * agency-link listener. Used by main.ts and by the end-to-end tests alike.
+ */
+export async function createGatewayApp(config: GatewayConfig, options: GatewayOptions = {}): Promise<GatewayHandle> {
+  const clock = options.clock ?? new SystemClock();
+  const db = await GatewayDatabase.open(config.database, { migrate: config.migrateOnStart });
+  try {
+    const keys = await FileKeyStore.open(config.keyDir, config.node, clock);
+    const federation = options.federation ?? loadFederation(config.federationFile);
+    if (!federation.nodes.some((n) => n.node === config.node)) {
+      throw new GatewayError('CONFIG_INVALID', { detail: `federation: this node ${config.node} is not listed` });
+    }
+    const trust = await TrustStore.create(trustedKeysOf(federation));
+
+    const adapter = new FastifyAdapter({ bodyLimit: config.intakeBodyLimitBytes });
+    // Peer envelopes are compact JWS text (RFC 7515 §9.2.1 application/jose), hashed as received.
+    adapter.getInstance().addContentTypeParser(
+      'application/jose',
+      { parseAs: 'string', bodyLimit: config.peerBodyLimitBytes },
+      (_request, body, done) => done(null, body),
+    );
+    const app = await NestFactory.create<NestFastifyApplication>(
+      GatewayModule.register({ config, clock, db, keys, trust, federation }),
+      adapter,
+      {
+        logger: options.logs === false ? false : new PinoNestLogger({ app: 'gateway', node: config.node }, config.logLevel),
+        bufferLogs: false,
+      },
+    );
+    app.useGlobalFilters(new ProblemJsonFilter());
+    // OpenAPI for the intake, peer and operator faces, generated from the controllers.
+    const openApi = new DocumentBuilder()
+      .setTitle(`川渝通办 gateway — ${config.node} node`)
+      .setDescription('Window intake, peer envelopes and operator APIs. Errors are application/problem+json (RFC 9457).')
+      .setVersion('1')
+      .addBearerAuth()
+      .build();
+    SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openApi), { ui: options.docsUi !== false });
+    app.connectMicroservice<MicroserviceOptions>(
+      { transport: Transport.TCP, options: { host: config.statusListener.host, port: config.statusListener.port } },
+      { inheritAppConfig: true },
+    );
+    await app.init();
+    const demoCredentials = await app.get(CredentialsService).ensureDemoCredentials();
+    return {
+      app,
+      db,
+      relay: app.get(RelayService),
+      demoCredentials,
+      async listen() {
+        await app.startAllMicroservices();
+        await app.listen(config.http.port, config.http.host);
+      },
+      async close() {
+        await app.close();
+        await db.close();
+      },
+    };
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+}

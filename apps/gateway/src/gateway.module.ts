@@ -1,0 +1,71 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { Clock } from '#core';
+import { GatewayDatabase } from '#persistence';
+import { FileKeyStore, TrustStore, type Federation } from '#signing';
+import { StatusIntakeController } from './agency/status-intake.controller.js';
+import { EnvelopeFactory } from './cases/envelope-factory.js';
+import { HandlingService } from './cases/handling.service.js';
+import { StatusApplier } from './cases/status-applier.js';
+import { GATEWAY_CONFIG } from './config/config.token.js';
+import type { GatewayConfig } from './config/gateway.config.js';
+import { RelayService } from './delivery/relay.service.js';
+import { OutboxSignal } from './delivery/outbox-signal.js';
+import { BacklogGauge } from './delivery/backlog-gauge.js';
+import { TransportRegistry } from './delivery/transport-registry.js';
+import { FEDERATION } from './federation/federation.token.js';
+import { CredentialsService } from './intake/credentials.service.js';
+import { IntakeController } from './intake/intake.controller.js';
+import { IntakeService } from './intake/intake.service.js';
+import { PrincipalGuard } from './intake/principal.guard.js';
+import { OperatorController } from './operator/operator.controller.js';
+import { DeadLetterService } from './operator/dead-letter.service.js';
+import { InboundService } from './peer/inbound.service.js';
+import { PeerController } from './peer/peer.controller.js';
+import { ContractsController } from './contracts/contracts.controller.js';
+import { GatewayMetrics } from './observability/gateway-metrics.js';
+import { HealthController } from './observability/health.controller.js';
+import { MetricsController } from './observability/metrics.controller.js';
+
+/** What is opened before Nest starts (database, keys, trust) and handed to the module. */
+export interface GatewayResources {
+  readonly config: GatewayConfig;
+  readonly clock: Clock;
+  readonly db: GatewayDatabase;
+  readonly keys: FileKeyStore;
+  readonly trust: TrustStore;
+  readonly federation: Federation;
+}
+
+/** One province's gateway node: intake, peer, agency and operator faces. */
+@Module({})
+export class GatewayModule {
+  static register(resources: GatewayResources): DynamicModule {
+    return {
+      module: GatewayModule,
+      imports: [TerminusModule.forRoot({ logger: false })],
+      controllers: [IntakeController, PeerController, OperatorController, StatusIntakeController, HealthController, MetricsController, ContractsController],
+      providers: [
+        { provide: GATEWAY_CONFIG, useValue: resources.config },
+        { provide: FEDERATION, useValue: resources.federation },
+        { provide: Clock, useValue: resources.clock },
+        { provide: GatewayDatabase, useValue: resources.db },
+        { provide: FileKeyStore, useValue: resources.keys },
+        { provide: TrustStore, useValue: resources.trust },
+        EnvelopeFactory,
+        HandlingService,
+        StatusApplier,
+        InboundService,
+        RelayService,
+        OutboxSignal,
+        BacklogGauge,
+        TransportRegistry,
+        IntakeService,
+        CredentialsService,
+        PrincipalGuard,
+        DeadLetterService,
+        GatewayMetrics,
+      ],
+    };
+  }
+}

@@ -1,0 +1,110 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { Inject, Injectable } from '@nestjs/common';
+import { Clock, GatewayError, type NodeCode } from '#core';
+import { GatewayDatabase, type CredentialRecord, type CredentialRole } from '#persistence';
+import { GATEWAY_CONFIG } from '../config/config.token.js';
+import type { GatewayConfig } from '../config/gateway.config.js';
+
+/** Who is calling: resolved from a bearer credential. */
+export interface Principal {
+  readonly credentialId: string;
+  readonly role: CredentialRole;
+  readonly name: string;
+  readonly region: string;
+  readonly node: NodeCode;
+}
+
+export interface IssuedCredential {
+  readonly credentialId: string;
+  readonly role: CredentialRole;
+  readonly name: string;
+  readonly region: string;
+  /** The bearer token, shown once; only its hash is stored. */
+  readonly token: string;
+}
+
+/** The demo windows each node creates on first start (embedded default only). */
+const DEMO_PRINCIPALS: Record<NodeCode, readonly Omit<IssuedCredential, 'token'>[]> = {
+  SC: [
+    { credentialId: 'sc-chengdu-jinjiang', role: 'window', name: '成都市锦江区社保经办窗口', region: '510104' },
+    { credentialId: 'sc-mianyang-fucheng', role: 'window', name: '绵阳市涪城区政务服务窗口', region: '510703' },
+    { credentialId: 'sc-operator', role: 'operator', name: '四川节点运维', region: '510000' },
+  ],
+  CQ: [
+    { credentialId: 'cq-yuzhong', role: 'window', name: '重庆市渝中区社保经办窗口', region: '500103' },
+    { credentialId: 'cq-dazu', role: 'window', name: '重庆市大足区政务服务窗口', region: '500111' },
+    { credentialId: 'cq-operator', role: 'operator', name: '重庆节点运维', region: '500000' },
+  ],
+};
+
+/**
+ * Window and operator credentials. Tokens are `<credential id>.<secret>`; the node keeps only a
+ * SHA-256 of the secret and compares in constant time.
+ */
+@Injectable()
+export class CredentialsService {
+  constructor(
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    private readonly db: GatewayDatabase,
+    private readonly clock: Clock,
+  ) {}
+
+  async authenticate(authorization: string | undefined): Promise<Principal> {
+    const match = /^Bearer ([a-z0-9-]{1,64})\.([A-Za-z0-9_-]{20,100})$/.exec(authorization ?? '');
+    if (!match) throw new GatewayError('UNAUTHENTICATED', { detail: 'a bearer window credential is required' });
+    const [, credentialId, secret] = match as unknown as [string, string, string];
+    const record = await this.db.read((s) => s.credentials.get(credentialId));
+    const expected = Buffer.from(record?.secretHash ?? '0'.repeat(64), 'hex');
+    const actual = Buffer.from(hashSecret(secret), 'hex');
+    if (!record || !timingSafeEqual(expected, actual)) {
+      throw new GatewayError('UNAUTHENTICATED', { detail: 'the credential is not known to this node' });
+    }
+    return { credentialId, role: record.role, name: record.name, region: record.region, node: this.config.node };
+  }
+
+  async issue(principal: Omit<IssuedCredential, 'token'>): Promise<IssuedCredential> {
+    const secret = randomBytes(24).toString('base64url');
+    const record: CredentialRecord = {
+      credentialId: principal.credentialId,
+      role: principal.role,
+      name: principal.name,
+      region: principal.region,
+      agency: null,
+      secretHash: hashSecret(secret),
+      createdAt: this.clock.nowMs(),
+    };
+    await this.db.transaction((tx) => tx.credentials.insert(record));
+    return { ...principal, token: `${principal.credentialId}.${secret}` };
+  }
+
+  /**
+   * Creates the demo credentials once and writes them (mode 0600) to the demo credentials file,
+   * which later starts read again; does nothing when the node already has credentials.
+   */
+  async ensureDemoCredentials(): Promise<readonly IssuedCredential[]> {
+    const file = this.config.demoCredentialsFile;
+    if (!file) return [];
+    const existing = await this.db.read((s) => s.credentials.countByRole('window'));
+    if (existing > 0 && existsSync(file)) return readDemoFile(file);
+    const issued: IssuedCredential[] = [];
+    for (const principal of DEMO_PRINCIPALS[this.config.node]) {
+      const known = await this.db.read((s) => s.credentials.get(principal.credentialId));
+      if (!known) issued.push(await this.issue(principal));
+    }
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, `${JSON.stringify({ node: this.config.node, credentials: issued }, null, 2)}\n`, { mode: 0o600 });
+    chmodSync(file, 0o600);
+    return issued;
+  }
+}
+
+function readDemoFile(file: string): IssuedCredential[] {
+  const parsed = JSON.parse(readFileSync(file, 'utf8')) as { credentials?: IssuedCredential[] };
+  return parsed.credentials ?? [];
+}
+
+function hashSecret(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex');
+}

@@ -1,0 +1,30 @@
+import { Body, Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { GatewayError } from '#core';
+import { SERVICE_CODES, SscApplyRequestDto, validateContract } from '#contracts';
+import type { CaseView } from '../cases/case-view.js';
+import type { Principal } from './credentials.service.js';
+import { CurrentPrincipal, PrincipalGuard, RequireRole } from './principal.guard.js';
+import { IntakeService, type AcceptanceReceipt } from './intake.service.js';
+
+/** Window intake (public): submit an application, follow its status. */
+@Controller('api/v1/applications')
+@UseGuards(PrincipalGuard)
+@RequireRole('window')
+export class IntakeController {
+  constructor(private readonly intake: IntakeService) {}
+
+  @Post()
+  @HttpCode(201)
+  async submit(@CurrentPrincipal() window: Principal, @Body() body: unknown): Promise<AcceptanceReceipt> {
+    const service = (body as { service?: unknown } | null)?.service;
+    if (!SERVICE_CODES.includes(service as (typeof SERVICE_CODES)[number])) {
+      throw GatewayError.field('SERVICE_UNKNOWN', 'service', `service must be one of ${SERVICE_CODES.join(', ')}`);
+    }
+    return this.intake.submit(window, validateContract(SscApplyRequestDto, body));
+  }
+
+  @Get(':caseId')
+  async view(@CurrentPrincipal() window: Principal, @Param('caseId') caseId: string): Promise<CaseView> {
+    return this.intake.view(window, caseId);
+  }
+}

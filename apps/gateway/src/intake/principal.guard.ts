@@ -1,0 +1,42 @@
+import { createParamDecorator, Injectable, SetMetadata, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { GatewayError } from '#core';
+import type { CredentialRole } from '#persistence';
+import { CredentialsService, type Principal } from './credentials.service.js';
+
+const ROLE_KEY = 'cytb:role';
+
+/** Marks a controller or route as needing a credential of this role. */
+export const RequireRole = (role: CredentialRole) => SetMetadata(ROLE_KEY, role);
+
+interface RequestWithPrincipal {
+  headers: Record<string, string | string[] | undefined>;
+  principal?: Principal;
+}
+
+/** Authenticates the bearer credential and checks its role. */
+@Injectable()
+export class PrincipalGuard implements CanActivate {
+  constructor(
+    private readonly credentials: CredentialsService,
+    private readonly reflector: Reflector,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const role = this.reflector.getAllAndOverride<CredentialRole | undefined>(ROLE_KEY, [context.getHandler(), context.getClass()]);
+    if (!role) return true;
+    const request = context.switchToHttp().getRequest<RequestWithPrincipal>();
+    const header = request.headers['authorization'];
+    const principal = await this.credentials.authenticate(Array.isArray(header) ? header[0] : header);
+    if (principal.role !== role) throw new GatewayError('FORBIDDEN', { detail: `this needs the ${role} role` });
+    request.principal = principal;
+    return true;
+  }
+}
+
+/** The authenticated caller of this request. */
+export const CurrentPrincipal = createParamDecorator((_: unknown, context: ExecutionContext): Principal => {
+  const principal = context.switchToHttp().getRequest<RequestWithPrincipal>().principal;
+  if (!principal) throw new GatewayError('UNAUTHENTICATED');
+  return principal;
+});

@@ -1,0 +1,61 @@
+import { Injectable } from '@nestjs/common';
+import { Clock } from '#core';
+import { GatewayDatabase, type OutboxFilter, type OutboxRecord } from '#persistence';
+import { OutboxSignal } from '../delivery/outbox-signal.js';
+import type { Principal } from '../intake/credentials.service.js';
+
+export type MessageView = Omit<OutboxRecord, 'payload'> & { readonly payloadBytes: number };
+
+export interface ReplayOutcome {
+  readonly replayed: readonly string[];
+  /** Ids that were not dead (already replayed, delivered, or unknown): nothing was done to them. */
+  readonly skipped: readonly string[];
+}
+
+/** Dead letters: list them, and replay them under their original ids, with an audit record each. */
+@Injectable()
+export class DeadLetterService {
+  constructor(
+    private readonly db: GatewayDatabase,
+    private readonly clock: Clock,
+    private readonly outbox: OutboxSignal,
+  ) {}
+
+  async list(filter: OutboxFilter): Promise<MessageView[]> {
+    const rows = await this.db.read((s) => s.outbox.list(filter));
+    // Payloads are signed envelopes with personal data: operators see their size, not content.
+    return rows.map(({ payload, ...rest }) => ({ ...rest, payloadBytes: Buffer.byteLength(payload) }));
+  }
+
+  async replay(operator: Principal, messageIds: readonly string[], reason: string): Promise<ReplayOutcome> {
+    const replayed: string[] = [];
+    const skipped: string[] = [];
+    for (const messageId of messageIds) {
+      const done = await this.db.transaction(async (tx) => {
+        const before = await tx.outbox.get(messageId);
+        if (!before || !(await tx.outbox.replay(messageId, this.clock.nowMs()))) return false;
+        await tx.audit.append({
+          action: 'replay',
+          subject: messageId,
+          operatorId: operator.credentialId,
+          reason,
+          detailJson: JSON.stringify({
+            destination: before.destination,
+            deadReason: before.deadReason,
+            attempts: before.attempts,
+            lastError: before.lastError,
+          }),
+          at: this.clock.nowMs(),
+        });
+        return true;
+      });
+      (done ? replayed : skipped).push(messageId);
+    }
+    if (replayed.length > 0) this.outbox.notify();
+    return { replayed, skipped };
+  }
+
+  async auditTrail(subject?: string) {
+    return this.db.read((s) => s.audit.list(subject, 200));
+  }
+}

@@ -1,0 +1,76 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { Clock, GatewayError } from '#core';
+import { validateContract } from '#contracts';
+import { GatewayDatabase, type OutboxFilter, type OutboxState } from '#persistence';
+import { toCaseView, type CaseView } from '../cases/case-view.js';
+import type { Principal } from '../intake/credentials.service.js';
+import { CurrentPrincipal, PrincipalGuard, RequireRole } from '../intake/principal.guard.js';
+import { DeadLetterService, type MessageView, type ReplayOutcome } from './dead-letter.service.js';
+import { ReplayRequestDto } from './replay-request.dto.js';
+
+const OUTBOX_STATES: readonly OutboxState[] = ['pending', 'in-flight', 'retrying', 'delivered', 'dead'];
+
+/** The operator face: any case on this node (accepting or handling side), messages, dead letters. */
+@Controller('api/v1/operator')
+@UseGuards(PrincipalGuard)
+@RequireRole('operator')
+export class OperatorController {
+  constructor(
+    private readonly db: GatewayDatabase,
+    private readonly deadLetters: DeadLetterService,
+    private readonly clock: Clock,
+  ) {}
+
+  @Get('cases/:caseId')
+  async case(@Param('caseId') caseId: string): Promise<CaseView> {
+    const found = await this.db.read(async (s) => {
+      const record = await s.cases.get(caseId);
+      return record ? { record, events: await s.events.listByCase(caseId) } : null;
+    });
+    if (!found) throw new GatewayError('CASE_NOT_FOUND');
+    return toCaseView(found.record, found.events);
+  }
+
+  /**
+   * Messages by state; `?state=dead` is the dead-letter list. Filters: destination, type,
+   * reason (dead reason), olderThanMinutes.
+   */
+  @Get('messages')
+  async messages(
+    @Query('state') state?: string,
+    @Query('destination') destination?: string,
+    @Query('type') messageType?: string,
+    @Query('reason') deadReason?: string,
+    @Query('olderThanMinutes') olderThan?: string,
+  ): Promise<{ items: MessageView[] }> {
+    if (state !== undefined && !OUTBOX_STATES.includes(state as OutboxState)) {
+      throw GatewayError.field('VALIDATION_FAILED', 'state', `state must be one of ${OUTBOX_STATES.join(', ')}`);
+    }
+    const minutes = olderThan === undefined ? undefined : Number(olderThan);
+    if (minutes !== undefined && (!Number.isFinite(minutes) || minutes < 0)) {
+      throw GatewayError.field('VALIDATION_FAILED', 'olderThanMinutes', 'olderThanMinutes must be a number ≥ 0');
+    }
+    const filter: OutboxFilter = {
+      ...(state ? { state: state as OutboxState } : {}),
+      ...(destination ? { destination } : {}),
+      ...(messageType ? { messageType } : {}),
+      ...(deadReason ? { deadReason } : {}),
+      ...(minutes !== undefined ? { createdBefore: this.clock.nowMs() - minutes * 60_000 } : {}),
+      limit: 200,
+    };
+    return { items: await this.deadLetters.list(filter) };
+  }
+
+  /** Replays dead letters under their original message ids; each replay is audited. */
+  @Post('messages/replay')
+  @HttpCode(200)
+  async replay(@CurrentPrincipal() operator: Principal, @Body() body: unknown): Promise<ReplayOutcome> {
+    const request = validateContract(ReplayRequestDto, body);
+    return this.deadLetters.replay(operator, request.messageIds, request.reason);
+  }
+
+  @Get('audit')
+  async audit(@Query('subject') subject?: string) {
+    return { items: await this.deadLetters.auditTrail(subject) };
+  }
+}

@@ -1,0 +1,139 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Clock, GatewayError, newMessageId } from '#core';
+import {
+  isPeerMessageType,
+  PEER_MESSAGE_TYPES,
+  validateContract,
+  type ForwardedRequest,
+  type StatusUpdate,
+} from '#contracts';
+import { GatewayDatabase } from '#persistence';
+import { FileKeyStore, signReceipt, TrustStore, verifyEnvelope, type EnvelopeClaims } from '#signing';
+import { GATEWAY_CONFIG } from '../config/config.token.js';
+import type { GatewayConfig } from '../config/gateway.config.js';
+import { HandlingService } from '../cases/handling.service.js';
+import { StatusApplier } from '../cases/status-applier.js';
+import { OutboxSignal } from '../delivery/outbox-signal.js';
+
+export interface InboundResult {
+  readonly receipt: string;
+  readonly duplicate: boolean;
+  readonly messageId: string;
+  readonly messageType: string;
+  readonly caseId: string;
+}
+
+/**
+ * Takes one envelope from a peer (or from this node, for a local case) and answers a signed
+ * receipt bound to the SHA-256 of exactly the bytes received. Written as the checklist it is.
+ */
+@Injectable()
+export class InboundService {
+  private readonly logger = new Logger('Inbound');
+
+  constructor(
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    private readonly db: GatewayDatabase,
+    private readonly keys: FileKeyStore,
+    private readonly trust: TrustStore,
+    private readonly clock: Clock,
+    private readonly handling: HandlingService,
+    private readonly statuses: StatusApplier,
+    private readonly outbox: OutboxSignal,
+  ) {}
+
+  async receive(compact: string): Promise<InboundResult> {
+    // 1. Verify before trusting anything: algorithm, key, signature, sender, receiver, time.
+    const verified = await verifyEnvelope(compact, {
+      trust: this.trust,
+      self: this.config.node,
+      nowMs: this.clock.nowMs(),
+      maxSkewSeconds: this.config.maxClockSkewSeconds,
+    });
+    const claims = verified.claims;
+    const sha256 = verified.sha256;
+
+    // 2. The contract: a known message type and major version, and a body that matches it.
+    const body = this.checkContract(claims);
+
+    // 3. The receipt is signed before the transaction so that it is stored with the message.
+    const receipt = await signReceipt(this.keys.current(), {
+      jti: newMessageId(this.clock.nowMs()),
+      iss: this.config.node,
+      aud: claims.iss,
+      iat: Math.floor(this.clock.nowMs() / 1000),
+      msg: claims.jti,
+      sha256,
+      result: 'accepted',
+    });
+
+    // 4. Exactly once: the inbox row and the message's effects commit together.
+    const outcome = await this.db.transaction(async (tx) => {
+      const seen = await tx.inbox.get(claims.jti);
+      if (seen) {
+        if (seen.sha256 !== sha256) {
+          throw new GatewayError('ENVELOPE_CONFLICT', { detail: 'this message id was received with other content' });
+        }
+        return { receipt: seen.receipt, duplicate: true };
+      }
+      switch (claims.mtype) {
+        case 'ssc.apply.request':
+          await this.handling.acceptForwarded(tx, claims.jti, this.checkRequest(claims, body as ForwardedRequest));
+          break;
+        case 'status-update':
+          await this.statuses.apply(tx, claims.iss, this.checkStatus(claims, body as StatusUpdate));
+          break;
+        default:
+          throw new GatewayError('CONTRACT_UNKNOWN', { detail: 'no handler for this message type' });
+      }
+      await tx.inbox.insert({
+        messageId: claims.jti,
+        sender: claims.iss,
+        messageType: claims.mtype,
+        caseId: claims.case,
+        sha256,
+        receipt,
+        receivedAt: this.clock.nowMs(),
+      });
+      return { receipt, duplicate: false };
+    });
+
+    // 5. Whatever the message caused (agency hand-over, status updates) goes out now.
+    if (!outcome.duplicate) this.outbox.notify();
+    this.logger.log({
+      msg: outcome.duplicate ? 'duplicate envelope answered with its original receipt' : 'envelope accepted',
+      caseId: claims.case,
+      messageId: claims.jti,
+      type: claims.mtype,
+      sender: claims.iss,
+    });
+    return { ...outcome, messageId: claims.jti, messageType: claims.mtype, caseId: claims.case };
+  }
+
+  private checkContract(claims: EnvelopeClaims): object {
+    if (!isPeerMessageType(claims.mtype)) {
+      throw new GatewayError('CONTRACT_UNKNOWN', { detail: 'unknown message type' });
+    }
+    const versions: Readonly<Record<number, new () => object>> = PEER_MESSAGE_TYPES[claims.mtype].versions;
+    const cls = versions[claims.ver];
+    if (!cls) {
+      throw new GatewayError('CONTRACT_VERSION_UNSUPPORTED', { detail: `major version ${claims.ver} is not supported` });
+    }
+    // A known major version: unknown optional fields are tolerated (and dropped), per contracts/README.md.
+    return validateContract(cls, claims.body, 'CONTRACT_INVALID', { forbidUnknown: false });
+  }
+
+  private checkRequest(claims: EnvelopeClaims, request: ForwardedRequest): ForwardedRequest {
+    if (request.caseId !== claims.case || request.acceptingNode !== claims.iss || request.route.node !== this.config.node) {
+      throw new GatewayError('CONTRACT_INVALID', { detail: 'the request does not match its envelope or route' });
+    }
+    return request;
+  }
+
+  private checkStatus(claims: EnvelopeClaims, update: StatusUpdate): StatusUpdate {
+    if (update.caseId !== claims.case || update.side !== claims.iss) {
+      throw new GatewayError('CONTRACT_INVALID', { detail: 'the status update does not match its envelope' });
+    }
+    return update;
+  }
+}

@@ -1,0 +1,128 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FileKeyStore, writeFederation, type Federation } from '#signing';
+import { NODE_NAMES, SystemClock } from '#core';
+import { loadLocalStackConfig, type LocalNode } from './local-stack.config.js';
+import { Supervisor } from './supervisor.js';
+
+/**
+ * `npm start`: the whole system on the embedded default. Creates on first start what a fresh
+ * machine lacks (signing keys, the local federation file, demo credentials) and reuses it after.
+ */
+async function main(): Promise<void> {
+  const config = loadLocalStackConfig();
+  const say = (line: string) => process.stdout.write(`${line}\n`);
+
+  // 1. Keys of both nodes (created on first start) and the federation that lists them.
+  const clock = new SystemClock();
+  const federation: Federation = {
+    version: 1,
+    nodes: await Promise.all(
+      config.nodes.map(async (n) => {
+        const store = await FileKeyStore.open(keyDir(config.dataDir, n), n.node, clock);
+        return { node: n.node, name: NODE_NAMES[n.node], url: `http://127.0.0.1:${n.httpPort}`, keys: store.publicJwks().keys };
+      }),
+    ),
+  };
+  const federationFile = join(config.dataDir, 'federation.json');
+  writeFederation(federationFile, federation);
+
+  // 2. Agency simulators, adapters, then the gateway nodes.
+  const supervisor = new Supervisor(config.childEnv, join(config.dataDir, 'logs'), say);
+  const script = (app: string) => join(config.distDir, 'apps', app, 'src', 'main.js');
+  for (const n of config.nodes) {
+    const dir = join(config.dataDir, n.node.toLowerCase());
+    supervisor.start({
+      name: `${n.node.toLowerCase()}-agency-simulator`,
+      script: script('agency-simulator'),
+      env: {
+        SIM_PROVINCE: n.node,
+        SIM_PORT: String(n.simulatorPort),
+        SIM_STEP_MS: String(config.simulatorStepMs),
+        SIM_STATE_FILE: join(dir, 'agency-simulator.json'),
+        SIM_AUTO_TICK_MS: '500',
+      },
+    });
+    supervisor.start({
+      name: `${n.node.toLowerCase()}-adapter`,
+      script: script(n.adapterApp),
+      env: {
+        ADAPTER_PORT: String(n.adapterPort),
+        GATEWAY_STATUS_HOST: '127.0.0.1',
+        GATEWAY_STATUS_PORT: String(n.statusPort),
+        AGENCY_BASE_URL: `http://127.0.0.1:${n.simulatorPort}`,
+        ADAPTER_STATE_DIR: join(dir, 'adapter'),
+        ADAPTER_POLL_MS: '500',
+      },
+    });
+    supervisor.start({
+      name: `${n.node.toLowerCase()}-gateway`,
+      script: script('gateway'),
+      env: {
+        NODE_CODE: n.node,
+        HTTP_PORT: String(n.httpPort),
+        STATUS_PORT: String(n.statusPort),
+        ADAPTER_PORT: String(n.adapterPort),
+        DATA_DIR: config.dataDir,
+        FEDERATION_FILE: federationFile,
+        DEMO_CREDENTIALS_FILE: demoFile(config.dataDir, n),
+      },
+    });
+  }
+
+  const stop = async () => {
+    say('stopping…');
+    await supervisor.stopAll();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+
+  // 3. Wait until both nodes answer, then say where everything is.
+  await Promise.all(config.nodes.map((n) => waitForHttp(`http://127.0.0.1:${n.httpPort}/.well-known/jwks.json`, 60_000)));
+  say('');
+  say('川渝通办 gateway — embedded default is running');
+  for (const n of config.nodes) {
+    say(`  ${NODE_NAMES[n.node]} (${n.node}) gateway   http://127.0.0.1:${n.httpPort}   (agency simulator :${n.simulatorPort}, adapter tcp :${n.adapterPort})`);
+  }
+  say('');
+  say('Demo credentials (Authorization: Bearer <token>):');
+  for (const n of config.nodes) {
+    for (const c of readDemo(config.dataDir, n)) say(`  ${n.node}  ${c.role.padEnd(8)} ${c.name}\n      ${c.token}`);
+  }
+  say('');
+  say(`Data and logs: ${config.dataDir}   ·   npm run demo   ·   Ctrl-C stops everything`);
+}
+
+function keyDir(dataDir: string, n: LocalNode): string {
+  return join(dataDir, n.node.toLowerCase(), 'keys');
+}
+
+function demoFile(dataDir: string, n: LocalNode): string {
+  return join(dataDir, n.node.toLowerCase(), 'demo-credentials.json');
+}
+
+function readDemo(dataDir: string, n: LocalNode): { role: string; name: string; token: string }[] {
+  const file = demoFile(dataDir, n);
+  if (!existsSync(file)) return [];
+  return (JSON.parse(readFileSync(file, 'utf8')) as { credentials: { role: string; name: string; token: string }[] }).credentials;
+}
+
+async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(1000) });
+      if (response.ok) return;
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > deadline) throw new Error(`${url} did not come up within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`local stack failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,81 @@
+import { cardApplication } from './support/applications.js';
+import { eventually } from './support/free-port.js';
+import { GatewayPair } from './support/gateway-pair.js';
+
+describe('intake and peer faces between two gateway nodes', () => {
+  let pair: GatewayPair;
+
+  beforeAll(async () => {
+    pair = await GatewayPair.start();
+  }, 30_000);
+
+  afterAll(async () => {
+    await pair?.stop();
+  });
+
+  const submit = (body: unknown, auth = pair.cq.window, contentType = 'application/json') =>
+    fetch(pair.cq.url('/api/v1/applications'), {
+      method: 'POST',
+      headers: { authorization: auth, 'content-type': contentType },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+
+  it('forwards an accepted application, keeps the peer receipt, and hears back that it was received', async () => {
+    const response = await submit(cardApplication({ issuingRegion: '510104' }));
+    expect(response.status).toBe(201);
+    const { caseId } = (await response.json()) as { caseId: string };
+    const view = await eventually(
+      async () => (await (await fetch(pair.cq.url(`/api/v1/applications/${caseId}`), { headers: { authorization: pair.cq.window } })).json()) as { timeline: { stage: string; side: string }[] },
+      (v) => v.timeline.some((e) => e.stage === 'received'),
+    );
+    expect(view.timeline.map((e) => `${e.stage}@${e.side}`)).toEqual(['submitted@CQ', 'forwarded@CQ', 'received@SC']);
+    const [sent] = await pair.cq.gateway.db.read((s) => s.outbox.list({ caseId, destination: 'peer:SC' }));
+    expect(sent).toMatchObject({ state: 'delivered' });
+    expect(sent!.receipt?.split('.')).toHaveLength(3);
+  });
+
+  it('answers malformed JSON and a wrong content type with problem+json codes', async () => {
+    const malformed = await submit('{"service": "ssc.apply",');
+    expect(malformed.status).toBe(400);
+    expect(malformed.headers.get('content-type')).toContain('application/problem+json');
+    expect(await malformed.json()).toMatchObject({ code: 'MALFORMED_JSON' });
+    const wrongType = await submit('service=ssc.apply', pair.cq.window, 'application/x-www-form-urlencoded');
+    expect(wrongType.status).toBe(415);
+    expect(await wrongType.json()).toMatchObject({ code: 'UNSUPPORTED_MEDIA_TYPE' });
+  });
+
+  it('refuses an unknown service with SERVICE_UNKNOWN on the service field', async () => {
+    const response = await submit({ ...cardApplication(), service: 'ssc.teleport' });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ code: 'SERVICE_UNKNOWN', errors: [{ field: 'service' }] });
+  });
+
+  it('refuses garbage on the peer endpoint without a 500', async () => {
+    const response = await fetch(pair.sc.url('/peer/v1/envelopes'), { method: 'POST', headers: { 'content-type': 'application/jose' }, body: 'not.a.jws' });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ code: 'ENVELOPE_MALFORMED' });
+    const json = await fetch(pair.sc.url('/peer/v1/envelopes'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(json.status).toBe(415);
+  });
+
+  it('publishes its public keys and nothing private', async () => {
+    const jwks = (await (await fetch(pair.sc.url('/.well-known/jwks.json'))).json()) as { keys: Record<string, unknown>[] };
+    expect(jwks.keys[0]).toMatchObject({ kty: 'OKP', crv: 'Ed25519', alg: 'EdDSA' });
+    expect(jwks.keys.some((k) => 'd' in k)).toBe(false);
+  });
+
+  it('serves the contracts agencies code against', async () => {
+    const list = (await (await fetch(pair.sc.url('/api/v1/contracts'))).json()) as { items: { name: string }[] };
+    expect(list.items.map((i) => i.name)).toEqual(expect.arrayContaining(['ssc-apply.v1', 'status-update.v1', 'receipt.v1']));
+    const schema = (await (await fetch(pair.sc.url('/api/v1/contracts/status-update.v1'))).json()) as { $id: string };
+    expect(schema.$id).toBe('urn:cytb:contract:status-update:v1');
+  });
+
+  it('answers health and metrics', async () => {
+    const live = await fetch(pair.sc.url('/health/live'));
+    expect(live.status).toBe(200);
+    const metrics = await (await fetch(pair.sc.url('/metrics'))).text();
+    expect(metrics).toContain('cytb_outbox_messages{state="delivered"}');
+    expect(metrics).toContain('cytb_deliveries_total');
+  });
+});

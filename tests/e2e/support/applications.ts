@@ -1,0 +1,19 @@
+import { idCheckCharacter } from '#codes';
+
+/** A valid GB 11643 ID number from its first 17 characters. */
+export function idNumber(first17: string): string {
+  return `${first17}${idCheckCharacter(first17)}`;
+}
+
+/** A card replacement application as a window would submit it. */
+export function cardApplication(overrides: { idNumber?: string; issuingRegion?: string; kind?: string; photoRef?: string } = {}) {
+  return {
+    service: 'ssc.apply',
+    kind: overrides.kind ?? 'replace-damaged',
+    applicant: { idNumber: overrides.idNumber ?? idNumber('51010419850312123'), name: '张三', phone: '13800138000' },
+    issuingRegion: overrides.issuingRegion ?? '510104',
+    deliveryAddress: { region: '500111', line: '大足区龙岗街道北环中路 1 号', postcode: '402360' },
+    photoRef: overrides.photoRef ?? 'PHOTO-0001',
+    materials: [{ type: 'id-card-copy', sha256: 'a'.repeat(64) }],
+  };
+}

@@ -1,0 +1,84 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ManualClock, NODE_NAMES, type NodeCode } from '#core';
+import { FileKeyStore, type Federation } from '#signing';
+import { loadGatewayConfig, type GatewayConfig } from '../../../apps/gateway/src/config/gateway.config.js';
+import { createGatewayApp, type GatewayHandle } from '../../../apps/gateway/src/gateway-app.js';
+import { freePort } from './free-port.js';
+
+export interface PairNode {
+  readonly node: NodeCode;
+  readonly config: GatewayConfig;
+  gateway: GatewayHandle;
+  readonly window: string;
+  readonly operator: string;
+  url(path: string): string;
+}
+
+/**
+ * Two gateway nodes over real HTTP with no agency adapters behind them: enough to exercise the
+ * intake and peer faces (hand-overs to the absent adapters simply wait in the outbox).
+ */
+export class GatewayPair {
+  readonly clock = new ManualClock(Date.UTC(2026, 10, 23, 1, 0, 0));
+  readonly dir = mkdtempSync(join(tmpdir(), 'cytb-pair-'));
+  readonly nodes = {} as Record<NodeCode, PairNode>;
+  federation!: Federation;
+
+  static async start(): Promise<GatewayPair> {
+    const pair = new GatewayPair();
+    const ports = { SC: await freePort(), CQ: await freePort() };
+    const codes: NodeCode[] = ['SC', 'CQ'];
+    pair.federation = {
+      version: 1,
+      nodes: await Promise.all(
+        codes.map(async (node) => ({
+          node,
+          name: NODE_NAMES[node],
+          url: `http://127.0.0.1:${ports[node]}`,
+          keys: (await FileKeyStore.open(join(pair.dir, node, 'keys'), node, pair.clock)).publicJwks().keys,
+        })),
+      ),
+    };
+    for (const node of codes) {
+      const config = loadGatewayConfig({
+        NODE_CODE: node,
+        HTTP_PORT: String(ports[node]),
+        STATUS_PORT: String(await freePort()),
+        ADAPTER_PORT: String(await freePort()),
+        DATA_DIR: pair.dir,
+        KEY_DIR: join(pair.dir, node, 'keys'),
+        DEMO_CREDENTIALS_FILE: join(pair.dir, node, 'demo-credentials.json'),
+        RELAY_IDLE_MS: '20',
+        PEER_TIMEOUT_MS: '2000',
+        AGENCY_TIMEOUT_MS: '500',
+      });
+      const gateway = await createGatewayApp(config, { clock: pair.clock, federation: pair.federation, logs: false, docsUi: false });
+      await gateway.listen();
+      const token = (role: string) => `Bearer ${gateway.demoCredentials.find((c) => c.role === role)!.token}`;
+      pair.nodes[node] = {
+        node,
+        config,
+        gateway,
+        window: token('window'),
+        operator: token('operator'),
+        url: (path: string) => `http://127.0.0.1:${ports[node]}${path}`,
+      };
+    }
+    return pair;
+  }
+
+  get sc(): PairNode {
+    return this.nodes.SC;
+  }
+
+  get cq(): PairNode {
+    return this.nodes.CQ;
+  }
+
+  async stop(): Promise<void> {
+    for (const n of Object.values(this.nodes)) await n.gateway.close();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
