@@ -3,12 +3,13 @@ import { GatewayError } from '#core';
 import { SERVICE_CODES, SscApplyRequestDto, validateContract } from '#contracts';
 import type { CaseView } from '../cases/case-view.js';
 import type { Principal } from './credentials.service.js';
+import { JsonOnlyGuard } from '../http/json-only.guard.js';
 import { CurrentPrincipal, PrincipalGuard, RequireRole } from './principal.guard.js';
 import { IntakeService, type AcceptanceReceipt } from './intake.service.js';
 
 /** Window intake (public): submit an application, follow its status. */
 @Controller('api/v1/applications')
-@UseGuards(PrincipalGuard)
+@UseGuards(JsonOnlyGuard, PrincipalGuard)
 @RequireRole('window')
 export class IntakeController {
   constructor(private readonly intake: IntakeService) {}

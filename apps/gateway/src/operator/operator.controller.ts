@@ -4,6 +4,7 @@ import { validateContract } from '#contracts';
 import { GatewayDatabase, type OutboxFilter, type OutboxState } from '#persistence';
 import { toCaseView, type CaseView } from '../cases/case-view.js';
 import type { Principal } from '../intake/credentials.service.js';
+import { JsonOnlyGuard } from '../http/json-only.guard.js';
 import { CurrentPrincipal, PrincipalGuard, RequireRole } from '../intake/principal.guard.js';
 import { DeadLetterService, type MessageView, type ReplayOutcome } from './dead-letter.service.js';
 import { ReplayRequestDto } from './replay-request.dto.js';
@@ -12,7 +13,7 @@ const OUTBOX_STATES: readonly OutboxState[] = ['pending', 'in-flight', 'retrying
 
 /** The operator face: any case on this node (accepting or handling side), messages, dead letters. */
 @Controller('api/v1/operator')
-@UseGuards(PrincipalGuard)
+@UseGuards(JsonOnlyGuard, PrincipalGuard)
 @RequireRole('operator')
 export class OperatorController {
   constructor(
