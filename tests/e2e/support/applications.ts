@@ -5,12 +5,20 @@ export function idNumber(first17: string): string {
   return `${first17}${idCheckCharacter(first17)}`;
 }
 
+let sequence = 100;
+
+/** A different valid ID number on every call (one person per test, so no case blocks another). */
+export function freshIdNumber(): string {
+  sequence += 1;
+  return idNumber(`51010419850312${String(sequence % 1000).padStart(3, '0')}`);
+}
+
 /** A card replacement application as a window would submit it. */
 export function cardApplication(overrides: { idNumber?: string; issuingRegion?: string; kind?: string; photoRef?: string } = {}) {
   return {
     service: 'ssc.apply',
     kind: overrides.kind ?? 'replace-damaged',
-    applicant: { idNumber: overrides.idNumber ?? idNumber('51010419850312123'), name: '张三', phone: '13800138000' },
+    applicant: { idNumber: overrides.idNumber ?? freshIdNumber(), name: '张三', phone: '13800138000' },
     issuingRegion: overrides.issuingRegion ?? '510104',
     deliveryAddress: { region: '500111', line: '大足区龙岗街道北环中路 1 号', postcode: '402360' },
     photoRef: overrides.photoRef ?? 'PHOTO-0001',

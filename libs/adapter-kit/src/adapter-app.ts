@@ -1,0 +1,69 @@
+import { Controller, Inject, Module, type DynamicModule, type INestMicroservice } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ClientProxyFactory, MessagePattern, Payload, Transport, type ClientProxy, type MicroserviceOptions } from '@nestjs/microservices';
+import { AGENCY_DELIVER, type AgencyDeliveryAck } from '#contracts';
+import { AGENCY_CLIENT, type AgencyClient } from './agency-client.js';
+import { CursorFile } from './cursor-file.js';
+import { handleDelivery } from './delivery-handler.js';
+import { StatusPump } from './status-pump.js';
+import { join } from 'node:path';
+
+export interface AdapterOptions {
+  /** TCP port the adapter listens on for deliveries from its gateway. */
+  readonly port: number;
+  /** The gateway's agency-link listener, where status reports go. */
+  readonly gatewayStatus: { readonly host: string; readonly port: number };
+  /** Folder of the adapter's own state (the feed cursor). */
+  readonly stateDir: string;
+  /** How often the feed is polled; 0 = only when pumpOnce() is called (tests). */
+  readonly pollMs: number;
+  readonly logs?: boolean;
+}
+
+@Controller()
+class AgencyLinkController {
+  constructor(@Inject(AGENCY_CLIENT) private readonly client: AgencyClient) {}
+
+  @MessagePattern(AGENCY_DELIVER)
+  deliver(@Payload() payload: unknown): Promise<AgencyDeliveryAck> {
+    return handleDelivery(payload, this.client);
+  }
+}
+
+@Module({})
+class AdapterModule {
+  static register(client: AgencyClient): DynamicModule {
+    return { module: AdapterModule, controllers: [AgencyLinkController], providers: [{ provide: AGENCY_CLIENT, useValue: client }] };
+  }
+}
+
+/**
+ * Builds an agency adapter: a microservice that takes deliveries from its gateway (TCP) and a
+ * status pump that reports the agency's events back. Each province's adapter is this plus its
+ * own AgencyClient (the mapping to its agency's format). The caller listens.
+ */
+export async function createAdapterApp(client: AgencyClient, options: AdapterOptions): Promise<{ app: INestMicroservice; pump: StatusPump }> {
+  const app = await NestFactory.createMicroservice<MicroserviceOptions>(
+    AdapterModule.register(client),
+    { transport: Transport.TCP, options: { host: '127.0.0.1', port: options.port } },
+  );
+  app.useLogger(options.logs === false ? false : ['log', 'error', 'warn']);
+  const gateway: ClientProxy = ClientProxyFactory.create({ transport: Transport.TCP, options: options.gatewayStatus });
+  const pump = new StatusPump(client, gateway, new CursorFile(join(options.stateDir, `${client.agency}.cursor.json`)), {
+    pollMs: options.pollMs,
+    batch: 100,
+    ackTimeoutMs: 5000,
+  });
+  const listen = app.listen.bind(app);
+  app.listen = async () => {
+    await listen();
+    pump.start();
+  };
+  const close = app.close.bind(app);
+  app.close = async () => {
+    await pump.stop();
+    await gateway.close();
+    await close();
+  };
+  return { app, pump };
+}

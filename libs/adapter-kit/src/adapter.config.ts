@@ -1,0 +1,21 @@
+import { resolve } from 'node:path';
+
+/** An adapter's settings, from the environment (ADAPTER_PORT, GATEWAY_STATUS_HOST/PORT, AGENCY_BASE_URL, ADAPTER_STATE_DIR, ADAPTER_POLL_MS); names every bad one. */
+export function loadAdapterConfig(env: Readonly<Record<string, string | undefined>> = process.env) {
+  const problems: string[] = [];
+  const port = (name: string) => {
+    const value = Number(env[name]);
+    if (!Number.isInteger(value) || value <= 0 || value > 65535) problems.push(`${name} must be a port number`);
+    return value;
+  };
+  const config = {
+    port: port('ADAPTER_PORT'),
+    gatewayStatus: { host: env['GATEWAY_STATUS_HOST'] ?? '127.0.0.1', port: port('GATEWAY_STATUS_PORT') },
+    agencyBaseUrl: env['AGENCY_BASE_URL'] ?? '',
+    stateDir: resolve(env['ADAPTER_STATE_DIR'] ?? 'data/adapter'),
+    pollMs: Number(env['ADAPTER_POLL_MS'] ?? 1000),
+  };
+  if (!/^https?:\/\//.test(config.agencyBaseUrl)) problems.push('AGENCY_BASE_URL must be an http(s) URL');
+  if (problems.length > 0) throw new Error(`invalid configuration: ${problems.join('; ')}`);
+  return config;
+}

@@ -1,0 +1,181 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { INestMicroservice } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { ManualClock, NODE_NAMES, type NodeCode } from '#core';
+import type { StatusPump } from '#adapter-kit';
+import { FileKeyStore, type Federation } from '#signing';
+import { createSichuanAdapter } from '../../../apps/adapter-sichuan/src/sichuan-adapter.js';
+import { createChongqingAdapter } from '../../../apps/adapter-chongqing/src/chongqing-adapter.js';
+import { createSimulatorApp } from '../../../apps/agency-simulator/src/simulator-app.js';
+import type { CardCentreSimulator } from '../../../apps/agency-simulator/src/card-centre.simulator.js';
+import { loadGatewayConfig, type GatewayConfig } from '../../../apps/gateway/src/config/gateway.config.js';
+import { createGatewayApp, type GatewayHandle } from '../../../apps/gateway/src/gateway-app.js';
+import type { IssuedCredential } from '../../../apps/gateway/src/intake/credentials.service.js';
+import { eventually, freePort } from './free-port.js';
+
+export interface NodeUnderTest {
+  readonly node: NodeCode;
+  readonly config: GatewayConfig;
+  gateway: GatewayHandle;
+  readonly simulatorApp: NestFastifyApplication;
+  readonly simulator: CardCentreSimulator;
+  adapter: INestMicroservice;
+  pump: StatusPump;
+  readonly credentials: readonly IssuedCredential[];
+  /** `Bearer <token>` of the node's first demo window. */
+  readonly window: string;
+  readonly otherWindow: string;
+  readonly operator: string;
+  url(path: string): string;
+}
+
+export const SIM_STEP_MS = 60_000;
+
+/**
+ * Both provinces in one test process over real transports: two gateway nodes (HTTP between
+ * them, TCP to their adapters), two adapters, two agency simulators, one frozen clock.
+ */
+export class TwoNodeHarness {
+  readonly clock = new ManualClock(Date.UTC(2026, 10, 23, 1, 0, 0)); // Monday 09:00 in Shanghai
+  readonly dir = mkdtempSync(join(tmpdir(), 'cytb-e2e-'));
+  nodes = {} as Record<NodeCode, NodeUnderTest>;
+  private federation!: Federation;
+
+  static async start(options: { notInsured?: readonly string[] } = {}): Promise<TwoNodeHarness> {
+    const harness = new TwoNodeHarness();
+    await harness.boot(options);
+    return harness;
+  }
+
+  get sc(): NodeUnderTest {
+    return this.nodes.SC;
+  }
+
+  get cq(): NodeUnderTest {
+    return this.nodes.CQ;
+  }
+
+  private async boot(options: { notInsured?: readonly string[] }): Promise<void> {
+    const ports = {
+      SC: { http: await freePort(), status: await freePort(), adapter: await freePort() },
+      CQ: { http: await freePort(), status: await freePort(), adapter: await freePort() },
+    };
+    const nodes: NodeCode[] = ['SC', 'CQ'];
+    this.federation = {
+      version: 1,
+      nodes: await Promise.all(
+        nodes.map(async (node) => ({
+          node,
+          name: NODE_NAMES[node],
+          url: `http://127.0.0.1:${ports[node].http}`,
+          keys: (await FileKeyStore.open(join(this.dir, node, 'keys'), node, this.clock)).publicJwks().keys,
+        })),
+      ),
+    };
+    for (const node of nodes) {
+      const { app: simulatorApp, simulator } = await createSimulatorApp({
+        province: node,
+        clock: this.clock,
+        stepMs: SIM_STEP_MS,
+        rejectRate: 0,
+        seed: 7,
+        notInsured: options.notInsured ?? [],
+      });
+      await simulatorApp.listen(0, '127.0.0.1');
+      const address = simulatorApp.getHttpServer().address();
+      const simPort = typeof address === 'object' && address ? address.port : 0;
+      const config = loadGatewayConfig({
+        NODE_CODE: node,
+        HTTP_PORT: String(ports[node].http),
+        STATUS_PORT: String(ports[node].status),
+        ADAPTER_PORT: String(ports[node].adapter),
+        DATA_DIR: this.dir,
+        KEY_DIR: join(this.dir, node, 'keys'),
+        DEMO_CREDENTIALS_FILE: join(this.dir, node, 'demo-credentials.json'),
+        RELAY_IDLE_MS: '20',
+        PEER_TIMEOUT_MS: '2000',
+        AGENCY_TIMEOUT_MS: '2000',
+      });
+      const partial = {
+        node,
+        config,
+        simulatorApp,
+        simulator,
+        url: (path: string) => `http://127.0.0.1:${ports[node].http}${path}`,
+      };
+      this.nodes[node] = { ...partial, ...(await this.startAdapter(node, ports[node], simPort)), ...(await this.startGateway(config)) } as NodeUnderTest;
+      (this.nodes[node] as { simPort?: number }).simPort = simPort;
+    }
+  }
+
+  private async startAdapter(node: NodeCode, ports: { status: number; adapter: number }, simPort: number) {
+    const options = {
+      port: ports.adapter,
+      gatewayStatus: { host: '127.0.0.1', port: ports.status },
+      agencyBaseUrl: `http://127.0.0.1:${simPort}`,
+      stateDir: join(this.dir, node, 'adapter'),
+      pollMs: 0,
+      clock: this.clock,
+      logs: false,
+    };
+    const { app, pump } = node === 'SC' ? await createSichuanAdapter(options) : await createChongqingAdapter(options);
+    await app.listen();
+    return { adapter: app, pump };
+  }
+
+  private async startGateway(config: GatewayConfig) {
+    const gateway = await createGatewayApp(config, { clock: this.clock, federation: this.federation, logs: false, docsUi: false });
+    await gateway.listen();
+    const credentials = gateway.demoCredentials;
+    const bearer = (role: string, index = 0) => `Bearer ${credentials.filter((c) => c.role === role)[index]!.token}`;
+    return { gateway, credentials, window: bearer('window'), otherWindow: bearer('window', 1), operator: bearer('operator') };
+  }
+
+  /** Stops and starts one node's gateway process state (same database, keys and ports). */
+  async restartGateway(node: NodeCode): Promise<void> {
+    const n = this.nodes[node];
+    await n.gateway.close();
+    n.gateway = await createGatewayApp(n.config, { clock: this.clock, federation: this.federation, logs: false, docsUi: false });
+    await n.gateway.listen();
+  }
+
+  /** Moves the agencies' clock one stage on and lets every adapter report what changed. */
+  async advanceAgencies(): Promise<void> {
+    this.clock.advance(SIM_STEP_MS);
+    for (const n of Object.values(this.nodes)) {
+      n.simulator.tick();
+      await n.pump.pumpOnce();
+    }
+  }
+
+  async caseAt(n: NodeUnderTest, caseId: string, auth = n.window): Promise<{ status: string; stage: string; timeline: { stage: string; side: string; reason?: { code: string } }[] }> {
+    const response = await fetch(n.url(`/api/v1/${auth === n.operator ? 'operator/cases' : 'applications'}/${caseId}`), {
+      headers: { authorization: auth },
+    });
+    return (await response.json()) as never;
+  }
+
+  /** Drives the agencies until the case is done at its accepting window (or gives up). */
+  async runToEnd(accepting: NodeUnderTest, caseId: string, maxSteps = 12): Promise<Awaited<ReturnType<TwoNodeHarness['caseAt']>>> {
+    await eventually(() => this.caseAt(accepting, caseId), (c) => c.timeline.some((e) => e.stage === 'agency-received'));
+    for (let step = 0; step < maxSteps; step += 1) {
+      const view = await this.caseAt(accepting, caseId);
+      if (view.status !== 'in-progress') return view;
+      const before = view.timeline.length;
+      await this.advanceAgencies();
+      await eventually(() => this.caseAt(accepting, caseId), (c) => c.timeline.length > before || c.status !== 'in-progress', 5_000).catch(() => undefined);
+    }
+    return this.caseAt(accepting, caseId);
+  }
+
+  async stop(): Promise<void> {
+    for (const n of Object.values(this.nodes)) {
+      await n.gateway.close();
+      await n.adapter.close();
+      await n.simulatorApp.close();
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
