@@ -6,6 +6,7 @@ import { loadSimulatorConfig } from './simulator.config.js';
 async function main(): Promise<void> {
   const config = loadSimulatorConfig();
   const { app } = await createSimulatorApp({ ...config, clock: new SystemClock(), logs: true });
+  app.enableShutdownHooks();
   await app.listen(config.port, '127.0.0.1');
 }
 

@@ -1,9 +1,18 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { CardCentreSimulator, type SimulatorOptions } from './card-centre.simulator.js';
 import { ChongqingCardCentreController } from './chongqing-card-centre.controller.js';
 import { SichuanCardCentreController } from './sichuan-card-centre.controller.js';
+
+@Injectable()
+class SimulatorLifecycle implements OnApplicationShutdown {
+  constructor(@Inject(CardCentreSimulator) private readonly simulator: CardCentreSimulator) {}
+
+  onApplicationShutdown(): void {
+    this.simulator.stop();
+  }
+}
 
 @Module({})
 class SimulatorModule {
@@ -11,7 +20,7 @@ class SimulatorModule {
     return {
       module: SimulatorModule,
       controllers: [simulator.province === 'SC' ? SichuanCardCentreController : ChongqingCardCentreController],
-      providers: [{ provide: CardCentreSimulator, useValue: simulator }],
+      providers: [{ provide: CardCentreSimulator, useValue: simulator }, SimulatorLifecycle],
     };
   }
 }
@@ -24,11 +33,5 @@ export async function createSimulatorApp(
   const app = await NestFactory.create<NestFastifyApplication>(SimulatorModule.register(simulator), new FastifyAdapter(), {
     logger: options.logs === true ? ['error', 'warn'] : false,
   });
-  app.enableShutdownHooks();
-  const close = app.close.bind(app);
-  app.close = async () => {
-    simulator.stop();
-    await close();
-  };
   return { app, simulator };
 }

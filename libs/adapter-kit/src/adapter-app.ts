@@ -1,4 +1,4 @@
-import { Controller, Inject, Module, type DynamicModule, type INestMicroservice } from '@nestjs/common';
+import { Controller, Inject, Injectable, Module, type DynamicModule, type INestMicroservice, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ClientProxyFactory, MessagePattern, Payload, Transport, type ClientProxy, type MicroserviceOptions } from '@nestjs/microservices';
 import { AGENCY_DELIVER, type AgencyDeliveryAck } from '#contracts';
@@ -30,10 +30,40 @@ class AgencyLinkController {
   }
 }
 
+const GATEWAY_LINK = Symbol('GATEWAY_LINK');
+
+/** Starts the status pump with the adapter and stops it (and its gateway link) on shutdown. */
+@Injectable()
+class PumpLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+  constructor(
+    @Inject(StatusPump) private readonly pump: StatusPump,
+    @Inject(GATEWAY_LINK) private readonly gateway: ClientProxy,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.pump.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.pump.stop();
+    await this.gateway.close();
+  }
+}
+
+
 @Module({})
 class AdapterModule {
-  static register(client: AgencyClient): DynamicModule {
-    return { module: AdapterModule, controllers: [AgencyLinkController], providers: [{ provide: AGENCY_CLIENT, useValue: client }] };
+  static register(client: AgencyClient, pump: StatusPump, gateway: ClientProxy): DynamicModule {
+    return {
+      module: AdapterModule,
+      controllers: [AgencyLinkController],
+      providers: [
+        { provide: AGENCY_CLIENT, useValue: client },
+        { provide: StatusPump, useValue: pump },
+        { provide: GATEWAY_LINK, useValue: gateway },
+        PumpLifecycle,
+      ],
+    };
   }
 }
 
@@ -43,27 +73,15 @@ class AdapterModule {
  * own AgencyClient (the mapping to its agency's format). The caller listens.
  */
 export async function createAdapterApp(client: AgencyClient, options: AdapterOptions): Promise<{ app: INestMicroservice; pump: StatusPump }> {
-  const app = await NestFactory.createMicroservice<MicroserviceOptions>(
-    AdapterModule.register(client),
-    { transport: Transport.TCP, options: { host: '127.0.0.1', port: options.port } },
-  );
-  app.useLogger(options.logs === false ? false : ['log', 'error', 'warn']);
   const gateway: ClientProxy = ClientProxyFactory.create({ transport: Transport.TCP, options: options.gatewayStatus });
   const pump = new StatusPump(client, gateway, new CursorFile(join(options.stateDir, `${client.agency}.cursor.json`)), {
     pollMs: options.pollMs,
     batch: 100,
     ackTimeoutMs: 5000,
   });
-  const listen = app.listen.bind(app);
-  app.listen = async () => {
-    await listen();
-    pump.start();
-  };
-  const close = app.close.bind(app);
-  app.close = async () => {
-    await pump.stop();
-    await gateway.close();
-    await close();
-  };
+  const app = await NestFactory.createMicroservice<MicroserviceOptions>(
+    AdapterModule.register(client, pump, gateway),
+    { transport: Transport.TCP, options: { host: '127.0.0.1', port: options.port }, logger: options.logs === false ? false : ['log', 'error', 'warn'] },
+  );
   return { app, pump };
 }
