@@ -31,7 +31,7 @@ describe('intake and peer faces between two gateway nodes', () => {
     expect(view.timeline.map((e) => `${e.stage}@${e.side}`)).toEqual(['submitted@CQ', 'forwarded@CQ', 'received@SC']);
     const [sent] = await pair.cq.gateway.db.read((s) => s.outbox.list({ caseId, destination: 'peer:SC' }));
     expect(sent).toMatchObject({ state: 'delivered' });
-    expect(sent!.receipt?.split('.')).toHaveLength(3);
+    expect(sent.receipt?.split('.')).toHaveLength(3);
   });
 
   it('answers malformed JSON and a wrong content type with problem+json codes', async () => {

@@ -126,8 +126,8 @@ describe('社保卡 申领/补领/换领 across Sichuan and Chongqing (two nodes
       () => h.cq.gateway.db.read((s) => s.outbox.list({ caseId, destination: 'peer:SC' })),
       (rows) => rows[0]?.state === 'delivered',
     );
-    const [header, payload, signature] = sent[0]!.payload.split('.');
-    const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString()) as { jti: string; body: { request: { kind: string } } };
+    const [header, payload, signature] = sent[0].payload.split('.');
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as { jti: string; body: { request: { kind: string } } };
     claims.jti = '019a0000-0000-7000-8000-00000000beef';
     claims.body.request.kind = 'new';
     const tampered = `${header}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.${signature}`;
@@ -170,11 +170,11 @@ describe('社保卡 申领/补领/换领 across Sichuan and Chongqing (two nodes
     const replay = await fetch(h.sc.url('/peer/v1/envelopes'), {
       method: 'POST',
       headers: { 'content-type': 'application/jose' },
-      body: sent!.payload,
+      body: sent.payload,
     });
     expect(replay.status).toBe(200);
     expect(replay.headers.get('x-cytb-duplicate')).toBe('true');
-    expect(await replay.text()).toBe(sent!.receipt);
+    expect(await replay.text()).toBe(sent.receipt);
     const agencyMessages = await h.sc.gateway.db.read((s) => s.outbox.list({ caseId, destination: 'agency:SC.card' }));
     expect(agencyMessages).toHaveLength(1);
     expect(h.sc.simulator.caseCount(caseId)).toBe(1);

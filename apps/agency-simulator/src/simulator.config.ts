@@ -7,7 +7,7 @@ export function loadSimulatorConfig(env: Readonly<Record<string, string | undefi
   const port = Number(env['SIM_PORT']);
   if (!Number.isInteger(port) || port <= 0) throw new Error('SIM_PORT is required');
   return {
-    province: province as 'SC' | 'CQ',
+    province: province,
     port,
     stepMs: Number(env['SIM_STEP_MS'] ?? 3000),
     rejectRate: Number(env['SIM_REJECT_RATE'] ?? 0.1),

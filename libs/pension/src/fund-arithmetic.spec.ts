@@ -41,7 +41,7 @@ describe('pension fund arithmetic (人社部发〔2009〕187号)', () => {
     expect(checkInformationSheet(sheet)).toEqual([
       { code: 'SHEET_MONTHS_MISMATCH', field: 'periods[0].months', expected: '12', stated: '11' },
     ]);
-    const fixedMonths = { ...sheet, periods: [{ ...sheet.periods[0]!, months: 12 }], totalTransfer: '8000.01' };
+    const fixedMonths = { ...sheet, periods: [{ ...sheet.periods[0], months: 12 }], totalTransfer: '8000.01' };
     expect(checkInformationSheet(fixedMonths)).toEqual([
       { code: 'SHEET_POOLED_MISMATCH', field: 'pooledTransfer', expected: '7200.00', stated: '7000.00' },
       { code: 'SHEET_TOTAL_MISMATCH', field: 'totalTransfer', expected: '8000.00', stated: '8000.01' },

@@ -91,7 +91,7 @@ export function checkInformationSheet(sheet: InformationSheet): SheetProblem[] {
       problems.push({ code: 'SHEET_PERIOD_ORDER', field: `periods[${i}]` });
       return;
     }
-    if (i > 0 && p.from <= sheet.periods[i - 1]!.to) problems.push({ code: 'SHEET_PERIOD_ORDER', field: `periods[${i}].from` });
+    if (i > 0 && p.from <= sheet.periods[i - 1].to) problems.push({ code: 'SHEET_PERIOD_ORDER', field: `periods[${i}].from` });
     const months = monthsBetween(p.from, p.to);
     if (months !== p.months) {
       problems.push({ code: 'SHEET_MONTHS_MISMATCH', field: `periods[${i}].months`, expected: String(months), stated: String(p.months) });

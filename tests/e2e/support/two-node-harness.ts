@@ -105,7 +105,7 @@ export class TwoNodeHarness {
         simulator,
         url: (path: string) => `http://127.0.0.1:${ports[node].http}${path}`,
       };
-      this.nodes[node] = { ...partial, ...(await this.startAdapter(node, ports[node], simPort)), ...(await this.startGateway(config)) } as NodeUnderTest;
+      this.nodes[node] = { ...partial, ...(await this.startAdapter(node, ports[node], simPort)), ...(await this.startGateway(config)) };
       (this.nodes[node] as { simPort?: number }).simPort = simPort;
     }
   }
@@ -129,7 +129,7 @@ export class TwoNodeHarness {
     const gateway = await createGatewayApp(config, { clock: this.clock, federation: this.federation, logs: false, docsUi: false });
     await gateway.listen();
     const credentials = gateway.demoCredentials;
-    const bearer = (role: string, index = 0) => `Bearer ${credentials.filter((c) => c.role === role)[index]!.token}`;
+    const bearer = (role: string, index = 0) => `Bearer ${credentials.filter((c) => c.role === role)[index].token}`;
     return { gateway, credentials, window: bearer('window'), otherWindow: bearer('window', 1), operator: bearer('operator') };
   }
 

@@ -75,7 +75,7 @@ export class HandlingService {
       await tx.cases.insert(record);
     }
     // 2. Record receipt on the handling side; the accepting node hears of it as seq 1.
-    record = await this.recordEvent(tx, record, { stage: 'received', at: now, sourceId: `msg:${messageId}` });
+    await this.recordEvent(tx, record, { stage: 'received', at: now, sourceId: `msg:${messageId}` });
     // 3. Queue the hand-over to the agency adapter, in the same transaction.
     const delivery: AgencyDelivery = {
       messageId: newMessageId(now),

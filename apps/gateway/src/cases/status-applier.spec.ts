@@ -75,7 +75,7 @@ describe('StatusApplier (accepting side)', () => {
 
   it('applies a long run delivered in reverse order in sequence order', async () => {
     const stages: StatusUpdate['stage'][] = ['received', 'agency-received', 'eligibility-check', 'in-production', 'produced', 'mailed', 'collected'];
-    for (let i = stages.length; i >= 1; i -= 1) await apply(update(i, stages[i - 1]!));
+    for (let i = stages.length; i >= 1; i -= 1) await apply(update(i, stages[i - 1]));
     expect(await timeline()).toEqual(stages.map((s, i) => `${i + 1}:${s}`));
     expect(await db.read((s) => s.cases.get(caseId))).toMatchObject({ status: 'completed' });
     expect(await db.read((s) => s.pendingStatus.countByCase(caseId))).toBe(0);

@@ -66,7 +66,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
 
   const nodeRaw = str('NODE_CODE');
   if (nodeRaw && !isNodeCode(nodeRaw)) problems.push('NODE_CODE must be SC or CQ');
-  const node = (isNodeCode(nodeRaw) ? nodeRaw : 'SC') as NodeCode;
+  const node = (isNodeCode(nodeRaw) ? nodeRaw : 'SC');
   const dataDir = resolve(env['DATA_DIR'] ?? 'data');
   const nodeDir = resolve(dataDir, node.toLowerCase());
 

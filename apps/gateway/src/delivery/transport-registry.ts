@@ -39,7 +39,9 @@ export class TransportRegistry implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.all(this.clients.map((c) => c.close()));
+    await Promise.all(this.clients.map(async (c): Promise<void> => {
+      await c.close();
+    }));
   }
 
   private create(destination: string): DestinationTransport | undefined {

@@ -10,7 +10,7 @@ export class JsonOnlyGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<{ method: string; headers: Record<string, string | undefined> }>();
     if (request.method !== 'POST' && request.method !== 'PUT' && request.method !== 'PATCH') return true;
-    const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    const type = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
     if (type !== 'application/json') {
       throw new GatewayError('UNSUPPORTED_MEDIA_TYPE', { detail: 'send application/json' });
     }
