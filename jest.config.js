@@ -29,6 +29,7 @@ export default {
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts'] },
     { ...shared, displayName: 'contracts', testMatch: ['<rootDir>/tests/contracts/**/*.spec.ts'] },
     { ...shared, displayName: 'integration', testMatch: ['<rootDir>/tests/integration/**/*.spec.ts'] },
+    { ...shared, displayName: 'browser', testMatch: ['<rootDir>/tests/browser/**/*.spec.ts'] },
     { ...shared, displayName: 'e2e', testMatch: ['<rootDir>/tests/e2e/**/*.spec.ts'] },
   ],
 };

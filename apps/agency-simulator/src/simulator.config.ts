@@ -2,12 +2,13 @@ import { resolve } from 'node:path';
 
 /** SIMULATOR settings from the environment (demo only). */
 export function loadSimulatorConfig(env: Readonly<Record<string, string | undefined>> = process.env) {
-  const province = env['SIM_PROVINCE'];
-  if (province !== 'SC' && province !== 'CQ') throw new Error('SIM_PROVINCE must be SC or CQ');
+  const raw = env['SIM_PROVINCE'];
+  if (raw !== 'SC' && raw !== 'CQ') throw new Error('SIM_PROVINCE must be SC or CQ');
+  const province: 'SC' | 'CQ' = raw;
   const port = Number(env['SIM_PORT']);
   if (!Number.isInteger(port) || port <= 0) throw new Error('SIM_PORT is required');
   return {
-    province: province,
+    province,
     port,
     stepMs: Number(env['SIM_STEP_MS'] ?? 3000),
     rejectRate: Number(env['SIM_REJECT_RATE'] ?? 0.1),

@@ -1,11 +1,12 @@
-import { Body, Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { checkIdNumber } from '#codes';
 import { GatewayError } from '#core';
 import { SERVICE_CODES, SscApplyRequestDto, validateContract } from '#contracts';
 import type { CaseView } from '../cases/case-view.js';
 import type { Principal } from './credentials.service.js';
 import { JsonOnlyGuard } from '../http/json-only.guard.js';
 import { CurrentPrincipal, PrincipalGuard, RequireRole } from './principal.guard.js';
-import { IntakeService, type AcceptanceReceipt } from './intake.service.js';
+import { IntakeService, type AcceptanceReceipt, type CaseSummary } from './intake.service.js';
 
 /** Window intake (public): submit an application, follow its status. */
 @Controller('api/v1/applications')
@@ -22,6 +23,17 @@ export class IntakeController {
       throw GatewayError.field('SERVICE_UNKNOWN', 'service', `service must be one of ${SERVICE_CODES.join(', ')}`);
     }
     return this.intake.submit(window, validateContract(SscApplyRequestDto, body));
+  }
+
+  /** This window's cases; `?idNumber=` narrows to one applicant (the number is hashed, not stored). */
+  @Get()
+  async list(@CurrentPrincipal() window: Principal, @Query('idNumber') idNumber?: string): Promise<{ items: CaseSummary[] }> {
+    if (idNumber !== undefined) {
+      const checked = checkIdNumber(idNumber);
+      if (!checked.ok) throw GatewayError.field('ID_NUMBER_INVALID', 'idNumber', '身份证号码不符合 GB 11643');
+      return { items: await this.intake.list(window, checked.normalized) };
+    }
+    return { items: await this.intake.list(window) };
   }
 
   @Get(':caseId')

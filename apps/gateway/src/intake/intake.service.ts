@@ -24,6 +24,16 @@ export interface AcceptanceReceipt {
   readonly status: string;
 }
 
+export interface CaseSummary {
+  readonly caseId: string;
+  readonly service: string;
+  readonly status: string;
+  readonly stage: string;
+  readonly handlingNode: string;
+  readonly acceptedAt: string;
+  readonly updatedAt: string;
+}
+
 /**
  * Window intake: form check (形式审查) is the DTO; this service routes the case, writes it and its
  * outgoing message in one transaction (the outbox), and lets the relay forward it.
@@ -127,6 +137,27 @@ export class IntakeService {
       handledBy: { node: route.node, agency: route.agency, region: route.region, regionHistoric: route.regionHistoric },
       status: 'submitted',
     };
+  }
+
+  /**
+   * The window's own cases, newest first; with an ID number, only that applicant's (matched by
+   * hash: the gateway never searches personal data in clear).
+   */
+  async list(window: Principal, idNumber?: string): Promise<CaseSummary[]> {
+    const rows = await this.db.read((s) =>
+      idNumber ? s.cases.listByApplicant(applicantHash(idNumber), 100) : s.cases.listByWindow(window.credentialId, 100),
+    );
+    return rows
+      .filter((r) => r.windowId === window.credentialId)
+      .map((r) => ({
+        caseId: r.caseId,
+        service: r.service,
+        status: r.status,
+        stage: r.stage,
+        handlingNode: r.handlingNode,
+        acceptedAt: toShanghaiIso(r.acceptedAt),
+        updatedAt: toShanghaiIso(r.updatedAt),
+      }));
   }
 
   /** A case as its accepting window sees it. Other windows' cases are "not found" to it. */
