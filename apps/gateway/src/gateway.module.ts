@@ -12,6 +12,7 @@ import type { GatewayConfig } from './config/gateway.config.js';
 import { RelayService } from './delivery/relay.service.js';
 import { OutboxSignal } from './delivery/outbox-signal.js';
 import { BacklogGauge } from './delivery/backlog-gauge.js';
+import { ShutdownState } from './delivery/shutdown-state.js';
 import { TransportRegistry } from './delivery/transport-registry.js';
 import { FEDERATION } from './federation/federation.token.js';
 import { CredentialsService } from './intake/credentials.service.js';
@@ -59,6 +60,7 @@ export class GatewayModule {
         RelayService,
         OutboxSignal,
         BacklogGauge,
+        ShutdownState,
         TransportRegistry,
         IntakeService,
         CredentialsService,

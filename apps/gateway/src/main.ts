@@ -7,6 +7,8 @@ async function main(): Promise<void> {
   const config = loadGatewayConfig();
   const gateway = await createGatewayApp(config);
   gateway.app.enableShutdownHooks();
+  // After Nest has stopped (HTTP closed, relay stopped), close the database and exit cleanly.
+  process.once('beforeExit', () => void gateway.db.close());
   await gateway.listen();
 }
 

@@ -1,3 +1,5 @@
-export * from './gb11643.js';
-export * from './gb2260.js';
-export * from './gb32100.js';
+export * from './citizen-id.js';
+export { levelOfCode, type Division } from './division-table.js';
+export * from './divisions.js';
+export * from './credit-code.js';
+export * from './ssc-card.js';

@@ -1,3 +1,5 @@
+// The contract classes use decorator metadata (class-transformer @Type, class-validator).
+import 'reflect-metadata';
 export * from './canonical.js';
 export * from './agency-link.js';
 export * from './validate.js';

@@ -1,23 +1,37 @@
 import { GatewayError, type NodeCode } from '#core';
-import { lookupDivision, CHONGQING, SICHUAN } from '#codes';
+import { CHONGQING, SICHUAN, lookupDivision } from '#codes';
 import type { AgencyCode, CaseRoute, ServiceCode, ServiceRequest } from '#contracts';
 
-/** The agency of a province that handles each service. */
-const AGENCY_FUNCTION: Record<ServiceCode, string> = {
-  'ssc.apply': 'card',
+/**
+ * Who handles a case (DOMAIN.md, "Routing"): decided by the case's own data, never by where the
+ * window is and never by the ID number. The first six digits of an ID number are the place of
+ * FIRST registration and never change: a person registered in Chongqing before 1997 carries a
+ * Sichuan-era prefix (5102xx, 5122xx, 5123xx) for life.
+ */
+
+/** Per service: the province agency's function and the request field that names the region. */
+interface ServiceRouting {
+  /** The agency is `<node>.<function>`, e.g. `CQ.card`. */
+  readonly agencyFunction: string;
+  /** Named in refusals, so the window sees which field to correct. */
+  readonly regionField: string;
+}
+
+const SERVICE_ROUTING: Record<ServiceCode, ServiceRouting> = {
+  'ssc.apply': { agencyFunction: 'card', regionField: 'issuingRegion' },
 };
 
-/** The field whose region decides the handling side, per service (named in refusals). */
-const ROUTING_FIELD: Record<ServiceCode, string> = {
-  'ssc.apply': 'issuingRegion',
-};
+/** The node serving each province (by its 2-digit GB/T 2260 province code). */
+const NODE_OF_PROVINCE: ReadonlyMap<string, NodeCode> = new Map([
+  [SICHUAN, 'SC'],
+  [CHONGQING, 'CQ'],
+]);
 
 /**
- * The region that decides who handles a case: for a card, the card-issuing (insured) region.
- * Decided by the case's data, never by the ID number: the ID's first six digits are the place
- * of first registration (a Chongqing person registered before 1997 has a 51 prefix).
+ * The region that decides who handles a request: for a card (`ssc.apply`), the card-issuing
+ * (insured) region. One case per service, so a new service must say which of its fields decides.
  *
- * @example handlingRegionOf({ service: 'ssc.apply', issuingRegion: '500106', ... }) // '500106'
+ * @example handlingRegionOf({ service: 'ssc.apply', issuingRegion: '500103', ... }) // '500103'
  */
 export function handlingRegionOf(request: ServiceRequest): string {
   switch (request.service) {
@@ -27,31 +41,36 @@ export function handlingRegionOf(request: ServiceRequest): string {
 }
 
 /**
- * Routes a case to its handling node and agency.
+ * The request field that carries the handling region of a service, e.g. `issuingRegion`.
  *
- * @example routeCase({ service: 'ssc.apply', handlingRegion: '510202' })
- *   // { node: 'CQ', agency: 'CQ.card', region: '500103', regionHistoric: true }
+ * @example handlingRegionField('ssc.apply') // 'issuingRegion'
  */
-export function routeCase(input: { service: ServiceCode; handlingRegion: string }): CaseRoute {
-  const field = ROUTING_FIELD[input.service];
-  const division = lookupDivision(input.handlingRegion);
-  if (!division) {
-    throw GatewayError.field('REGION_UNKNOWN', field, '行政区划代码未知 (not a known GB/T 2260 division code)');
-  }
-  const node = nodeOfProvince(division.provinceCode);
-  if (!node) {
-    throw GatewayError.field('REGION_NOT_SERVED', field, '办理地不在四川或重庆 (the handling region is outside Sichuan and Chongqing)');
-  }
-  return {
-    node,
-    agency: `${node}.${AGENCY_FUNCTION[input.service]}` as AgencyCode,
-    region: division.successor ?? division.code,
-    regionHistoric: division.historic,
-  };
+export function handlingRegionField(service: ServiceCode): string {
+  return SERVICE_ROUTING[service].regionField;
 }
 
-function nodeOfProvince(provinceCode: string): NodeCode | undefined {
-  if (provinceCode === SICHUAN) return 'SC';
-  if (provinceCode === CHONGQING) return 'CQ';
-  return undefined;
+/**
+ * Routes a case to the node and agency that handle it. A historic GB/T 2260 code is accepted and
+ * routed by its current successor; the route then names the successor and says so.
+ *
+ * Throws REGION_UNKNOWN for a code that is neither current nor known historic, and
+ * REGION_NOT_SERVED for a region outside Sichuan and Chongqing, each naming the region field.
+ *
+ * @example routeCase({ service: 'ssc.apply', handlingRegion: '510104' })
+ *   // { node: 'SC', agency: 'SC.card', region: '510104', regionHistoric: false }
+ * @example routeCase({ service: 'ssc.apply', handlingRegion: '510202' })
+ *   // { node: 'CQ', agency: 'CQ.card', region: '500103', regionHistoric: true } (pre-1997 Chongqing)
+ */
+export function routeCase(input: { service: ServiceCode; handlingRegion: string }): CaseRoute {
+  const { agencyFunction, regionField } = SERVICE_ROUTING[input.service];
+  const division = lookupDivision(input.handlingRegion);
+  if (division === undefined) {
+    throw GatewayError.field('REGION_UNKNOWN', regionField, '行政区划代码未知 (not a current or known historic GB/T 2260 division code)');
+  }
+  const node = NODE_OF_PROVINCE.get(division.provinceCode);
+  if (node === undefined) {
+    throw GatewayError.field('REGION_NOT_SERVED', regionField, '办理地不在四川或重庆 (the handling region is outside Sichuan and Chongqing)');
+  }
+  const agency: AgencyCode = `${node}.${agencyFunction}`;
+  return { node, agency, region: division.successor ?? division.code, regionHistoric: division.historic };
 }

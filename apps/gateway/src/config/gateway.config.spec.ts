@@ -16,6 +16,15 @@ describe('loadGatewayConfig', () => {
     expect(config.keyDir).toBe('/tmp/x/cq/keys');
   });
 
+  it('merges per-destination retry policies over the default and names bad ones', () => {
+    const base = { NODE_CODE: 'SC', HTTP_PORT: '1', STATUS_PORT: '2', ADAPTER_PORT: '3' };
+    const config = loadGatewayConfig({ ...base, RETRY_POLICIES: '{"peer:*":{"maxDelayMs":2000,"maxAttempts":5}}' });
+    expect(config.retryPolicies['peer:*']).toMatchObject({ maxDelayMs: 2000, maxAttempts: 5, baseDelayMs: 500 });
+    expect(() => loadGatewayConfig({ ...base, RETRY_POLICIES: '{"peer:*":{"maxDelay":1},"mail:*":{}}' })).toThrow(
+      expect.objectContaining({ detail: expect.stringMatching(/unknown destination pattern mail:\*.*|peer:\*\.maxDelay is not a valid setting/) }),
+    );
+  });
+
   it('switches to PostgreSQL when DATABASE_URL is set', () => {
     const config = loadGatewayConfig({
       NODE_CODE: 'SC', HTTP_PORT: '1', STATUS_PORT: '2', ADAPTER_PORT: '3', DATABASE_URL: 'postgres://localhost/test',

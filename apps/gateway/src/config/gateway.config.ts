@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { GatewayError, isNodeCode, type NodeCode } from '#core';
 import type { DatabaseOptions } from '#persistence';
+import { DEFAULT_CIRCUIT_OPTIONS, DEFAULT_RETRY_POLICY, type CircuitOptions, type RetryPolicy } from '#delivery';
 
 /** Everything a gateway node needs, read once at start and validated. */
 export interface GatewayConfig {
@@ -27,6 +28,12 @@ export interface GatewayConfig {
   readonly relayIdleMs: number;
   /** Intake answers 503 while more messages than this wait in the outbox. */
   readonly maxOutboxBacklog: number;
+  /**
+   * Retry policy per destination pattern (`peer:*`, `agency:*`, `peer:CQ`, `self`), from
+   * RETRY_POLICIES, a JSON object of partial policies merged over the default.
+   */
+  readonly retryPolicies: Readonly<Record<string, RetryPolicy>>;
+  readonly circuit: CircuitOptions;
   /** How long a stopping node waits for work in flight before it exits. */
   readonly shutdownGraceMs: number;
   readonly logLevel: string;
@@ -63,6 +70,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     return value;
   };
   const port = (name: string, fallback?: number) => int(name, fallback ?? -1, 0, 65535);
+  const retryPolicies = parseRetryPolicies(env['RETRY_POLICIES'], problems);
 
   const nodeRaw = str('NODE_CODE');
   if (nodeRaw && !isNodeCode(nodeRaw)) problems.push('NODE_CODE must be SC or CQ');
@@ -98,6 +106,12 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     relayIdleMs: int('RELAY_IDLE_MS', 250, 1),
     maxOutboxBacklog: int('MAX_OUTBOX_BACKLOG', 20_000, 1),
     shutdownGraceMs: int('SHUTDOWN_GRACE_MS', 10_000, 0),
+    retryPolicies,
+    circuit: {
+      failureThreshold: int('CIRCUIT_FAILURE_THRESHOLD', DEFAULT_CIRCUIT_OPTIONS.failureThreshold, 1),
+      openMs: int('CIRCUIT_OPEN_MS', DEFAULT_CIRCUIT_OPTIONS.openMs, 10),
+      maxOpenMs: int('CIRCUIT_MAX_OPEN_MS', DEFAULT_CIRCUIT_OPTIONS.maxOpenMs, 10),
+    },
     logLevel: env['LOG_LEVEL'] ?? 'info',
     contractsDir: resolve(env['CONTRACTS_DIR'] ?? 'contracts'),
   };
@@ -108,4 +122,43 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     throw new GatewayError('CONFIG_INVALID', { detail: problems.join('; ') });
   }
   return config;
+}
+
+const POLICY_KEYS: readonly (keyof RetryPolicy)[] = ['baseDelayMs', 'maxDelayMs', 'jitter', 'maxAttempts', 'maxAgeMs'];
+
+/**
+ * RETRY_POLICIES='{"peer:*":{"maxDelayMs":60000},"agency:*":{"maxAttempts":20}}': each entry
+ * is merged over the default policy; unknown keys and bad numbers are named.
+ */
+function parseRetryPolicies(raw: string | undefined, problems: string[]): Record<string, RetryPolicy> {
+  if (raw === undefined || raw.trim() === '') return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    problems.push('RETRY_POLICIES must be a JSON object');
+    return {};
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    problems.push('RETRY_POLICIES must be a JSON object');
+    return {};
+  }
+  const out: Record<string, RetryPolicy> = {};
+  for (const [destination, partial] of Object.entries(parsed as Record<string, unknown>)) {
+    if (!/^(peer:(\*|SC|CQ)|agency:(\*|[A-Z]{2}\.[a-z-]+)|self)$/.test(destination)) {
+      problems.push(`RETRY_POLICIES: unknown destination pattern ${destination}`);
+      continue;
+    }
+    const policy: Record<string, number> = { ...DEFAULT_RETRY_POLICY };
+    for (const [key, value] of Object.entries((partial ?? {}) as Record<string, unknown>)) {
+      const valid = typeof value === 'number' && Number.isFinite(value) && value >= 0 && (key !== 'jitter' || value <= 1);
+      if (!POLICY_KEYS.includes(key as keyof RetryPolicy) || !valid) {
+        problems.push(`RETRY_POLICIES.${destination}.${key} is not a valid setting`);
+        continue;
+      }
+      policy[key] = value;
+    }
+    out[destination] = policy as unknown as RetryPolicy;
+  }
+  return out;
 }

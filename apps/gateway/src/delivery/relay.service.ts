@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { Clock } from '#core';
 import { DEFAULT_RELAY_OPTIONS, Relay, type DeliveryOutcome, type DestinationTransport } from '#delivery';
 import { GatewayDatabase, type GatewayStores, type OutboxRecord } from '#persistence';
@@ -8,6 +8,7 @@ import type { GatewayConfig } from '../config/gateway.config.js';
 import { HandlingService } from '../cases/handling.service.js';
 import { TransportRegistry } from './transport-registry.js';
 import { OutboxSignal } from './outbox-signal.js';
+import { ShutdownState } from './shutdown-state.js';
 import { GatewayMetrics } from '../observability/gateway-metrics.js';
 
 /**
@@ -15,7 +16,7 @@ import { GatewayMetrics } from '../observability/gateway-metrics.js';
  * for the case (the after-delivery hook runs in the transaction that marks it delivered).
  */
 @Injectable()
-export class RelayService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class RelayService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Relay');
   private readonly relay: Relay;
 
@@ -27,13 +28,14 @@ export class RelayService implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly clock: Clock,
     signal: OutboxSignal,
     metrics: GatewayMetrics,
+    private readonly shutdown: ShutdownState,
   ) {
     signal.subscribe(() => this.relay.kick());
     this.relay = new Relay(
       db,
       (destination): DestinationTransport | undefined => transports.forDestination(destination),
       this.clock,
-      { ...DEFAULT_RELAY_OPTIONS, idleMs: config.relayIdleMs },
+      { ...DEFAULT_RELAY_OPTIONS, idleMs: config.relayIdleMs, policies: config.retryPolicies, circuit: config.circuit },
       {
         afterDelivered: (tx, message, outcome) => this.afterDelivered(tx, message, outcome),
         onAttempt: (event) => {
@@ -57,8 +59,14 @@ export class RelayService implements OnApplicationBootstrap, OnApplicationShutdo
     this.relay.start();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /**
+   * First step of a graceful stop: refuse new applications, then let the relay finish the batch
+   * in hand. Whatever is not sent stays in the outbox (leases expire) for the next start.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.shutdown.startDraining();
     await this.relay.stop();
+    this.logger.log({ msg: 'relay stopped; outbox left for the next start' });
   }
 
   kick(): void {

@@ -11,6 +11,7 @@ import { EnvelopeFactory } from '../cases/envelope-factory.js';
 import { applicantHash } from '../cases/handling.service.js';
 import { OutboxSignal } from '../delivery/outbox-signal.js';
 import { BacklogGauge } from '../delivery/backlog-gauge.js';
+import { ShutdownState } from '../delivery/shutdown-state.js';
 import type { Principal } from './credentials.service.js';
 
 /** The acceptance receipt (受理回执) a window prints for the applicant. */
@@ -49,10 +50,12 @@ export class IntakeService {
     private readonly outbox: OutboxSignal,
     private readonly clock: Clock,
     private readonly backlog: BacklogGauge,
+    private readonly shutdown: ShutdownState,
   ) {}
 
   async submit(window: Principal, request: SscApplyRequest): Promise<AcceptanceReceipt> {
     // 0. Back-pressure: refuse rather than queue without bound.
+    this.shutdown.assertAccepting();
     await this.backlog.assertRoom();
     const now = this.clock.nowMs();
     // 1. Route by the case's data (the card-issuing region), never by the ID number.
