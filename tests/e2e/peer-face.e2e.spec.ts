@@ -1,6 +1,8 @@
 import { cardApplication } from './support/applications.js';
 import { eventually } from './support/free-port.js';
 import { GatewayPair } from './support/gateway-pair.js';
+import { BacklogGauge } from '../../apps/gateway/src/delivery/backlog-gauge.js';
+import { ShutdownState } from '../../apps/gateway/src/delivery/shutdown-state.js';
 
 describe('intake and peer faces between two gateway nodes', () => {
   let pair: GatewayPair;
@@ -77,5 +79,31 @@ describe('intake and peer faces between two gateway nodes', () => {
     const metrics = await (await fetch(pair.sc.url('/metrics'))).text();
     expect(metrics).toContain('cytb_outbox_messages{state="delivered"}');
     expect(metrics).toContain('cytb_deliveries_total');
+  });
+
+  it('refuses new applications with 503 and Retry-After while the node drains for shutdown', async () => {
+    const shutdown = pair.cq.gateway.app.get(ShutdownState);
+    shutdown.startDraining();
+    try {
+      const response = await submit(cardApplication());
+      expect(response.status).toBe(503);
+      expect(response.headers.get('retry-after')).toBe('5');
+      expect(await response.json()).toMatchObject({ code: 'OVERLOADED' });
+    } finally {
+      (shutdown as unknown as { draining: boolean }).draining = false;
+    }
+  });
+
+  it('refuses new applications with 503 while the outbox backlog is past its bound', async () => {
+    const gauge = pair.cq.gateway.app.get(BacklogGauge);
+    const original = gauge.current.bind(gauge);
+    gauge.current = async () => pair.cq.config.maxOutboxBacklog;
+    try {
+      const response = await submit(cardApplication());
+      expect(response.status).toBe(503);
+      expect(response.headers.get('retry-after')).toBe('5');
+    } finally {
+      gauge.current = original;
+    }
   });
 });

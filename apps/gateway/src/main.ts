@@ -6,9 +6,19 @@ import { createGatewayApp } from './gateway-app.js';
 async function main(): Promise<void> {
   const config = loadGatewayConfig();
   const gateway = await createGatewayApp(config);
-  gateway.app.enableShutdownHooks();
-  // After Nest has stopped (HTTP closed, relay stopped), close the database and exit cleanly.
-  process.once('beforeExit', () => void gateway.db.close());
+  // Graceful stop: refuse new work, let the relay finish its batch, close HTTP, the agency link
+  // and the database, then exit 0. A second signal forces the exit.
+  const stop = (signal: string) => {
+    process.stderr.write(`gateway ${config.node}: ${signal} received, stopping\n`);
+    const timer = setTimeout(() => process.exit(1), config.shutdownGraceMs);
+    timer.unref();
+    gateway.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
   await gateway.listen();
 }
 

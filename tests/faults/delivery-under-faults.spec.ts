@@ -1,0 +1,257 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { NODE_NAMES, SystemClock, type NodeCode } from '#core';
+import { FileKeyStore, writeFederation, type Federation } from '#signing';
+import { freePort } from '../e2e/support/free-port.js';
+import { cardApplication } from '../e2e/support/applications.js';
+import { FaultProxy } from './support/fault-proxy.js';
+import { AppProcess, waitForHttp } from './support/processes.js';
+
+/**
+ * Proof under faults: both provinces as real processes, a stream of applications, and on a
+ * schedule the peer answers slowly, with 500s and with garbage; the peer node, an adapter and
+ * the accepting node itself are killed with SIGKILL and restarted. Afterwards every accepted
+ * application must have reached its agency exactly once, and every case must be finished or be
+ * a dead letter with a reason (which an operator replays).
+ */
+const APPLICATIONS = 240;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface Node {
+  code: NodeCode;
+  http: number;
+  gateway: AppProcess;
+  adapter: AppProcess;
+  simulator: AppProcess;
+  window: string;
+  operator: string;
+  simState: string;
+}
+
+describe('delivery under faults (real processes, kill -9)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cytb-faults-'));
+  const nodes = {} as Record<NodeCode, Node>;
+  let proxy: FaultProxy;
+
+  beforeAll(async () => {
+    if (!existsSync(join(process.cwd(), 'dist/apps/gateway/src/main.js'))) {
+      throw new Error('dist/ is missing: `npm test` builds first; run `npm run build` before this suite alone');
+    }
+    const clock = new SystemClock();
+    const ports = {
+      SC: { http: await freePort(), status: await freePort(), adapter: await freePort(), sim: await freePort() },
+      CQ: { http: await freePort(), status: await freePort(), adapter: await freePort(), sim: await freePort() },
+    };
+    const proxyPort = await freePort();
+    proxy = new FaultProxy(ports.SC.http, 1500);
+    await proxy.listen(proxyPort);
+    const keys = {
+      SC: (await FileKeyStore.open(join(dir, 'sc', 'keys'), 'SC', clock)).publicJwks().keys,
+      CQ: (await FileKeyStore.open(join(dir, 'cq', 'keys'), 'CQ', clock)).publicJwks().keys,
+    };
+    // CQ reaches SC through the misbehaving proxy; SC reaches CQ directly.
+    const federation = (scUrl: string): Federation => ({
+      version: 1,
+      nodes: [
+        { node: 'SC', name: NODE_NAMES.SC, url: scUrl, keys: keys.SC },
+        { node: 'CQ', name: NODE_NAMES.CQ, url: `http://127.0.0.1:${ports.CQ.http}`, keys: keys.CQ },
+      ],
+    });
+    writeFederation(join(dir, 'federation-sc.json'), federation(`http://127.0.0.1:${ports.SC.http}`));
+    writeFederation(join(dir, 'federation-cq.json'), federation(`http://127.0.0.1:${proxyPort}`));
+    mkdirSync(join(dir, 'logs'), { recursive: true });
+
+    for (const code of ['SC', 'CQ'] as const) {
+      const p = ports[code];
+      const lower = code.toLowerCase();
+      const simState = join(dir, lower, 'simulator.json');
+      const node: Node = {
+        code,
+        http: p.http,
+        simState,
+        window: '',
+        operator: '',
+        simulator: new AppProcess(`${lower}-simulator`, 'apps/agency-simulator/src/main.js', {
+          SIM_PROVINCE: code, SIM_PORT: String(p.sim), SIM_STEP_MS: '150', SIM_AUTO_TICK_MS: '50', SIM_REJECT_RATE: '0.05', SIM_SEED: '11', SIM_STATE_FILE: simState,
+        }, join(dir, 'logs')),
+        adapter: new AppProcess(`${lower}-adapter`, `apps/adapter-${code === 'SC' ? 'sichuan' : 'chongqing'}/src/main.js`, {
+          ADAPTER_PORT: String(p.adapter), GATEWAY_STATUS_PORT: String(p.status), AGENCY_BASE_URL: `http://127.0.0.1:${p.sim}`, ADAPTER_STATE_DIR: join(dir, lower, 'adapter'), ADAPTER_POLL_MS: '100',
+        }, join(dir, 'logs')),
+        gateway: new AppProcess(`${lower}-gateway`, 'apps/gateway/src/main.js', {
+          NODE_CODE: code, HTTP_PORT: String(p.http), STATUS_PORT: String(p.status), ADAPTER_PORT: String(p.adapter), DATA_DIR: dir,
+          FEDERATION_FILE: join(dir, `federation-${lower}.json`), DEMO_CREDENTIALS_FILE: join(dir, lower, 'demo-credentials.json'),
+          PEER_TIMEOUT_MS: '1000', AGENCY_TIMEOUT_MS: '2000', RELAY_IDLE_MS: '50', LOG_LEVEL: 'warn',
+          RETRY_POLICIES: JSON.stringify({ 'peer:*': { baseDelayMs: 200, maxDelayMs: 2000, maxAttempts: 500 }, 'agency:*': { baseDelayMs: 200, maxDelayMs: 2000, maxAttempts: 500 } }),
+          // A high threshold keeps the circuit closed so that each proxy fault mode really gets traffic.
+          CIRCUIT_FAILURE_THRESHOLD: '1000', CIRCUIT_OPEN_MS: '1000', CIRCUIT_MAX_OPEN_MS: '2000',
+        }, join(dir, 'logs')),
+      };
+      node.simulator.start();
+      node.adapter.start();
+      node.gateway.start();
+      nodes[code] = node;
+    }
+    for (const n of Object.values(nodes)) {
+      await waitForHttp(`http://127.0.0.1:${n.http}/health/live`, 30_000);
+      const creds = JSON.parse(readFileSync(join(dir, n.code.toLowerCase(), 'demo-credentials.json'), 'utf8')) as { credentials: { role: string; token: string }[] };
+      n.window = `Bearer ${creds.credentials.find((c) => c.role === 'window')!.token}`;
+      n.operator = `Bearer ${creds.credentials.find((c) => c.role === 'operator')!.token}`;
+    }
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const n of Object.values(nodes)) {
+      await n.gateway.stop();
+      await n.adapter.stop();
+      await n.simulator.stop();
+    }
+    await proxy?.close();
+    if (process.env['KEEP_FAULT_DIR']) console.log(`fault suite data kept in ${dir}`);
+    else rmSync(dir, { recursive: true, force: true });
+  });
+
+  const api = async (n: Node, path: string, init: RequestInit = {}, auth = n.operator) =>
+    fetch(`http://127.0.0.1:${n.http}${path}`, { ...init, headers: { authorization: auth, 'content-type': 'application/json', ...(init.headers ?? {}) }, signal: AbortSignal.timeout(5000) });
+
+  it('loses nothing and repeats no agency action while peers, adapters and the relay node fail', async () => {
+    const accepted: { caseId: string; at: NodeCode }[] = [];
+    let refused = 0;
+    let failedRequests = 0;
+
+    // 1. A stream of applications: three of four accepted in Chongqing for Sichuan, one the other way.
+    const load = (async () => {
+      for (let i = 0; i < APPLICATIONS; i += 1) {
+        const fromCq = i % 4 !== 0;
+        const n = fromCq ? nodes.CQ : nodes.SC;
+        const body = cardApplication({ issuingRegion: fromCq ? '510104' : '500103' });
+        try {
+          const response = await api(n, '/api/v1/applications', { method: 'POST', body: JSON.stringify(body) }, n.window);
+          if (response.status === 201) accepted.push({ caseId: ((await response.json()) as { caseId: string }).caseId, at: n.code });
+          else refused += 1;
+        } catch {
+          failedRequests += 1; // the accepting node was down: the window was told nothing was accepted
+        }
+        await sleep(45);
+      }
+    })();
+
+    // 2. The faults, on a schedule, while the stream runs (~11 s).
+    const faults = (async () => {
+      await sleep(800);
+      proxy.mode = 'slow'; // answers after the peer timeout: the peer has it, the sender retries
+      await sleep(1200);
+      proxy.mode = 'error500';
+      await sleep(1000);
+      proxy.mode = 'pass';
+      await sleep(600);
+      proxy.mode = 'garbage'; // the peer has it, but the "receipt" is garbage: permanent, dead letter
+      await sleep(1000);
+      proxy.mode = 'reset';
+      await sleep(800);
+      proxy.mode = 'pass';
+      nodes.SC.gateway.kill9(); // the peer node
+      await sleep(1500);
+      nodes.SC.gateway.start();
+      await sleep(1200);
+      nodes.SC.adapter.kill9(); // an adapter
+      await sleep(1000);
+      nodes.SC.adapter.start();
+      await sleep(800);
+      nodes.CQ.gateway.kill9(); // the relay's own node
+      await sleep(1200);
+      nodes.CQ.gateway.start();
+    })();
+    await Promise.all([load, faults]);
+    await waitForHttp(`http://127.0.0.1:${nodes.CQ.http}/health/live`, 30_000);
+    await waitForHttp(`http://127.0.0.1:${nodes.SC.http}/health/live`, 30_000);
+
+    // 3. Settle: wait until every accepted case is finished or a dead letter.
+    const deadLetters = async () => {
+      const out: { messageId: string; caseId: string; deadReason: string }[] = [];
+      for (const n of Object.values(nodes)) {
+        const r = await api(n, '/api/v1/operator/messages?state=dead');
+        out.push(...((await r.json()) as { items: { messageId: string; caseId: string; deadReason: string }[] }).items.map((m) => ({ ...m, node: n.code })));
+      }
+      return out;
+    };
+    const statusOf = async (c: { caseId: string; at: NodeCode }) => {
+      const r = await api(nodes[c.at], `/api/v1/operator/cases/${c.caseId}`);
+      return r.ok ? ((await r.json()) as { status: string }).status : 'unknown';
+    };
+    const settle = async (limitMs: number) => {
+      const deadline = Date.now() + limitMs;
+      for (;;) {
+        const dead = new Set((await deadLetters()).map((d) => d.caseId));
+        const open = [];
+        for (const c of accepted) if (!dead.has(c.caseId) && (await statusOf(c)) === 'in-progress') open.push(c);
+        if (open.length === 0 || Date.now() > deadline) return open.length;
+        await sleep(500);
+      }
+    };
+    await settle(60_000);
+
+    // 4. The operator replays the dead letters (the cause is gone), under their original ids.
+    const dead = await deadLetters();
+    const reasons: Record<string, number> = {};
+    for (const d of dead) reasons[d.deadReason] = (reasons[d.deadReason] ?? 0) + 1;
+    for (const n of Object.values(nodes)) {
+      const ids = dead.filter((d) => (d as { node?: string }).node === n.code).map((d) => d.messageId);
+      if (ids.length > 0) {
+        const r = await api(n, '/api/v1/operator/messages/replay', { method: 'POST', body: JSON.stringify({ messageIds: ids, reason: 'fault suite: peer fixed' }) });
+        expect(r.status).toBe(200);
+      }
+    }
+    const stillOpen = await settle(60_000);
+
+    // 5. Count at the agencies: each accepted case created exactly once.
+    const created: Record<string, number> = {};
+    for (const n of Object.values(nodes)) {
+      Object.assign(created, (JSON.parse(readFileSync(n.simState, 'utf8')) as { created: Record<string, number> }).created);
+    }
+    const delivered = accepted.filter((c) => (created[c.caseId] ?? 0) >= 1).length;
+    const duplicates = accepted.filter((c) => (created[c.caseId] ?? 0) > 1).length;
+    const deadAfter = new Set((await deadLetters()).map((d) => d.caseId));
+    const lost = accepted.filter((c) => (created[c.caseId] ?? 0) === 0 && !deadAfter.has(c.caseId)).length;
+    const finished: Record<string, number> = {};
+    for (const c of accepted) {
+      const s = await statusOf(c);
+      finished[s] = (finished[s] ?? 0) + 1;
+    }
+    const report = {
+      sent: APPLICATIONS,
+      accepted: accepted.length,
+      refusedAtIntake: refused,
+      requestsFailedWhileNodeDown: failedRequests,
+      deliveredToAgency: delivered,
+      duplicatesAtAgency: duplicates,
+      lost,
+      deadLetteredBeforeReplay: dead.length,
+      deadReasons: reasons,
+      deadAfterReplay: deadAfter.size,
+      finalStatus: finished,
+      proxy: proxy.counts,
+    };
+    console.log(`delivery under faults:\n${JSON.stringify(report, null, 2)}`);
+    writeFileSync(join(process.cwd(), 'tests', 'faults', 'last-report.json'), `${JSON.stringify(report, null, 2)}\n`);
+
+    // Every request was either accepted (201) or failed to connect while its node was down.
+    expect(accepted.length + failedRequests + refused).toBe(APPLICATIONS);
+    expect(refused).toBe(0);
+    expect(accepted.length).toBeGreaterThan(APPLICATIONS / 2);
+    expect(duplicates).toBe(0);
+    expect(lost).toBe(0);
+    expect(delivered).toBe(accepted.length);
+    expect(stillOpen).toBe(0);
+    expect(deadAfter.size).toBe(0);
+  }, 240_000);
+
+  it('stops cleanly on SIGTERM and exits 0', async () => {
+    const n = nodes.SC;
+    const exit = n.gateway.terminate();
+    const code = await exit;
+    expect(code).toBe(0);
+    n.gateway.start();
+    await waitForHttp(`http://127.0.0.1:${n.http}/health/live`, 30_000);
+  }, 60_000);
+});

@@ -1,0 +1,78 @@
+import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+
+export type FaultMode = 'pass' | 'slow' | 'error500' | 'garbage' | 'reset';
+
+/**
+ * An HTTP proxy in front of a peer node that misbehaves on demand: passes through, answers
+ * slowly (after forwarding), answers 500 (without forwarding), answers 200 with garbage (after
+ * forwarding, so the peer did receive it), or drops the connection. Loopback only.
+ */
+export class FaultProxy {
+  mode: FaultMode = 'pass';
+  readonly counts: Record<FaultMode, number> = { pass: 0, slow: 0, error500: 0, garbage: 0, reset: 0 };
+  private server: Server | null = null;
+
+  constructor(
+    private readonly targetPort: number,
+    private readonly slowMs: number,
+  ) {}
+
+  async listen(port: number): Promise<void> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
+  }
+
+  async close(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const mode = this.mode;
+    this.counts[mode] += 1;
+    const body = await readBody(req);
+    if (mode === 'error500') {
+      res.writeHead(500, { 'content-type': 'application/problem+json' }).end('{"code":"INTERNAL"}');
+      return;
+    }
+    if (mode === 'reset') {
+      req.socket.destroy();
+      return;
+    }
+    const upstream = await forward(this.targetPort, req, body).catch(() => null);
+    if (!upstream) {
+      res.writeHead(502).end();
+      return;
+    }
+    if (mode === 'slow') await new Promise((r) => setTimeout(r, this.slowMs));
+    if (mode === 'garbage') {
+      res.writeHead(200, { 'content-type': 'application/jose' }).end('garbage.not-a.receipt');
+      return;
+    }
+    res.writeHead(upstream.status, upstream.headers).end(upstream.body);
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function forward(port: number, req: IncomingMessage, body: Buffer): Promise<{ status: number; headers: Record<string, string>; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const out = httpRequest(
+      { host: '127.0.0.1', port, method: req.method, path: req.url, headers: { 'content-type': req.headers['content-type'] ?? '', 'content-length': body.length } },
+      (res) => {
+        void readBody(res).then((b) =>
+          resolve({ status: res.statusCode ?? 502, headers: { 'content-type': String(res.headers['content-type'] ?? '') }, body: b }),
+        );
+      },
+    );
+    out.on('error', reject);
+    out.end(body);
+  });
+}
