@@ -165,4 +165,25 @@ describe('Relay', () => {
     const states = await db.read((s) => s.outbox.countsByState());
     expect(states).toEqual({ delivered: 4 });
   });
+
+  it('does not let one poison message hold back the messages behind it on the same destination', async () => {
+    const delivered: string[] = [];
+    const relay = new Relay(
+      db,
+      () => ({
+        send: async (m: OutboxRecord) => {
+          if (m.messageId.endsWith('0666')) throw DeliveryFailure.transient('PEER_5XX', 'this one always fails');
+          delivered.push(m.messageId);
+          return { proof: null };
+        },
+      }),
+      clock,
+      { ...options, concurrencyPerDestination: 1, defaultPolicy: { ...options.defaultPolicy, maxAttempts: 1000 } },
+    );
+    await enqueue('00000000-0000-7000-8000-000000000666', 'peer:CQ');
+    for (let i = 0; i < 5; i += 1) await enqueue(`00000000-0000-7000-8000-00000000070${i}`, 'peer:CQ');
+    await relay.runOnce();
+    expect(delivered).toHaveLength(5);
+    expect(await db.read((s) => s.outbox.get('00000000-0000-7000-8000-000000000666'))).toMatchObject({ state: 'retrying', attempts: 1 });
+  });
 });
