@@ -32,6 +32,7 @@ export default {
     { ...shared, displayName: 'integration', testMatch: ['<rootDir>/tests/integration/**/*.spec.ts'] },
     { ...shared, displayName: 'browser', testMatch: ['<rootDir>/tests/browser/**/*.spec.ts'] },
     { ...shared, displayName: 'faults', testMatch: ['<rootDir>/tests/faults/**/*.spec.ts'] },
+    { ...shared, displayName: 'fuzz', testMatch: ['<rootDir>/tests/fuzz/**/*.spec.ts'] },
     { ...shared, displayName: 'e2e', testMatch: ['<rootDir>/tests/e2e/**/*.spec.ts'] },
   ],
 };

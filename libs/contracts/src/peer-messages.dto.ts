@@ -49,9 +49,9 @@ export class ForwardedRequestDto implements ForwardedRequest {
   @IsDefined() @IsIn(SERVICE_CODES) service!: ServiceCode;
   @IsDefined() @IsISO8601({ strict: true }) acceptedAt!: string;
   @IsDefined() @IsIn(NODE_CODES) acceptingNode!: NodeCode;
-  @IsDefined() @ValidateNested() @Type(() => AcceptingWindowDto) acceptingWindow!: AcceptingWindowDto;
-  @IsDefined() @ValidateNested() @Type(() => CaseRouteDto) route!: CaseRouteDto;
-  @IsDefined() @ValidateNested() @Type(() => SscApplyRequestDto) request!: SscApplyRequestDto;
+  @IsDefined() @IsObject() @ValidateNested() @Type(() => AcceptingWindowDto) acceptingWindow!: AcceptingWindowDto;
+  @IsDefined() @IsObject() @ValidateNested() @Type(() => CaseRouteDto) route!: CaseRouteDto;
+  @IsDefined() @IsObject() @ValidateNested() @Type(() => SscApplyRequestDto) request!: SscApplyRequestDto;
 }
 
 export class ReasonDto {
@@ -71,7 +71,7 @@ export class StatusUpdateDto implements StatusUpdate {
   @IsDefined() @IsIn(CASE_STAGES) stage!: CaseStage;
   @IsDefined() @IsISO8601({ strict: true }) at!: string;
   @IsDefined() @IsIn(NODE_CODES) side!: NodeCode;
-  @IsOptional() @ValidateNested() @Type(() => ReasonDto) reason?: ReasonDto;
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => ReasonDto) reason?: ReasonDto;
   @IsOptional() @IsObject() @ValidateNested() @Type(() => StageDetailDto) detail?: StageDetailDto;
 }
 
@@ -82,6 +82,6 @@ export class AgencyStatusReportDto implements AgencyStatusReport {
   @IsDefined() @Matches(CASE_NUMBER_PATTERN) caseId!: string;
   @IsDefined() @IsIn(AGENCY_STAGES) stage!: AgencyStage;
   @IsDefined() @IsISO8601({ strict: true }) at!: string;
-  @IsOptional() @ValidateNested() @Type(() => ReasonDto) reason?: ReasonDto;
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => ReasonDto) reason?: ReasonDto;
   @IsOptional() @IsObject() @ValidateNested() @Type(() => StageDetailDto) detail?: StageDetailDto;
 }

@@ -4,6 +4,7 @@ import {
   IsArray,
   IsDefined,
   IsIn,
+  IsObject,
   IsOptional,
   IsString,
   Matches,
@@ -79,6 +80,7 @@ export class SscApplyRequestDto implements SscApplyRequest {
   kind!: SscApplyKind;
 
   @IsDefined()
+  @IsObject()
   @ValidateNested()
   @Type(() => ApplicantDto)
   applicant!: ApplicantDto;
@@ -89,6 +91,7 @@ export class SscApplyRequestDto implements SscApplyRequest {
   issuingRegion!: string;
 
   @IsDefined()
+  @IsObject()
   @ValidateNested()
   @Type(() => DeliveryAddressDto)
   deliveryAddress!: DeliveryAddressDto;

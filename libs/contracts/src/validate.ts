@@ -44,13 +44,20 @@ export function validateContract<T extends object>(
   if (plain === null || typeof plain !== 'object' || Array.isArray(plain)) {
     throw GatewayError.field(fallbackCode, '', 'the body must be a JSON object');
   }
-  const instance = plainToInstance(cls, plain, { enableImplicitConversion: false });
-  const errors = validateSync(instance, {
-    whitelist: true,
-    forbidNonWhitelisted: options.forbidUnknown ?? true,
-    forbidUnknownValues: true,
-    validationError: { target: false, value: false },
-  });
+  let errors: ValidationError[];
+  let instance: T;
+  try {
+    instance = plainToInstance(cls, plain, { enableImplicitConversion: false });
+    errors = validateSync(instance, {
+      whitelist: true,
+      forbidNonWhitelisted: options.forbidUnknown ?? true,
+      forbidUnknownValues: true,
+      validationError: { target: false, value: false },
+    });
+  } catch (cause) {
+    // A shape the validators cannot even walk (e.g. arrays nested where an object belongs).
+    throw new GatewayError(fallbackCode, { detail: 'the body has a shape no contract allows', cause });
+  }
   if (errors.length === 0) return instance;
   const fields = flatten(errors, '');
   const codes = new Set(fields.map((f) => f.code));
