@@ -19,6 +19,7 @@ import { CredentialsService } from './intake/credentials.service.js';
 import { IntakeController } from './intake/intake.controller.js';
 import { IntakeService } from './intake/intake.service.js';
 import { PrincipalGuard } from './intake/principal.guard.js';
+import { RateLimiter } from './intake/rate-limiter.js';
 import { OperatorController } from './operator/operator.controller.js';
 import { DeadLetterService } from './operator/dead-letter.service.js';
 import { InboundService } from './peer/inbound.service.js';
@@ -65,6 +66,7 @@ export class GatewayModule {
         IntakeService,
         CredentialsService,
         PrincipalGuard,
+        RateLimiter,
         DeadLetterService,
         GatewayMetrics,
       ],

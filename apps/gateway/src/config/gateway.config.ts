@@ -34,6 +34,8 @@ export interface GatewayConfig {
    */
   readonly retryPolicies: Readonly<Record<string, RetryPolicy>>;
   readonly circuit: CircuitOptions;
+  /** Requests a second (average) and burst allowed per window or operator credential. */
+  readonly rateLimit: { readonly ratePerSecond: number; readonly burst: number };
   /** How long a stopping node waits for work in flight before it exits. */
   readonly shutdownGraceMs: number;
   readonly logLevel: string;
@@ -107,6 +109,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     maxOutboxBacklog: int('MAX_OUTBOX_BACKLOG', 20_000, 1),
     shutdownGraceMs: int('SHUTDOWN_GRACE_MS', 10_000, 0),
     retryPolicies,
+    rateLimit: { ratePerSecond: int('RATE_LIMIT_PER_SECOND', 50, 1), burst: int('RATE_LIMIT_BURST', 100, 1) },
     circuit: {
       failureThreshold: int('CIRCUIT_FAILURE_THRESHOLD', DEFAULT_CIRCUIT_OPTIONS.failureThreshold, 1),
       openMs: int('CIRCUIT_OPEN_MS', DEFAULT_CIRCUIT_OPTIONS.openMs, 10),

@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { GatewayError } from '#core';
 import type { CredentialRole } from '#persistence';
 import { CredentialsService, type Principal } from './credentials.service.js';
+import { RateLimiter } from './rate-limiter.js';
 
 const ROLE_KEY = 'cytb:role';
 
@@ -20,6 +21,7 @@ export class PrincipalGuard implements CanActivate {
   constructor(
     private readonly credentials: CredentialsService,
     private readonly reflector: Reflector,
+    private readonly limiter: RateLimiter,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -29,6 +31,7 @@ export class PrincipalGuard implements CanActivate {
     const header = request.headers['authorization'];
     const principal = await this.credentials.authenticate(Array.isArray(header) ? header[0] : header);
     if (principal.role !== role) throw new GatewayError('FORBIDDEN', { detail: `this needs the ${role} role` });
+    this.limiter.take(principal.credentialId);
     request.principal = principal;
     return true;
   }
