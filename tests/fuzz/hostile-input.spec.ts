@@ -43,7 +43,7 @@ const HOSTILE_VALUES: unknown[] = [
 function mutateApplication(random: () => number): string {
   const app = cardApplication() as unknown as Record<string, unknown>;
   const paths: (string[])[] = [['service'], ['kind'], ['applicant'], ['applicant', 'idNumber'], ['applicant', 'name'], ['applicant', 'phone'], ['issuingRegion'], ['deliveryAddress'], ['deliveryAddress', 'region'], ['photoRef'], ['materials'], ['__proto__'], ['constructor'], ['applicant', '__proto__']];
-  const path = paths[Math.floor(random() * paths.length)]!;
+  const path = paths[Math.floor(random() * paths.length)];
   const value = HOSTILE_VALUES[Math.floor(random() * HOSTILE_VALUES.length)];
   let target = app;
   for (const key of path.slice(0, -1)) {
@@ -104,7 +104,7 @@ describe('hostile input at the intake and peer endpoints (bounded fuzz)', () => 
       const kind = i % 4;
       let response: Response;
       if (kind === 0 || kind === 1) {
-        const body = kind === 0 ? mutateApplication(random) : [deepNesting(5000), '{"service":', '\u0000', '[]', '"string"', '{"service":"ssc.apply"}'][i % 6]!;
+        const body = kind === 0 ? mutateApplication(random) : [deepNesting(5000), '{"service":', '\u0000', '[]', '"string"', '{"service":"ssc.apply"}'][i % 6];
         lastSent = body;
         response = await fetch(pair.cq.url('/api/v1/applications'), {
           method: 'POST',
@@ -121,7 +121,7 @@ describe('hostile input at the intake and peer endpoints (bounded fuzz)', () => 
         const types = ['text/plain', 'application/xml', 'application/jose', 'multipart/form-data; boundary=x'];
         response = await fetch(pair.sc.url(i % 8 === 3 ? '/peer/v1/envelopes' : '/api/v1/applications'), {
           method: 'POST',
-          headers: { authorization: pair.sc.window, 'content-type': types[Math.floor(random() * types.length)]! },
+          headers: { authorization: pair.sc.window, 'content-type': types[Math.floor(random() * types.length)] },
           body: Buffer.from([0xff, 0xfe, 0x00, 0x7b, 0x22]),
         });
       }
