@@ -1,5 +1,6 @@
 import { NestFactory } from '@nestjs/core';
-import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
+import type { MicroserviceOptions } from '@nestjs/microservices';
+import { agencyLinkQueues, linkServerOptions } from '#delivery';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Clock, GatewayError, SystemClock } from '#core';
@@ -76,12 +77,18 @@ export async function createGatewayApp(config: GatewayConfig, options: GatewayOp
       .addBearerAuth()
       .build();
     SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openApi), { ui: options.docsUi !== false });
+    // The agency link listener: TCP on the embedded default, a RabbitMQ quorum queue in production.
     app.connectMicroservice<MicroserviceOptions>(
-      { transport: Transport.TCP, options: { host: config.statusListener.host, port: config.statusListener.port } },
+      linkServerOptions(
+        config.amqp
+          ? { kind: 'rmq', url: config.amqp.url, queue: agencyLinkQueues(config.amqp.queuePrefix, config.node).status }
+          : { kind: 'tcp', host: config.statusListener.host, port: config.statusListener.port },
+      ),
       { inheritAppConfig: true },
     );
     await app.init();
     const demoCredentials = await app.get(CredentialsService).ensureDemoCredentials();
+    let closing: Promise<void> | null = null;
     return {
       app,
       db,
@@ -91,9 +98,12 @@ export async function createGatewayApp(config: GatewayConfig, options: GatewayOp
         await app.startAllMicroservices();
         await app.listen(config.http.port, config.http.host);
       },
-      async close() {
-        await app.close();
-        await db.close();
+      close() {
+        closing ??= (async () => {
+          await app.close();
+          await db.close();
+        })();
+        return closing;
       },
     };
   } catch (error) {

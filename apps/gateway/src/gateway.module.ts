@@ -20,6 +20,7 @@ import { IntakeController } from './intake/intake.controller.js';
 import { IntakeService } from './intake/intake.service.js';
 import { PrincipalGuard } from './intake/principal.guard.js';
 import { RateLimiter } from './intake/rate-limiter.js';
+import { MessageLogService } from './message-log/message-log.service.js';
 import { OperatorController } from './operator/operator.controller.js';
 import { DeadLetterService } from './operator/dead-letter.service.js';
 import { InboundService } from './peer/inbound.service.js';
@@ -67,6 +68,7 @@ export class GatewayModule {
         CredentialsService,
         PrincipalGuard,
         RateLimiter,
+        MessageLogService,
         DeadLetterService,
         GatewayMetrics,
       ],

@@ -1,6 +1,7 @@
 import { Controller, Inject, Injectable, Module, type DynamicModule, type INestMicroservice, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { ClientProxyFactory, MessagePattern, Payload, Transport, type ClientProxy, type MicroserviceOptions } from '@nestjs/microservices';
+import { ClientProxyFactory, Ctx, MessagePattern, Payload, type ClientProxy, type MicroserviceOptions } from '@nestjs/microservices';
+import { acknowledge, agencyLinkQueues, linkClientOptions, linkServerOptions } from '#delivery';
 import { AGENCY_DELIVER, type AgencyDeliveryAck } from '#contracts';
 import { AGENCY_CLIENT, type AgencyClient } from './agency-client.js';
 import { CursorFile } from './cursor-file.js';
@@ -18,6 +19,8 @@ export interface AdapterOptions {
   /** How often the feed is polled; 0 = only when pumpOnce() is called (tests). */
   readonly pollMs: number;
   readonly logs?: boolean;
+  /** RabbitMQ instead of TCP (production mode): the adapter is then a competing consumer. */
+  readonly amqp?: { readonly url: string; readonly queuePrefix: string } | null;
 }
 
 @Controller()
@@ -25,8 +28,12 @@ class AgencyLinkController {
   constructor(@Inject(AGENCY_CLIENT) private readonly client: AgencyClient) {}
 
   @MessagePattern(AGENCY_DELIVER)
-  deliver(@Payload() payload: unknown): Promise<AgencyDeliveryAck> {
-    return handleDelivery(payload, this.client);
+  async deliver(@Payload() payload: unknown, @Ctx() context: unknown): Promise<AgencyDeliveryAck> {
+    try {
+      return await handleDelivery(payload, this.client);
+    } finally {
+      acknowledge(context);
+    }
   }
 }
 
@@ -73,7 +80,15 @@ class AdapterModule {
  * own AgencyClient (the mapping to its agency's format). The caller listens.
  */
 export async function createAdapterApp(client: AgencyClient, options: AdapterOptions): Promise<{ app: INestMicroservice; pump: StatusPump }> {
-  const gateway: ClientProxy = ClientProxyFactory.create({ transport: Transport.TCP, options: options.gatewayStatus });
+  const node = client.agency.slice(0, 2);
+  const queues = options.amqp ? agencyLinkQueues(options.amqp.queuePrefix, node) : null;
+  const gateway: ClientProxy = ClientProxyFactory.create(
+    linkClientOptions(
+      options.amqp && queues
+        ? { kind: 'rmq', url: options.amqp.url, queue: queues.status }
+        : { kind: 'tcp', host: options.gatewayStatus.host, port: options.gatewayStatus.port },
+    ),
+  );
   const pump = new StatusPump(client, gateway, new CursorFile(join(options.stateDir, `${client.agency}.cursor.json`)), {
     pollMs: options.pollMs,
     batch: 100,
@@ -81,7 +96,12 @@ export async function createAdapterApp(client: AgencyClient, options: AdapterOpt
   });
   const app = await NestFactory.createMicroservice<MicroserviceOptions>(
     AdapterModule.register(client, pump, gateway),
-    { transport: Transport.TCP, options: { host: '127.0.0.1', port: options.port }, logger: options.logs === false ? false : ['log', 'error', 'warn'] },
+    {
+      ...linkServerOptions(
+        options.amqp && queues ? { kind: 'rmq', url: options.amqp.url, queue: queues.deliver } : { kind: 'tcp', host: '127.0.0.1', port: options.port },
+      ),
+      logger: options.logs === false ? false : ['log', 'error', 'warn'],
+    },
   );
   return { app, pump };
 }

@@ -14,6 +14,7 @@ export function loadAdapterConfig(env: Readonly<Record<string, string | undefine
     agencyBaseUrl: env['AGENCY_BASE_URL'] ?? '',
     stateDir: resolve(env['ADAPTER_STATE_DIR'] ?? 'data/adapter'),
     pollMs: Number(env['ADAPTER_POLL_MS'] ?? 1000),
+    amqp: env['AMQP_URL'] ? { url: env['AMQP_URL'], queuePrefix: env['AMQP_QUEUE_PREFIX'] ?? 'cytb' } : null,
   };
   if (!/^https?:\/\//.test(config.agencyBaseUrl)) problems.push('AGENCY_BASE_URL must be an http(s) URL');
   if (problems.length > 0) throw new Error(`invalid configuration: ${problems.join('; ')}`);

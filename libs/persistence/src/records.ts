@@ -104,3 +104,20 @@ export interface AuditRecord {
   detailJson: string | null;
   at: number;
 }
+
+/** One entry of the tamper-evident message log. */
+export interface MessageLogRecord {
+  seq: number;
+  at: number;
+  direction: 'sent' | 'received';
+  kind: 'envelope' | 'receipt';
+  messageId: string;
+  /** The other node. */
+  peer: string;
+  /** base64url SHA-256 of `content`. */
+  sha256: string;
+  /** The compact JWS exactly as sent or received. */
+  content: string;
+  prevHash: string;
+  hash: string;
+}

@@ -1,6 +1,7 @@
 import { EntitySchema, type ValueTransformer } from 'typeorm';
 import type {
   AuditRecord,
+  MessageLogRecord,
   CaseEventRecord,
   CaseRecord,
   CredentialRecord,
@@ -141,7 +142,25 @@ export const AuditSchema = new EntitySchema<AuditRecord>({
   },
 });
 
+export const MessageLogSchema = new EntitySchema<MessageLogRecord>({
+  name: 'MessageLog',
+  tableName: 'message_log',
+  columns: {
+    seq: { type: 'integer', primary: true },
+    at: { type: 'bigint', transformer: millis },
+    direction: { type: 'varchar', length: 8 },
+    kind: { type: 'varchar', length: 8 },
+    messageId: { name: 'message_id', type: 'varchar', length: 36 },
+    peer: { type: 'varchar', length: 8 },
+    sha256: { type: 'varchar', length: 64 },
+    content: { type: 'text' },
+    prevHash: { name: 'prev_hash', type: 'varchar', length: 64 },
+    hash: { type: 'varchar', length: 64 },
+  },
+});
+
 export const ALL_SCHEMAS = [
+  MessageLogSchema,
   AuditSchema,
   CaseSchema,
   CaseEventSchema,

@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type {
   AuditRecord,
+  MessageLogRecord,
   CaseEventRecord,
   CaseRecord,
   CredentialRecord,
@@ -11,6 +12,7 @@ import type {
 } from './records.js';
 import {
   AuditSchema,
+  MessageLogSchema,
   CaseEventSchema,
   CaseSchema,
   CredentialSchema,
@@ -271,6 +273,36 @@ export class AuditStore {
   }
 }
 
+export class MessageLogStore {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly kind: DatabaseKind,
+  ) {}
+
+  /**
+   * The last entry, read so the next one can chain to it. On PostgreSQL the table is locked for
+   * the rest of the transaction so two replicas cannot append with the same seq; on SQLite the
+   * database's single writer already serialises appends.
+   */
+  async head(): Promise<MessageLogRecord | null> {
+    if (this.kind === 'postgres') await this.em.query('LOCK TABLE message_log IN EXCLUSIVE MODE');
+    return this.em.getRepository(MessageLogSchema).createQueryBuilder('l').orderBy('l.seq', 'DESC').limit(1).getOne();
+  }
+
+  async append(record: MessageLogRecord): Promise<void> {
+    await this.em.insert(MessageLogSchema, record);
+  }
+
+  /** Entries in order, a page at a time (the offline verifier walks them all). */
+  async page(afterSeq: number, limit: number): Promise<MessageLogRecord[]> {
+    return this.em.getRepository(MessageLogSchema).createQueryBuilder('l').where('l.seq > :afterSeq', { afterSeq }).orderBy('l.seq', 'ASC').limit(limit).getMany();
+  }
+
+  async byMessage(messageId: string): Promise<MessageLogRecord[]> {
+    return this.em.find(MessageLogSchema, { where: { messageId }, order: { seq: 'ASC' } });
+  }
+}
+
 /** Every store, bound to one entity manager (a transaction, or the plain connection). */
 export class GatewayStores {
   readonly cases: CaseStore;
@@ -280,6 +312,7 @@ export class GatewayStores {
   readonly inbox: InboxStore;
   readonly credentials: CredentialStore;
   readonly audit: AuditStore;
+  readonly messageLog: MessageLogStore;
 
   constructor(em: EntityManager, kind: DatabaseKind) {
     this.cases = new CaseStore(em);
@@ -289,5 +322,6 @@ export class GatewayStores {
     this.inbox = new InboxStore(em);
     this.credentials = new CredentialStore(em);
     this.audit = new AuditStore(em);
+    this.messageLog = new MessageLogStore(em, kind);
   }
 }

@@ -27,3 +27,4 @@ export {
 } from './receipt.js';
 export { sha256Base64url } from './sha256.js';
 export * from './federation.js';
+export * from './hash-chain.js';

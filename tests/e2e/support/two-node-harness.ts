@@ -33,6 +33,12 @@ export interface NodeUnderTest {
 
 export const SIM_STEP_MS = 60_000;
 
+export interface HarnessOptions {
+  readonly notInsured?: readonly string[];
+  /** Production mode: each province on its own PostgreSQL database, the agency link on RabbitMQ. */
+  readonly production?: { readonly databaseUrls: Record<NodeCode, string>; readonly amqpUrl: string; readonly queuePrefix: string };
+}
+
 /**
  * Both provinces in one test process over real transports: two gateway nodes (HTTP between
  * them, TCP to their adapters), two adapters, two agency simulators, one frozen clock.
@@ -43,7 +49,7 @@ export class TwoNodeHarness {
   nodes = {} as Record<NodeCode, NodeUnderTest>;
   private federation!: Federation;
 
-  static async start(options: { notInsured?: readonly string[] } = {}): Promise<TwoNodeHarness> {
+  static async start(options: HarnessOptions = {}): Promise<TwoNodeHarness> {
     const harness = new TwoNodeHarness();
     await harness.boot(options);
     return harness;
@@ -57,7 +63,10 @@ export class TwoNodeHarness {
     return this.nodes.CQ;
   }
 
-  private async boot(options: { notInsured?: readonly string[] }): Promise<void> {
+  private production: HarnessOptions['production'];
+
+  private async boot(options: HarnessOptions): Promise<void> {
+    this.production = options.production;
     const ports = {
       SC: { http: await freePort(), status: await freePort(), adapter: await freePort() },
       CQ: { http: await freePort(), status: await freePort(), adapter: await freePort() },
@@ -97,6 +106,9 @@ export class TwoNodeHarness {
         RELAY_IDLE_MS: '20',
         PEER_TIMEOUT_MS: '2000',
         AGENCY_TIMEOUT_MS: '2000',
+        ...(options.production
+          ? { DATABASE_URL: options.production.databaseUrls[node], AMQP_URL: options.production.amqpUrl, AMQP_QUEUE_PREFIX: options.production.queuePrefix }
+          : {}),
       });
       const partial = {
         node,
@@ -119,6 +131,7 @@ export class TwoNodeHarness {
       pollMs: 0,
       clock: this.clock,
       logs: false,
+      amqp: this.production ? { url: this.production.amqpUrl, queuePrefix: this.production.queuePrefix } : null,
     };
     const { app, pump } = node === 'SC' ? await createSichuanAdapter(options) : await createChongqingAdapter(options);
     await app.listen();

@@ -1,5 +1,6 @@
 import { Controller, UseFilters } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Ctx, MessagePattern, Payload } from '@nestjs/microservices';
+import { acknowledge } from '#delivery';
 import { AGENCY_STATUS, AgencyStatusReportDto, validateContract, type AgencyStatusAck } from '#contracts';
 import { HandlingService } from '../cases/handling.service.js';
 import { OutboxSignal } from '../delivery/outbox-signal.js';
@@ -15,10 +16,15 @@ export class StatusIntakeController {
   ) {}
 
   @MessagePattern(AGENCY_STATUS)
-  async report(@Payload() payload: unknown): Promise<AgencyStatusAck> {
-    const report = validateContract(AgencyStatusReportDto, payload, 'CONTRACT_INVALID', { forbidUnknown: false });
-    const ack = await this.handling.recordAgencyStatus(report);
-    if (!ack.duplicate) this.outbox.notify();
-    return ack;
+  async report(@Payload() payload: unknown, @Ctx() context: unknown): Promise<AgencyStatusAck> {
+    try {
+      const report = validateContract(AgencyStatusReportDto, payload, 'CONTRACT_INVALID', { forbidUnknown: false });
+      const ack = await this.handling.recordAgencyStatus(report);
+      if (!ack.duplicate) this.outbox.notify();
+      return ack;
+    } finally {
+      // Answered either way (an error goes back to the adapter, which retries): the broker may forget it.
+      acknowledge(context);
+    }
   }
 }

@@ -11,6 +11,8 @@ export interface GatewayConfig {
   readonly statusListener: { readonly host: string; readonly port: number };
   /** TCP endpoint of this province's agency adapter. */
   readonly adapter: { readonly host: string; readonly port: number };
+  /** RabbitMQ for the agency link (production mode); null = TCP (embedded default). */
+  readonly amqp: { readonly url: string; readonly queuePrefix: string } | null;
   readonly database: DatabaseOptions;
   readonly migrateOnStart: boolean;
   /** Folder of this node's signing keys (created on first start, mode 0700). */
@@ -92,8 +94,9 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
   const config: GatewayConfig = {
     node,
     http: { host: env['HTTP_HOST'] ?? '127.0.0.1', port: port('HTTP_PORT') },
-    statusListener: { host: env['STATUS_HOST'] ?? '127.0.0.1', port: port('STATUS_PORT') },
-    adapter: { host: env['ADAPTER_HOST'] ?? '127.0.0.1', port: port('ADAPTER_PORT') },
+    statusListener: { host: env['STATUS_HOST'] ?? '127.0.0.1', port: port('STATUS_PORT', env['AMQP_URL'] ? 0 : undefined) },
+    adapter: { host: env['ADAPTER_HOST'] ?? '127.0.0.1', port: port('ADAPTER_PORT', env['AMQP_URL'] ? 0 : undefined) },
+    amqp: env['AMQP_URL'] ? { url: env['AMQP_URL'], queuePrefix: env['AMQP_QUEUE_PREFIX'] ?? 'cytb' } : null,
     database,
     migrateOnStart: (env['MIGRATE_ON_START'] ?? 'true') === 'true',
     keyDir: resolve(env['KEY_DIR'] ?? resolve(nodeDir, 'keys')),
@@ -119,6 +122,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     contractsDir: resolve(env['CONTRACTS_DIR'] ?? 'contracts'),
   };
   if (config.http.port < 0) problems.push('HTTP_PORT is required');
+  if (config.amqp && !/^amqps?:\/\//.test(config.amqp.url)) problems.push('AMQP_URL must be an amqp:// URL');
   if (config.statusListener.port < 0) problems.push('STATUS_PORT is required');
   if (config.adapter.port < 0) problems.push('ADAPTER_PORT is required');
   if (problems.length > 0) {

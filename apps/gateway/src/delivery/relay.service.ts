@@ -10,6 +10,7 @@ import { TransportRegistry } from './transport-registry.js';
 import { OutboxSignal } from './outbox-signal.js';
 import { ShutdownState } from './shutdown-state.js';
 import { GatewayMetrics } from '../observability/gateway-metrics.js';
+import { MessageLogService } from '../message-log/message-log.service.js';
 
 /**
  * Runs this node's outbox relay for the life of the process and decides what a delivery means
@@ -29,6 +30,7 @@ export class RelayService implements OnApplicationBootstrap, BeforeApplicationSh
     signal: OutboxSignal,
     metrics: GatewayMetrics,
     private readonly shutdown: ShutdownState,
+    private readonly messageLog: MessageLogService,
   ) {
     signal.subscribe(() => this.relay.kick());
     this.relay = new Relay(
@@ -87,6 +89,14 @@ export class RelayService implements OnApplicationBootstrap, BeforeApplicationSh
       await this.handling.recordAgencyDelivered(tx, message, outcome.result as AgencyDeliveryAck);
       this.relay.kick();
       return;
+    }
+    if (message.destination.startsWith('peer:') && outcome.proof) {
+      // Kept with the envelope: the peer's signed receipt, so either side can prove what the other received.
+      const peer = message.destination.slice('peer:'.length);
+      await this.messageLog.append(tx, [
+        { direction: 'sent', kind: 'envelope', messageId: message.messageId, peer, content: message.payload },
+        { direction: 'received', kind: 'receipt', messageId: message.messageId, peer, content: outcome.proof },
+      ]);
     }
     if (message.destination.startsWith('peer:') && message.messageType.endsWith('.request') && message.caseId) {
       const record = await tx.cases.get(message.caseId);

@@ -14,6 +14,7 @@ import type { GatewayConfig } from '../config/gateway.config.js';
 import { HandlingService } from '../cases/handling.service.js';
 import { StatusApplier } from '../cases/status-applier.js';
 import { OutboxSignal } from '../delivery/outbox-signal.js';
+import { MessageLogService } from '../message-log/message-log.service.js';
 
 export interface InboundResult {
   readonly receipt: string;
@@ -40,6 +41,7 @@ export class InboundService {
     private readonly handling: HandlingService,
     private readonly statuses: StatusApplier,
     private readonly outbox: OutboxSignal,
+    private readonly messageLog: MessageLogService,
   ) {}
 
   async receive(compact: string): Promise<InboundResult> {
@@ -95,6 +97,10 @@ export class InboundService {
         receipt,
         receivedAt: this.clock.nowMs(),
       });
+      await this.messageLog.append(tx, [
+        { direction: 'received', kind: 'envelope', messageId: claims.jti, peer: claims.iss, content: compact },
+        { direction: 'sent', kind: 'receipt', messageId: claims.jti, peer: claims.iss, content: receipt },
+      ]);
       return { receipt, duplicate: false };
     });
 

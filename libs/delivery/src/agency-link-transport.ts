@@ -1,0 +1,62 @@
+import { Transport, type ClientOptions, type MicroserviceOptions } from '@nestjs/microservices';
+
+/**
+ * How a gateway and its agency adapters reach each other: TCP on the embedded default, RabbitMQ
+ * in production mode (AMQP_URL). On RabbitMQ both directions use durable quorum queues,
+ * persistent messages and manual acknowledgement (the Nest defaults are the opposite: see
+ * TOOLCHAIN.md); adapters are competing consumers of one queue per province.
+ */
+export type AgencyLinkTransport =
+  | { readonly kind: 'tcp'; readonly host: string; readonly port: number }
+  | { readonly kind: 'rmq'; readonly url: string; readonly queue: string };
+
+export interface AgencyLinkQueues {
+  /** gateway → adapters: forwarded requests. */
+  readonly deliver: string;
+  /** adapters → gateway: status reports. */
+  readonly status: string;
+}
+
+/** Queue names of one province, e.g. `cytb.SC.agency.deliver`. */
+export function agencyLinkQueues(prefix: string, node: string): AgencyLinkQueues {
+  return { deliver: `${prefix}.${node}.agency.deliver`, status: `${prefix}.${node}.agency.status` };
+}
+
+/**
+ * Quorum queues survive a broker restart and replicate; `x-delivery-limit` stops a message that
+ * keeps crashing its consumer from looping for ever (the sender's outbox still holds it and
+ * retries per its own policy, so nothing is lost).
+ */
+const QUORUM = { durable: true, arguments: { 'x-queue-type': 'quorum', 'x-delivery-limit': 20 } };
+
+/** Options for a ClientProxy that sends on the link. */
+export function linkClientOptions(link: AgencyLinkTransport): ClientOptions {
+  if (link.kind === 'tcp') return { transport: Transport.TCP, options: { host: link.host, port: link.port } };
+  return { transport: Transport.RMQ, options: { urls: [link.url], queue: link.queue, queueOptions: QUORUM, persistent: true } };
+}
+
+/** Options for the microservice that consumes from the link. */
+export function linkServerOptions(link: AgencyLinkTransport, prefetch = 32): MicroserviceOptions {
+  if (link.kind === 'tcp') return { transport: Transport.TCP, options: { host: link.host, port: link.port } };
+  return {
+    transport: Transport.RMQ,
+    options: { urls: [link.url], queue: link.queue, queueOptions: QUORUM, noAck: false, prefetchCount: prefetch, persistent: true },
+  };
+}
+
+interface MaybeRmqContext {
+  getChannelRef?: () => { ack(message: unknown): void };
+  getMessage?: () => unknown;
+}
+
+/**
+ * Acknowledges a RabbitMQ message once its handler has answered (success or a reported error:
+ * either way the sender knows, and its outbox decides). A consumer that dies before this line
+ * leaves the message unacknowledged, and RabbitMQ gives it to another consumer. No-op on TCP.
+ */
+export function acknowledge(context: unknown): void {
+  const rmq = context as MaybeRmqContext | undefined;
+  if (rmq && typeof rmq.getChannelRef === 'function' && typeof rmq.getMessage === 'function') {
+    rmq.getChannelRef().ack(rmq.getMessage());
+  }
+}
