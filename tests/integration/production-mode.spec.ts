@@ -1,6 +1,8 @@
 import { agencyLinkQueues } from '#delivery';
 import { cardApplication } from '../e2e/support/applications.js';
 import { TwoNodeHarness } from '../e2e/support/two-node-harness.js';
+import { freePort } from '../e2e/support/free-port.js';
+import { createGatewayApp } from '../../apps/gateway/src/gateway-app.js';
 import { dropPostgresDatabase, freshPostgresDatabase } from './support/postgres.js';
 import { deleteQueues, RABBITMQ_URL, rabbitAvailable } from './support/rabbitmq.js';
 
@@ -50,4 +52,76 @@ describe('production mode: PostgreSQL and RabbitMQ', () => {
     expect(harness.sc.simulator.caseCount(toSichuan)).toBe(1);
     expect(harness.cq.simulator.caseCount(toChongqing)).toBe(1);
   }, 90_000);
+});
+
+describe('production mode: two replicas per province', () => {
+  let h: TwoNodeHarness | null = null;
+  const urls: Record<'SC' | 'CQ', string | null> = { SC: null, CQ: null };
+  const prefix = `cytb-rep-${process.pid}`;
+  const extra: { close(): Promise<void> }[] = [];
+
+  beforeAll(async () => {
+    urls.SC = await freshPostgresDatabase('rep_sc');
+    urls.CQ = await freshPostgresDatabase('rep_cq');
+    if (!urls.SC || !urls.CQ || !(await rabbitAvailable('replicas'))) return;
+    h = await TwoNodeHarness.start({ production: { databaseUrls: { SC: urls.SC, CQ: urls.CQ }, amqpUrl: RABBITMQ_URL, queuePrefix: prefix }, frontDoors: true });
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const x of extra) await x.close().catch(() => undefined);
+    await h?.stop();
+    await dropPostgresDatabase(urls.SC);
+    await dropPostgresDatabase(urls.CQ);
+    if (h) {
+      const q = [agencyLinkQueues(prefix, 'SC'), agencyLinkQueues(prefix, 'CQ')];
+      await deleteQueues(q.flatMap((x) => [x.deliver, x.status]));
+    }
+  });
+
+  it('keeps every case exactly once at the agency when one of two replicas dies mid-stream', async () => {
+    if (!h) return;
+    const harness = h;
+    // A second replica of the Chongqing node on the same database, and a second Sichuan adapter
+    // competing for the same queue.
+    const port = await freePort();
+    const replicaB = await createGatewayApp(
+      { ...harness.cq.config, http: { host: '127.0.0.1', port } },
+      { clock: harness.clock, federation: harness.federationDocument(), logs: false, docsUi: false },
+    );
+    await replicaB.listen();
+    extra.push(replicaB);
+    const secondAdapter = await harness.startExtraAdapter('SC');
+    extra.push(secondAdapter.app);
+
+    const urlB = (path: string) => `http://127.0.0.1:${port}${path}`;
+    const cases: string[] = [];
+    for (let i = 0; i < 30; i += 1) {
+      const viaB = i % 2 === 1;
+      if (i === 16) {
+        await harness.cq.gateway.close(); // replica A dies mid-stream…
+        harness.doors.CQ.targetPort = port; // …and the province's front door sends peers to replica B
+      }
+      const target = viaB || i >= 16 ? urlB('/api/v1/applications') : harness.cq.url('/api/v1/applications');
+      const response = await fetch(target, {
+        method: 'POST',
+        headers: { authorization: harness.cq.window, 'content-type': 'application/json' },
+        body: JSON.stringify(cardApplication({ issuingRegion: '510104' })),
+      });
+      expect(response.status).toBe(201);
+      cases.push(((await response.json()) as { caseId: string }).caseId);
+    }
+    // Claims the dead replica held are released when their lease runs out; messages the other
+    // province could not deliver while replica A was gone are retried after their backoff.
+    harness.clock.advance(harness.cq.config.relayLeaseMs + 10 * 60_000);
+    const asB = { ...harness.cq, url: urlB };
+    for (const caseId of cases) {
+      const view = await harness.runToEnd(asB, caseId);
+      if (view.status === 'in-progress') {
+        const rows = await replicaB.db.read((st) => st.outbox.list({ caseId }));
+        throw new Error(`${caseId} stuck: ${JSON.stringify(view.timeline.map((e) => e.stage))} outbox ${JSON.stringify(rows.map((r) => [r.destination, r.state, r.attempts, r.lastError, r.leaseUntil]))} now ${harness.clock.nowMs()}`);
+      }
+    }
+    for (const caseId of cases) expect(harness.sc.simulator.caseCount(caseId)).toBe(1);
+    expect(harness.sc.simulator.stats().cases).toBeGreaterThanOrEqual(cases.length);
+  }, 180_000);
 });

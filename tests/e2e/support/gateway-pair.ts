@@ -53,6 +53,9 @@ export class GatewayPair {
         RELAY_IDLE_MS: '20',
         PEER_TIMEOUT_MS: '2000',
         AGENCY_TIMEOUT_MS: '500',
+        // Tests poll status many times a second; the rate limit has its own unit test.
+        RATE_LIMIT_PER_SECOND: '100000',
+        RATE_LIMIT_BURST: '100000',
       });
       const gateway = await createGatewayApp(config, { clock: pair.clock, federation: pair.federation, logs: false, docsUi: false });
       await gateway.listen();

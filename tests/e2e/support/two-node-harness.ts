@@ -14,6 +14,7 @@ import { loadGatewayConfig, type GatewayConfig } from '../../../apps/gateway/src
 import { createGatewayApp, type GatewayHandle } from '../../../apps/gateway/src/gateway-app.js';
 import type { IssuedCredential } from '../../../apps/gateway/src/intake/credentials.service.js';
 import { eventually, freePort } from './free-port.js';
+import { FaultProxy } from '../../faults/support/fault-proxy.js';
 
 export interface NodeUnderTest {
   readonly node: NodeCode;
@@ -37,6 +38,8 @@ export interface HarnessOptions {
   readonly notInsured?: readonly string[];
   /** Production mode: each province on its own PostgreSQL database, the agency link on RabbitMQ. */
   readonly production?: { readonly databaseUrls: Record<NodeCode, string>; readonly amqpUrl: string; readonly queuePrefix: string };
+  /** Put a front door (a switchable proxy, as a load balancer) before each node's peer URL. */
+  readonly frontDoors?: boolean;
 }
 
 /**
@@ -47,6 +50,7 @@ export class TwoNodeHarness {
   readonly clock = new ManualClock(Date.UTC(2026, 10, 23, 1, 0, 0)); // Monday 09:00 in Shanghai
   readonly dir = mkdtempSync(join(tmpdir(), 'cytb-e2e-'));
   nodes = {} as Record<NodeCode, NodeUnderTest>;
+  private readonly pumps: StatusPump[] = [];
   private federation!: Federation;
 
   static async start(options: HarnessOptions = {}): Promise<TwoNodeHarness> {
@@ -78,7 +82,7 @@ export class TwoNodeHarness {
         nodes.map(async (node) => ({
           node,
           name: NODE_NAMES[node],
-          url: `http://127.0.0.1:${ports[node].http}`,
+          url: `http://127.0.0.1:${options.frontDoors ? await this.frontDoor(node, ports[node].http) : ports[node].http}`,
           keys: (await FileKeyStore.open(join(this.dir, node, 'keys'), node, this.clock)).publicJwks().keys,
         })),
       ),
@@ -106,6 +110,9 @@ export class TwoNodeHarness {
         RELAY_IDLE_MS: '20',
         PEER_TIMEOUT_MS: '2000',
         AGENCY_TIMEOUT_MS: '2000',
+        // Tests poll status many times a second; the rate limit has its own unit test.
+        RATE_LIMIT_PER_SECOND: '100000',
+        RATE_LIMIT_BURST: '100000',
         ...(options.production
           ? { DATABASE_URL: options.production.databaseUrls[node], AMQP_URL: options.production.amqpUrl, AMQP_QUEUE_PREFIX: options.production.queuePrefix }
           : {}),
@@ -135,7 +142,8 @@ export class TwoNodeHarness {
     };
     const { app, pump } = node === 'SC' ? await createSichuanAdapter(options) : await createChongqingAdapter(options);
     await app.listen();
-    return { adapter: app, pump };
+    this.pumps.push(pump);
+    return { adapter: app, pump, app };
   }
 
   private async startGateway(config: GatewayConfig) {
@@ -144,6 +152,28 @@ export class TwoNodeHarness {
     const credentials = gateway.demoCredentials;
     const bearer = (role: string, index = 0) => `Bearer ${credentials.filter((c) => c.role === role)[index].token}`;
     return { gateway, credentials, window: bearer('window'), otherWindow: bearer('window', 1), operator: bearer('operator') };
+  }
+
+  /** Front doors by node: switch `targetPort` to move traffic to another replica. */
+  readonly doors = {} as Record<NodeCode, FaultProxy>;
+
+  private async frontDoor(node: NodeCode, target: number): Promise<number> {
+    const door = new FaultProxy(target, 0);
+    const port = await freePort();
+    await door.listen(port);
+    this.doors[node] = door;
+    return port;
+  }
+
+  federationDocument(): Federation {
+    return this.federation;
+  }
+
+  /** One more adapter for a province (a competing consumer in production mode). */
+  async startExtraAdapter(node: NodeCode): Promise<{ app: INestMicroservice; pump: StatusPump }> {
+    const n = this.nodes[node] as NodeUnderTest & { simPort: number };
+    const { app, pump } = await this.startAdapter(node, { status: n.config.statusListener.port, adapter: await freePort() }, n.simPort);
+    return { app, pump };
   }
 
   /** Stops and starts one node's gateway process state (same database, keys and ports). */
@@ -157,10 +187,8 @@ export class TwoNodeHarness {
   /** Moves the agencies' clock one stage on and lets every adapter report what changed. */
   async advanceAgencies(): Promise<void> {
     this.clock.advance(SIM_STEP_MS);
-    for (const n of Object.values(this.nodes)) {
-      n.simulator.tick();
-      await n.pump.pumpOnce();
-    }
+    for (const n of Object.values(this.nodes)) n.simulator.tick();
+    for (const pump of this.pumps) await pump.pumpOnce();
   }
 
   async caseAt(n: NodeUnderTest, caseId: string, auth = n.window): Promise<{ status: string; stage: string; timeline: { stage: string; side: string; reason?: { code: string } }[] }> {
@@ -189,6 +217,7 @@ export class TwoNodeHarness {
       await n.adapter.close();
       await n.simulatorApp.close();
     }
+    for (const door of Object.values(this.doors)) await door.close();
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -13,7 +13,8 @@ export class FaultProxy {
   private server: Server | null = null;
 
   constructor(
-    private readonly targetPort: number,
+    /** Where requests go; may be switched (the proxy then acts as a load balancer's front door). */
+    public targetPort: number,
     private readonly slowMs: number,
   ) {}
 

@@ -28,6 +28,8 @@ export interface GatewayConfig {
   readonly peerTimeoutMs: number;
   readonly agencyTimeoutMs: number;
   readonly relayIdleMs: number;
+  /** How long a claimed outbox message stays with one relay before another replica may take it. */
+  readonly relayLeaseMs: number;
   /** Intake answers 503 while more messages than this wait in the outbox. */
   readonly maxOutboxBacklog: number;
   /**
@@ -109,6 +111,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     peerTimeoutMs: int('PEER_TIMEOUT_MS', 10_000, 100),
     agencyTimeoutMs: int('AGENCY_TIMEOUT_MS', 10_000, 100),
     relayIdleMs: int('RELAY_IDLE_MS', 250, 1),
+    relayLeaseMs: int('RELAY_LEASE_MS', 30_000, 100),
     maxOutboxBacklog: int('MAX_OUTBOX_BACKLOG', 20_000, 1),
     shutdownGraceMs: int('SHUTDOWN_GRACE_MS', 10_000, 0),
     retryPolicies,

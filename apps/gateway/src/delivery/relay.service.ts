@@ -37,7 +37,7 @@ export class RelayService implements OnApplicationBootstrap, BeforeApplicationSh
       db,
       (destination): DestinationTransport | undefined => transports.forDestination(destination),
       this.clock,
-      { ...DEFAULT_RELAY_OPTIONS, idleMs: config.relayIdleMs, policies: config.retryPolicies, circuit: config.circuit },
+      { ...DEFAULT_RELAY_OPTIONS, idleMs: config.relayIdleMs, leaseMs: config.relayLeaseMs, policies: config.retryPolicies, circuit: config.circuit },
       {
         afterDelivered: (tx, message, outcome) => this.afterDelivered(tx, message, outcome),
         onAttempt: (event) => {
