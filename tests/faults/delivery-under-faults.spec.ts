@@ -76,9 +76,10 @@ describe('delivery under faults (real processes, kill -9)', () => {
           SIM_PROVINCE: code, SIM_PORT: String(p.sim), SIM_STEP_MS: '150', SIM_AUTO_TICK_MS: '50', SIM_REJECT_RATE: '0.05', SIM_SEED: '11', SIM_STATE_FILE: simState,
         }, join(dir, 'logs')),
         adapter: new AppProcess(`${lower}-adapter`, `apps/adapter-${code === 'SC' ? 'sichuan' : 'chongqing'}/src/main.js`, {
-          ADAPTER_PORT: String(p.adapter), GATEWAY_STATUS_PORT: String(p.status), AGENCY_BASE_URL: `http://127.0.0.1:${p.sim}`, ADAPTER_STATE_DIR: join(dir, lower, 'adapter'), ADAPTER_POLL_MS: '100',
+          ADAPTER_PORT: String(p.adapter), GATEWAY_STATUS_PORT: String(p.status), AGENCY_BASE_URL: `http://127.0.0.1:${p.sim}`, ADAPTER_STATE_DIR: join(dir, lower, 'adapter'), ADAPTER_POLL_MS: '100', AGENCY_LINK_SECRET: `fault-suite-agency-link-secret-${code}-0123456789`,
         }, join(dir, 'logs')),
         gateway: new AppProcess(`${lower}-gateway`, 'apps/gateway/src/main.js', {
+          AGENCY_LINK_SECRET: `fault-suite-agency-link-secret-${code}-0123456789`,
           NODE_CODE: code, HTTP_PORT: String(p.http), STATUS_PORT: String(p.status), ADAPTER_PORT: String(p.adapter), DATA_DIR: dir,
           FEDERATION_FILE: join(dir, `federation-${lower}.json`), DEMO_CREDENTIALS_FILE: join(dir, lower, 'demo-credentials.json'),
           PEER_TIMEOUT_MS: '1000', AGENCY_TIMEOUT_MS: '2000', RELAY_IDLE_MS: '50', LOG_LEVEL: 'warn',

@@ -1,5 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { FileKeyStore, writeFederation, type Federation } from '#signing';
 import { NODE_NAMES, SystemClock } from '#core';
 import { loadLocalStackConfig, type LocalNode } from './local-stack.config.js';
@@ -32,6 +33,7 @@ async function main(): Promise<void> {
   const script = (app: string) => join(config.distDir, 'apps', app, 'src', 'main.js');
   for (const n of config.nodes) {
     const dir = join(config.dataDir, n.node.toLowerCase());
+    const linkSecret = ensureSecret(join(dir, 'agency-link.secret'));
     supervisor.start({
       name: `${n.node.toLowerCase()}-agency-simulator`,
       script: script('agency-simulator'),
@@ -53,6 +55,7 @@ async function main(): Promise<void> {
         AGENCY_BASE_URL: `http://127.0.0.1:${n.simulatorPort}`,
         ADAPTER_STATE_DIR: join(dir, 'adapter'),
         ADAPTER_POLL_MS: '500',
+        AGENCY_LINK_SECRET: linkSecret,
       },
     });
     supervisor.start({
@@ -66,6 +69,7 @@ async function main(): Promise<void> {
         DATA_DIR: config.dataDir,
         FEDERATION_FILE: federationFile,
         DEMO_CREDENTIALS_FILE: demoFile(config.dataDir, n),
+        AGENCY_LINK_SECRET: linkSecret,
       },
     });
   }
@@ -92,6 +96,15 @@ async function main(): Promise<void> {
   }
   say('');
   say(`Data and logs: ${config.dataDir}   ·   npm run demo   ·   Ctrl-C stops everything`);
+}
+
+/** A random secret kept in a 0600 file, created on first start and reused after. */
+function ensureSecret(file: string): string {
+  if (!existsSync(file)) {
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600 });
+  }
+  return readFileSync(file, 'utf8').trim();
 }
 
 function keyDir(dataDir: string, n: LocalNode): string {

@@ -21,23 +21,30 @@ export interface AdapterOptions {
   readonly logs?: boolean;
   /** RabbitMQ instead of TCP (production mode): the adapter is then a competing consumer. */
   readonly amqp?: { readonly url: string; readonly queuePrefix: string } | null;
+  /** The province's agency-link secret, shared with its gateway. */
+  readonly linkSecret: string;
 }
+
+const GATEWAY_LINK = Symbol('GATEWAY_LINK');
+const LINK_SECRET = Symbol('LINK_SECRET');
 
 @Controller()
 class AgencyLinkController {
-  constructor(@Inject(AGENCY_CLIENT) private readonly client: AgencyClient) {}
+  constructor(
+    @Inject(AGENCY_CLIENT) private readonly client: AgencyClient,
+    @Inject(LINK_SECRET) private readonly linkSecret: string,
+  ) {}
 
   @MessagePattern(AGENCY_DELIVER)
   async deliver(@Payload() payload: unknown, @Ctx() context: unknown): Promise<AgencyDeliveryAck> {
     try {
-      return await handleDelivery(payload, this.client);
+      return await handleDelivery(payload, this.client, this.linkSecret);
     } finally {
       acknowledge(context);
     }
   }
 }
 
-const GATEWAY_LINK = Symbol('GATEWAY_LINK');
 
 /** Starts the status pump with the adapter and stops it (and its gateway link) on shutdown. */
 @Injectable()
@@ -60,7 +67,7 @@ class PumpLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
 
 @Module({})
 class AdapterModule {
-  static register(client: AgencyClient, pump: StatusPump, gateway: ClientProxy): DynamicModule {
+  static register(client: AgencyClient, pump: StatusPump, gateway: ClientProxy, linkSecret: string): DynamicModule {
     return {
       module: AdapterModule,
       controllers: [AgencyLinkController],
@@ -68,6 +75,7 @@ class AdapterModule {
         { provide: AGENCY_CLIENT, useValue: client },
         { provide: StatusPump, useValue: pump },
         { provide: GATEWAY_LINK, useValue: gateway },
+        { provide: LINK_SECRET, useValue: linkSecret },
         PumpLifecycle,
       ],
     };
@@ -93,9 +101,10 @@ export async function createAdapterApp(client: AgencyClient, options: AdapterOpt
     pollMs: options.pollMs,
     batch: 100,
     ackTimeoutMs: 5000,
+    linkSecret: options.linkSecret,
   });
   const app = await NestFactory.createMicroservice<MicroserviceOptions>(
-    AdapterModule.register(client, pump, gateway),
+    AdapterModule.register(client, pump, gateway, options.linkSecret),
     {
       ...linkServerOptions(
         options.amqp && queues ? { kind: 'rmq', url: options.amqp.url, queue: queues.deliver } : { kind: 'tcp', host: '127.0.0.1', port: options.port },

@@ -14,9 +14,11 @@ export function loadAdapterConfig(env: Readonly<Record<string, string | undefine
     agencyBaseUrl: env['AGENCY_BASE_URL'] ?? '',
     stateDir: resolve(env['ADAPTER_STATE_DIR'] ?? 'data/adapter'),
     pollMs: Number(env['ADAPTER_POLL_MS'] ?? 1000),
+    linkSecret: env['AGENCY_LINK_SECRET'] ?? '',
     amqp: env['AMQP_URL'] ? { url: env['AMQP_URL'], queuePrefix: env['AMQP_QUEUE_PREFIX'] ?? 'cytb' } : null,
   };
   if (!/^https?:\/\//.test(config.agencyBaseUrl)) problems.push('AGENCY_BASE_URL must be an http(s) URL');
+  if (config.linkSecret.length < 32) problems.push('AGENCY_LINK_SECRET must be at least 32 characters');
   if (problems.length > 0) throw new Error(`invalid configuration: ${problems.join('; ')}`);
   return config;
 }

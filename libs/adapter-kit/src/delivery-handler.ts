@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { RpcException } from '@nestjs/microservices';
 import { MESSAGE_ID_PATTERN } from '#core';
+import { checkLinkProof } from '#delivery';
 import type { AgencyDelivery, AgencyDeliveryAck, AgencyLinkError } from '#contracts';
 import type { AgencyClient } from './agency-client.js';
 import { AgencyCallError } from './agency-errors.js';
@@ -12,7 +13,7 @@ const logger = new Logger('AgencyDelivery');
  * the case number (业务协同编号), so a repeated delivery (after a lost acknowledgement or a
  * crash) returns the same reference and creates nothing twice.
  */
-export async function handleDelivery(payload: unknown, client: AgencyClient): Promise<AgencyDeliveryAck> {
+export async function handleDelivery(payload: unknown, client: AgencyClient, linkSecret: string): Promise<AgencyDeliveryAck> {
   const delivery = payload as Partial<AgencyDelivery> | null;
   if (
     !delivery ||
@@ -22,6 +23,10 @@ export async function handleDelivery(payload: unknown, client: AgencyClient): Pr
     delivery.agency !== client.agency
   ) {
     throw linkError({ code: 'CONTRACT_INVALID', message: 'not a delivery for this adapter', permanent: true });
+  }
+  // Only this province's gateway (which holds the link secret) may hand work to the agency.
+  if (!checkLinkProof(linkSecret, delivery.messageId, delivery.proof)) {
+    throw linkError({ code: 'AGENCY_LINK_UNAUTHENTICATED', message: 'the delivery does not carry a valid link proof', permanent: true });
   }
   try {
     const result = await client.submit(delivery as AgencyDelivery);

@@ -5,6 +5,7 @@ import { AGENCY_STATUS, type AgencyStatusAck, type AgencyStatusReport } from '#c
 import type { AgencyClient } from './agency-client.js';
 import { UnmappedAgencyValue } from './agency-errors.js';
 import { CursorFile } from './cursor-file.js';
+import { linkProof } from '#delivery';
 
 /**
  * Follows the agency's event feed and reports each event to the gateway, one at a time and in
@@ -23,7 +24,7 @@ export class StatusPump {
     private readonly client: AgencyClient,
     private readonly gateway: ClientProxy,
     private readonly cursor: CursorFile,
-    private readonly options: { pollMs: number; batch: number; ackTimeoutMs: number },
+    private readonly options: { pollMs: number; batch: number; ackTimeoutMs: number; linkSecret: string },
   ) {}
 
   start(): void {
@@ -63,7 +64,8 @@ export class StatusPump {
       for (const event of events) {
         let report: AgencyStatusReport;
         try {
-          report = { ...event.toReport(), eventId: `${this.client.agency}:${event.position}`, agency: this.client.agency };
+          const eventId = `${this.client.agency}:${event.position}`;
+          report = { ...event.toReport(), eventId, agency: this.client.agency, proof: linkProof(this.options.linkSecret, eventId) };
         } catch (error) {
           // An unmapped status word stops the pump here: never an empty field, never a skip.
           this.noteProblem(error);

@@ -17,6 +17,8 @@ export interface AgencyDelivery {
   readonly messageType: string;
   readonly contractVersion: number;
   readonly forwarded: ForwardedRequest;
+  /** HMAC of messageId under the province's agency-link secret (see linkProof). */
+  readonly proof?: string;
 }
 
 export interface AgencyDeliveryAck {
@@ -35,6 +37,8 @@ export interface AgencyStatusReport {
   readonly at: string;
   readonly reason?: { readonly code: RejectionReason; readonly message: string };
   readonly detail?: StageDetail;
+  /** HMAC of eventId under the province's agency-link secret (see linkProof). */
+  readonly proof?: string;
 }
 
 export interface AgencyStatusAck {

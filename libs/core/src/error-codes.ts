@@ -73,6 +73,7 @@ export const ERROR_CODES = {
   // Agency side
   AGENCY_UNAVAILABLE: { status: 503, origin: 'agency', title: 'The agency system cannot be reached' },
   AGENCY_REFUSED: { status: 422, origin: 'agency', title: 'The agency system refused the request' },
+  AGENCY_LINK_UNAUTHENTICATED: { status: 401, origin: 'agency', title: 'The agency link message does not carry a valid proof' },
 
   // Gateway itself
   CONFIG_INVALID: { status: 500, origin: 'internal', title: 'The configuration is not valid' },

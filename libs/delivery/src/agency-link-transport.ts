@@ -1,3 +1,4 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Transport, type ClientOptions, type MicroserviceOptions } from '@nestjs/microservices';
 
 /**
@@ -59,4 +60,22 @@ export function acknowledge(context: unknown): void {
   if (rmq && typeof rmq.getChannelRef === 'function' && typeof rmq.getMessage === 'function') {
     rmq.getChannelRef().ack(rmq.getMessage());
   }
+}
+
+/**
+ * Proof that a message on the agency link comes from the province's own gateway or adapter:
+ * an HMAC-SHA256 of the message's id under the province's link secret. The secret never
+ * travels, and a proof cannot be moved to another message.
+ *
+ * @example linkProof('s3cret', 'SC.card:1042')
+ */
+export function linkProof(secret: string, id: string): string {
+  return createHmac('sha256', secret).update(`cytb-agency-link:${id}`).digest('base64url');
+}
+
+export function checkLinkProof(secret: string, id: string, proof: unknown): boolean {
+  if (typeof proof !== 'string') return false;
+  const expected = Buffer.from(linkProof(secret, id));
+  const actual = Buffer.from(proof);
+  return expected.length === actual.length && timingSafeEqual(expected, actual);
 }

@@ -54,6 +54,7 @@ export class GatewayPair {
         PEER_TIMEOUT_MS: '2000',
         AGENCY_TIMEOUT_MS: '500',
         // Tests poll status many times a second; the rate limit has its own unit test.
+        AGENCY_LINK_SECRET: `test-agency-link-secret-of-${node}-0123456789`,
         RATE_LIMIT_PER_SECOND: '100000',
         RATE_LIMIT_BURST: '100000',
       });

@@ -34,6 +34,11 @@ export interface NodeUnderTest {
 
 export const SIM_STEP_MS = 60_000;
 
+/** Test-only agency-link secrets (each province has its own). */
+export function linkSecretOf(node: NodeCode): string {
+  return `test-agency-link-secret-of-${node}-0123456789`;
+}
+
 export interface HarnessOptions {
   readonly notInsured?: readonly string[];
   /** Production mode: each province on its own PostgreSQL database, the agency link on RabbitMQ. */
@@ -111,6 +116,7 @@ export class TwoNodeHarness {
         PEER_TIMEOUT_MS: '2000',
         AGENCY_TIMEOUT_MS: '2000',
         // Tests poll status many times a second; the rate limit has its own unit test.
+        AGENCY_LINK_SECRET: linkSecretOf(node),
         RATE_LIMIT_PER_SECOND: '100000',
         RATE_LIMIT_BURST: '100000',
         ...(options.production
@@ -138,6 +144,7 @@ export class TwoNodeHarness {
       pollMs: 0,
       clock: this.clock,
       logs: false,
+      linkSecret: linkSecretOf(node),
       amqp: this.production ? { url: this.production.amqpUrl, queuePrefix: this.production.queuePrefix } : null,
     };
     const { app, pump } = node === 'SC' ? await createSichuanAdapter(options) : await createChongqingAdapter(options);

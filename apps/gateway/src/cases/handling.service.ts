@@ -13,6 +13,7 @@ import {
   type StatusUpdate,
 } from '#contracts';
 import { GatewayDatabase, type CaseRecord, type GatewayStores, type OutboxRecord } from '#persistence';
+import { linkProof } from '#delivery';
 import { GATEWAY_CONFIG } from '../config/config.token.js';
 import type { GatewayConfig } from '../config/gateway.config.js';
 import { agencyDestination, peerDestination } from './destinations.js';
@@ -84,13 +85,14 @@ export class HandlingService {
       contractVersion: 1,
       forwarded,
     };
+    const proved: AgencyDelivery = { ...delivery, proof: linkProof(this.config.agencyLinkSecret, delivery.messageId) };
     await tx.outbox.enqueue({
       messageId: delivery.messageId,
       destination: agencyDestination(delivery.agency),
       messageType: delivery.messageType,
       contractVersion: delivery.contractVersion,
       caseId: forwarded.caseId,
-      payload: JSON.stringify(delivery),
+      payload: JSON.stringify(proved),
       nextAttemptAt: now,
       createdAt: now,
     });

@@ -11,13 +11,13 @@ describe('loadGatewayConfig', () => {
   });
 
   it('defaults to the embedded SQLite database under the data folder', () => {
-    const config = loadGatewayConfig({ NODE_CODE: 'CQ', HTTP_PORT: '7201', STATUS_PORT: '7202', ADAPTER_PORT: '7211', DATA_DIR: '/tmp/x' });
+    const config = loadGatewayConfig({ NODE_CODE: 'CQ', HTTP_PORT: '7201', STATUS_PORT: '7202', ADAPTER_PORT: '7211', DATA_DIR: '/tmp/x', AGENCY_LINK_SECRET: 'x'.repeat(32) });
     expect(config.database).toEqual({ kind: 'sqlite', file: '/tmp/x/cq/gateway.db' });
     expect(config.keyDir).toBe('/tmp/x/cq/keys');
   });
 
   it('merges per-destination retry policies over the default and names bad ones', () => {
-    const base = { NODE_CODE: 'SC', HTTP_PORT: '1', STATUS_PORT: '2', ADAPTER_PORT: '3' };
+    const base = { NODE_CODE: 'SC', HTTP_PORT: '1', STATUS_PORT: '2', ADAPTER_PORT: '3', AGENCY_LINK_SECRET: 'x'.repeat(32) };
     const config = loadGatewayConfig({ ...base, RETRY_POLICIES: '{"peer:*":{"maxDelayMs":2000,"maxAttempts":5}}' });
     expect(config.retryPolicies['peer:*']).toMatchObject({ maxDelayMs: 2000, maxAttempts: 5, baseDelayMs: 500 });
     expect(() => loadGatewayConfig({ ...base, RETRY_POLICIES: '{"peer:*":{"maxDelay":1},"mail:*":{}}' })).toThrow(
@@ -27,7 +27,7 @@ describe('loadGatewayConfig', () => {
 
   it('switches to PostgreSQL when DATABASE_URL is set', () => {
     const config = loadGatewayConfig({
-      NODE_CODE: 'SC', HTTP_PORT: '1', STATUS_PORT: '2', ADAPTER_PORT: '3', DATABASE_URL: 'postgres://localhost/test',
+      NODE_CODE: 'SC', HTTP_PORT: '1', STATUS_PORT: '2', ADAPTER_PORT: '3', DATABASE_URL: 'postgres://localhost/test', AGENCY_LINK_SECRET: 'x'.repeat(32),
     });
     expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://localhost/test' });
   });

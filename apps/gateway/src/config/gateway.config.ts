@@ -13,6 +13,8 @@ export interface GatewayConfig {
   readonly adapter: { readonly host: string; readonly port: number };
   /** RabbitMQ for the agency link (production mode); null = TCP (embedded default). */
   readonly amqp: { readonly url: string; readonly queuePrefix: string } | null;
+  /** Shared by this node and its adapters: proves who sent an agency-link message. */
+  readonly agencyLinkSecret: string;
   readonly database: DatabaseOptions;
   readonly migrateOnStart: boolean;
   /** Folder of this node's signing keys (created on first start, mode 0700). */
@@ -98,6 +100,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     http: { host: env['HTTP_HOST'] ?? '127.0.0.1', port: port('HTTP_PORT') },
     statusListener: { host: env['STATUS_HOST'] ?? '127.0.0.1', port: port('STATUS_PORT', env['AMQP_URL'] ? 0 : undefined) },
     adapter: { host: env['ADAPTER_HOST'] ?? '127.0.0.1', port: port('ADAPTER_PORT', env['AMQP_URL'] ? 0 : undefined) },
+    agencyLinkSecret: str('AGENCY_LINK_SECRET'),
     amqp: env['AMQP_URL'] ? { url: env['AMQP_URL'], queuePrefix: env['AMQP_QUEUE_PREFIX'] ?? 'cytb' } : null,
     database,
     migrateOnStart: (env['MIGRATE_ON_START'] ?? 'true') === 'true',
@@ -125,6 +128,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     contractsDir: resolve(env['CONTRACTS_DIR'] ?? 'contracts'),
   };
   if (config.http.port < 0) problems.push('HTTP_PORT is required');
+  if (config.agencyLinkSecret && config.agencyLinkSecret.length < 32) problems.push('AGENCY_LINK_SECRET must be at least 32 characters');
   if (config.amqp && !/^amqps?:\/\//.test(config.amqp.url)) problems.push('AMQP_URL must be an amqp:// URL');
   if (config.statusListener.port < 0) problems.push('STATUS_PORT is required');
   if (config.adapter.port < 0) problems.push('ADAPTER_PORT is required');

@@ -1,0 +1,63 @@
+import { ClientProxyFactory, Transport, type ClientProxy } from '@nestjs/microservices';
+import { firstValueFrom } from 'rxjs';
+import { AGENCY_DELIVER, AGENCY_STATUS } from '#contracts';
+import { linkProof } from '#delivery';
+import { TwoNodeHarness, linkSecretOf } from './support/two-node-harness.js';
+
+/** Who may speak on a province's agency link: only its own gateway and adapters. */
+describe('agency link authentication', () => {
+  let h: TwoNodeHarness;
+  const clients: ClientProxy[] = [];
+  const client = (port: number) => {
+    const c = ClientProxyFactory.create({ transport: Transport.TCP, options: { host: '127.0.0.1', port } });
+    clients.push(c);
+    return c;
+  };
+
+  beforeAll(async () => {
+    h = await TwoNodeHarness.start();
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const c of clients) await c.close();
+    await h?.stop();
+  });
+
+  const report = (eventId: string) => ({
+    eventId,
+    agency: 'SC.card',
+    caseId: 'CQ-20261123-7K3F9ZQ2M8',
+    stage: 'produced',
+    at: '2026-11-23T10:00:00.000+08:00',
+  });
+
+  it('refuses a status report without the province link proof, and one proved with another province’s secret', async () => {
+    const gateway = client(h.sc.config.statusListener.port);
+    await expect(firstValueFrom(gateway.send(AGENCY_STATUS, report('SC.card:999')))).rejects.toMatchObject({
+      code: 'AGENCY_LINK_UNAUTHENTICATED',
+      permanent: true,
+    });
+    const wrong = { ...report('SC.card:999'), proof: linkProof(linkSecretOf('CQ'), 'SC.card:999') };
+    await expect(firstValueFrom(gateway.send(AGENCY_STATUS, wrong))).rejects.toMatchObject({ code: 'AGENCY_LINK_UNAUTHENTICATED' });
+  });
+
+  it('lets a proved report through to the case checks (an unknown case is then not allowed)', async () => {
+    const gateway = client(h.sc.config.statusListener.port);
+    const proved = { ...report('SC.card:1000'), proof: linkProof(linkSecretOf('SC'), 'SC.card:1000') };
+    await expect(firstValueFrom(gateway.send(AGENCY_STATUS, proved))).rejects.toMatchObject({ code: 'STATUS_NOT_ALLOWED' });
+  });
+
+  it('has the adapter refuse a hand-over that does not come from its gateway', async () => {
+    const adapterPort = (h.sc.config.adapter as { port: number }).port;
+    const adapter = client(adapterPort);
+    const delivery = {
+      messageId: '019a0000-0000-7000-8000-000000000abc',
+      agency: 'SC.card',
+      messageType: 'ssc.apply.request',
+      contractVersion: 1,
+      forwarded: { caseId: 'CQ-20261123-7K3F9ZQ2M8' },
+    };
+    await expect(firstValueFrom(adapter.send(AGENCY_DELIVER, delivery))).rejects.toMatchObject({ code: 'AGENCY_LINK_UNAUTHENTICATED', permanent: true });
+    expect(h.sc.simulator.stats().requests).toBe(0);
+  });
+});
