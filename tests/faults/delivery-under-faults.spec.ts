@@ -80,6 +80,7 @@ describe('delivery under faults (real processes, kill -9)', () => {
         }, join(dir, 'logs')),
         gateway: new AppProcess(`${lower}-gateway`, 'apps/gateway/src/main.js', {
           AGENCY_LINK_SECRET: `fault-suite-agency-link-secret-${code}-0123456789`,
+          RATE_LIMIT_PER_SECOND: '100000', RATE_LIMIT_BURST: '100000',
           NODE_CODE: code, HTTP_PORT: String(p.http), STATUS_PORT: String(p.status), ADAPTER_PORT: String(p.adapter), DATA_DIR: dir,
           FEDERATION_FILE: join(dir, `federation-${lower}.json`), DEMO_CREDENTIALS_FILE: join(dir, lower, 'demo-credentials.json'),
           PEER_TIMEOUT_MS: '1000', AGENCY_TIMEOUT_MS: '2000', RELAY_IDLE_MS: '50', LOG_LEVEL: 'warn',
