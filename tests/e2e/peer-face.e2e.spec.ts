@@ -106,4 +106,20 @@ describe('intake and peer faces between two gateway nodes', () => {
       gauge.current = original;
     }
   });
+
+  it('lists a case as overdue for operators only after its 30 working days have passed', async () => {
+    const { caseId } = (await (await submit(cardApplication())).json()) as { caseId: string };
+    const overdue = async () =>
+      ((await (await fetch(pair.cq.url('/api/v1/operator/cases?overdue=true'), { headers: { authorization: pair.cq.operator } })).json()) as {
+        items: { caseId: string; timeLimit: { workingDaysLeft: number; dueBy: string } }[];
+      }).items.map((i) => i.caseId);
+    expect(await overdue()).not.toContain(caseId);
+    const view = (await (await fetch(pair.cq.url(`/api/v1/applications/${caseId}`), { headers: { authorization: pair.cq.window } })).json()) as {
+      timeLimit: { workingDays: number; workingDaysLeft: number; overdue: boolean };
+    };
+    expect(view.timeLimit).toMatchObject({ workingDays: 30, workingDaysLeft: 30, overdue: false });
+    pair.clock.advance(70 * 86_400_000); // ten calendar weeks: past 30 working days even across 元旦 and 春节
+    expect(await overdue()).toContain(caseId);
+    pair.clock.advance(-70 * 86_400_000);
+  });
 });

@@ -7,6 +7,7 @@ import { StatusIntakeController } from './agency/status-intake.controller.js';
 import { EnvelopeFactory } from './cases/envelope-factory.js';
 import { HandlingService } from './cases/handling.service.js';
 import { StatusApplier } from './cases/status-applier.js';
+import { CaseClock } from './cases/case-clock.js';
 import { GATEWAY_CONFIG } from './config/config.token.js';
 import type { GatewayConfig } from './config/gateway.config.js';
 import { RelayService } from './delivery/relay.service.js';
@@ -58,6 +59,7 @@ export class GatewayModule {
         EnvelopeFactory,
         HandlingService,
         StatusApplier,
+        CaseClock,
         InboundService,
         RelayService,
         OutboxSignal,

@@ -9,6 +9,11 @@ import type { NodeCode } from '#core';
 export const SERVICE_CODES = ['ssc.apply'] as const;
 export type ServiceCode = (typeof SERVICE_CODES)[number];
 
+/** Statutory time limit of each service, in working days from acceptance (DOMAIN.md). */
+export const SERVICE_TIME_LIMITS: Record<ServiceCode, { readonly workingDays: number }> = {
+  'ssc.apply': { workingDays: 30 },
+};
+
 /** 社保卡 申领/补领/换领: new card, reissue after a loss report, replacement of a damaged card, renewal. */
 export const SSC_APPLY_KINDS = ['new', 'reissue-after-loss', 'replace-damaged', 'renew'] as const;
 export type SscApplyKind = (typeof SSC_APPLY_KINDS)[number];

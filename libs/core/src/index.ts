@@ -4,3 +4,5 @@ export * from './clock.js';
 export * from './ids.js';
 export * from './node-code.js';
 export * from './time.js';
+export * from './working-days.js';
+export * from './holidays.data.js';

@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { HOLIDAYS } from './holidays.data.js';
 import { WorkingDayCalendar, type HolidayData } from './working-days.js';
 
-const data = JSON.parse(readFileSync(new URL('../data/holidays.json', import.meta.url), 'utf8')) as HolidayData;
+const data: HolidayData = HOLIDAYS;
 const calendar = new WorkingDayCalendar(data);
 
 describe('WorkingDayCalendar', () => {

@@ -1,6 +1,7 @@
 import { CASE_STAGES, type ForwardedRequest } from '#contracts';
 import { toShanghaiIso } from '#core';
 import type { CaseEventRecord, CaseRecord } from '#persistence';
+import type { TimeLimitView } from './case-clock.js';
 
 export interface TimelineEntryView {
   readonly stage: string;
@@ -28,6 +29,8 @@ export interface CaseView {
   readonly acceptedAt: string;
   readonly updatedAt: string;
   readonly timeline: readonly TimelineEntryView[];
+  /** The statutory limit in working days, while the case is open. */
+  readonly timeLimit: TimeLimitView | null;
 }
 
 const STAGE_RANK = new Map<string, number>(CASE_STAGES.map((s, i) => [s, i]));
@@ -46,7 +49,7 @@ export function orderTimeline(events: readonly CaseEventRecord[]): CaseEventReco
   );
 }
 
-export function toCaseView(record: CaseRecord, events: readonly CaseEventRecord[]): CaseView {
+export function toCaseView(record: CaseRecord, events: readonly CaseEventRecord[], timeLimit: TimeLimitView | null = null): CaseView {
   const forwarded = JSON.parse(record.requestJson) as Partial<ForwardedRequest>;
   const kind = forwarded.request && 'kind' in forwarded.request ? forwarded.request.kind : null;
   const atHandlingSide = !['submitted'].includes(record.stage) && record.status === 'in-progress';
@@ -72,5 +75,6 @@ export function toCaseView(record: CaseRecord, events: readonly CaseEventRecord[
       ...(e.reasonCode ? { reason: { code: e.reasonCode, message: e.reasonMessage ?? '' } } : {}),
       ...(e.detailJson ? { detail: JSON.parse(e.detailJson) as Record<string, unknown> } : {}),
     })),
+    timeLimit: record.status === 'in-progress' ? timeLimit : null,
   };
 }

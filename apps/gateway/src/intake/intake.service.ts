@@ -9,6 +9,7 @@ import { toCaseView, type CaseView } from '../cases/case-view.js';
 import { peerDestination } from '../cases/destinations.js';
 import { EnvelopeFactory } from '../cases/envelope-factory.js';
 import { applicantHash } from '../cases/handling.service.js';
+import { CaseClock } from '../cases/case-clock.js';
 import { OutboxSignal } from '../delivery/outbox-signal.js';
 import { BacklogGauge } from '../delivery/backlog-gauge.js';
 import { ShutdownState } from '../delivery/shutdown-state.js';
@@ -51,6 +52,7 @@ export class IntakeService {
     private readonly clock: Clock,
     private readonly backlog: BacklogGauge,
     private readonly shutdown: ShutdownState,
+    private readonly caseClock: CaseClock,
   ) {}
 
   async submit(window: Principal, request: SscApplyRequest): Promise<AcceptanceReceipt> {
@@ -171,6 +173,6 @@ export class IntakeService {
       return { record, events: await s.events.listByCase(caseId) };
     });
     if (!found) throw new GatewayError('CASE_NOT_FOUND', { detail: 'no case with this number for this window' });
-    return toCaseView(found.record, found.events);
+    return toCaseView(found.record, found.events, this.caseClock.of(found.record.service, found.record.acceptedAt));
   }
 }

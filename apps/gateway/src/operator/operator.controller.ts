@@ -3,6 +3,8 @@ import { Clock, GatewayError } from '#core';
 import { validateContract } from '#contracts';
 import { GatewayDatabase, type OutboxFilter, type OutboxState } from '#persistence';
 import { toCaseView, type CaseView } from '../cases/case-view.js';
+import { CaseClock, type TimeLimitView } from '../cases/case-clock.js';
+import { toShanghaiIso } from '#core';
 import type { Principal } from '../intake/credentials.service.js';
 import { JsonOnlyGuard } from '../http/json-only.guard.js';
 import { CurrentPrincipal, PrincipalGuard, RequireRole } from '../intake/principal.guard.js';
@@ -20,7 +22,41 @@ export class OperatorController {
     private readonly db: GatewayDatabase,
     private readonly deadLetters: DeadLetterService,
     private readonly clock: Clock,
+    private readonly caseClock: CaseClock,
   ) {}
+
+  /**
+   * Open cases on this node with their statutory clock: `?overdue=true` lists those past their
+   * limit, `?dueWithinDays=N` those due within N working days (to act before they are late).
+   */
+  @Get('cases')
+  async cases(@Query('overdue') overdue?: string, @Query('dueWithinDays') within?: string) {
+    if (overdue !== undefined && overdue !== 'true' && overdue !== 'false') {
+      throw GatewayError.field('VALIDATION_FAILED', 'overdue', 'overdue must be true or false');
+    }
+    const days = within === undefined ? undefined : Number(within);
+    if (days !== undefined && (!Number.isInteger(days) || days < 0)) {
+      throw GatewayError.field('VALIDATION_FAILED', 'dueWithinDays', 'dueWithinDays must be a whole number ≥ 0');
+    }
+    const open = await this.db.read((s) => s.cases.listRecent(5000, 'in-progress'));
+    const items = open
+      .map((r) => ({ record: r, limit: this.caseClock.of(r.service, r.acceptedAt) }))
+      .filter((x): x is { record: typeof x.record; limit: TimeLimitView } => x.limit !== null)
+      .filter((x) => (overdue === undefined ? true : x.limit.overdue === (overdue === 'true')))
+      .filter((x) => (days === undefined ? true : x.limit.workingDaysLeft <= days))
+      .sort((a, b) => a.limit.workingDaysLeft - b.limit.workingDaysLeft)
+      .map(({ record, limit }) => ({
+        caseId: record.caseId,
+        service: record.service,
+        stage: record.stage,
+        role: record.role,
+        acceptingNode: record.acceptingNode,
+        handlingNode: record.handlingNode,
+        heldSince: toShanghaiIso(record.updatedAt),
+        timeLimit: limit,
+      }));
+    return { items };
+  }
 
   @Get('cases/:caseId')
   async case(@Param('caseId') caseId: string): Promise<CaseView> {
@@ -29,7 +65,7 @@ export class OperatorController {
       return record ? { record, events: await s.events.listByCase(caseId) } : null;
     });
     if (!found) throw new GatewayError('CASE_NOT_FOUND');
-    return toCaseView(found.record, found.events);
+    return toCaseView(found.record, found.events, this.caseClock.of(found.record.service, found.record.acceptedAt));
   }
 
   /**
