@@ -122,4 +122,38 @@ describe('intake and peer faces between two gateway nodes', () => {
     expect(await overdue()).toContain(caseId);
     pair.clock.advance(-70 * 86_400_000);
   });
+
+  it('replays a dead letter whose envelope expired while the peer was away by signing it again under the same id', async () => {
+    await pair.stopNode('SC');
+    try {
+      const { caseId } = (await (await submit(cardApplication())).json()) as { caseId: string };
+      const [message] = await eventually(
+        () => pair.cq.gateway.db.read((s) => s.outbox.list({ caseId, destination: 'peer:SC' })),
+        (rows) => rows[0]?.state === 'retrying',
+      );
+      // The peer stayed away past the envelope's lifetime; the operator found it dead.
+      await pair.cq.gateway.db.transaction((tx) => tx.outbox.markDead(message.messageId, 9, 'RETRIES_EXHAUSTED', 'connection refused'));
+      pair.clock.advance(8 * 86_400_000);
+      await pair.restartNode('SC');
+      const replay = await fetch(pair.cq.url('/api/v1/operator/messages/replay'), {
+        method: 'POST',
+        headers: { authorization: pair.cq.operator, 'content-type': 'application/json' },
+        body: JSON.stringify({ messageIds: [message.messageId], reason: 'peer back after maintenance' }),
+      });
+      expect(await replay.json()).toEqual({ replayed: [message.messageId], skipped: [] });
+      const [after] = await eventually(
+        () => pair.cq.gateway.db.read((s) => s.outbox.list({ caseId, destination: 'peer:SC' })),
+        (rows) => rows[0]?.state === 'delivered',
+      );
+      expect(after.messageId).toBe(message.messageId);
+      expect(after.payload).not.toBe(message.payload);
+      const audit = (await (await fetch(pair.cq.url(`/api/v1/operator/audit?subject=${message.messageId}`), { headers: { authorization: pair.cq.operator } })).json()) as {
+        items: { action: string; operatorId: string; reason: string; detailJson: string }[];
+      };
+      expect(audit.items[0]).toMatchObject({ action: 'replay', operatorId: 'cq-operator', reason: 'peer back after maintenance' });
+      expect(JSON.parse(audit.items[0].detailJson)).toMatchObject({ deadReason: 'RETRIES_EXHAUSTED', resigned: true });
+    } finally {
+      pair.clock.advance(-8 * 86_400_000);
+    }
+  }, 30_000);
 });

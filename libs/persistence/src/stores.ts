@@ -212,6 +212,11 @@ export class OutboxStore {
     return (result.affected ?? 0) > 0;
   }
 
+  /** Replaces a dead message's payload (an expired envelope signed again) before it is replayed. */
+  async replacePayload(messageId: string, payload: string): Promise<void> {
+    await this.em.update(OutboxSchema, { messageId, state: 'dead' }, { payload });
+  }
+
   /** Messages not yet delivered (the backlog), for back-pressure and metrics. */
   async backlog(): Promise<number> {
     return this.em

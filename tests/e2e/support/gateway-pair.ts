@@ -73,6 +73,17 @@ export class GatewayPair {
     return pair;
   }
 
+  /** Stops one node's gateway (same database, keys and port kept for restart). */
+  async stopNode(node: NodeCode): Promise<void> {
+    await this.nodes[node].gateway.close();
+  }
+
+  async restartNode(node: NodeCode): Promise<void> {
+    const n = this.nodes[node];
+    n.gateway = await createGatewayApp(n.config, { clock: this.clock, federation: this.federation, logs: false, docsUi: false });
+    await n.gateway.listen();
+  }
+
   get sc(): PairNode {
     return this.nodes.SC;
   }

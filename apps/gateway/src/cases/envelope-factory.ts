@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Clock, newMessageId, type NodeCode } from '#core';
 import { CURRENT_VERSION, type PeerMessageType } from '#contracts';
-import { FileKeyStore, signEnvelope } from '#signing';
+import { FileKeyStore, signEnvelope, type EnvelopeClaims } from '#signing';
 import { GATEWAY_CONFIG } from '../config/config.token.js';
 import type { GatewayConfig } from '../config/gateway.config.js';
 
@@ -38,5 +38,18 @@ export class EnvelopeFactory {
       body,
     });
     return { messageId, messageType, contractVersion, compact };
+  }
+
+  /**
+   * Signs one of this node's own envelopes again with a fresh issued-at and expiry, keeping its
+   * message id and content: for replaying a message that expired while its receiver was away.
+   * Returns null when the envelope has not expired (it is replayed as it is, byte for byte).
+   */
+  async renewIfExpired(compact: string): Promise<string | null> {
+    const payload = compact.split('.')[1] ?? '';
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as EnvelopeClaims;
+    const nowS = Math.floor(this.clock.nowMs() / 1000);
+    if (claims.exp - this.config.maxClockSkewSeconds > nowS || claims.iss !== this.config.node) return null;
+    return signEnvelope(this.keys.current(), { ...claims, iat: nowS, exp: nowS + this.config.envelopeTtlSeconds });
   }
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Clock } from '#core';
 import { GatewayDatabase, type OutboxFilter, type OutboxRecord } from '#persistence';
 import { OutboxSignal } from '../delivery/outbox-signal.js';
+import { EnvelopeFactory } from '../cases/envelope-factory.js';
 import type { Principal } from '../intake/credentials.service.js';
 
 export type MessageView = Omit<OutboxRecord, 'payload'> & { readonly payloadBytes: number };
@@ -19,6 +20,7 @@ export class DeadLetterService {
     private readonly db: GatewayDatabase,
     private readonly clock: Clock,
     private readonly outbox: OutboxSignal,
+    private readonly envelopes: EnvelopeFactory,
   ) {}
 
   async list(filter: OutboxFilter): Promise<MessageView[]> {
@@ -31,9 +33,14 @@ export class DeadLetterService {
     const replayed: string[] = [];
     const skipped: string[] = [];
     for (const messageId of messageIds) {
+      const current = await this.db.read((s) => s.outbox.get(messageId));
+      // An envelope that expired while its receiver was away is signed again (same id, same content).
+      const renewed = current?.state === 'dead' && current.destination.startsWith('peer:') ? await this.envelopes.renewIfExpired(current.payload) : null;
       const done = await this.db.transaction(async (tx) => {
         const before = await tx.outbox.get(messageId);
-        if (!before || !(await tx.outbox.replay(messageId, this.clock.nowMs()))) return false;
+        if (!before) return false;
+        if (renewed) await tx.outbox.replacePayload(messageId, renewed);
+        if (!(await tx.outbox.replay(messageId, this.clock.nowMs()))) return false;
         await tx.audit.append({
           action: 'replay',
           subject: messageId,
@@ -44,6 +51,7 @@ export class DeadLetterService {
             deadReason: before.deadReason,
             attempts: before.attempts,
             lastError: before.lastError,
+            resigned: renewed !== null,
           }),
           at: this.clock.nowMs(),
         });
