@@ -3,6 +3,8 @@ import { firstValueFrom } from 'rxjs';
 import { AGENCY_DELIVER, AGENCY_STATUS } from '#contracts';
 import { linkProof } from '#delivery';
 import { TwoNodeHarness, linkSecretOf } from './support/two-node-harness.js';
+import { cardApplication } from './support/applications.js';
+import { eventually } from './support/free-port.js';
 
 /** Who may speak on a province's agency link: only its own gateway and adapters. */
 describe('agency link authentication', () => {
@@ -59,5 +61,19 @@ describe('agency link authentication', () => {
     };
     await expect(firstValueFrom(adapter.send(AGENCY_DELIVER, delivery))).rejects.toMatchObject({ code: 'AGENCY_LINK_UNAUTHENTICATED', permanent: true });
     expect(h.sc.simulator.stats().requests).toBe(0);
+  });
+
+  it('refuses a stage that cannot follow the current one and leaves the timeline as it was', async () => {
+    const response = await fetch(h.cq.url('/api/v1/applications'), {
+      method: 'POST',
+      headers: { authorization: h.cq.window, 'content-type': 'application/json' },
+      body: JSON.stringify(cardApplication({ issuingRegion: '510104' })),
+    });
+    const { caseId } = (await response.json()) as { caseId: string };
+    const before = await eventually(() => h.caseAt(h.sc, caseId, h.sc.operator), (c) => c.stage === 'agency-received');
+    const gateway = client(h.sc.config.statusListener.port);
+    const jump = { ...report('SC.card:5000'), caseId, stage: 'mailed', detail: { waybill: '1100000000000' }, proof: linkProof(linkSecretOf('SC'), 'SC.card:5000') };
+    await expect(firstValueFrom(gateway.send(AGENCY_STATUS, jump))).rejects.toMatchObject({ code: 'CASE_TRANSITION_INVALID', permanent: true });
+    expect((await h.caseAt(h.sc, caseId, h.sc.operator)).timeline).toEqual(before.timeline);
   });
 });

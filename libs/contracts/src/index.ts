@@ -7,3 +7,4 @@ export * from './code-validators.js';
 export * from './ssc-apply.dto.js';
 export * from './peer-messages.dto.js';
 export * from './message-types.js';
+export * from './case-state-machine.js';

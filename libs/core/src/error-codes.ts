@@ -59,6 +59,7 @@ export const ERROR_CODES = {
   RECEIPT_INVALID: { status: 502, origin: 'peer', title: 'The receipt from the peer does not verify' },
   ROUTE_UNKNOWN: { status: 422, origin: 'internal', title: 'No route to the destination' },
   STATUS_NOT_ALLOWED: { status: 403, origin: 'agency', title: 'This agency may not report on this case' },
+  CASE_TRANSITION_INVALID: { status: 409, origin: 'agency', title: 'The case cannot move to that stage from where it is' },
   STATUS_SEQUENCE_INVALID: { status: 400, origin: 'peer', title: 'The status update sequence is not valid' },
   SEALED_DATA_INVALID: { status: 400, origin: 'peer', title: 'Sealed personal data cannot be opened' },
 

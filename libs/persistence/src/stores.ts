@@ -66,6 +66,10 @@ export class CaseEventStore {
     return true;
   }
 
+  async findBySource(caseId: string, sourceId: string): Promise<CaseEventRecord | null> {
+    return this.em.findOneBy(CaseEventSchema, { caseId, sourceId });
+  }
+
   async listByCase(caseId: string): Promise<CaseEventRecord[]> {
     return this.em.find(CaseEventSchema, { where: { caseId }, order: { id: 'ASC' } });
   }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { Clock, GatewayError, newMessageId, toShanghaiIso, parseInstant } from '#core';
 import {
+  assertTransition,
   statusOfStage,
   type AgencyDelivery,
   type AgencyDeliveryAck,
@@ -61,7 +62,8 @@ export class HandlingService {
         handlingNode: this.config.node,
         agency: forwarded.route.agency,
         windowId: null,
-        stage: 'received',
+        // Arrives forwarded; recording 'received' below moves it on (and numbers it seq 1).
+        stage: 'forwarded',
         status: 'in-progress',
         requestJson: JSON.stringify(forwarded),
         applicantHash: applicantHash(forwarded.request.applicant.idNumber),
@@ -137,9 +139,11 @@ export class HandlingService {
    * the timeline is already the one windows read).
    */
   async recordEvent(tx: GatewayStores, record: CaseRecord, event: HandlingEvent): Promise<CaseRecord> {
-    if (record.status !== 'in-progress') {
-      throw new GatewayError('STATUS_SEQUENCE_INVALID', { detail: `the case is already ${record.status}` });
-    }
+    // A repeat of what is already recorded is answered as a duplicate below; anything else must
+    // be a legal next stage, or it is refused and the timeline stays as it is.
+    const known = await tx.events.findBySource(record.caseId, event.sourceId);
+    if (known) return record;
+    assertTransition(record.stage as CaseStage, event.stage);
     const seq = record.lastIssuedSeq + 1;
     const inserted = await tx.events.insertOnce({
       caseId: record.caseId,
