@@ -1,3 +1,4 @@
+import request from 'supertest';
 import { FileKeyStore, signEnvelope } from '#signing';
 import { join } from 'node:path';
 import { cardApplication, idNumber } from './support/applications.js';
@@ -17,20 +18,18 @@ describe('社保卡 申领/补领/换领 across Sichuan and Chongqing (two nodes
     await h?.stop();
   });
 
-  async function submit(n: NodeUnderTest, body: unknown, auth = n.window) {
-    return fetch(n.url('/api/v1/applications'), {
-      method: 'POST',
-      headers: { authorization: auth, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
+  /** Window intake over real HTTP, with supertest against the node's listening address. */
+  async function submit(n: NodeUnderTest, body: object, auth = n.window) {
+    return request(n.url('')).post('/api/v1/applications').set('authorization', auth).send(body);
   }
 
   it('carries a card replacement from a Chongqing window to the Sichuan agency and the whole timeline back', async () => {
     const response = await submit(h.cq, cardApplication({ issuingRegion: '510104' }));
     expect(response.status).toBe(201);
-    const receipt = (await response.json()) as { caseId: string; handledBy: { node: string; agency: string } };
+    const receipt = response.body as { caseId: string; handledBy: { node: string; agency: string } };
     expect(receipt.caseId).toMatch(/^CQ-\d{8}-/);
     expect(receipt.handledBy).toMatchObject({ node: 'SC', agency: 'SC.card' });
+    expect((receipt as unknown as { acceptedBy: unknown }).acceptedBy).toMatchObject({ node: 'CQ', windowId: 'cq-yuzhong', agency: '重庆市渝中区社会保险事务中心' });
 
     const done = await h.runToEnd(h.cq, receipt.caseId);
     expect(done.status).toBe('completed');
@@ -55,7 +54,7 @@ describe('社保卡 申领/补领/换领 across Sichuan and Chongqing (two nodes
     const body = cardApplication({ idNumber: idNumber('51021219680505123'), issuingRegion: '500106', kind: 'reissue-after-loss' });
     const response = await submit(h.sc, body);
     expect(response.status).toBe(201);
-    const receipt = (await response.json()) as { caseId: string; handledBy: { node: string } };
+    const receipt = response.body as { caseId: string; handledBy: { node: string } };
     expect(receipt.handledBy.node).toBe('CQ');
     const done = await h.runToEnd(h.sc, receipt.caseId);
     expect(done.status).toBe('completed');
@@ -64,7 +63,7 @@ describe('社保卡 申领/补领/换领 across Sichuan and Chongqing (two nodes
 
   it('brings an agency rejection back to the accepting window with its reason code', async () => {
     const response = await submit(h.cq, cardApplication({ idNumber: NOT_INSURED, issuingRegion: '511302' }));
-    const { caseId } = (await response.json()) as { caseId: string };
+    const { caseId } = response.body as { caseId: string };
     const done = await h.runToEnd(h.cq, caseId);
     expect(done.status).toBe('rejected');
     expect(done.timeline.at(-1)).toMatchObject({ stage: 'rejected', side: 'SC', reason: { code: 'NOT_INSURED_AT_REGION' } });
@@ -72,7 +71,7 @@ describe('社保卡 申领/补领/换领 across Sichuan and Chongqing (two nodes
 
   it('handles a case accepted and handled in the same province on the same path without the peer hop', async () => {
     const response = await submit(h.sc, cardApplication({ issuingRegion: '510703' }));
-    const { caseId } = (await response.json()) as { caseId: string };
+    const { caseId } = response.body as { caseId: string };
     const done = await h.runToEnd(h.sc, caseId);
     expect(done.status).toBe('completed');
     expect(done.timeline.map((e) => e.stage)).toEqual([
@@ -93,8 +92,8 @@ describe('社保卡 申领/补领/换领 across Sichuan and Chongqing (two nodes
     const before = await h.cq.gateway.db.read((s) => s.outbox.countsByState());
     const response = await submit(h.cq, cardApplication({ idNumber: '510104198503121230' }));
     expect(response.status).toBe(400);
-    expect(response.headers.get('content-type')).toContain('application/problem+json');
-    const problem = (await response.json()) as { code: string; errors: { field: string; code: string }[] };
+    expect(response.headers['content-type']).toContain('application/problem+json');
+    const problem = response.body as { code: string; errors: { field: string; code: string }[] };
     expect(problem.code).toBe('ID_NUMBER_INVALID');
     expect(problem.errors).toEqual([expect.objectContaining({ field: 'applicant.idNumber', code: 'ID_NUMBER_INVALID' })]);
     expect(JSON.stringify(problem)).not.toContain('510104198503121230');
@@ -104,24 +103,24 @@ describe('社保卡 申领/补领/换领 across Sichuan and Chongqing (two nodes
   it('refuses a region outside Sichuan and Chongqing with a clear code', async () => {
     const response = await submit(h.cq, cardApplication({ issuingRegion: '110101' }));
     expect(response.status).toBe(422);
-    expect(await response.json()).toMatchObject({ code: 'REGION_NOT_SERVED', errors: [{ field: 'issuingRegion' }] });
+    expect(response.body).toMatchObject({ code: 'REGION_NOT_SERVED', errors: [{ field: 'issuingRegion' }] });
   });
 
   it('refuses a missing credential and a credential of the other node with 401', async () => {
     expect((await submit(h.cq, cardApplication(), '')).status).toBe(401);
     const other = await submit(h.cq, cardApplication(), h.sc.window);
     expect(other.status).toBe(401);
-    expect(await other.json()).toMatchObject({ code: 'UNAUTHENTICATED' });
+    expect(other.body).toMatchObject({ code: 'UNAUTHENTICATED' });
   });
 
   it('does not show a case to another window', async () => {
-    const { caseId } = (await (await submit(h.cq, cardApplication())).json()) as { caseId: string };
+    const { caseId } = (await submit(h.cq, cardApplication())).body as { caseId: string };
     const response = await fetch(h.cq.url(`/api/v1/applications/${caseId}`), { headers: { authorization: h.cq.otherWindow } });
     expect(response.status).toBe(404);
   });
 
   it('refuses a tampered envelope with ENVELOPE_SIGNATURE_INVALID and delivers nothing', async () => {
-    const { caseId } = (await (await submit(h.cq, cardApplication())).json()) as { caseId: string };
+    const { caseId } = (await submit(h.cq, cardApplication())).body as { caseId: string };
     const sent = await eventually(
       () => h.cq.gateway.db.read((s) => s.outbox.list({ caseId, destination: 'peer:SC' })),
       (rows) => rows[0]?.state === 'delivered',
@@ -161,7 +160,7 @@ describe('社保卡 申领/补领/换领 across Sichuan and Chongqing (two nodes
   });
 
   it('answers a replayed envelope with the original receipt and delivers it to the agency once', async () => {
-    const { caseId } = (await (await submit(h.cq, cardApplication({ issuingRegion: '510105' }))).json()) as { caseId: string };
+    const { caseId } = (await submit(h.cq, cardApplication({ issuingRegion: '510105' }))).body as { caseId: string };
     const [sent] = await eventually(
       () => h.cq.gateway.db.read((s) => s.outbox.list({ caseId, destination: 'peer:SC' })),
       (rows) => rows[0]?.state === 'delivered',
@@ -181,7 +180,7 @@ describe('社保卡 申领/补领/换领 across Sichuan and Chongqing (two nodes
   }, 30_000);
 
   it('finishes a case when the handling node restarts in the middle of it', async () => {
-    const { caseId } = (await (await submit(h.cq, cardApplication({ issuingRegion: '510106' }))).json()) as { caseId: string };
+    const { caseId } = (await submit(h.cq, cardApplication({ issuingRegion: '510106' }))).body as { caseId: string };
     await eventually(() => h.caseAt(h.cq, caseId), (c) => c.timeline.some((e) => e.stage === 'agency-received'));
     await h.advanceAgencies();
     await h.restartGateway('SC');

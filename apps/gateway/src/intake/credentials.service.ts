@@ -13,6 +13,8 @@ export interface Principal {
   readonly role: CredentialRole;
   readonly name: string;
   readonly region: string;
+  /** The agency (经办机构) the window belongs to; null for operators. */
+  readonly agency: string | null;
   readonly node: NodeCode;
 }
 
@@ -21,6 +23,7 @@ export interface IssuedCredential {
   readonly role: CredentialRole;
   readonly name: string;
   readonly region: string;
+  readonly agency: string | null;
   /** The bearer token, shown once; only its hash is stored. */
   readonly token: string;
 }
@@ -28,14 +31,14 @@ export interface IssuedCredential {
 /** The demo windows each node creates on first start (embedded default only). */
 const DEMO_PRINCIPALS: Record<NodeCode, readonly Omit<IssuedCredential, 'token'>[]> = {
   SC: [
-    { credentialId: 'sc-chengdu-jinjiang', role: 'window', name: '成都市锦江区社保经办窗口', region: '510104' },
-    { credentialId: 'sc-mianyang-fucheng', role: 'window', name: '绵阳市涪城区政务服务窗口', region: '510703' },
-    { credentialId: 'sc-operator', role: 'operator', name: '四川节点运维', region: '510000' },
+    { credentialId: 'sc-chengdu-jinjiang', role: 'window', name: '成都市锦江区社保经办窗口', region: '510104', agency: '成都市锦江区社会保险事业管理局' },
+    { credentialId: 'sc-mianyang-fucheng', role: 'window', name: '绵阳市涪城区政务服务窗口', region: '510703', agency: '绵阳市涪城区社会保险事业管理局' },
+    { credentialId: 'sc-operator', role: 'operator', name: '四川节点运维', region: '510000', agency: null },
   ],
   CQ: [
-    { credentialId: 'cq-yuzhong', role: 'window', name: '重庆市渝中区社保经办窗口', region: '500103' },
-    { credentialId: 'cq-dazu', role: 'window', name: '重庆市大足区政务服务窗口', region: '500111' },
-    { credentialId: 'cq-operator', role: 'operator', name: '重庆节点运维', region: '500000' },
+    { credentialId: 'cq-yuzhong', role: 'window', name: '重庆市渝中区社保经办窗口', region: '500103', agency: '重庆市渝中区社会保险事务中心' },
+    { credentialId: 'cq-dazu', role: 'window', name: '重庆市大足区政务服务窗口', region: '500111', agency: '重庆市大足区社会保险事务中心' },
+    { credentialId: 'cq-operator', role: 'operator', name: '重庆节点运维', region: '500000', agency: null },
   ],
 };
 
@@ -61,7 +64,7 @@ export class CredentialsService {
     if (!record || !timingSafeEqual(expected, actual)) {
       throw new GatewayError('UNAUTHENTICATED', { detail: 'the credential is not known to this node' });
     }
-    return { credentialId, role: record.role, name: record.name, region: record.region, node: this.config.node };
+    return { credentialId, role: record.role, name: record.name, region: record.region, agency: record.agency, node: this.config.node };
   }
 
   async issue(principal: Omit<IssuedCredential, 'token'>): Promise<IssuedCredential> {
@@ -71,7 +74,7 @@ export class CredentialsService {
       role: principal.role,
       name: principal.name,
       region: principal.region,
-      agency: null,
+      agency: principal.agency,
       secretHash: hashSecret(secret),
       createdAt: this.clock.nowMs(),
     };

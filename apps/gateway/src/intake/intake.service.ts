@@ -21,7 +21,7 @@ export interface AcceptanceReceipt {
   readonly service: string;
   readonly kind: string;
   readonly acceptedAt: string;
-  readonly acceptedBy: { readonly node: string; readonly windowId: string; readonly windowName: string };
+  readonly acceptedBy: { readonly node: string; readonly windowId: string; readonly windowName: string; readonly agency: string | null };
   readonly handledBy: { readonly node: string; readonly agency: string; readonly region: string; readonly regionHistoric: boolean };
   readonly status: string;
 }
@@ -138,7 +138,7 @@ export class IntakeService {
       service: request.service,
       kind: request.kind,
       acceptedAt: forwarded.acceptedAt,
-      acceptedBy: { node: this.config.node, windowId: window.credentialId, windowName: window.name },
+      acceptedBy: { node: this.config.node, windowId: window.credentialId, windowName: window.name, agency: window.agency },
       handledBy: { node: route.node, agency: route.agency, region: route.region, regionHistoric: route.regionHistoric },
       status: 'submitted',
     };
