@@ -117,13 +117,17 @@ describe('production mode: two replicas per province', () => {
     // the outage run out) until every case is finished at the surviving replica.
     const asB = { ...harness.cq, url: urlB };
     let open = cases;
-    for (let step = 0; step < 40 && open.length > 0; step += 1) {
+    for (let step = 0; step < 80 && open.length > 0; step += 1) {
       await harness.advanceAgencies();
-      await new Promise((r) => setTimeout(r, 100));
+      await new Promise((r) => setTimeout(r, 250)); // real time for the messages in flight to land
       const views = await Promise.all(open.map(async (caseId) => ({ caseId, view: await harness.caseAt(asB, caseId) })));
       open = views.filter((v) => v.view.status === 'in-progress').map((v) => v.caseId);
     }
-    expect(open).toEqual([]);
+    if (open.length > 0) {
+      const stuck = await Promise.all(open.map(async (caseId) => ({ caseId, at: (await harness.caseAt(asB, caseId)).timeline.map((e) => e.stage) })));
+      const outbox = await replicaB.db.read((st) => st.outbox.list({ caseId: open[0] }));
+      throw new Error(`cases not finished: ${JSON.stringify(stuck)}; outbox of the first: ${JSON.stringify(outbox.map((m) => [m.destination, m.state, m.attempts, m.lastError]))}`);
+    }
     for (const caseId of cases) expect(harness.sc.simulator.caseCount(caseId)).toBe(1);
     expect(harness.sc.simulator.stats().cases).toBeGreaterThanOrEqual(cases.length);
   }, 180_000);
