@@ -156,4 +156,15 @@ describe('intake and peer faces between two gateway nodes', () => {
       pair.clock.advance(-8 * 86_400_000);
     }
   }, 30_000);
+
+  it('shows operators each signing key with its age and replacement date, and exports the time left as a metric', async () => {
+    const keys = (await (await fetch(pair.sc.url('/api/v1/operator/keys'), { headers: { authorization: pair.sc.operator } })).json()) as {
+      items: { kid: string; state: string; ageDays: number; rotateBy: string; warning: boolean }[];
+    };
+    expect(keys.items).toEqual([expect.objectContaining({ state: 'active', ageDays: 0, warning: false })]);
+    const metrics = await (await fetch(pair.sc.url('/metrics'))).text();
+    expect(metrics).toMatch(new RegExp(`cytb_signing_key_expiry_seconds\\{kid="${keys.items[0].kid}"\\} \\d+`));
+    const windowAsks = await fetch(pair.sc.url('/api/v1/operator/keys'), { headers: { authorization: pair.sc.window } });
+    expect(windowAsks.status).toBe(403);
+  });
 });

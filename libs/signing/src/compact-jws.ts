@@ -151,7 +151,7 @@ export function resolveKey(trust: TrustStore, kid: string, alg: string, refuse: 
  */
 export async function verifySignature(
   compact: string,
-  key: ResolvedKey,
+  key: Pick<ResolvedKey, 'key'>,
   allowed: readonly string[],
   refuse: Refuse,
 ): Promise<Record<string, unknown>> {
@@ -183,6 +183,11 @@ export async function signCompact(key: SigningKey, typ: string, claims: object):
   } catch (cause) {
     throw new GatewayError('INTERNAL', { detail: 'the claims cannot be written as JSON', cause });
   }
+  return signCompactBytes(key, typ, bytes);
+}
+
+/** Signs exactly `bytes` as the payload, with the header `{ alg, kid, typ }` and nothing else. */
+export async function signCompactBytes(key: SigningKey, typ: string, bytes: Uint8Array): Promise<string> {
   try {
     return await new CompactSign(bytes).setProtectedHeader({ alg: key.alg, kid: key.kid, typ }).sign(key.privateKey);
   } catch (cause) {

@@ -1,9 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import type { Stats } from 'node:fs';
-import { chmod, link, mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CompactSign, compactVerify, exportJWK, generateKeyPair, importJWK, type CryptoKey } from 'jose';
 import { Clock, GatewayError, isNodeCode, parseInstant, shanghaiDate, toShanghaiIso, type NodeCode } from '#core';
+import {
+  keyStoreConfig as config,
+  prepareKeyDir,
+  readOptionalText,
+  readPrivateKeyFile,
+  removeFile,
+  removeQuietly,
+  writeFileSafely,
+} from './key-files.js';
 import { isKey32, SIGNING_ALG, toPublicJwk, type PublicJwk } from './public-jwk.js';
 import type { SigningKey } from './signing-key.js';
 
@@ -23,98 +31,350 @@ interface KeyFile {
   readonly createdAt: string;
 }
 
+/**
+ * What `<node>.keys.json` holds once a rotation has begun. Absent in a store that never rotated
+ * (the layout of the first version: key files plus `<node>.active`), which opens as before.
+ */
+interface RotationFile {
+  readonly version: 1;
+  readonly active: string;
+  readonly next?: string;
+  readonly retiring: readonly { readonly kid: string; readonly retireAfter: string }[];
+}
+
+/**
+ * The state of a key in its life: `next` is published but not used, `active` signs, `retiring`
+ * is published for verification only, until its `retireAfter` instant.
+ */
+export type KeyState = 'active' | 'next' | 'retiring';
+
+/** One key as an operator sees it (issue 6: age and expiry, with a warning well before). */
+export interface KeyStatus {
+  readonly kid: string;
+  readonly state: KeyState;
+  /** ISO 8601, China Standard Time. */
+  readonly createdAt: string;
+  /** Whole days since `createdAt`. */
+  readonly ageDays: number;
+  /**
+   * Retiring keys only: when `pruneRetired` may delete the key. Absent for a retiring key the store
+   * found without a recorded state (left by hand or by a crash): it is kept until an operator acts.
+   */
+  readonly retireAfter?: string;
+  /** `createdAt` + `maxAgeDays`: when the key should have been replaced. */
+  readonly rotateBy: string;
+  /** The key is active or next and `rotateBy` is less than `warnDays` away (or past). */
+  readonly warning: boolean;
+}
+
+export interface FileKeyStoreOptions {
+  /** The longest a key should sign, in days (rotateBy = createdAt + maxAgeDays). Default 365. */
+  readonly maxAgeDays?: number;
+  /** How many days before rotateBy `keyStatus` starts warning. Default 30. */
+  readonly warnDays?: number;
+  /**
+   * How long a replaced key stays published for verification, in seconds: at least the envelope
+   * TTL plus the clock skew allowed, so that every envelope it signed expires first. Default 8
+   * days (the gateway's default TTL of 7 days, plus a day for skew and retries).
+   */
+  readonly retentionSeconds?: number;
+  /** When given, `open` refuses a `retentionSeconds` shorter than this (CONFIG_INVALID). */
+  readonly envelopeTtlSeconds?: number;
+}
+
 const KEY_FILE_SUFFIX = '.private.jwk.json';
-const FILE_MODE = 0o600;
-const DIR_MODE = 0o700;
+const DAY_MS = 86_400_000;
+const DEFAULTS = { maxAgeDays: 365, warnDays: 30, retentionSeconds: 8 * 86_400 } as const;
+
+/** What the store knows at one moment; replaced as a whole, never changed in place. */
+interface View {
+  readonly keys: readonly SigningKey[];
+  readonly active: SigningKey;
+  readonly next: SigningKey | undefined;
+  /** Retiring keys with a recorded retireAfter (ms); other non-active, non-next keys have none. */
+  readonly retireAfter: ReadonlyMap<string, number>;
+  readonly jwks: { readonly keys: readonly PublicJwk[] };
+}
 
 /**
  * A node's signing keys, one file per key in a directory only the service user can read:
- * `<kid>.private.jwk.json` (mode 0600, directory 0700), plus the marker file `<node>.active` that
- * names the key in use. Keys of the other node in the same directory are ignored, so one directory
- * may serve both nodes of the local stack.
+ * `<kid>.private.jwk.json` (mode 0600, directory 0700), the marker file `<node>.active` that
+ * names the key in use, and, once a rotation has begun, `<node>.keys.json` with the states of the
+ * keys (which one is next, when each retiring key may go). Keys of the other node in the same
+ * directory are ignored, so one directory may serve both nodes of the local stack.
  *
- * The first `open` creates a key, so a first start needs no manual step. Rotation (issue 6) adds
- * a key file, publishes it, then moves the marker; old keys stay in `all()` and in the JWKS until
- * their envelopes and receipts no longer need verifying.
+ * The first `open` creates a key, so a first start needs no manual step. Rotation (issue 6,
+ * ARCHITECTURE.md "publishes the next key before use and keeps the old one for verification
+ * until its messages expire"):
  *
- * Keys are imported once, at open; the private CryptoKey is not extractable.
+ *   1. `prepareNext()` makes the next key; it is in `publicJwks()` but does not sign yet.
+ *      Publish it: add it to the federation configuration, sign that, and deploy it to the peers.
+ *   2. `activateNext()` once the peers trust it: it signs from now on, and the old key becomes
+ *      `retiring`, still published, until `retireAfter` = now + `retentionSeconds`.
+ *   3. `pruneRetired()` later deletes retiring keys whose `retireAfter` has passed.
+ *
+ * Keys are imported once, at open (and at `reload`); the private CryptoKey is not extractable.
+ * One process should rotate; other processes sharing the directory see the change at `reload()`
+ * (or a restart), and keep signing with the old key until then, which stays valid meanwhile.
  *
  * @example
- *   const keys = await FileKeyStore.open('/var/lib/cytb/keys', 'SC', new SystemClock());
+ *   const keys = await FileKeyStore.open('/var/lib/cytb/keys', 'SC', new SystemClock(), { retentionSeconds: 8 * 86400 });
  *   await signEnvelope(keys.current(), claims);
  *   reply.send(keys.publicJwks());
  */
 export class FileKeyStore {
-  private readonly jwks: { readonly keys: readonly PublicJwk[] };
+  private view: View;
+  /** Rotation steps of this process run one at a time (an operator's double click makes one key). */
+  private tail: Promise<unknown> = Promise.resolve();
 
   private constructor(
     readonly dir: string,
     readonly node: NodeCode,
-    private readonly keys: readonly SigningKey[],
-    private readonly active: SigningKey,
+    private readonly clock: Clock,
+    private readonly options: Required<Omit<FileKeyStoreOptions, 'envelopeTtlSeconds'>>,
+    view: View,
   ) {
-    this.jwks = Object.freeze({ keys: Object.freeze(keys.map((k) => k.publicJwk)) });
+    this.view = view;
   }
 
   /**
    * Opens (and on first use creates) the key store of `node` in `dir`. Refuses with CONFIG_INVALID
-   * a key file that others can read, that does not parse, or whose halves do not match.
+   * a key file that others can read, that does not parse, or whose halves do not match, and
+   * options that do not make sense.
    *
-   * @example const keys = await FileKeyStore.open(join(dataDir, 'sc', 'keys'), 'SC', clock);
+   * @example const keys = await FileKeyStore.open(join(dataDir, 'sc', 'keys'), 'SC', clock, { maxAgeDays: 180 });
    */
-  static async open(dir: string, node: NodeCode, clock: Clock): Promise<FileKeyStore> {
+  static async open(dir: string, node: NodeCode, clock: Clock, options: FileKeyStoreOptions = {}): Promise<FileKeyStore> {
     if (!isNodeCode(node)) throw new GatewayError('CONFIG_INVALID', { detail: 'the key store node must be SC or CQ' });
-    await io(`cannot prepare the key directory`, async () => {
-      await mkdir(dir, { recursive: true, mode: DIR_MODE });
-      // mkdir's mode is filtered by the umask and ignored for an existing directory: set it.
-      await chmod(dir, DIR_MODE);
-    });
-
-    // Two processes may open an empty store at once (the local stack and a node it starts):
-    // whoever writes the marker first wins; the other discards its key and reads the winner's.
-    for (let attempt = 0; attempt < 3; attempt += 1) {
-      const keys = await loadKeys(dir, node);
-      let activeKid = await readMarker(dir, node);
-      if (keys.length === 0) {
-        if (activeKid !== undefined) throw config(`${markerName(node)} names ${activeKid}, but there is no key file`);
-        const created = await createKey(dir, node, clock);
-        const won = await writeMarker(dir, node, created, { exclusive: true });
-        // Lost the race, unless the winner (seeing our key without a marker) chose our key.
-        if (!won && (await readMarker(dir, node)) !== created) await removeQuietly(join(dir, keyFileName(created)));
-        continue; // read back what is on disk, whoever wrote it
-      }
-      if (activeKid === undefined) {
-        // Keys without a marker (deleted by hand, or a crash between the two writes): the newest
-        // key is the only sensible choice, and every process makes the same one.
-        activeKid = newest(keys).kid;
-        await writeMarker(dir, node, activeKid, { exclusive: false });
-      }
-      const active = keys.find((k) => k.kid === activeKid);
-      if (active === undefined) throw config(`${markerName(node)} names ${activeKid}, which has no key file`);
-      return new FileKeyStore(dir, node, Object.freeze(keys), active);
-    }
-    throw new GatewayError('INTERNAL', { detail: 'the key store kept changing while it was opened' });
+    const checked = checkOptions(options);
+    await prepareKeyDir(dir);
+    return new FileKeyStore(dir, node, clock, checked, await loadView(dir, node, clock));
   }
 
   /** The key to sign with now. */
   current(): SigningKey {
-    return this.active;
+    return this.view.active;
   }
 
   /** Every key of this node, oldest first, including keys kept only so that peers can still verify. */
   all(): readonly SigningKey[] {
-    return this.keys;
+    return this.view.keys;
   }
 
   /**
-   * The public keys for `GET /.well-known/jwks.json` (RFC 7517 §5). Built from the public members
-   * only (kty, crv, x, kid, alg, use): a private part cannot get in by accident.
+   * The public keys for `GET /.well-known/jwks.json` (RFC 7517 §5): the active key, the next one
+   * and the retiring ones. Built from the public members only (kty, crv, x, kid, alg, use): a
+   * private part cannot get in by accident.
    *
    * @example keys.publicJwks() // { keys: [{ kty: 'OKP', crv: 'Ed25519', x: '…', kid: 'SC-20260105-3fa9c1', alg: 'EdDSA', use: 'sig' }] }
    */
   publicJwks(): { keys: PublicJwk[] } {
-    return { keys: [...this.jwks.keys] };
+    return { keys: [...this.view.jwks.keys] };
   }
+
+  /**
+   * Each key's state, age and rotation deadline, oldest first, for the operator console.
+   *
+   * @example
+   *   keys.keyStatus()
+   *   // [{ kid: 'SC-20260105-3fa9c1', state: 'active', createdAt: '2026-01-05T09:00:00.000+08:00', ageDays: 340,
+   *   //    rotateBy: '2027-01-05T09:00:00.000+08:00', warning: true }]
+   */
+  keyStatus(): KeyStatus[] {
+    const nowMs = this.clock.nowMs();
+    const { maxAgeDays, warnDays } = this.options;
+    return this.view.keys.map((key) => {
+      const createdMs = parseInstant(key.createdAt);
+      const rotateByMs = createdMs + maxAgeDays * DAY_MS;
+      const state = stateOf(this.view, key.kid);
+      const retireAfterMs = this.view.retireAfter.get(key.kid);
+      return {
+        kid: key.kid,
+        state,
+        createdAt: key.createdAt,
+        ageDays: Math.max(0, Math.floor((nowMs - createdMs) / DAY_MS)),
+        ...(retireAfterMs === undefined ? {} : { retireAfter: toShanghaiIso(retireAfterMs) }),
+        rotateBy: toShanghaiIso(rotateByMs),
+        // A retiring key no longer signs: its age needs no action, so it never warns.
+        warning: state !== 'retiring' && nowMs >= rotateByMs - warnDays * DAY_MS,
+      };
+    });
+  }
+
+  /**
+   * Rotation step 1: makes the next key and publishes it in `publicJwks()` without signing with
+   * it. If a next key already exists, returns it unchanged (calling twice makes one key).
+   *
+   * @example const next = await keys.prepareNext(); // then add next.publicJwk to the federation
+   */
+  async prepareNext(): Promise<SigningKey> {
+    return this.exclusive(async () => {
+      // Read the disk again: another process may have rotated since this one opened.
+      const view = await loadView(this.dir, this.node, this.clock);
+      if (view.next !== undefined) {
+        this.view = view;
+        return view.next;
+      }
+      const kid = newKid(this.node, this.clock.nowMs());
+      // The state is written before the key file: a crash in between leaves a `next` without a
+      // file, which loading ignores, rather than a key file without a state.
+      await writeRotation(this.dir, this.node, { version: 1, active: view.active.kid, next: kid, retiring: retiringOf(view) });
+      await writeKeyFile(this.dir, this.node, kid, this.clock.nowMs());
+      this.view = await loadView(this.dir, this.node, this.clock);
+      if (this.view.next?.kid !== kid) throw new GatewayError('INTERNAL', { detail: `the next key ${kid} did not persist` });
+      return this.view.next;
+    });
+  }
+
+  /**
+   * Rotation step 2: signs with the next key from now on; the key it replaces becomes `retiring`
+   * until now + `retentionSeconds`. Refuses with KEY_ROTATION_REFUSED when there is no next key:
+   * a key nobody has been given yet would make every peer refuse our envelopes.
+   *
+   * Activate only once the peers trust the next key (the federation configuration they run lists it).
+   *
+   * @example const active = await keys.activateNext();
+   */
+  async activateNext(): Promise<SigningKey> {
+    return this.exclusive(async () => {
+      const view = await loadView(this.dir, this.node, this.clock);
+      if (view.next === undefined) {
+        throw new GatewayError('KEY_ROTATION_REFUSED', { detail: 'there is no next key: prepare it and publish it before activating' });
+      }
+      const retireAfter = toShanghaiIso(this.clock.nowMs() + this.options.retentionSeconds * 1000);
+      // The rotation file is the truth and is written first; the marker follows it, and a crash in
+      // between is repaired at the next load (the marker is moved to the rotation file's active).
+      await writeRotation(this.dir, this.node, {
+        version: 1,
+        active: view.next.kid,
+        retiring: [...retiringOf(view), { kid: view.active.kid, retireAfter }],
+      });
+      await writeMarker(this.dir, this.node, view.next.kid, { exclusive: false });
+      this.view = await loadView(this.dir, this.node, this.clock);
+      return this.view.active;
+    });
+  }
+
+  /**
+   * Rotation step 3: deletes the files of retiring keys whose `retireAfter` has passed and
+   * returns their kids. Keys without a recorded `retireAfter` are never deleted here.
+   *
+   * @example const deleted = await keys.pruneRetired(); // ['SC-20260105-3fa9c1']
+   */
+  async pruneRetired(): Promise<string[]> {
+    return this.exclusive(async () => {
+      const view = await loadView(this.dir, this.node, this.clock);
+      const nowMs = this.clock.nowMs();
+      const due = [...view.retireAfter].filter(([, at]) => nowMs > at).map(([kid]) => kid);
+      if (due.length === 0) {
+        this.view = view;
+        return [];
+      }
+      // Files first, then the state: a crash in between leaves a state naming a missing retiring
+      // key, which loading ignores, rather than a key file without a state.
+      for (const kid of due) await removeFile(this.dir, keyFileName(kid));
+      await writeRotation(this.dir, this.node, {
+        version: 1,
+        active: view.active.kid,
+        ...(view.next === undefined ? {} : { next: view.next.kid }),
+        retiring: retiringOf(view).filter((r) => !due.includes(r.kid)),
+      });
+      this.view = await loadView(this.dir, this.node, this.clock);
+      return due;
+    });
+  }
+
+  /**
+   * Reads the directory again: for a process that shares the directory with the one that rotated.
+   *
+   * @example await keys.reload(); keys.current().kid // the key another process activated
+   */
+  async reload(): Promise<void> {
+    await this.exclusive(async () => {
+      this.view = await loadView(this.dir, this.node, this.clock);
+    });
+  }
+
+  private exclusive<T>(action: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(action);
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+}
+
+function checkOptions(options: FileKeyStoreOptions): Required<Omit<FileKeyStoreOptions, 'envelopeTtlSeconds'>> {
+  const maxAgeDays = options.maxAgeDays ?? DEFAULTS.maxAgeDays;
+  const warnDays = options.warnDays ?? DEFAULTS.warnDays;
+  const retentionSeconds = options.retentionSeconds ?? DEFAULTS.retentionSeconds;
+  const whole = (value: number, min: number) => Number.isSafeInteger(value) && value >= min;
+  if (!whole(maxAgeDays, 1)) throw config('maxAgeDays must be a whole number of days, at least 1');
+  if (!whole(warnDays, 0) || warnDays >= maxAgeDays) throw config('warnDays must be a whole number of days, less than maxAgeDays');
+  if (!whole(retentionSeconds, 0)) throw config('retentionSeconds must be a whole number of seconds');
+  const ttl = options.envelopeTtlSeconds;
+  if (ttl !== undefined && !(Number.isFinite(ttl) && retentionSeconds >= ttl)) {
+    // A key deleted before its envelopes expire turns their late deliveries into refusals.
+    throw config(`retentionSeconds (${retentionSeconds}) must be at least the envelope TTL (${ttl})`);
+  }
+  return { maxAgeDays, warnDays, retentionSeconds };
+}
+
+function stateOf(view: View, kid: string): KeyState {
+  if (kid === view.active.kid) return 'active';
+  if (kid === view.next?.kid) return 'next';
+  return 'retiring';
+}
+
+/** The retiring keys with a recorded retireAfter, as the rotation file lists them. */
+function retiringOf(view: View): { kid: string; retireAfter: string }[] {
+  return [...view.retireAfter].map(([kid, at]) => ({ kid, retireAfter: toShanghaiIso(at) }));
+}
+
+/**
+ * Reads the whole store. Two processes may open an empty store at once (the local stack and a
+ * node it starts): whoever writes the marker first wins; the other discards its key and reads
+ * the winner's.
+ */
+async function loadView(dir: string, node: NodeCode, clock: Clock): Promise<View> {
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    const keys = await loadKeys(dir, node);
+    const marker = await readMarker(dir, node);
+    const rotation = await readRotation(dir, node);
+    if (keys.length === 0) {
+      if (marker !== undefined) throw config(`${markerName(node)} names ${marker}, but there is no key file`);
+      if (rotation !== undefined) throw config(`${rotationName(node)} names ${rotation.active}, but there is no key file`);
+      const created = newKid(node, clock.nowMs());
+      await writeKeyFile(dir, node, created, clock.nowMs());
+      const won = await writeMarker(dir, node, created, { exclusive: true });
+      // Lost the race, unless the winner (seeing our key without a marker) chose our key.
+      if (!won && (await readMarker(dir, node)) !== created) await removeQuietly(join(dir, keyFileName(created)));
+      continue; // read back what is on disk, whoever wrote it
+    }
+    // Keys without a marker (deleted by hand, or a crash between the two writes): the newest key is
+    // the only sensible choice, and every process makes the same one. With a rotation file, that
+    // file decides, and a marker left behind by a crash during activation is moved to match it.
+    const activeKid = rotation?.active ?? marker ?? keys[keys.length - 1].kid;
+    const source = rotation === undefined ? markerName(node) : rotationName(node);
+    const active = keys.find((k) => k.kid === activeKid);
+    if (active === undefined) throw config(`${source} names ${activeKid}, which has no key file`);
+    if (marker !== activeKid) await writeMarker(dir, node, activeKid, { exclusive: false });
+
+    // A next key without a file is what a crash in prepareNext leaves: as if never prepared.
+    const next = rotation?.next === undefined || rotation.next === activeKid ? undefined : keys.find((k) => k.kid === rotation.next);
+    // A retiring entry without a file is what a crash in pruneRetired leaves: already gone.
+    const retireAfter = new Map(
+      (rotation?.retiring ?? [])
+        .filter((r) => r.kid !== activeKid && r.kid !== next?.kid && keys.some((k) => k.kid === r.kid))
+        .map((r) => [r.kid, parseInstant(r.retireAfter)] as const),
+    );
+    return Object.freeze({
+      keys: Object.freeze(keys),
+      active,
+      next,
+      retireAfter,
+      jwks: Object.freeze({ keys: Object.freeze(keys.map((k) => k.publicJwk)) }),
+    });
+  }
+  throw new GatewayError('INTERNAL', { detail: 'the key store kept changing while it was opened' });
 }
 
 // --- files ---
@@ -127,12 +387,26 @@ function markerName(node: NodeCode): string {
   return `${node}.active`;
 }
 
+function rotationName(node: NodeCode): string {
+  return `${node}.keys.json`;
+}
+
 function kidPattern(node: NodeCode): RegExp {
   return new RegExp(`^${node}-\\d{8}-[0-9a-f]{6}$`);
 }
 
+/** A kid carries the node and the Shanghai date it was made: `SC-20261123-3fa9c1`. */
+function newKid(node: NodeCode, nowMs: number): string {
+  return `${node}-${shanghaiDate(nowMs).replaceAll('-', '')}-${randomBytes(3).toString('hex')}`;
+}
+
 async function loadKeys(dir: string, node: NodeCode): Promise<SigningKey[]> {
-  const names = await io('cannot list the key directory', () => readdir(dir));
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (cause) {
+    throw new GatewayError('CONFIG_INVALID', { detail: 'key store: cannot list the key directory', cause });
+  }
   const pattern = kidPattern(node);
   const kids = names
     .filter((name) => name.endsWith(KEY_FILE_SUFFIX))
@@ -149,25 +423,8 @@ async function loadKeys(dir: string, node: NodeCode): Promise<SigningKey[]> {
 
 /** Loads one key file; `undefined` if it vanished meanwhile (the losing side of a first-start race). */
 async function loadKey(dir: string, node: NodeCode, kid: string): Promise<SigningKey | undefined> {
-  const file = join(dir, keyFileName(kid));
-  let info: Stats;
-  try {
-    info = await stat(file);
-  } catch (error) {
-    if (isErrno(error, 'ENOENT')) return undefined;
-    throw new GatewayError('CONFIG_INVALID', { detail: `key store: cannot read key ${kid}`, cause: error });
-  }
-  if ((info.mode & 0o077) !== 0) {
-    // As ssh does with a private key others can read: refuse rather than use a key that may leak.
-    throw config(`key file of ${kid} is readable or writable by others (mode ${(info.mode & 0o777).toString(8)}); chmod 600 it`);
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(await readFile(file, 'utf8'));
-  } catch (cause) {
-    if (isErrno(cause, 'ENOENT')) return undefined;
-    throw new GatewayError('CONFIG_INVALID', { detail: `key store: key file of ${kid} is not JSON`, cause });
-  }
+  const parsed = await readPrivateKeyFile(join(dir, keyFileName(kid)), kid);
+  if (parsed === undefined) return undefined;
   const f = (parsed ?? {}) as Partial<Record<keyof KeyFile, unknown>>;
   if (f.kty !== 'OKP' || f.crv !== 'Ed25519' || !isKey32(f.x) || !isKey32(f.d)) {
     throw config(`key file of ${kid} is not an Ed25519 private JWK`);
@@ -202,10 +459,8 @@ async function importSigningKey(kid: string, node: NodeCode, x: string, d: strin
   return Object.freeze({ kid, node, alg: SIGNING_ALG, privateKey, publicJwk: toPublicJwk(x, kid), createdAt });
 }
 
-/** Makes a new key and writes its file; returns its kid. */
-async function createKey(dir: string, node: NodeCode, clock: Clock): Promise<string> {
-  const nowMs = clock.nowMs();
-  const kid = `${node}-${shanghaiDate(nowMs).replaceAll('-', '')}-${randomBytes(3).toString('hex')}`;
+/** Makes a new key pair and writes its file under `kid`. */
+async function writeKeyFile(dir: string, node: NodeCode, kid: string, nowMs: number): Promise<void> {
   let jwk: { x?: unknown; d?: unknown };
   try {
     // Extractable only for this one export to the file; the key used for signing is re-imported
@@ -228,17 +483,11 @@ async function createKey(dir: string, node: NodeCode, clock: Clock): Promise<str
     createdAt: toShanghaiIso(nowMs),
   };
   await writeFileSafely(dir, keyFileName(kid), `${JSON.stringify(content, null, 2)}\n`, { exclusive: true });
-  return kid;
 }
 
 async function readMarker(dir: string, node: NodeCode): Promise<string | undefined> {
-  let text: string;
-  try {
-    text = await readFile(join(dir, markerName(node)), 'utf8');
-  } catch (error) {
-    if (isErrno(error, 'ENOENT')) return undefined;
-    throw new GatewayError('CONFIG_INVALID', { detail: `cannot read ${markerName(node)}`, cause: error });
-  }
+  const text = await readOptionalText(dir, markerName(node));
+  if (text === undefined) return undefined;
   const kid = text.trim();
   if (!kidPattern(node).test(kid)) throw config(`${markerName(node)} does not hold a kid of ${node}`);
   return kid;
@@ -249,72 +498,33 @@ async function writeMarker(dir: string, node: NodeCode, kid: string, opts: { exc
   return writeFileSafely(dir, markerName(node), `${kid}\n`, opts);
 }
 
-/**
- * Writes a file so that a reader never sees half of it, and a crash never leaves half of it: a
- * temporary file (mode 0600, fsync'd) is linked (exclusive: fails if the name exists) or renamed
- * into place, then the directory is fsync'd. Returns false when `exclusive` and the name exists.
- */
-async function writeFileSafely(dir: string, name: string, data: string, opts: { exclusive: boolean }): Promise<boolean> {
-  const target = join(dir, name);
-  const tmp = join(dir, `.${name}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  return io(`cannot write ${name}`, async () => {
-    const handle = await open(tmp, 'wx', FILE_MODE);
-    try {
-      await handle.writeFile(data, 'utf8');
-      await handle.chmod(FILE_MODE); // the umask may have removed bits we want exact
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    let written = true;
-    try {
-      if (opts.exclusive) await link(tmp, target);
-      else await rename(tmp, target);
-    } catch (error) {
-      if (!(opts.exclusive && isErrno(error, 'EEXIST'))) throw error;
-      written = false;
-    } finally {
-      if (opts.exclusive) await removeQuietly(tmp);
-    }
-    await syncDir(dir);
-    return written;
-  });
-}
-
-async function syncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
+async function readRotation(dir: string, node: NodeCode): Promise<RotationFile | undefined> {
+  const name = rotationName(node);
+  const text = await readOptionalText(dir, name);
+  if (text === undefined) return undefined;
+  let parsed: unknown;
   try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
-async function removeQuietly(file: string): Promise<void> {
-  try {
-    await unlink(file);
-  } catch {
-    // Already gone: nothing to do.
-  }
-}
-
-function newest(keys: readonly SigningKey[]): SigningKey {
-  return keys[keys.length - 1]; // loadKeys sorts oldest first
-}
-
-async function io<T>(detail: string, action: () => Promise<T>): Promise<T> {
-  try {
-    return await action();
+    parsed = JSON.parse(text);
   } catch (cause) {
-    if (cause instanceof GatewayError) throw cause;
-    throw new GatewayError('CONFIG_INVALID', { detail: `key store: ${detail}`, cause });
+    throw new GatewayError('CONFIG_INVALID', { detail: `key store: ${name} is not JSON`, cause });
   }
+  const r = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as Partial<Record<keyof RotationFile, unknown>>;
+  const isOwnKid = (value: unknown): value is string => typeof value === 'string' && kidPattern(node).test(value);
+  if (r.version !== 1) throw config(`${name}: version must be 1`);
+  if (!isOwnKid(r.active)) throw config(`${name}: active must be a kid of ${node}`);
+  if (r.next !== undefined && !isOwnKid(r.next)) throw config(`${name}: next must be a kid of ${node}`);
+  if (!Array.isArray(r.retiring)) throw config(`${name}: retiring must be an array`);
+  const retiring = (r.retiring as readonly unknown[]).map((raw, i) => {
+    const entry = (typeof raw === 'object' && raw !== null ? raw : {}) as { kid?: unknown; retireAfter?: unknown };
+    if (!isOwnKid(entry.kid)) throw config(`${name}: retiring[${i}].kid must be a kid of ${node}`);
+    if (typeof entry.retireAfter !== 'string' || Number.isNaN(parseInstant(entry.retireAfter))) {
+      throw config(`${name}: retiring[${i}].retireAfter must be an ISO 8601 instant with an offset`);
+    }
+    return { kid: entry.kid, retireAfter: entry.retireAfter };
+  });
+  return { version: 1, active: r.active, ...(r.next === undefined ? {} : { next: r.next }), retiring };
 }
 
-function config(detail: string): GatewayError {
-  return new GatewayError('CONFIG_INVALID', { detail: `key store: ${detail}` });
-}
-
-function isErrno(error: unknown, code: string): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === code;
+async function writeRotation(dir: string, node: NodeCode, rotation: RotationFile): Promise<void> {
+  await writeFileSafely(dir, rotationName(node), `${JSON.stringify(rotation, null, 2)}\n`, { exclusive: false });
 }

@@ -5,6 +5,7 @@ import { GatewayDatabase, type OutboxFilter, type OutboxState } from '#persisten
 import { toCaseView, type CaseView } from '../cases/case-view.js';
 import { CaseClock, type TimeLimitView } from '../cases/case-clock.js';
 import { toShanghaiIso } from '#core';
+import { FileKeyStore } from '#signing';
 import type { Principal } from '../intake/credentials.service.js';
 import { JsonOnlyGuard } from '../http/json-only.guard.js';
 import { CurrentPrincipal, PrincipalGuard, RequireRole } from '../intake/principal.guard.js';
@@ -23,6 +24,7 @@ export class OperatorController {
     private readonly deadLetters: DeadLetterService,
     private readonly clock: Clock,
     private readonly caseClock: CaseClock,
+    private readonly keyStore: FileKeyStore,
   ) {}
 
   /**
@@ -104,6 +106,12 @@ export class OperatorController {
   async replay(@CurrentPrincipal() operator: Principal, @Body() body: unknown): Promise<ReplayOutcome> {
     const request = validateContract(ReplayRequestDto, body);
     return this.deadLetters.replay(operator, request.messageIds, request.reason);
+  }
+
+  /** This node's signing keys: state, age, when each should be replaced, and a warning well before. */
+  @Get('keys')
+  keys() {
+    return { items: this.keyStore.keyStatus() };
   }
 
   @Get('audit')
