@@ -1,4 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { checkIdNumber } from '#codes';
 import { GatewayError } from '#core';
 import { SERVICE_CODES, SscApplyRequestDto, validateContract } from '#contracts';
@@ -9,6 +10,8 @@ import { CurrentPrincipal, PrincipalGuard, RequireRole } from './principal.guard
 import { IntakeService, type AcceptanceReceipt, type CaseSummary } from './intake.service.js';
 
 /** Window intake (public): submit an application, follow its status. */
+@ApiTags('intake')
+@ApiBearerAuth()
 @Controller('api/v1/applications')
 @UseGuards(JsonOnlyGuard, PrincipalGuard)
 @RequireRole('window')
@@ -27,6 +30,7 @@ export class IntakeController {
 
   /** This window's cases; `?idNumber=` narrows to one applicant (the number is hashed, not stored). */
   @Get()
+  @ApiQuery({ name: 'idNumber', required: false, description: 'GB 11643 ID number of one applicant' })
   async list(@CurrentPrincipal() window: Principal, @Query('idNumber') idNumber?: string): Promise<{ items: CaseSummary[] }> {
     if (idNumber !== undefined) {
       const checked = checkIdNumber(idNumber);

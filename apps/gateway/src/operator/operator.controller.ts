@@ -6,6 +6,7 @@ import { toCaseView, type CaseView } from '../cases/case-view.js';
 import { CaseClock, type TimeLimitView } from '../cases/case-clock.js';
 import { toShanghaiIso } from '#core';
 import { FileKeyStore } from '#signing';
+import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Principal } from '../intake/credentials.service.js';
 import { JsonOnlyGuard } from '../http/json-only.guard.js';
 import { CurrentPrincipal, PrincipalGuard, RequireRole } from '../intake/principal.guard.js';
@@ -15,6 +16,8 @@ import { ReplayRequestDto } from './replay-request.dto.js';
 const OUTBOX_STATES: readonly OutboxState[] = ['pending', 'in-flight', 'retrying', 'delivered', 'dead'];
 
 /** The operator face: any case on this node (accepting or handling side), messages, dead letters. */
+@ApiTags('operator')
+@ApiBearerAuth()
 @Controller('api/v1/operator')
 @UseGuards(JsonOnlyGuard, PrincipalGuard)
 @RequireRole('operator')
@@ -32,6 +35,8 @@ export class OperatorController {
    * limit, `?dueWithinDays=N` those due within N working days (to act before they are late).
    */
   @Get('cases')
+  @ApiQuery({ name: 'overdue', required: false, enum: ['true', 'false'] })
+  @ApiQuery({ name: 'dueWithinDays', required: false, type: Number })
   async cases(@Query('overdue') overdue?: string, @Query('dueWithinDays') within?: string) {
     if (overdue !== undefined && overdue !== 'true' && overdue !== 'false') {
       throw GatewayError.field('VALIDATION_FAILED', 'overdue', 'overdue must be true or false');
@@ -75,6 +80,11 @@ export class OperatorController {
    * reason (dead reason), olderThanMinutes.
    */
   @Get('messages')
+  @ApiQuery({ name: 'state', required: false, enum: ['pending', 'in-flight', 'retrying', 'delivered', 'dead'] })
+  @ApiQuery({ name: 'destination', required: false })
+  @ApiQuery({ name: 'type', required: false })
+  @ApiQuery({ name: 'reason', required: false })
+  @ApiQuery({ name: 'olderThanMinutes', required: false, type: Number })
   async messages(
     @Query('state') state?: string,
     @Query('destination') destination?: string,
@@ -115,6 +125,7 @@ export class OperatorController {
   }
 
   @Get('audit')
+  @ApiQuery({ name: 'subject', required: false })
   async audit(@Query('subject') subject?: string) {
     return { items: await this.deadLetters.auditTrail(subject) };
   }

@@ -3,8 +3,10 @@ import type { FastifyReply } from 'fastify';
 import { GatewayError } from '#core';
 import { FileKeyStore, type PublicJwk } from '#signing';
 import { InboundService } from './inbound.service.js';
+import { ApiTags } from '@nestjs/swagger';
 
 /** The peer face: other nodes deliver signed envelopes here and get signed receipts back. */
+@ApiTags('peer')
 @Controller()
 export class PeerController {
   constructor(
