@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { cardApplication } from './support/applications.js';
 import { eventually } from './support/free-port.js';
 import { GatewayPair } from './support/gateway-pair.js';
@@ -166,5 +167,17 @@ describe('intake and peer faces between two gateway nodes', () => {
     expect(metrics).toMatch(new RegExp(`cytb_signing_key_expiry_seconds\\{kid="${keys.items[0].kid}"\\} \\d+`));
     const windowAsks = await fetch(pair.sc.url('/api/v1/operator/keys'), { headers: { authorization: pair.sc.window } });
     expect(windowAsks.status).toBe(403);
+  });
+
+  it('issues new demo tokens when the demo credentials file is lost, and the old ones stop working', async () => {
+    const oldToken = pair.sc.window;
+    await pair.stopNode('SC');
+    rmSync(pair.sc.config.demoCredentialsFile!);
+    await pair.restartNode('SC');
+    const fresh = pair.sc.gateway.demoCredentials.find((c) => c.role === 'window')!;
+    const list = (auth: string) => fetch(pair.sc.url('/api/v1/applications'), { headers: { authorization: auth } });
+    expect((await list(oldToken)).status).toBe(401);
+    expect((await list(`Bearer ${fresh.token}`)).status).toBe(200);
+    (pair.sc as { window: string }).window = `Bearer ${fresh.token}`;
   });
 });

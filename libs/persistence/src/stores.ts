@@ -265,6 +265,10 @@ export class CredentialStore {
     await this.em.insert(CredentialSchema, record);
   }
 
+  async replaceSecret(credentialId: string, secretHash: string): Promise<void> {
+    await this.em.update(CredentialSchema, { credentialId }, { secretHash });
+  }
+
   async countByRole(role: CredentialRecord['role']): Promise<number> {
     return this.em.countBy(CredentialSchema, { role });
   }

@@ -82,6 +82,13 @@ export class CredentialsService {
     return { ...principal, token: `${principal.credentialId}.${secret}` };
   }
 
+  /** A new secret for an existing credential; the old token stops working at once. */
+  async reissue(principal: Omit<IssuedCredential, 'token'>): Promise<IssuedCredential> {
+    const secret = randomBytes(24).toString('base64url');
+    await this.db.transaction((tx) => tx.credentials.replaceSecret(principal.credentialId, hashSecret(secret)));
+    return { ...principal, token: `${principal.credentialId}.${secret}` };
+  }
+
   /**
    * Creates the demo credentials once and writes them (mode 0600) to the demo credentials file,
    * which later starts read again; does nothing when the node already has credentials.
@@ -91,10 +98,12 @@ export class CredentialsService {
     if (!file) return [];
     const existing = await this.db.read((s) => s.credentials.countByRole('window'));
     if (existing > 0 && existsSync(file)) return readDemoFile(file);
+    // First start, or the file was lost: (re)issue every demo credential. Secrets cannot be
+    // recovered from their hashes, so a lost file means new tokens for the same windows.
     const issued: IssuedCredential[] = [];
     for (const principal of DEMO_PRINCIPALS[this.config.node]) {
       const known = await this.db.read((s) => s.credentials.get(principal.credentialId));
-      if (!known) issued.push(await this.issue(principal));
+      issued.push(known ? await this.reissue(principal) : await this.issue(principal));
     }
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, `${JSON.stringify({ node: this.config.node, credentials: issued }, null, 2)}\n`, { mode: 0o600 });
