@@ -11,31 +11,46 @@ import { deleteQueues, RABBITMQ_URL, rabbitAvailable } from './support/rabbitmq.
  * PostgreSQL database, gateways and adapters talking over RabbitMQ quorum queues. Same code as
  * the embedded default, chosen by DATABASE_URL and AMQP_URL.
  */
-describe('production mode: PostgreSQL and RabbitMQ', () => {
-  let h: TwoNodeHarness | null = null;
-  const urls: Record<'SC' | 'CQ', string | null> = { SC: null, CQ: null };
-  const prefix = `cytb-it-${process.pid}`;
+/** Both provinces in production mode, each on a fresh PostgreSQL database; null when a server is missing. */
+class ProductionSetup {
+  harness: TwoNodeHarness | null = null;
+  private readonly urls: Record<'SC' | 'CQ', string | null> = { SC: null, CQ: null };
 
-  beforeAll(async () => {
-    urls.SC = await freshPostgresDatabase('prod_sc');
-    urls.CQ = await freshPostgresDatabase('prod_cq');
-    if (!urls.SC || !urls.CQ || !(await rabbitAvailable('production mode'))) return;
-    h = await TwoNodeHarness.start({ production: { databaseUrls: { SC: urls.SC, CQ: urls.CQ }, amqpUrl: RABBITMQ_URL, queuePrefix: prefix } });
-  }, 60_000);
+  constructor(
+    private readonly label: string,
+    readonly prefix: string,
+  ) {}
 
-  afterAll(async () => {
-    await h?.stop();
-    await dropPostgresDatabase(urls.SC);
-    await dropPostgresDatabase(urls.CQ);
-    if (h) {
-      const q = [agencyLinkQueues(prefix, 'SC'), agencyLinkQueues(prefix, 'CQ')];
+  async start(options: { frontDoors?: boolean } = {}): Promise<void> {
+    this.urls.SC = await freshPostgresDatabase(`${this.label}_sc`);
+    this.urls.CQ = await freshPostgresDatabase(`${this.label}_cq`);
+    if (!this.urls.SC || !this.urls.CQ || !(await rabbitAvailable(this.label))) return;
+    this.harness = await TwoNodeHarness.start({
+      production: { databaseUrls: { SC: this.urls.SC, CQ: this.urls.CQ }, amqpUrl: RABBITMQ_URL, queuePrefix: this.prefix },
+      ...options,
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.harness?.stop();
+    await dropPostgresDatabase(this.urls.SC);
+    await dropPostgresDatabase(this.urls.CQ);
+    if (this.harness) {
+      const q = [agencyLinkQueues(this.prefix, 'SC'), agencyLinkQueues(this.prefix, 'CQ')];
       await deleteQueues(q.flatMap((x) => [x.deliver, x.status]));
     }
-  });
+  }
+}
+
+describe('production mode: PostgreSQL and RabbitMQ', () => {
+  const setup = new ProductionSetup('prod', `cytb-it-${process.pid}`);
+
+  beforeAll(() => setup.start(), 60_000);
+  afterAll(() => setup.stop());
 
   it('carries a card case both ways to completion over RabbitMQ with PostgreSQL per province', async () => {
-    if (!h) return;
-    const harness = h;
+    if (!setup.harness) return;
+    const harness = setup.harness;
     const submit = async (at: typeof harness.cq, region: string) => {
       const response = await fetch(at.url('/api/v1/applications'), {
         method: 'POST',
@@ -55,32 +70,18 @@ describe('production mode: PostgreSQL and RabbitMQ', () => {
 });
 
 describe('production mode: two replicas per province', () => {
-  let h: TwoNodeHarness | null = null;
-  const urls: Record<'SC' | 'CQ', string | null> = { SC: null, CQ: null };
-  const prefix = `cytb-rep-${process.pid}`;
+  const setup = new ProductionSetup('rep', `cytb-rep-${process.pid}`);
   const extra: { close(): Promise<void> }[] = [];
 
-  beforeAll(async () => {
-    urls.SC = await freshPostgresDatabase('rep_sc');
-    urls.CQ = await freshPostgresDatabase('rep_cq');
-    if (!urls.SC || !urls.CQ || !(await rabbitAvailable('replicas'))) return;
-    h = await TwoNodeHarness.start({ production: { databaseUrls: { SC: urls.SC, CQ: urls.CQ }, amqpUrl: RABBITMQ_URL, queuePrefix: prefix }, frontDoors: true });
-  }, 60_000);
-
+  beforeAll(() => setup.start({ frontDoors: true }), 60_000);
   afterAll(async () => {
     for (const x of extra) await x.close().catch(() => undefined);
-    await h?.stop();
-    await dropPostgresDatabase(urls.SC);
-    await dropPostgresDatabase(urls.CQ);
-    if (h) {
-      const q = [agencyLinkQueues(prefix, 'SC'), agencyLinkQueues(prefix, 'CQ')];
-      await deleteQueues(q.flatMap((x) => [x.deliver, x.status]));
-    }
+    await setup.stop();
   });
 
   it('keeps every case exactly once at the agency when one of two replicas dies mid-stream', async () => {
-    if (!h) return;
-    const harness = h;
+    if (!setup.harness) return;
+    const harness = setup.harness;
     // A second replica of the Chongqing node on the same database, and a second Sichuan adapter
     // competing for the same queue.
     const port = await freePort();
