@@ -1,4 +1,6 @@
 import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { FileKeyStore, signEnvelope } from '#signing';
 import { cardApplication } from './support/applications.js';
 import { eventually } from './support/free-port.js';
 import { GatewayPair } from './support/gateway-pair.js';
@@ -179,5 +181,16 @@ describe('intake and peer faces between two gateway nodes', () => {
     expect((await list(oldToken)).status).toBe(401);
     expect((await list(`Bearer ${fresh.token}`)).status).toBe(200);
     (pair.sc as { window: string }).window = `Bearer ${fresh.token}`;
+  });
+
+  it('refuses an unknown major contract version and an unknown message type with their codes', async () => {
+    const cqKeys = await FileKeyStore.open(join(pair.dir, 'CQ', 'keys'), 'CQ', pair.clock);
+    const now = Math.floor(pair.clock.nowMs() / 1000);
+    const envelope = (mtype: string, ver: number, jti: string) =>
+      signEnvelope(cqKeys.current(), { jti, iss: 'CQ', aud: 'SC', iat: now, exp: now + 600, case: 'CQ-20261123-7K3F9ZQ2M8', mtype, ver, body: {} });
+    const post = async (body: string) =>
+      (await fetch(pair.sc.url('/peer/v1/envelopes'), { method: 'POST', headers: { 'content-type': 'application/jose' }, body })).json();
+    expect(await post(await envelope('status-update', 2, '019a0000-0000-7000-8000-000000000201'))).toMatchObject({ code: 'CONTRACT_VERSION_UNSUPPORTED' });
+    expect(await post(await envelope('ssc.teleport.request', 1, '019a0000-0000-7000-8000-000000000202'))).toMatchObject({ code: 'CONTRACT_UNKNOWN' });
   });
 });
