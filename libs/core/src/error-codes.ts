@@ -70,6 +70,16 @@ export const ERROR_CODES = {
     title: 'The federation configuration is not signed by the federation authority',
   },
   KEY_ROTATION_REFUSED: { status: 409, origin: 'operator', title: 'The key rotation step does not fit the current key states' },
+  FEDERATION_ROLLBACK: {
+    status: 409,
+    origin: 'operator',
+    title: 'The federation configuration is older than the one already accepted',
+  },
+  MESSAGE_NOT_ALLOWED: {
+    status: 403,
+    origin: 'peer',
+    title: 'The federation does not allow this sender to send this message type to this recipient',
+  },
 
   // Agency side
   AGENCY_UNAVAILABLE: { status: 503, origin: 'agency', title: 'The agency system cannot be reached' },
