@@ -3,7 +3,8 @@
  * keys (TrustStore), signed envelopes between nodes and the signed receipts that answer them.
  */
 export type { CryptoKey } from 'jose';
-export type { PublicJwk } from './public-jwk.js';
+export type { PublicJwk, EncryptionPublicJwk } from './public-jwk.js';
+export { SEAL_ALG } from './public-jwk.js';
 export type { SigningKey } from './signing-key.js';
 export { FileKeyStore } from './file-key-store.js';
 export { TrustStore, type ResolvedKey, type TrustedKey } from './trust-store.js';
@@ -28,3 +29,14 @@ export {
 export { sha256Base64url } from './sha256.js';
 export * from './federation.js';
 export * from './hash-chain.js';
+export {
+  SEAL_ENC,
+  SEALED_TYP,
+  importSealingKey,
+  openSealed,
+  sealFor,
+  type DecryptionKeyResolver,
+  type SealingKey,
+} from './sealed-data.js';
+export { AgencyKeyStore, isAgencyCode, type AgencyEncryptionKey, type AgencyKeyStoreOptions } from './agency-key-store.js';
+export { openPersonalDataSecret, personalDataHash } from './personal-data-hash.js';

@@ -57,3 +57,51 @@ export function publicJwkProblem(value: unknown, kid: string): string | undefine
 export function toPublicJwk(x: string, kid: string): PublicJwk {
   return Object.freeze({ kty: 'OKP', crv: 'Ed25519', x, kid, alg: SIGNING_ALG, use: 'sig' });
 }
+
+/** The JWE key management algorithm of every agency encryption key (RFC 7518 §4.6, RFC 8037 §3.2). */
+export const SEAL_ALG = 'ECDH-ES+A256KW';
+
+/**
+ * An agency's public X25519 key (RFC 8037 §2, `kty: OKP`) for sealing personal data to it, pinned
+ * to one algorithm (`ECDH-ES+A256KW`) and one use (`enc`), as RFC 8725 §3.1 asks.
+ *
+ * @example
+ *   { kty: 'OKP', crv: 'X25519', x: 'hSDwCYkwp1R0i33ctD73Wg2_Og0mOBr066SpjqqbTmo',
+ *     kid: 'SC.card-enc-20261123-3fa9c1', alg: 'ECDH-ES+A256KW', use: 'enc' }
+ */
+export interface EncryptionPublicJwk {
+  readonly kty: 'OKP';
+  readonly crv: 'X25519';
+  readonly x: string;
+  readonly kid: string;
+  readonly alg: typeof SEAL_ALG;
+  readonly use: 'enc';
+}
+
+/**
+ * Why `value` is not a public X25519 JWK for `kid`, or `undefined` when it is one. As lenient and
+ * as strict as `publicJwkProblem`: optional `alg`/`use` may be absent, never different, never `d`.
+ *
+ * @example encryptionJwkProblem({ kty: 'OKP', crv: 'X25519', x, kid: 'k' }, 'k') // undefined
+ */
+export function encryptionJwkProblem(value: unknown, kid: string): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'not a JSON object';
+  const jwk = value as Record<string, unknown>;
+  if (jwk.kty !== 'OKP' || jwk.crv !== 'X25519') return 'not an X25519 key (kty OKP, crv X25519)';
+  if ('d' in jwk) return 'contains a private part (d)';
+  if (!isKey32(jwk.x)) return 'x is not a 32-byte base64url value';
+  if (jwk.kid !== kid) return 'its kid is missing or differs from the kid it is listed under';
+  if (jwk.alg !== undefined && jwk.alg !== SEAL_ALG) return `alg must be ${SEAL_ALG}`;
+  if (jwk.use !== undefined && jwk.use !== 'enc') return 'use must be enc';
+  if (jwk.key_ops !== undefined) return 'key_ops is not used in this federation';
+  return undefined;
+}
+
+/**
+ * The canonical public JWK of an X25519 key: exactly the members we publish, in a fixed order.
+ *
+ * @example toEncryptionJwk(x, 'SC.card-enc-20261123-3fa9c1').use // 'enc'
+ */
+export function toEncryptionJwk(x: string, kid: string): EncryptionPublicJwk {
+  return Object.freeze({ kty: 'OKP', crv: 'X25519', x, kid, alg: SEAL_ALG, use: 'enc' });
+}

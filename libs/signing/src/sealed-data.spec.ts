@@ -1,0 +1,212 @@
+import { createHmac } from 'node:crypto';
+import { chmod, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ManualClock } from '#core';
+import { AgencyKeyStore } from './agency-key-store.js';
+import { personalDataHash, openPersonalDataSecret } from './personal-data-hash.js';
+import { importSealingKey, openSealed, sealFor, SEALED_TYP, type SealingKey } from './sealed-data.js';
+
+const NOW_MS = Date.UTC(2026, 10, 22, 17, 30);
+const DAY_MS = 86_400_000;
+const personal = { idNumber: '51010419900307123X', name: '张三', phone: '13800000000', address: '成都市锦江区红星路1号' };
+
+/** Re-encodes the protected header of a compact JWE (which invalidates its GCM tag as AAD). */
+function withHeader(jwe: string, change: (h: Record<string, unknown>) => Record<string, unknown>): string {
+  const [head, ...rest] = jwe.split('.');
+  const header = JSON.parse(Buffer.from(head, 'base64url').toString('utf8')) as Record<string, unknown>;
+  return [Buffer.from(JSON.stringify(change(header))).toString('base64url'), ...rest].join('.');
+}
+
+function flipSegment(jwe: string, index: number): string {
+  const parts = jwe.split('.');
+  const s = parts[index];
+  const i = Math.floor(s.length / 2);
+  parts[index] = `${s.slice(0, i)}${s[i] === 'A' ? 'B' : 'A'}${s.slice(i + 1)}`;
+  return parts.join('.');
+}
+
+describe('sealed personal data (JWE)', () => {
+  let root: string;
+  let n = 0;
+  const clock = new ManualClock(NOW_MS);
+  const freshDir = () => join(root, `store-${(n += 1)}`);
+  let agency: AgencyKeyStore;
+  let other: AgencyKeyStore;
+  let sealing: SealingKey;
+
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'cytb-seal-'));
+    agency = await AgencyKeyStore.open(freshDir(), 'SC.card', clock);
+    other = await AgencyKeyStore.open(freshDir(), 'CQ.card', clock);
+    sealing = await importSealingKey(agency.current().publicJwk);
+  });
+
+  afterAll(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('opens what was sealed for the agency, and the JWE header is exactly the pinned profile', async () => {
+    const sealed = await sealFor(sealing.key, personal, { kid: sealing.kid });
+    expect(sealed.split('.')).toHaveLength(5);
+    expect(sealed).not.toContain(personal.idNumber);
+    const header = JSON.parse(Buffer.from(sealed.split('.')[0], 'base64url').toString('utf8')) as Record<string, unknown>;
+    expect(header).toEqual({
+      alg: 'ECDH-ES+A256KW', enc: 'A256GCM', kid: sealing.kid, typ: SEALED_TYP, cty: 'json',
+      epk: { kty: 'OKP', crv: 'X25519', x: expect.any(String) },
+    });
+    await expect(openSealed(sealed, agency)).resolves.toEqual(personal);
+  });
+
+  it('uses a fresh ephemeral key each time: the same data sealed twice differs', async () => {
+    const a = await sealFor(sealing.key, personal, { kid: sealing.kid });
+    const b = await sealFor(sealing.key, personal, { kid: sealing.kid });
+    expect(a).not.toBe(b);
+  });
+
+  it.each<[string, (jwe: string) => string]>([
+    ['another key management algorithm (alg)', (j) => withHeader(j, (h) => ({ ...h, alg: 'ECDH-ES' }))],
+    ['RSA1_5', (j) => withHeader(j, (h) => ({ ...h, alg: 'RSA1_5' }))],
+    ['another content encryption (enc)', (j) => withHeader(j, (h) => ({ ...h, enc: 'A128CBC-HS256' }))],
+    ['a wrong typ', (j) => withHeader(j, (h) => ({ ...h, typ: 'JWT' }))],
+    ['compression (zip)', (j) => withHeader(j, (h) => ({ ...h, zip: 'DEF' }))],
+    ['a crit header', (j) => withHeader(j, (h) => ({ ...h, crit: ['x'], x: 1 }))],
+    ['an epk on another curve', (j) => withHeader(j, (h) => ({ ...h, epk: { kty: 'EC', crv: 'P-256', x: 'AA', y: 'AA' } }))],
+    ['an unknown kid', (j) => withHeader(j, (h) => ({ ...h, kid: 'SC.card-enc-20260101-000000' }))],
+    ['a changed kid header that names no key', (j) => withHeader(j, (h) => ({ ...h, kid: 'x' }))],
+    ['a tampered ciphertext', (j) => flipSegment(j, 3)],
+    ['a tampered tag', (j) => flipSegment(j, 4)],
+    ['a tampered encrypted key', (j) => flipSegment(j, 1)],
+    ['a JWS instead of a JWE', (j) => j.split('.').slice(0, 3).join('.')],
+    ['an empty string', () => ''],
+    ['a huge string', () => 'A'.repeat(70_000)],
+  ])('refuses %s with SEALED_DATA_INVALID', async (_name, change) => {
+    const sealed = await sealFor(sealing.key, personal, { kid: sealing.kid });
+    await expect(openSealed(change(sealed), agency)).rejects.toMatchObject({ code: 'SEALED_DATA_INVALID' });
+  });
+
+  it('refuses a header changed in a way that keeps the profile (the header is authenticated) with SEALED_DATA_INVALID', async () => {
+    const sealed = await sealFor(sealing.key, personal, { kid: sealing.kid });
+    await expect(openSealed(withHeader(sealed, (h) => ({ ...h, note: 'x' })), agency)).rejects.toMatchObject({ code: 'SEALED_DATA_INVALID' });
+  });
+
+  it('refuses data sealed for another agency’s key with SEALED_DATA_INVALID', async () => {
+    const forOther = await importSealingKey(other.current().publicJwk);
+    const sealed = await sealFor(forOther.key, personal, { kid: forOther.kid });
+    await expect(openSealed(sealed, agency)).rejects.toMatchObject({ code: 'SEALED_DATA_INVALID' });
+  });
+
+  it('refuses data sealed for a wrong key under this agency’s kid with SEALED_DATA_INVALID', async () => {
+    const forOther = await importSealingKey(other.current().publicJwk);
+    const sealed = await sealFor(forOther.key, personal, { kid: sealing.kid });
+    await expect(openSealed(sealed, agency)).rejects.toMatchObject({ code: 'SEALED_DATA_INVALID' });
+  });
+
+  it('refuses to seal anything but a JSON object, or for a key that is not X25519 (INTERNAL)', async () => {
+    await expect(sealFor(sealing.key, [1, 2], { kid: sealing.kid })).rejects.toMatchObject({ code: 'INTERNAL' });
+    const priv = agency.decryptionKey(agency.current().kid);
+    await expect(sealFor(priv as never, personal, { kid: sealing.kid })).rejects.toMatchObject({ code: 'INTERNAL' });
+  });
+
+  it('refuses to import a sealing key that is Ed25519, private, or for another algorithm (CONFIG_INVALID)', async () => {
+    const jwk = agency.current().publicJwk;
+    for (const bad of [{ ...jwk, crv: 'Ed25519' }, { ...jwk, d: jwk.x }, { ...jwk, alg: 'ECDH-ES' }, { ...jwk, use: 'sig' }, { ...jwk, kid: undefined }]) {
+      await expect(importSealingKey(bad as never)).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+    }
+  });
+
+  describe('AgencyKeyStore', () => {
+    it('creates an X25519 key on first open, 0600 in a 0700 directory, and reuses it when reopened', async () => {
+      const dir = freshDir();
+      const store = await AgencyKeyStore.open(dir, 'CQ.card', clock);
+      expect(store.current().kid).toMatch(/^CQ\.card-enc-20261123-[0-9a-f]{6}$/);
+      expect(store.publicJwks().keys).toEqual([
+        { kty: 'OKP', crv: 'X25519', x: expect.any(String), kid: store.current().kid, alg: 'ECDH-ES+A256KW', use: 'enc' },
+      ]);
+      const [file] = await readdir(dir);
+      expect((await stat(join(dir, file))).mode & 0o777).toBe(0o600);
+      expect((await stat(dir)).mode & 0o777).toBe(0o700);
+      expect(JSON.stringify(store.publicJwks())).not.toContain((JSON.parse(await readFile(join(dir, file), 'utf8')) as { d: string }).d);
+      const again = await AgencyKeyStore.open(dir, 'CQ.card', clock);
+      expect(again.publicJwks()).toEqual(store.publicJwks());
+      expect(again.decryptionKey(store.current().kid)).toMatchObject({ type: 'private', extractable: false });
+    });
+
+    it('refuses a key file that others can read (CONFIG_INVALID)', async () => {
+      const dir = freshDir();
+      const store = await AgencyKeyStore.open(dir, 'SC.card', clock);
+      await chmod(join(dir, `${store.current().kid}.private.jwk.json`), 0o644);
+      await expect(AgencyKeyStore.open(dir, 'SC.card', clock)).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+    });
+
+    it('refuses a key file whose public half does not belong to its private half (CONFIG_INVALID)', async () => {
+      const dir = freshDir();
+      const store = await AgencyKeyStore.open(dir, 'SC.card', clock);
+      const file = join(dir, `${store.current().kid}.private.jwk.json`);
+      const content = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+      await writeFile(file, JSON.stringify({ ...content, x: other.current().publicJwk.x }), { mode: 0o600 });
+      await expect(AgencyKeyStore.open(dir, 'SC.card', clock)).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+    });
+
+    it('refuses an agency code that is not <node>.<function> (CONFIG_INVALID)', async () => {
+      await expect(AgencyKeyStore.open(freshDir(), 'BJ.card', clock)).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+      await expect(AgencyKeyStore.open(freshDir(), '../SC.card', clock)).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+    });
+
+    it('rotates: the new key is published first, data sealed for the old key still opens, and the old key goes only after retention once unlisted', async () => {
+      const c = new ManualClock(NOW_MS);
+      const store = await AgencyKeyStore.open(freshDir(), 'SC.card', c, { retentionSeconds: 10 * 86_400 });
+      const old = store.current();
+      const oldSealing = await importSealingKey(old.publicJwk);
+      const sealedOld = await sealFor(oldSealing.key, personal, { kid: old.kid });
+
+      c.advance(DAY_MS);
+      const next = await store.rotate();
+      expect(next.kid).not.toBe(old.kid);
+      expect(store.publicJwks().keys.map((k) => k.kid)).toEqual([next.kid, old.kid]);
+      await expect(openSealed(sealedOld, store)).resolves.toEqual(personal);
+
+      // The federation does not list the new key yet: pruning is refused.
+      await expect(store.pruneRetired({ published: [old.kid] })).rejects.toMatchObject({ code: 'KEY_ROTATION_REFUSED' });
+      // Listed, but the retention has not passed: nothing goes.
+      c.advance(9 * DAY_MS);
+      await expect(store.pruneRetired({ published: [next.kid] })).resolves.toEqual([]);
+      // Still listed by the federation: kept even after retention.
+      c.advance(2 * DAY_MS);
+      await expect(store.pruneRetired({ published: [next.kid, old.kid] })).resolves.toEqual([]);
+      await expect(store.pruneRetired({ published: [next.kid] })).resolves.toEqual([old.kid]);
+      await expect(openSealed(sealedOld, store)).rejects.toMatchObject({ code: 'SEALED_DATA_INVALID' });
+      expect(store.publicJwks().keys.map((k) => k.kid)).toEqual([next.kid]);
+    });
+  });
+
+  describe('personalDataHash', () => {
+    const secret = new Uint8Array(32).fill(7);
+
+    it('is an HMAC-SHA-256 in hex, keyed: another secret gives another hash', () => {
+      const h = personalDataHash(personal.idNumber, secret);
+      expect(h).toMatch(/^[0-9a-f]{64}$/);
+      expect(personalDataHash(personal.idNumber, new Uint8Array(32).fill(8))).not.toBe(h);
+      expect(h).toBe(createHmac('sha256', secret).update(personal.idNumber).digest('hex'));
+    });
+
+    it('matches the same ID with a lower-case check character or surrounding spaces', () => {
+      expect(personalDataHash(' 51010419900307123x ', secret)).toBe(personalDataHash(personal.idNumber, secret));
+    });
+
+    it('refuses a secret shorter than 16 bytes (CONFIG_INVALID)', () => {
+      expect(() => personalDataHash(personal.idNumber, new Uint8Array(8))).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
+    });
+
+    it('creates the node secret once (0600), reuses it, and refuses it when others can read it', async () => {
+      const dir = freshDir();
+      const first = await openPersonalDataSecret(dir);
+      expect(first.byteLength).toBe(32);
+      await expect(openPersonalDataSecret(dir)).resolves.toEqual(first);
+      const file = join(dir, 'personal-data-hash.secret.json');
+      expect((await stat(file)).mode & 0o777).toBe(0o600);
+      await chmod(file, 0o640);
+      await expect(openPersonalDataSecret(dir)).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+    });
+  });
+});
