@@ -14,7 +14,7 @@ export class ChongqingCardServiceClient implements AgencyClient {
   async submit(delivery: AgencyDelivery): Promise<{ agencyRef: string; duplicate: boolean }> {
     const { status, body } = await callAgency<{ success?: boolean; orderNo?: string; repeated?: boolean; errCode?: string; errMsg?: string }>(
       `${this.baseUrl}/sim/cq/ssc/orders`,
-      { method: 'POST', body: toChongqing(delivery.forwarded), timeoutMs: this.timeoutMs },
+      { method: 'POST', body: toChongqing(delivery.forwarded ?? missingRequest()), timeoutMs: this.timeoutMs },
     );
     if (status >= 400 || body.success !== true || typeof body.orderNo !== 'string') {
       throw new AgencyCallError('AGENCY_REFUSED', true, `Chongqing card service refused: ${body.errCode ?? status} ${body.errMsg ?? ''}`.trim());
@@ -32,4 +32,8 @@ export class ChongqingCardServiceClient implements AgencyClient {
     }
     return { events: body.events.map((e) => ({ position: e.eventNo, toReport: () => fromChongqingEvent(e) })) };
   }
+}
+
+function missingRequest(): never {
+  throw new AgencyCallError('AGENCY_REFUSED', true, 'the delivery carries no forwarded request');
 }

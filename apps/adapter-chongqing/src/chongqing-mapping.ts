@@ -56,6 +56,7 @@ export interface ChongqingEvent {
 /** Canonical forwarded request → Chongqing order. */
 export function toChongqing(forwarded: ForwardedRequest): ChongqingOrder {
   const r = forwarded.request;
+  if (r.service !== 'ssc.apply') throw new UnmappedAgencyValue('service', r.service, 0);
   return {
     bizSerialNo: forwarded.caseId,
     certNo: r.applicant.idNumber,

@@ -14,7 +14,7 @@ export class SichuanCardCentreClient implements AgencyClient {
   async submit(delivery: AgencyDelivery): Promise<{ agencyRef: string; duplicate: boolean }> {
     const { status, body } = await callAgency<{ code?: string; msg?: string; data?: { slh?: string; cf?: boolean } }>(
       `${this.baseUrl}/sim/sc/card/applications`,
-      { method: 'POST', body: toSichuan(delivery.forwarded), timeoutMs: this.timeoutMs },
+      { method: 'POST', body: toSichuan(delivery.forwarded ?? missingRequest()), timeoutMs: this.timeoutMs },
     );
     if (status >= 400 || body.code !== '0000' || typeof body.data?.slh !== 'string') {
       throw new AgencyCallError('AGENCY_REFUSED', true, `Sichuan card centre refused: ${body.code ?? status} ${body.msg ?? ''}`.trim());
@@ -32,4 +32,8 @@ export class SichuanCardCentreClient implements AgencyClient {
     }
     return { events: body.data.map((e) => ({ position: e.xh, toReport: () => fromSichuanEvent(e) })) };
   }
+}
+
+function missingRequest(): never {
+  throw new AgencyCallError('AGENCY_REFUSED', true, 'the delivery carries no forwarded request');
 }

@@ -58,6 +58,7 @@ export interface SichuanEvent {
 /** Canonical forwarded request → Sichuan application. */
 export function toSichuan(forwarded: ForwardedRequest): SichuanApplication {
   const r = forwarded.request;
+  if (r.service !== 'ssc.apply') throw new UnmappedAgencyValue('service', r.service, 0);
   return {
     ywxtbh: forwarded.caseId,
     aac002: r.applicant.idNumber,

@@ -5,18 +5,35 @@
  * gateway ──AGENCY_DELIVER──▶ adapter   (reply: AgencyDeliveryAck)
  * adapter ──AGENCY_STATUS───▶ gateway   (reply: AgencyStatusAck)
  */
-import type { AgencyCode, AgencyStage, ForwardedRequest, RejectionReason, StageDetail } from './canonical.js';
+import type {
+  AgencyCode,
+  AgencyStage,
+  CaseSupplement,
+  CaseWithdrawal,
+  ForwardedRequest,
+  RejectionReason,
+  StageDetail,
+} from './canonical.js';
 
 export const AGENCY_DELIVER = 'agency.deliver.v1';
 export const AGENCY_STATUS = 'agency.status.v1';
 
+/**
+ * One piece of work for an agency: a new case (`<service>.request`, with `forwarded`), or a
+ * follow-up on a case it already has: a withdrawal (`case.withdrawal`) or supplementary material
+ * (`case.supplement`). The agency answers follow-ups through its event feed (`withdrawn` or
+ * `withdrawal-refused`; the review resuming).
+ */
 export interface AgencyDelivery {
   /** The gateway's message id; the adapter is idempotent on it. */
   readonly messageId: string;
   readonly agency: AgencyCode;
   readonly messageType: string;
   readonly contractVersion: number;
-  readonly forwarded: ForwardedRequest;
+  readonly caseId: string;
+  readonly forwarded?: ForwardedRequest;
+  readonly withdrawal?: CaseWithdrawal;
+  readonly supplement?: CaseSupplement;
   /** HMAC of messageId under the province's agency-link secret (see linkProof). */
   readonly proof?: string;
 }

@@ -5,21 +5,19 @@
  */
 import type { NodeCode } from '#core';
 
-/** Services the gateway carries, by their stable service code. */
-export const SERVICE_CODES = ['ssc.apply'] as const;
+/**
+ * Services the gateway carries, by their stable service code (DOMAIN.md, "Services to carry").
+ * The catalogue (service-catalogue.ts) says, for each, who handles it, its stages and its limit.
+ */
+export const SERVICE_CODES = ['ssc.apply', 'ssc.loss', 'medical.filing', 'pension.qualification', 'pension.death-benefit'] as const;
 export type ServiceCode = (typeof SERVICE_CODES)[number];
-
-/** Statutory time limit of each service, in working days from acceptance (DOMAIN.md). */
-export const SERVICE_TIME_LIMITS: Record<ServiceCode, { readonly workingDays: number }> = {
-  'ssc.apply': { workingDays: 30 },
-};
-
-/** 社保卡 申领/补领/换领: new card, reissue after a loss report, replacement of a damaged card, renewal. */
-export const SSC_APPLY_KINDS = ['new', 'reissue-after-loss', 'replace-damaged', 'renew'] as const;
-export type SscApplyKind = (typeof SSC_APPLY_KINDS)[number];
 
 /** An agency is named `<node>.<function>`, e.g. `SC.card` for Sichuan's card centre. */
 export type AgencyCode = `${NodeCode}.${string}`;
+
+/** The functions an agency serves in each province: card centre, medical insurance, pensions. */
+export const AGENCY_FUNCTIONS = ['card', 'medical', 'pension'] as const;
+export type AgencyFunction = (typeof AGENCY_FUNCTIONS)[number];
 
 export interface Applicant {
   /** GB 11643 citizen ID number, normalised to upper-case X. Equals the social-security number. */
@@ -42,6 +40,12 @@ export interface MaterialRef {
   readonly sha256: string;
 }
 
+// ── 社保卡 申领/补领/换领 ─────────────────────────────────────────────────────────────────────
+
+/** New card, reissue after a loss report, replacement of a damaged card, renewal. */
+export const SSC_APPLY_KINDS = ['new', 'reissue-after-loss', 'replace-damaged', 'renew'] as const;
+export type SscApplyKind = (typeof SSC_APPLY_KINDS)[number];
+
 /** The body a window submits for `ssc.apply`. */
 export interface SscApplyRequest {
   readonly service: 'ssc.apply';
@@ -55,7 +59,118 @@ export interface SscApplyRequest {
   readonly materials: readonly MaterialRef[];
 }
 
-export type ServiceRequest = SscApplyRequest;
+// ── 社保卡 挂失/解挂 ──────────────────────────────────────────────────────────────────────────
+
+export const SSC_LOSS_ACTIONS = ['report', 'unblock'] as const;
+export type SscLossAction = (typeof SSC_LOSS_ACTIONS)[number];
+/** 临时挂失 expires by itself after the issuing agency's number of days; 正式挂失 does not. */
+export const LOSS_TYPES = ['temporary', 'formal'] as const;
+export type LossType = (typeof LOSS_TYPES)[number];
+/** The card's two functions are reported separately: 社保功能 and 金融账户 (the bank account). */
+export const CARD_FUNCTIONS = ['social', 'bank'] as const;
+export type CardFunction = (typeof CARD_FUNCTIONS)[number];
+
+/** The body a window submits for `ssc.loss`: report a card lost, or unblock it. */
+export interface SscLossRequest {
+  readonly service: 'ssc.loss';
+  readonly action: SscLossAction;
+  /** Required to report; absent to unblock. */
+  readonly lossType?: LossType;
+  /** Which functions the report or unblock covers (one or both). */
+  readonly functions: readonly CardFunction[];
+  readonly applicant: Applicant;
+  /** GB/T 2260 code of the card-issuing region: it decides who handles the case. */
+  readonly issuingRegion: string;
+  /** The 9-character card number, when the applicant knows it. */
+  readonly cardNumber?: string;
+  readonly materials: readonly MaterialRef[];
+}
+
+// ── 异地就医备案 ─────────────────────────────────────────────────────────────────────────────
+
+export const MEDICAL_FILING_ACTIONS = ['file', 'change', 'cancel'] as const;
+export type MedicalFilingAction = (typeof MEDICAL_FILING_ACTIONS)[number];
+/**
+ * 异地长期居住 (long-term residents: no end date), 临时外出就医 (temporary: valid at least six
+ * months), 急诊抢救 (emergency: counts as filed, no prior filing needed).
+ */
+export const MEDICAL_FILING_TYPES = ['long-term-resident', 'temporary', 'emergency'] as const;
+export type MedicalFilingType = (typeof MEDICAL_FILING_TYPES)[number];
+
+export interface MedicalFilingRequest {
+  readonly service: 'medical.filing';
+  readonly action: MedicalFilingAction;
+  readonly filingType: MedicalFilingType;
+  readonly applicant: Applicant;
+  /** GB/T 2260 code of the insured region (参保地): it decides who handles the case. */
+  readonly insuredRegion: string;
+  /** GB/T 2260 code of where the person seeks care (就医地); any region of China. */
+  readonly careRegion: string;
+  /** First day the filing covers (YYYY-MM-DD); for an emergency, the day of admission. */
+  readonly startDate: string;
+  /** Last day covered: required for a change of a temporary filing, absent for long-term and emergency. */
+  readonly endDate?: string;
+  /** For change and cancel: the case number of the filing being changed or cancelled. */
+  readonly filingRef?: string;
+  readonly materials: readonly MaterialRef[];
+}
+
+// ── 待遇资格认证 ─────────────────────────────────────────────────────────────────────────────
+
+export const PENSION_TYPES = ['employee', 'resident'] as const;
+export type PensionType = (typeof PENSION_TYPES)[number];
+/** How the residence region verified the pensioner: at the window, on a home visit, or by video. */
+export const QUALIFICATION_METHODS = ['in-person', 'home-visit', 'video'] as const;
+export type QualificationMethod = (typeof QUALIFICATION_METHODS)[number];
+
+export interface PensionQualificationRequest {
+  readonly service: 'pension.qualification';
+  readonly applicant: Applicant;
+  readonly pensionType: PensionType;
+  /** GB/T 2260 code of the region that pays the pension: it decides who handles the case. */
+  readonly payingRegion: string;
+  /** GB/T 2260 code of where the pensioner lives (the assisting region). */
+  readonly residenceRegion: string;
+  readonly method: QualificationMethod;
+  /** The certification cycle (a calendar year). */
+  readonly cycleYear: number;
+  readonly materials: readonly MaterialRef[];
+}
+
+// ── 城乡居保 死亡待遇申领 ─────────────────────────────────────────────────────────────────────
+
+export const DEATH_PROOF_TYPES = [
+  'death-certificate',
+  'cremation-certificate',
+  'hukou-cancellation',
+  'court-declaration',
+] as const;
+export type DeathProofType = (typeof DEATH_PROOF_TYPES)[number];
+/** 法定继承人, 指定受益人, or 代办人 acting for one. */
+export const CLAIMANT_ROLES = ['legal-heir', 'designated-beneficiary', 'agent'] as const;
+export type ClaimantRole = (typeof CLAIMANT_ROLES)[number];
+export const CLAIMANT_RELATIONS = ['spouse', 'child', 'parent', 'sibling', 'grandchild', 'other'] as const;
+export type ClaimantRelation = (typeof CLAIMANT_RELATIONS)[number];
+
+export interface DeathBenefitRequest {
+  readonly service: 'pension.death-benefit';
+  readonly deceased: { readonly idNumber: string; readonly name: string };
+  readonly dateOfDeath: string;
+  readonly deathProof: { readonly type: DeathProofType; readonly ref: string };
+  readonly claimant: Applicant & { readonly role: ClaimantRole; readonly relation: ClaimantRelation };
+  /** GB/T 2260 code of the deceased's insured region: it decides who handles the case. */
+  readonly insuredRegion: string;
+  /** The claimant's bank account the balance and funeral grant are paid to. */
+  readonly payeeAccount: { readonly bankName: string; readonly accountNumber: string };
+  readonly materials: readonly MaterialRef[];
+}
+
+export type ServiceRequest =
+  | SscApplyRequest
+  | SscLossRequest
+  | MedicalFilingRequest
+  | PensionQualificationRequest
+  | DeathBenefitRequest;
 
 /** Where a case goes, decided by routing from the case's data (never from the ID number). */
 export interface CaseRoute {
@@ -81,26 +196,81 @@ export interface ForwardedRequest {
   readonly request: ServiceRequest;
 }
 
-/** Stages of a case, shared by all services, then those of the card service. */
-export const SHARED_STAGES = ['submitted', 'forwarded', 'received', 'agency-received', 'rejected'] as const;
-export const SSC_APPLY_STAGES = [
-  'eligibility-check',
-  'in-production',
-  'produced',
-  'mailed',
-  'collected',
+/**
+ * A follow-up the accepting window sends about a case it forwarded: a withdrawal (撤回) while the
+ * handling side has not decided, or the supplementary material (补正材料) it asked for.
+ * Message types `case.withdrawal` and `case.supplement`, version 1.
+ */
+export interface CaseWithdrawal {
+  readonly caseId: string;
+  readonly requestedAt: string;
+  readonly reason: string;
+}
+
+export interface CaseSupplement {
+  readonly caseId: string;
+  readonly suppliedAt: string;
+  readonly materials: readonly MaterialRef[];
+  readonly note?: string;
+}
+
+// ── Stages ───────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * Stages every service shares: the gateway's own (submitted, forwarded, received,
+ * agency-received) and the handling agency's common ones (受理/不予受理, 审核, 补正, 审批, 办结,
+ * 撤回). `withdrawal-requested` and `withdrawal-refused` are notes on the timeline: they do not
+ * move the case.
+ */
+export const SHARED_STAGES = [
+  'submitted',
+  'forwarded',
+  'received',
+  'agency-received',
+  'accepted',
+  'not-accepted',
+  'in-review',
+  'supplement-requested',
+  'supplement-supplied',
+  'approved',
+  'rejected',
+  'dispatched',
+  'completed',
+  'withdrawal-requested',
+  'withdrawal-refused',
+  'withdrawn',
 ] as const;
-export const CASE_STAGES = [...SHARED_STAGES, ...SSC_APPLY_STAGES] as const;
+export const SSC_APPLY_STAGES = ['eligibility-check', 'in-production', 'produced', 'mailed', 'collected'] as const;
+export const SSC_LOSS_STAGES = ['loss-reported', 'unblocked', 'loss-expired'] as const;
+export const MEDICAL_FILING_STAGES = ['filed', 'effective', 'changed', 'cancelled'] as const;
+export const QUALIFICATION_STAGES = ['authenticated', 'authentication-failed', 'payment-suspended', 'payment-resumed'] as const;
+export const DEATH_BENEFIT_STAGES = ['relation-ended', 'benefit-paid'] as const;
+export const CASE_STAGES = [
+  ...SHARED_STAGES,
+  ...SSC_APPLY_STAGES,
+  ...SSC_LOSS_STAGES,
+  ...MEDICAL_FILING_STAGES,
+  ...QUALIFICATION_STAGES,
+  ...DEATH_BENEFIT_STAGES,
+] as const;
 export type CaseStage = (typeof CASE_STAGES)[number];
 
-/** Stages an agency reports (through its adapter); the others are the gateway's own. */
-export const AGENCY_STAGES = ['eligibility-check', 'in-production', 'produced', 'mailed', 'collected', 'rejected'] as const;
-export type AgencyStage = (typeof AGENCY_STAGES)[number];
+/** Stages the gateway records itself; every other stage is reported by an agency (through its adapter). */
+export const GATEWAY_STAGES = ['submitted', 'forwarded', 'received', 'agency-received', 'withdrawal-requested', 'supplement-supplied'] as const;
+export const AGENCY_STAGES = CASE_STAGES.filter(
+  (s): s is Exclude<CaseStage, (typeof GATEWAY_STAGES)[number]> => !(GATEWAY_STAGES as readonly string[]).includes(s),
+);
+export type AgencyStage = Exclude<CaseStage, (typeof GATEWAY_STAGES)[number]>;
 
-export type CaseStatus = 'in-progress' | 'completed' | 'rejected';
+export type CaseStatus = 'in-progress' | 'completed' | 'rejected' | 'withdrawn';
 
-/** Canonical rejection reasons an agency may give (DOMAIN.md). */
+/**
+ * Canonical reason codes an agency gives with a rejection, a failed check, a request for
+ * supplementary material or a refused withdrawal (DOMAIN.md). Stable: adapters map their
+ * agency's own codes to these, and an unmapped code stops the adapter rather than becoming empty.
+ */
 export const REJECTION_REASONS = [
+  // cards
   'CARD_ALREADY_IN_PRODUCTION',
   'NOT_INSURED_AT_REGION',
   'PHOTO_INVALID',
@@ -108,6 +278,26 @@ export const REJECTION_REASONS = [
   'BANK_PREACCOUNT_FAILED',
   'REISSUE_WITHOUT_LOSS_REPORT',
   'PRODUCTION_FAILED',
+  'CARD_NOT_FOUND',
+  'UNBLOCK_AFTER_REISSUE',
+  'NO_ACTIVE_LOSS_REPORT',
+  // medical filing
+  'FILING_ALREADY_EFFECTIVE',
+  'FILING_NOT_FOUND',
+  // pensioner qualification
+  'NOT_A_PENSIONER',
+  'ALREADY_CERTIFIED_THIS_CYCLE',
+  'BIOMETRIC_MISMATCH',
+  // death benefit
+  'CLAIM_WINDOW_EXPIRED',
+  'DEATH_NOT_VERIFIED',
+  'NOT_A_BENEFICIARY',
+  'BENEFIT_ALREADY_CLAIMED',
+  // shared
+  'MATERIAL_MISSING',
+  'MATERIAL_ILLEGIBLE',
+  'CASE_ALREADY_DECIDED',
+  'WITHDRAWN_BY_APPLICANT',
 ] as const;
 export type RejectionReason = (typeof REJECTION_REASONS)[number];
 
@@ -116,6 +306,14 @@ export interface StageDetail {
   readonly waybill?: string;
   /** The agency's own reference for the case. */
   readonly agencyRef?: string;
+  /** Until when something holds (YYYY-MM-DD): a temporary loss report, a temporary medical filing. */
+  readonly validUntil?: string;
+  /** Amounts in yuan as exact decimal strings ("1234.56"): back-pay, account balance, funeral grant. */
+  readonly amounts?: Readonly<Record<string, string>>;
+  /** What the agency asks to be supplied, with `supplement-requested`. */
+  readonly requestedMaterials?: readonly string[];
+  /** Material types supplied, with `supplement-supplied`. */
+  readonly suppliedMaterials?: readonly string[];
 }
 
 /**
@@ -131,10 +329,4 @@ export interface StatusUpdate {
   readonly side: NodeCode;
   readonly reason?: { readonly code: RejectionReason; readonly message: string };
   readonly detail?: StageDetail;
-}
-
-export function statusOfStage(stage: CaseStage): CaseStatus {
-  if (stage === 'rejected') return 'rejected';
-  if (stage === 'collected') return 'completed';
-  return 'in-progress';
 }

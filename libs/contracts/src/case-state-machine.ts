@@ -1,37 +1,82 @@
 import { GatewayError } from '#core';
 import type { CaseStage } from './canonical.js';
+import { NOTE_STAGES, serviceDefinition, statusAt } from './service-catalogue.js';
 
 /**
- * The stages a card case may move to from each stage, on the handling side. The agency's own
- * production stages follow the shared ones; a rejection can come at any time before the card is
- * produced; a produced card can only be mailed, and so on. Terminal stages allow nothing.
+ * One case state machine for every service: the shared stages the gateway records (submitted →
+ * forwarded → received → agency-received), then the service's own agency stages from the
+ * catalogue, with the shared detours every service may take:
+ *
+ * - 补正: `supplement-requested` (the clock pauses) → `supplement-supplied` → the review resumes;
+ * - 撤回: `withdrawn` from any stage at which the handling side has not decided;
+ * - notes: `withdrawal-requested` while the case is open, `withdrawal-refused` at any time.
+ *
+ * Terminal stages allow nothing but the notes and what the service's flow declares (a temporary
+ * loss report may still lapse; a suspended pension may still be resumed).
  */
-const NEXT: Readonly<Record<CaseStage, readonly CaseStage[]>> = {
-  submitted: ['forwarded', 'received'],
-  forwarded: ['received'],
-  received: ['agency-received', 'eligibility-check', 'rejected'],
-  'agency-received': ['eligibility-check', 'rejected'],
-  'eligibility-check': ['in-production', 'rejected'],
-  'in-production': ['produced', 'rejected'],
-  produced: ['mailed'],
-  mailed: ['collected'],
-  collected: [],
-  rejected: [],
-};
+export function nextStages(service: string, from: CaseStage): readonly CaseStage[] {
+  const definition = serviceDefinition(service);
+  if (!definition) return [];
+  const next = new Set<CaseStage>();
+  switch (from) {
+    case 'submitted':
+      next.add('forwarded').add('received');
+      break;
+    case 'forwarded':
+      next.add('received');
+      break;
+    case 'received':
+      // The agency's feed may report its first stage before the hand-over's acknowledgement is in.
+      next.add('agency-received');
+      definition.first.forEach((s) => next.add(s));
+      break;
+    case 'agency-received':
+      definition.first.forEach((s) => next.add(s));
+      break;
+    case 'supplement-requested':
+      next.add('supplement-supplied').add('rejected');
+      break;
+    case 'supplement-supplied':
+      definition.afterSupplement.forEach((s) => next.add(s));
+      break;
+    default:
+      break;
+  }
+  definition.flow[from]?.forEach((s) => next.add(s));
+  if (definition.undecided.includes(from)) next.add('withdrawn');
+  if (statusAt(service, from) === 'in-progress') next.add('withdrawal-requested');
+  next.add('withdrawal-refused');
+  return [...next];
+}
 
-/** Whether a case may move from one stage to another. */
-export function canMove(from: CaseStage, to: CaseStage): boolean {
-  return NEXT[from].includes(to);
+/** Whether a case of a service may move from one stage to another. */
+export function canMove(service: string, from: CaseStage, to: CaseStage): boolean {
+  return nextStages(service, from).includes(to);
+}
+
+/** Whether a stage is a note on the timeline that leaves the case where it is. */
+export function isNoteStage(stage: CaseStage): boolean {
+  return NOTE_STAGES.includes(stage);
 }
 
 /**
  * Refuses an illegal transition with CASE_TRANSITION_INVALID (the timeline is left as it was).
  *
- * @example assertTransition('produced', 'mailed') // ok
- * @example assertTransition('collected', 'in-production') // throws CASE_TRANSITION_INVALID
+ * @example assertTransition('ssc.apply', 'produced', 'mailed') // ok
+ * @example assertTransition('ssc.apply', 'collected', 'in-production') // throws CASE_TRANSITION_INVALID
  */
-export function assertTransition(from: CaseStage, to: CaseStage): void {
-  if (!canMove(from, to)) {
-    throw new GatewayError('CASE_TRANSITION_INVALID', { detail: `a case cannot move from ${from} to ${to}` });
+export function assertTransition(service: string, from: CaseStage, to: CaseStage): void {
+  if (!canMove(service, from, to)) {
+    throw new GatewayError('CASE_TRANSITION_INVALID', { detail: `a ${service} case cannot move from ${from} to ${to}` });
   }
+}
+
+/**
+ * Whether a window may still withdraw a case at this stage: the handling side has not decided.
+ *
+ * @example canWithdraw('pension.death-benefit', 'in-review') // true
+ * @example canWithdraw('pension.death-benefit', 'approved') // false
+ */
+export function canWithdraw(service: string, stage: CaseStage): boolean {
+  return serviceDefinition(service)?.undecided.includes(stage) ?? false;
 }

@@ -1,29 +1,50 @@
 import type { ClassConstructor } from 'class-transformer';
-import { ForwardedRequestDto, StatusUpdateDto } from './peer-messages.dto.js';
+import { SERVICE_CODES, type ServiceCode, type ServiceRequest } from './canonical.js';
+import { CaseSupplementDto, CaseWithdrawalDto, forwardedRequestDto, StatusUpdateDto } from './peer-messages.dto.js';
+import { SERVICE_CATALOGUE } from './service-catalogue.js';
+
+/** The forwarded request of a service: `<service>.request`. */
+export type RequestMessageType = `${ServiceCode}.request`;
+/** Every message type nodes exchange. */
+export type PeerMessageType = RequestMessageType | 'status-update' | 'case.withdrawal' | 'case.supplement';
 
 /**
  * Every message type nodes exchange, with the major versions this code understands and the
  * validator of each. A receiver refuses an unknown type (CONTRACT_UNKNOWN) or major version
  * (CONTRACT_VERSION_UNSUPPORTED), and tolerates unknown optional fields of a known version.
  */
-export const PEER_MESSAGE_TYPES = {
-  'ssc.apply.request': { versions: { 1: ForwardedRequestDto } },
+export const PEER_MESSAGE_TYPES: Readonly<Record<PeerMessageType, { readonly versions: Readonly<Record<number, ClassConstructor<object>>> }>> = {
+  ...(Object.fromEntries(
+    SERVICE_CODES.map((code) => {
+      const dto = SERVICE_CATALOGUE[code].dto as ClassConstructor<ServiceRequest>;
+      return [`${code}.request`, { versions: { 1: forwardedRequestDto(dto) } }];
+    }),
+  ) as unknown as Record<RequestMessageType, { versions: Record<number, ClassConstructor<object>> }>),
   'status-update': { versions: { 1: StatusUpdateDto } },
-} as const satisfies Record<string, { versions: Record<number, ClassConstructor<object>> }>;
-
-export type PeerMessageType = keyof typeof PEER_MESSAGE_TYPES;
-
-export const CURRENT_VERSION: Record<PeerMessageType, number> = {
-  'ssc.apply.request': 1,
-  'status-update': 1,
+  'case.withdrawal': { versions: { 1: CaseWithdrawalDto } },
+  'case.supplement': { versions: { 1: CaseSupplementDto } },
 };
+
+/** The version this node sends of each message type. */
+export function currentVersion(type: PeerMessageType): number {
+  const versions = Object.keys(PEER_MESSAGE_TYPES[type].versions).map(Number);
+  return Math.max(...versions);
+}
 
 export function isPeerMessageType(value: string): value is PeerMessageType {
   return Object.prototype.hasOwnProperty.call(PEER_MESSAGE_TYPES, value);
 }
 
-/** The message type of a service's forwarded request, e.g. `ssc.apply.request`. */
-export function requestTypeOf(service: string): PeerMessageType | undefined {
-  const type = `${service}.request`;
-  return isPeerMessageType(type) ? type : undefined;
+/** Whether a message type is a service's forwarded request. */
+export function isRequestMessageType(value: string): value is RequestMessageType {
+  return value.endsWith('.request') && isPeerMessageType(value);
+}
+
+/**
+ * The message type of a service's forwarded request.
+ *
+ * @example requestTypeOf('ssc.apply') // 'ssc.apply.request'
+ */
+export function requestTypeOf(service: ServiceCode): RequestMessageType {
+  return `${service}.request`;
 }

@@ -1,5 +1,7 @@
-import { Type } from 'class-transformer';
+import { Type, type ClassConstructor } from 'class-transformer';
 import {
+  ArrayMaxSize,
+  IsArray,
   IsDefined,
   IsIn,
   IsInt,
@@ -10,6 +12,7 @@ import {
   Matches,
   MaxLength,
   Min,
+  MinLength,
   ValidateNested,
 } from 'class-validator';
 import { CASE_NUMBER_PATTERN, NODE_CODES, type NodeCode } from '#core';
@@ -18,17 +21,24 @@ import {
   CASE_STAGES,
   REJECTION_REASONS,
   SERVICE_CODES,
+  type AgencyCode,
   type AgencyStage,
   type CaseRoute,
   type CaseStage,
+  type CaseSupplement,
+  type CaseWithdrawal,
   type ForwardedRequest,
   type RejectionReason,
   type ServiceCode,
+  type ServiceRequest,
+  type StageDetail,
   type StatusUpdate,
-  type AgencyCode,
 } from './canonical.js';
 import type { AgencyStatusReport } from './agency-link.js';
-import { SscApplyRequestDto } from './ssc-apply.dto.js';
+import { MaterialRefDto } from './common.dto.js';
+
+const AGENCY_PATTERN = /^(SC|CQ)\.[a-z-]+$/;
+const DECIMAL_PATTERN = /^-?\d{1,13}(\.\d{1,2})?$/;
 
 export class AcceptingWindowDto {
   @IsDefined() @IsString() @MaxLength(64) id!: string;
@@ -38,20 +48,33 @@ export class AcceptingWindowDto {
 
 export class CaseRouteDto implements CaseRoute {
   @IsDefined() @IsIn(NODE_CODES) node!: NodeCode;
-  @IsDefined() @Matches(/^(SC|CQ)\.[a-z-]+$/) agency!: AgencyCode;
+  @IsDefined() @Matches(AGENCY_PATTERN) agency!: AgencyCode;
   @IsDefined() @Matches(/^\d{6}$/) region!: string;
   @IsDefined() regionHistoric!: boolean;
 }
 
-/** Body of `ssc.apply.request` v1, the forwarded request between nodes. */
-export class ForwardedRequestDto implements ForwardedRequest {
+/** What every forwarded request carries besides the service's own request. */
+export abstract class ForwardedRequestBaseDto {
   @IsDefined() @Matches(CASE_NUMBER_PATTERN) caseId!: string;
   @IsDefined() @IsIn(SERVICE_CODES) service!: ServiceCode;
   @IsDefined() @IsISO8601({ strict: true }) acceptedAt!: string;
   @IsDefined() @IsIn(NODE_CODES) acceptingNode!: NodeCode;
   @IsDefined() @IsObject() @ValidateNested() @Type(() => AcceptingWindowDto) acceptingWindow!: AcceptingWindowDto;
   @IsDefined() @IsObject() @ValidateNested() @Type(() => CaseRouteDto) route!: CaseRouteDto;
-  @IsDefined() @IsObject() @ValidateNested() @Type(() => SscApplyRequestDto) request!: SscApplyRequestDto;
+}
+
+/**
+ * The contract class of `<service>.request` v1: the forwarded request with that service's
+ * request inside. One class per service, made from the service's request class.
+ *
+ * @example const SscApplyForwardedDto = forwardedRequestDto(SscApplyRequestDto);
+ */
+export function forwardedRequestDto<R extends ServiceRequest>(requestDto: ClassConstructor<R>): ClassConstructor<ForwardedRequest> {
+  class ForwardedRequestDto extends ForwardedRequestBaseDto implements ForwardedRequest {
+    @IsDefined() @IsObject() @ValidateNested() @Type(() => requestDto) request!: R;
+  }
+  Object.defineProperty(ForwardedRequestDto, 'name', { value: `${requestDto.name.replace(/RequestDto$/, '')}ForwardedDto` });
+  return ForwardedRequestDto;
 }
 
 export class ReasonDto {
@@ -59,9 +82,18 @@ export class ReasonDto {
   @IsDefined() @IsString() @MaxLength(400) message!: string;
 }
 
-export class StageDetailDto {
+export class StageDetailDto implements StageDetail {
   @IsOptional() @IsString() @MaxLength(40) waybill?: string;
   @IsOptional() @IsString() @MaxLength(64) agencyRef?: string;
+  @IsOptional() @Matches(/^\d{4}-\d{2}-\d{2}$/) validUntil?: string;
+  @IsOptional() @IsObject() amounts?: Record<string, string>;
+  @IsOptional() @IsArray() @ArrayMaxSize(20) @IsString({ each: true }) @MaxLength(64, { each: true }) requestedMaterials?: string[];
+  @IsOptional() @IsArray() @ArrayMaxSize(20) @IsString({ each: true }) @MaxLength(64, { each: true }) suppliedMaterials?: string[];
+}
+
+/** Whether every value of a detail's `amounts` is an exact decimal string of yuan ("1234.56"). */
+export function amountsAreDecimal(amounts: Readonly<Record<string, unknown>> | undefined): boolean {
+  return amounts === undefined || Object.values(amounts).every((v) => typeof v === 'string' && DECIMAL_PATTERN.test(v));
 }
 
 /** Body of `status-update` v1. */
@@ -75,10 +107,25 @@ export class StatusUpdateDto implements StatusUpdate {
   @IsOptional() @IsObject() @ValidateNested() @Type(() => StageDetailDto) detail?: StageDetailDto;
 }
 
+/** Body of `case.withdrawal` v1: the accepting window withdraws a case not yet decided. */
+export class CaseWithdrawalDto implements CaseWithdrawal {
+  @IsDefined() @Matches(CASE_NUMBER_PATTERN) caseId!: string;
+  @IsDefined() @IsISO8601({ strict: true }) requestedAt!: string;
+  @IsDefined() @IsString() @MinLength(1) @MaxLength(400) reason!: string;
+}
+
+/** Body of `case.supplement` v1: the material the handling side asked for (补正). */
+export class CaseSupplementDto implements CaseSupplement {
+  @IsDefined() @Matches(CASE_NUMBER_PATTERN) caseId!: string;
+  @IsDefined() @IsISO8601({ strict: true }) suppliedAt!: string;
+  @IsDefined() @IsArray() @ArrayMaxSize(20) @ValidateNested({ each: true }) @Type(() => MaterialRefDto) materials!: MaterialRefDto[];
+  @IsOptional() @IsString() @MaxLength(400) note?: string;
+}
+
 /** What an agency adapter reports over the agency link (AGENCY_STATUS). */
 export class AgencyStatusReportDto implements AgencyStatusReport {
   @IsDefined() @IsString() @MaxLength(100) eventId!: string;
-  @IsDefined() @Matches(/^(SC|CQ)\.[a-z-]+$/) agency!: AgencyCode;
+  @IsDefined() @Matches(AGENCY_PATTERN) agency!: AgencyCode;
   @IsDefined() @Matches(CASE_NUMBER_PATTERN) caseId!: string;
   @IsDefined() @IsIn(AGENCY_STAGES) stage!: AgencyStage;
   @IsDefined() @IsISO8601({ strict: true }) at!: string;

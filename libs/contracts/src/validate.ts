@@ -21,6 +21,9 @@ const CONSTRAINT_CODES: Readonly<Record<string, string>> = {
   matches: 'BAD_FORMAT',
   arrayMaxSize: 'TOO_MANY',
   arrayMinSize: 'TOO_FEW',
+  arrayUnique: 'DUPLICATE',
+  min: 'TOO_SMALL',
+  max: 'TOO_LARGE',
   isISO8601: 'NOT_A_DATE',
   isUUID: 'NOT_A_UUID',
 };

@@ -32,6 +32,13 @@ export const ERROR_CODES = {
   CASE_NOT_FOUND: { status: 404, origin: 'window', title: 'No such case' },
   NOT_FOUND: { status: 404, origin: 'window', title: 'No such resource' },
   RATE_LIMITED: { status: 429, origin: 'window', title: 'Too many requests' },
+  // Service rules a schema cannot express (libs/contracts/src/service-rules.ts)
+  CLAIM_WINDOW_EXPIRED: { status: 422, origin: 'window', title: 'The claim is made after the claim window closed' },
+  FILING_PERIOD_TOO_SHORT: { status: 422, origin: 'window', title: 'A temporary medical filing covers at least six months' },
+  DATE_INVALID: { status: 400, origin: 'window', title: 'A date is not a real calendar date or is out of order' },
+  // Follow-ups on a case (withdrawal, supplement)
+  CASE_ALREADY_DECIDED: { status: 409, origin: 'window', title: 'The handling side has already decided this case' },
+  CASE_NOT_AWAITING_SUPPLEMENT: { status: 409, origin: 'window', title: 'No supplementary material is awaited for this case' },
   OVERLOADED: { status: 503, origin: 'internal', title: 'The gateway is busy; retry later' },
 
   // Peer envelopes (RFC 7515 JWS)

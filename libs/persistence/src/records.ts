@@ -27,6 +27,10 @@ export interface CaseRecord {
   lastAppliedSeq: number;
   /** Handling side: the last status sequence number issued. */
   lastIssuedSeq: number;
+  /** While supplementary material is awaited (补正), when the wait began: the clock is paused. */
+  clockPausedSince: number | null;
+  /** Working days already spent waiting for supplements: they do not count against the limit. */
+  clockPausedDays: number;
 }
 
 export interface CaseEventRecord {

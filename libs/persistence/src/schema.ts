@@ -46,6 +46,8 @@ export const CaseSchema = new EntitySchema<CaseRecord>({
     updatedAt: { name: 'updated_at', type: 'bigint', transformer: millis },
     lastAppliedSeq: { name: 'last_applied_seq', type: 'integer' },
     lastIssuedSeq: { name: 'last_issued_seq', type: 'integer' },
+    clockPausedSince: { name: 'clock_paused_since', type: 'bigint', nullable: true, transformer: millis },
+    clockPausedDays: { name: 'clock_paused_days', type: 'integer', default: 0 },
   },
 });
 

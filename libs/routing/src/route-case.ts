@@ -1,6 +1,6 @@
 import { GatewayError, type NodeCode } from '#core';
 import { CHONGQING, SICHUAN, lookupDivision } from '#codes';
-import type { AgencyCode, CaseRoute, ServiceCode, ServiceRequest } from '#contracts';
+import { SERVICE_CATALOGUE, type AgencyCode, type CaseRoute, type ServiceCode, type ServiceRequest } from '#contracts';
 
 /**
  * Who handles a case (DOMAIN.md, "Routing"): decided by the case's own data, never by where the
@@ -9,18 +9,6 @@ import type { AgencyCode, CaseRoute, ServiceCode, ServiceRequest } from '#contra
  * Sichuan-era prefix (5102xx, 5122xx, 5123xx) for life.
  */
 
-/** Per service: the province agency's function and the request field that names the region. */
-interface ServiceRouting {
-  /** The agency is `<node>.<function>`, e.g. `CQ.card`. */
-  readonly agencyFunction: string;
-  /** Named in refusals, so the window sees which field to correct. */
-  readonly regionField: string;
-}
-
-const SERVICE_ROUTING: Record<ServiceCode, ServiceRouting> = {
-  'ssc.apply': { agencyFunction: 'card', regionField: 'issuingRegion' },
-};
-
 /** The node serving each province (by its 2-digit GB/T 2260 province code). */
 const NODE_OF_PROVINCE: ReadonlyMap<string, NodeCode> = new Map([
   [SICHUAN, 'SC'],
@@ -28,25 +16,24 @@ const NODE_OF_PROVINCE: ReadonlyMap<string, NodeCode> = new Map([
 ]);
 
 /**
- * The region that decides who handles a request: for a card (`ssc.apply`), the card-issuing
- * (insured) region. One case per service, so a new service must say which of its fields decides.
+ * The region that decides who handles a request, as the service catalogue names it: for a card,
+ * the card-issuing (insured) region; for medical filing and the death benefit, the insured
+ * region; for a qualification check, the paying region.
  *
  * @example handlingRegionOf({ service: 'ssc.apply', issuingRegion: '500103', ... }) // '500103'
  */
 export function handlingRegionOf(request: ServiceRequest): string {
-  switch (request.service) {
-    case 'ssc.apply':
-      return request.issuingRegion;
-  }
+  const definition = SERVICE_CATALOGUE[request.service] as { handlingRegion: (r: ServiceRequest) => string };
+  return definition.handlingRegion(request);
 }
 
 /**
  * The request field that carries the handling region of a service, e.g. `issuingRegion`.
  *
- * @example handlingRegionField('ssc.apply') // 'issuingRegion'
+ * @example handlingRegionField('medical.filing') // 'insuredRegion'
  */
 export function handlingRegionField(service: ServiceCode): string {
-  return SERVICE_ROUTING[service].regionField;
+  return SERVICE_CATALOGUE[service].regionField;
 }
 
 /**
@@ -62,7 +49,7 @@ export function handlingRegionField(service: ServiceCode): string {
  *   // { node: 'CQ', agency: 'CQ.card', region: '500103', regionHistoric: true } (pre-1997 Chongqing)
  */
 export function routeCase(input: { service: ServiceCode; handlingRegion: string }): CaseRoute {
-  const { agencyFunction, regionField } = SERVICE_ROUTING[input.service];
+  const { agencyFunction, regionField } = SERVICE_CATALOGUE[input.service];
   const division = lookupDivision(input.handlingRegion);
   if (division === undefined) {
     throw GatewayError.field('REGION_UNKNOWN', regionField, '行政区划代码未知 (not a current or known historic GB/T 2260 division code)');

@@ -1,5 +1,13 @@
 import { ManualClock } from '#core';
-import { CaseClock } from './case-clock.js';
+import { CaseClock, type ClockedCase } from './case-clock.js';
+
+const card = (acceptedAt: number, pause: Partial<ClockedCase> = {}): ClockedCase => ({
+  service: 'ssc.apply',
+  acceptedAt,
+  clockPausedSince: null,
+  clockPausedDays: 0,
+  ...pause,
+});
 
 describe('CaseClock (30 working days for a card)', () => {
   // Accepted Tuesday 2026-09-22 (Shanghai): 中秋 25–27 Sep and 国庆 1–7 Oct are off,
@@ -9,20 +17,45 @@ describe('CaseClock (30 working days for a card)', () => {
   it('counts working days across 国庆 and flags the case overdue only after the due day', () => {
     const clock = new ManualClock(accepted);
     const caseClock = new CaseClock(clock);
-    const start = caseClock.of('ssc.apply', accepted)!;
+    const start = caseClock.of(card(accepted))!;
     expect(start.dueBy).toBe('2026-11-10');
     expect(start.workingDaysLeft).toBe(30);
     expect(start.overdue).toBe(false);
     clock.set(Date.UTC(2026, 10, 10, 2)); // on the due day
-    expect(caseClock.of('ssc.apply', accepted)).toMatchObject({ workingDaysLeft: 0, overdue: false });
+    expect(caseClock.of(card(accepted))).toMatchObject({ workingDaysLeft: 0, overdue: false });
     clock.set(Date.UTC(2026, 10, 12, 2)); // two working days later
-    expect(caseClock.of('ssc.apply', accepted)).toMatchObject({ workingDaysLeft: -2, overdue: true });
+    expect(caseClock.of(card(accepted))).toMatchObject({ workingDaysLeft: -2, overdue: true });
   });
 
   it('says when the calendar for a later year is still provisional (春节 2027)', () => {
     const december = Date.UTC(2026, 11, 28, 2);
-    const view = new CaseClock(new ManualClock(december)).of('ssc.apply', december)!;
+    const view = new CaseClock(new ManualClock(december)).of(card(december))!;
     expect(view.calendarProvisional).toBe(true);
     expect(view.dueBy > '2027-02-08').toBe(true);
+  });
+
+  it('stands still while a supplement is awaited and adds the days waited to the due date', () => {
+    const clock = new ManualClock(Date.UTC(2026, 10, 2, 2)); // Monday 2 Nov
+    const caseClock = new CaseClock(clock);
+    const asked = Date.UTC(2026, 8, 29, 2); // Tuesday 29 Sep, before 国庆
+    // Waiting since 29 Sep: 30 Sep, 9 Oct, 10 Oct (调休 Saturday) … 2 Nov are working days.
+    const waiting = caseClock.of(card(accepted, { clockPausedSince: asked }))!;
+    expect(waiting.paused).toBe(true);
+    expect(waiting.pausedWorkingDays).toBe(caseClock.pausedDays(asked, clock.nowMs()));
+    expect(waiting.pausedWorkingDays).toBe(20);
+    expect(waiting.overdue).toBe(false);
+    // Five working days already waited earlier push the due date five working days on.
+    clock.set(Date.UTC(2026, 10, 10, 2));
+    const resumed = caseClock.of(card(accepted, { clockPausedDays: 5 }))!;
+    expect(resumed).toMatchObject({ paused: false, pausedWorkingDays: 5, dueBy: '2026-11-17', workingDaysLeft: 5 });
+  });
+
+  it('gives each service its own limit: a death benefit has 20 working days, a loss report 1', () => {
+    const clock = new ManualClock(Date.UTC(2026, 10, 23, 2));
+    const caseClock = new CaseClock(clock);
+    const at = clock.nowMs();
+    expect(caseClock.of({ ...card(at), service: 'pension.death-benefit' })).toMatchObject({ workingDays: 20, dueBy: '2026-12-21' });
+    expect(caseClock.of({ ...card(at), service: 'ssc.loss' })).toMatchObject({ workingDays: 1, dueBy: '2026-11-24' });
+    expect(caseClock.of({ ...card(at), service: 'no.such-service' })).toBeNull();
   });
 });

@@ -1,4 +1,4 @@
-import { CASE_STAGES, type ForwardedRequest } from '#contracts';
+import { CASE_STAGES, isNoteStage, serviceDefinition, type CaseStage, type ForwardedRequest } from '#contracts';
 import { toShanghaiIso } from '#core';
 import type { CaseEventRecord, CaseRecord } from '#persistence';
 import type { TimeLimitView } from './case-clock.js';
@@ -26,6 +26,8 @@ export interface CaseView {
   readonly regionHistoric: boolean;
   /** The node that holds the case now (where the next step happens). */
   readonly heldBy: string;
+  /** Since when the holder has had it: the time of the last stage (notes aside). */
+  readonly heldSince: string;
   readonly acceptedAt: string;
   readonly updatedAt: string;
   readonly timeline: readonly TimelineEntryView[];
@@ -51,8 +53,11 @@ export function orderTimeline(events: readonly CaseEventRecord[]): CaseEventReco
 
 export function toCaseView(record: CaseRecord, events: readonly CaseEventRecord[], timeLimit: TimeLimitView | null = null): CaseView {
   const forwarded = JSON.parse(record.requestJson) as Partial<ForwardedRequest>;
-  const kind = forwarded.request && 'kind' in forwarded.request ? forwarded.request.kind : null;
-  const atHandlingSide = !['submitted'].includes(record.stage) && record.status === 'in-progress';
+  const kind = forwarded.request ? (serviceDefinition(record.service)?.kindOf(forwarded.request) ?? null) : null;
+  const ordered = orderTimeline(events);
+  // Who must act next: the accepting window before forwarding and while material is awaited from
+  // the applicant (补正), otherwise the handling side.
+  const atHandlingSide = !['submitted', 'supplement-requested'].includes(record.stage) && record.status === 'in-progress';
   return {
     caseId: record.caseId,
     service: record.service,
@@ -65,9 +70,10 @@ export function toCaseView(record: CaseRecord, events: readonly CaseEventRecord[
     region: record.region,
     regionHistoric: record.regionHistoric,
     heldBy: atHandlingSide || record.status !== 'in-progress' ? record.handlingNode : record.acceptingNode,
+    heldSince: toShanghaiIso(ordered.filter((e) => !isNoteStage(e.stage as CaseStage)).at(-1)?.at ?? record.acceptedAt),
     acceptedAt: toShanghaiIso(record.acceptedAt),
     updatedAt: toShanghaiIso(record.updatedAt),
-    timeline: orderTimeline(events).map((e) => ({
+    timeline: ordered.map((e) => ({
       stage: e.stage,
       at: toShanghaiIso(e.at),
       side: e.side,

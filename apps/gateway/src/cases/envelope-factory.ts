@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Clock, newMessageId, type NodeCode } from '#core';
-import { CURRENT_VERSION, type PeerMessageType } from '#contracts';
+import { currentVersion, type PeerMessageType } from '#contracts';
 import { FileKeyStore, signEnvelope, type EnvelopeClaims } from '#signing';
 import { GATEWAY_CONFIG } from '../config/config.token.js';
 import type { GatewayConfig } from '../config/gateway.config.js';
@@ -25,7 +25,7 @@ export class EnvelopeFactory {
     const nowMs = this.clock.nowMs();
     const iat = Math.floor(nowMs / 1000);
     const messageId = newMessageId(nowMs);
-    const contractVersion = CURRENT_VERSION[messageType];
+    const contractVersion = currentVersion(messageType);
     const compact = await signEnvelope(this.keys.current(), {
       jti: messageId,
       iss: this.config.node,

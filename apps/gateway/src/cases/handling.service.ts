@@ -3,12 +3,16 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Clock, GatewayError, newMessageId, toShanghaiIso, parseInstant } from '#core';
 import {
   assertTransition,
-  statusOfStage,
+  isNoteStage,
+  serviceDefinition,
+  statusAt,
   type AgencyDelivery,
   type AgencyDeliveryAck,
   type AgencyStatusAck,
   type AgencyStatusReport,
   type CaseStage,
+  type CaseSupplement,
+  type CaseWithdrawal,
   type ForwardedRequest,
   type StageDetail,
   type StatusUpdate,
@@ -19,6 +23,7 @@ import { GATEWAY_CONFIG } from '../config/config.token.js';
 import type { GatewayConfig } from '../config/gateway.config.js';
 import { agencyDestination, peerDestination } from './destinations.js';
 import { EnvelopeFactory } from './envelope-factory.js';
+import { CaseClock } from './case-clock.js';
 
 export interface HandlingEvent {
   readonly stage: CaseStage;
@@ -40,6 +45,7 @@ export class HandlingService {
     private readonly db: GatewayDatabase,
     private readonly envelopes: EnvelopeFactory,
     private readonly clock: Clock,
+    private readonly caseClock: CaseClock,
   ) {}
 
   /** A forwarded request arrived (from a peer, or from this node for a local case). */
@@ -66,7 +72,7 @@ export class HandlingService {
         stage: 'forwarded',
         status: 'in-progress',
         requestJson: JSON.stringify(forwarded),
-        applicantHash: applicantHash(forwarded.request.applicant.idNumber),
+        applicantHash: applicantHash(subjectIdNumber(forwarded)),
         region: forwarded.route.region,
         regionHistoric: forwarded.route.regionHistoric,
         agencyRef: null,
@@ -74,27 +80,82 @@ export class HandlingService {
         updatedAt: now,
         lastAppliedSeq: 0,
         lastIssuedSeq: 0,
+        clockPausedSince: null,
+        clockPausedDays: 0,
       };
       await tx.cases.insert(record);
     }
     // 2. Record receipt on the handling side; the accepting node hears of it as seq 1.
     await this.recordEvent(tx, record, { stage: 'received', at: now, sourceId: `msg:${messageId}` });
     // 3. Queue the hand-over to the agency adapter, in the same transaction.
+    await this.queueAgencyDelivery(tx, forwarded.route.agency, forwarded.caseId, `${forwarded.service}.request`, { forwarded });
+  }
+
+  /**
+   * The accepting window withdraws a case (撤回). The handling side notes the request and asks
+   * the agency, which alone knows whether it has decided: it answers through its feed with
+   * `withdrawn` or `withdrawal-refused`.
+   */
+  async acceptWithdrawal(tx: GatewayStores, sender: string, messageId: string, withdrawal: CaseWithdrawal): Promise<void> {
+    const record = await this.handledCase(tx, sender, withdrawal.caseId);
+    await this.recordEvent(tx, record, {
+      stage: 'withdrawal-requested',
+      at: this.clock.nowMs(),
+      sourceId: `msg:${messageId}`,
+      reason: { code: 'WITHDRAWN_BY_APPLICANT', message: withdrawal.reason },
+    });
+    await this.queueAgencyDelivery(tx, record.agency, record.caseId, 'case.withdrawal', { withdrawal });
+  }
+
+  /**
+   * The accepting window supplied the material the agency asked for (补正): the clock runs again
+   * and the agency gets the material.
+   */
+  async acceptSupplement(tx: GatewayStores, sender: string, messageId: string, supplement: CaseSupplement): Promise<void> {
+    const record = await this.handledCase(tx, sender, supplement.caseId);
+    await this.recordEvent(tx, record, {
+      stage: 'supplement-supplied',
+      at: this.clock.nowMs(),
+      sourceId: `msg:${messageId}`,
+      detail: { suppliedMaterials: supplement.materials.map((m) => m.type) },
+    });
+    await this.queueAgencyDelivery(tx, record.agency, record.caseId, 'case.supplement', { supplement });
+  }
+
+  /** The case a follow-up names, if this node handles it for the sender. */
+  private async handledCase(tx: GatewayStores, sender: string, caseId: string): Promise<CaseRecord> {
+    const record = await tx.cases.get(caseId);
+    if (!record || record.role === 'accepting' || record.acceptingNode !== sender) {
+      throw new GatewayError('STATUS_NOT_ALLOWED', { detail: 'the sender did not forward this case here' });
+    }
+    return record;
+  }
+
+  private async queueAgencyDelivery(
+    tx: GatewayStores,
+    agency: string,
+    caseId: string,
+    messageType: string,
+    content: Pick<AgencyDelivery, 'forwarded' | 'withdrawal' | 'supplement'>,
+  ): Promise<void> {
+    const now = this.clock.nowMs();
+    const messageId = newMessageId(now);
     const delivery: AgencyDelivery = {
-      messageId: newMessageId(now),
-      agency: forwarded.route.agency,
-      messageType: `${forwarded.service}.request`,
+      messageId,
+      agency: agency as AgencyDelivery['agency'],
+      messageType,
       contractVersion: 1,
-      forwarded,
+      caseId,
+      ...content,
+      proof: linkProof(this.config.agencyLinkSecret, messageId),
     };
-    const proved: AgencyDelivery = { ...delivery, proof: linkProof(this.config.agencyLinkSecret, delivery.messageId) };
     await tx.outbox.enqueue({
-      messageId: delivery.messageId,
-      destination: agencyDestination(delivery.agency),
-      messageType: delivery.messageType,
-      contractVersion: delivery.contractVersion,
-      caseId: forwarded.caseId,
-      payload: JSON.stringify(proved),
+      messageId,
+      destination: agencyDestination(agency),
+      messageType,
+      contractVersion: 1,
+      caseId,
+      payload: JSON.stringify(delivery),
       nextAttemptAt: now,
       createdAt: now,
     });
@@ -103,8 +164,10 @@ export class HandlingService {
   /** The adapter acknowledged the hand-over: the agency has the case. */
   async recordAgencyDelivered(tx: GatewayStores, message: OutboxRecord, ack: AgencyDeliveryAck): Promise<void> {
     const record = await tx.cases.get(message.caseId ?? '');
-    if (!record) return;
+    if (!record || !message.messageType.endsWith('.request')) return;
     await tx.cases.update(record.caseId, { agencyRef: ack.agencyRef });
+    // The agency's feed may already have reported its first stage: the hand-over is then implied.
+    if (record.stage !== 'received') return;
     await this.recordEvent(tx, record, {
       stage: 'agency-received',
       at: this.clock.nowMs(),
@@ -133,6 +196,10 @@ export class HandlingService {
     });
   }
 
+  private advance(record: CaseRecord, event: HandlingEvent) {
+    return advanceCase(record, event, (since, until) => this.caseClock.pausedDays(since, until));
+  }
+
   /**
    * Records one handling-side event once (per source id), advances the case, and queues the
    * numbered status update for the accepting node (not for a case this node also accepted: there
@@ -143,7 +210,7 @@ export class HandlingService {
     // be a legal next stage, or it is refused and the timeline stays as it is.
     const known = await tx.events.findBySource(record.caseId, event.sourceId);
     if (known) return record;
-    assertTransition(record.stage as CaseStage, event.stage);
+    assertTransition(record.service, record.stage as CaseStage, event.stage);
     const seq = record.lastIssuedSeq + 1;
     const inserted = await tx.events.insertOnce({
       caseId: record.caseId,
@@ -158,14 +225,9 @@ export class HandlingService {
       recordedAt: this.clock.nowMs(),
     });
     if (!inserted) return record;
-    const status = statusOfStage(event.stage);
-    const updated: CaseRecord = { ...record, stage: event.stage, status, lastIssuedSeq: seq, updatedAt: this.clock.nowMs() };
-    await tx.cases.update(record.caseId, {
-      stage: updated.stage,
-      status: updated.status,
-      lastIssuedSeq: seq,
-      updatedAt: updated.updatedAt,
-    });
+    const changes = { ...this.advance(record, event), lastIssuedSeq: seq, updatedAt: this.clock.nowMs() };
+    const updated: CaseRecord = { ...record, ...changes };
+    await tx.cases.update(record.caseId, changes);
     if (record.role === 'handling') {
       const update: StatusUpdate = {
         caseId: record.caseId,
@@ -191,6 +253,32 @@ export class HandlingService {
     }
     return updated;
   }
+}
+
+/**
+ * Where an event leaves a case: its stage and status (a note leaves both), and its clock, which
+ * stops while supplementary material is awaited and runs again when it comes.
+ */
+export function advanceCase(
+  record: CaseRecord,
+  event: { readonly stage: CaseStage; readonly at: number },
+  pausedDays: (sinceMs: number, untilMs: number) => number,
+): Pick<CaseRecord, 'stage' | 'status' | 'clockPausedSince' | 'clockPausedDays'> {
+  const stage = isNoteStage(event.stage) ? record.stage : event.stage;
+  let { clockPausedSince, clockPausedDays } = record;
+  if (event.stage === 'supplement-requested') clockPausedSince = event.at;
+  else if (clockPausedSince !== null && !isNoteStage(event.stage)) {
+    clockPausedDays += pausedDays(clockPausedSince, event.at);
+    clockPausedSince = null;
+  }
+  return { stage, status: statusAt(record.service, stage as CaseStage), clockPausedSince, clockPausedDays };
+}
+
+/** The ID number a window finds a case by (the applicant's, or the claimant's for a death benefit). */
+export function subjectIdNumber(forwarded: ForwardedRequest): string {
+  const definition = serviceDefinition(forwarded.service);
+  if (!definition) throw new GatewayError('SERVICE_UNKNOWN', { detail: 'no such service in the catalogue' });
+  return definition.subjectIdNumber(forwarded.request);
 }
 
 /** SHA-256 (hex) of a normalised ID number: lets a window search by ID without keeping it in clear. */

@@ -5,6 +5,7 @@ import { ManualClock } from '#core';
 import type { StatusUpdate } from '#contracts';
 import { GatewayDatabase } from '#persistence';
 import { StatusApplier } from './status-applier.js';
+import { CaseClock } from './case-clock.js';
 import { orderTimeline } from './case-view.js';
 
 describe('StatusApplier (accepting side)', () => {
@@ -12,7 +13,7 @@ describe('StatusApplier (accepting side)', () => {
   let dir: string;
   let db: GatewayDatabase;
   const clock = new ManualClock(Date.UTC(2026, 10, 23, 1));
-  const applier = new StatusApplier(clock);
+  const applier = new StatusApplier(clock, new CaseClock(clock));
 
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'applier-'));
@@ -37,6 +38,8 @@ describe('StatusApplier (accepting side)', () => {
         updatedAt: clock.nowMs(),
         lastAppliedSeq: 0,
         lastIssuedSeq: 0,
+        clockPausedSince: null,
+        clockPausedDays: 0,
       }),
     );
   });

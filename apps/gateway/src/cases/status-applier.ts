@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { Clock, GatewayError, parseInstant, type NodeCode } from '#core';
-import { statusOfStage, type StatusUpdate } from '#contracts';
+import type { StatusUpdate } from '#contracts';
 import type { CaseRecord, GatewayStores } from '#persistence';
+import { CaseClock } from './case-clock.js';
+import { advanceCase } from './handling.service.js';
 
 /**
  * The accepting side of a case: applies the handling side's status updates strictly in `seq`
@@ -10,7 +12,10 @@ import type { CaseRecord, GatewayStores } from '#persistence';
  */
 @Injectable()
 export class StatusApplier {
-  constructor(private readonly clock: Clock) {}
+  constructor(
+    private readonly clock: Clock,
+    private readonly caseClock: CaseClock,
+  ) {}
 
   async apply(tx: GatewayStores, sender: NodeCode, update: StatusUpdate): Promise<void> {
     const record = await tx.cases.get(update.caseId);
@@ -36,11 +41,12 @@ export class StatusApplier {
   }
 
   private async applyOne(tx: GatewayStores, record: CaseRecord, update: StatusUpdate): Promise<CaseRecord> {
-    const at = parseInstant(update.at);
+    const parsed = parseInstant(update.at);
+    const at = Number.isNaN(parsed) ? this.clock.nowMs() : parsed;
     await tx.events.insertOnce({
       caseId: record.caseId,
       stage: update.stage,
-      at: Number.isNaN(at) ? this.clock.nowMs() : at,
+      at,
       side: update.side,
       seq: update.seq,
       reasonCode: update.reason?.code ?? null,
@@ -49,9 +55,9 @@ export class StatusApplier {
       sourceId: `seq:${update.seq}`,
       recordedAt: this.clock.nowMs(),
     });
+    // The handling side checked the transition; this side mirrors it, clock pauses included.
     const changes = {
-      stage: update.stage,
-      status: statusOfStage(update.stage),
+      ...advanceCase(record, { stage: update.stage, at }, (since, until) => this.caseClock.pausedDays(since, until)),
       lastAppliedSeq: update.seq,
       updatedAt: this.clock.nowMs(),
       ...(update.detail?.agencyRef ? { agencyRef: update.detail.agencyRef } : {}),

@@ -47,6 +47,8 @@ export interface GatewayConfig {
   readonly logLevel: string;
   /** The /contracts folder whose JSON Schemas are served at /api/v1/contracts. */
   readonly contractsDir: string;
+  /** Local service rules: days after a death within which the death benefit may be claimed (30). */
+  readonly deathClaimWindowDays: number;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -108,6 +110,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     federationFile: resolve(env['FEDERATION_FILE'] ?? resolve(dataDir, 'federation.json')),
     demoCredentialsFile: env['DEMO_CREDENTIALS_FILE'] ? resolve(env['DEMO_CREDENTIALS_FILE']) : null,
     envelopeTtlSeconds: int('ENVELOPE_TTL_SECONDS', 7 * 24 * 3600, 60),
+    deathClaimWindowDays: int('DEATH_CLAIM_WINDOW_DAYS', 30, 1),
     maxClockSkewSeconds: int('MAX_CLOCK_SKEW_SECONDS', 120, 0, 3600),
     peerBodyLimitBytes: int('PEER_BODY_LIMIT_BYTES', 256 * 1024, 1024),
     intakeBodyLimitBytes: int('INTAKE_BODY_LIMIT_BYTES', 64 * 1024, 1024),

@@ -2,12 +2,13 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '
 import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { checkIdNumber } from '#codes';
 import { GatewayError } from '#core';
-import { SERVICE_CODES, SscApplyRequestDto, validateContract } from '#contracts';
+import { SERVICE_CODES, serviceDefinition, validateContract, type ServiceRequest } from '#contracts';
 import type { CaseView } from '../cases/case-view.js';
 import type { Principal } from './credentials.service.js';
 import { JsonOnlyGuard } from '../http/json-only.guard.js';
 import { CurrentPrincipal, PrincipalGuard, RequireRole } from './principal.guard.js';
-import { IntakeService, type AcceptanceReceipt, type CaseSummary } from './intake.service.js';
+import { IntakeService, type AcceptanceReceipt, type CaseSummary, type FollowUpReceipt } from './intake.service.js';
+import { SupplementRequestDto, WithdrawalRequestDto } from './follow-up.dto.js';
 
 /** Window intake (public): submit an application, follow its status. */
 @ApiTags('intake')
@@ -22,10 +23,27 @@ export class IntakeController {
   @HttpCode(201)
   async submit(@CurrentPrincipal() window: Principal, @Body() body: unknown): Promise<AcceptanceReceipt> {
     const service = (body as { service?: unknown } | null)?.service;
-    if (!SERVICE_CODES.includes(service as (typeof SERVICE_CODES)[number])) {
+    const definition = typeof service === 'string' ? serviceDefinition(service) : undefined;
+    if (!definition) {
       throw GatewayError.field('SERVICE_UNKNOWN', 'service', `service must be one of ${SERVICE_CODES.join(', ')}`);
     }
-    return this.intake.submit(window, validateContract(SscApplyRequestDto, body));
+    return this.intake.submit(window, validateContract<ServiceRequest>(definition.dto, body));
+  }
+
+  /** Withdraws a case the handling side has not yet decided (撤回); the answer comes on the timeline. */
+  @Post(':caseId/withdrawal')
+  @HttpCode(202)
+  async withdraw(@CurrentPrincipal() window: Principal, @Param('caseId') caseId: string, @Body() body: unknown): Promise<FollowUpReceipt> {
+    const request = validateContract(WithdrawalRequestDto, body);
+    return this.intake.withdraw(window, caseId, request.reason);
+  }
+
+  /** Supplies the material the handling side asked for (补正); the case's clock runs again. */
+  @Post(':caseId/supplements')
+  @HttpCode(202)
+  async supplement(@CurrentPrincipal() window: Principal, @Param('caseId') caseId: string, @Body() body: unknown): Promise<FollowUpReceipt> {
+    const request = validateContract(SupplementRequestDto, body);
+    return this.intake.supplement(window, caseId, request.materials, request.note);
   }
 
   /** This window's cases; `?idNumber=` narrows to one applicant (the number is hashed, not stored). */

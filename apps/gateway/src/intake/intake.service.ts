@@ -1,6 +1,19 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { Clock, GatewayError, newCaseNumber, toShanghaiIso } from '#core';
-import { requestTypeOf, type ForwardedRequest, type SscApplyRequest } from '#contracts';
+import { Clock, GatewayError, newCaseNumber, shanghaiDay, toShanghaiIso, type NodeCode } from '#core';
+import {
+  canWithdraw,
+  checkServiceRules,
+  requestTypeOf,
+  serviceDefinition,
+  type CaseStage,
+  type CaseSupplement,
+  type CaseWithdrawal,
+  type ForwardedRequest,
+  type MaterialRef,
+  type PeerMessageType,
+  type ServiceRequest,
+} from '#contracts';
+import type { CaseRecord } from '#persistence';
 import { GatewayDatabase } from '#persistence';
 import { handlingRegionOf, routeCase } from '#routing';
 import { GATEWAY_CONFIG } from '../config/config.token.js';
@@ -8,7 +21,7 @@ import type { GatewayConfig } from '../config/gateway.config.js';
 import { toCaseView, type CaseView } from '../cases/case-view.js';
 import { peerDestination } from '../cases/destinations.js';
 import { EnvelopeFactory } from '../cases/envelope-factory.js';
-import { applicantHash } from '../cases/handling.service.js';
+import { applicantHash, subjectIdNumber } from '../cases/handling.service.js';
 import { CaseClock } from '../cases/case-clock.js';
 import { OutboxSignal } from '../delivery/outbox-signal.js';
 import { BacklogGauge } from '../delivery/backlog-gauge.js';
@@ -19,11 +32,21 @@ import type { Principal } from './credentials.service.js';
 export interface AcceptanceReceipt {
   readonly caseId: string;
   readonly service: string;
-  readonly kind: string;
+  readonly kind: string | null;
   readonly acceptedAt: string;
   readonly acceptedBy: { readonly node: string; readonly windowId: string; readonly windowName: string; readonly agency: string | null };
   readonly handledBy: { readonly node: string; readonly agency: string; readonly region: string; readonly regionHistoric: boolean };
   readonly status: string;
+}
+
+/** What a window is told when it withdraws a case or supplies material: the request is on its way. */
+export interface FollowUpReceipt {
+  readonly caseId: string;
+  readonly action: 'withdrawal' | 'supplement';
+  readonly messageId: string;
+  readonly requestedAt: string;
+  /** The handling side answers on the case's timeline (`withdrawn` or `withdrawal-refused`; the review resuming). */
+  readonly status: 'sent';
 }
 
 export interface CaseSummary {
@@ -55,17 +78,18 @@ export class IntakeService {
     private readonly caseClock: CaseClock,
   ) {}
 
-  async submit(window: Principal, request: SscApplyRequest): Promise<AcceptanceReceipt> {
+  async submit(window: Principal, request: ServiceRequest): Promise<AcceptanceReceipt> {
     // 0. Back-pressure: refuse rather than queue without bound.
     this.shutdown.assertAccepting();
     await this.backlog.assertRoom();
     const now = this.clock.nowMs();
-    // 1. Route by the case's data (the card-issuing region), never by the ID number.
+    // 1. The service's own rules that span fields or depend on today (形式审查).
+    checkServiceRules(request, { today: shanghaiDay(now), deathClaimWindowDays: this.config.deathClaimWindowDays });
+    // 2. Route by the case's data (the region the catalogue names), never by the ID number.
     const route = routeCase({ service: request.service, handlingRegion: handlingRegionOf(request) });
     const messageType = requestTypeOf(request.service);
-    if (!messageType) throw GatewayError.field('SERVICE_UNKNOWN', 'service', 'no contract for this service');
 
-    // 2. The forwarded request, signed for the handling node (this node itself for a local case).
+    // 3. The forwarded request, signed for the handling node (this node itself for a local case).
     const caseId = newCaseNumber(this.config.node, now);
     const forwarded: ForwardedRequest = {
       caseId,
@@ -78,7 +102,7 @@ export class IntakeService {
     };
     const signed = await this.envelopes.sign(messageType, route.node, caseId, forwarded);
 
-    // 3. Case, first timeline entry and outgoing message commit together, or not at all.
+    // 4. Case, first timeline entry and outgoing message commit together, or not at all.
     await this.db.transaction(async (tx) => {
       await tx.cases.insert({
         caseId,
@@ -91,7 +115,7 @@ export class IntakeService {
         stage: 'submitted',
         status: 'in-progress',
         requestJson: JSON.stringify(forwarded),
-        applicantHash: applicantHash(request.applicant.idNumber),
+        applicantHash: applicantHash(subjectIdNumber(forwarded)),
         region: route.region,
         regionHistoric: route.regionHistoric,
         agencyRef: null,
@@ -99,6 +123,8 @@ export class IntakeService {
         updatedAt: now,
         lastAppliedSeq: 0,
         lastIssuedSeq: 0,
+        clockPausedSince: null,
+        clockPausedDays: 0,
       });
       await tx.events.insertOnce({
         caseId,
@@ -136,12 +162,71 @@ export class IntakeService {
     return {
       caseId,
       service: request.service,
-      kind: request.kind,
+      kind: serviceDefinition(request.service)?.kindOf(request) ?? null,
       acceptedAt: forwarded.acceptedAt,
       acceptedBy: { node: this.config.node, windowId: window.credentialId, windowName: window.name, agency: window.agency },
       handledBy: { node: route.node, agency: route.agency, region: route.region, regionHistoric: route.regionHistoric },
       status: 'submitted',
     };
+  }
+
+  /**
+   * Withdraws a case (撤回) the handling side has not decided. The handling side (through its
+   * agency) has the last word: the answer comes back on the timeline.
+   */
+  async withdraw(window: Principal, caseId: string, reason: string): Promise<FollowUpReceipt> {
+    return this.followUp(window, caseId, 'case.withdrawal', (record, at) => {
+      if (!canWithdraw(record.service, record.stage as CaseStage)) {
+        throw new GatewayError('CASE_ALREADY_DECIDED', { detail: `the case is at ${record.stage}` });
+      }
+      const body: CaseWithdrawal = { caseId, requestedAt: at, reason };
+      return body;
+    });
+  }
+
+  /** Sends the supplementary material the handling side asked for (补正). */
+  async supplement(window: Principal, caseId: string, materials: readonly MaterialRef[], note?: string): Promise<FollowUpReceipt> {
+    return this.followUp(window, caseId, 'case.supplement', (record, at) => {
+      if (record.stage !== 'supplement-requested') {
+        throw new GatewayError('CASE_NOT_AWAITING_SUPPLEMENT', { detail: `the case is at ${record.stage}` });
+      }
+      const body: CaseSupplement = { caseId, suppliedAt: at, materials, ...(note ? { note } : {}) };
+      return body;
+    });
+  }
+
+  /** A follow-up on one of this window's cases, signed for the handling node and sent through the outbox. */
+  private async followUp(
+    window: Principal,
+    caseId: string,
+    messageType: Extract<PeerMessageType, 'case.withdrawal' | 'case.supplement'>,
+    build: (record: CaseRecord, at: string) => object,
+  ): Promise<FollowUpReceipt> {
+    this.shutdown.assertAccepting();
+    const now = this.clock.nowMs();
+    const at = toShanghaiIso(now);
+    const messageId = await this.db.transaction(async (tx) => {
+      const record = await tx.cases.get(caseId);
+      if (!record || record.windowId !== window.credentialId) {
+        throw new GatewayError('CASE_NOT_FOUND', { detail: 'no case with this number for this window' });
+      }
+      const handlingNode = record.handlingNode as NodeCode;
+      const signed = await this.envelopes.sign(messageType, handlingNode, caseId, build(record, at));
+      await tx.outbox.enqueue({
+        messageId: signed.messageId,
+        destination: peerDestination(handlingNode, this.config.node),
+        messageType: signed.messageType,
+        contractVersion: signed.contractVersion,
+        caseId,
+        payload: signed.compact,
+        nextAttemptAt: now,
+        createdAt: now,
+      });
+      return signed.messageId;
+    });
+    this.outbox.notify();
+    this.logger.log({ msg: `${messageType} sent`, caseId, messageId, window: window.credentialId });
+    return { caseId, action: messageType === 'case.withdrawal' ? 'withdrawal' : 'supplement', messageId, requestedAt: at, status: 'sent' };
   }
 
   /**
@@ -173,6 +258,6 @@ export class IntakeService {
       return { record, events: await s.events.listByCase(caseId) };
     });
     if (!found) throw new GatewayError('CASE_NOT_FOUND', { detail: 'no case with this number for this window' });
-    return toCaseView(found.record, found.events, this.caseClock.of(found.record.service, found.record.acceptedAt));
+    return toCaseView(found.record, found.events, this.caseClock.of(found.record));
   }
 }

@@ -47,7 +47,7 @@ export class OperatorController {
     }
     const open = await this.db.read((s) => s.cases.listRecent(5000, 'in-progress'));
     const items = open
-      .map((r) => ({ record: r, limit: this.caseClock.of(r.service, r.acceptedAt) }))
+      .map((r) => ({ record: r, limit: this.caseClock.of(r) }))
       .filter((x): x is { record: typeof x.record; limit: TimeLimitView } => x.limit !== null)
       .filter((x) => (overdue === undefined ? true : x.limit.overdue === (overdue === 'true')))
       .filter((x) => (days === undefined ? true : x.limit.workingDaysLeft <= days))
@@ -72,7 +72,7 @@ export class OperatorController {
       return record ? { record, events: await s.events.listByCase(caseId) } : null;
     });
     if (!found) throw new GatewayError('CASE_NOT_FOUND');
-    return toCaseView(found.record, found.events, this.caseClock.of(found.record.service, found.record.acceptedAt));
+    return toCaseView(found.record, found.events, this.caseClock.of(found.record));
   }
 
   /**

@@ -2,8 +2,11 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Clock, GatewayError, newMessageId } from '#core';
 import {
   isPeerMessageType,
+  isRequestMessageType,
   PEER_MESSAGE_TYPES,
   validateContract,
+  type CaseSupplement,
+  type CaseWithdrawal,
   type ForwardedRequest,
   type StatusUpdate,
 } from '#contracts';
@@ -78,15 +81,16 @@ export class InboundService {
         }
         return { receipt: seen.receipt, duplicate: true };
       }
-      switch (claims.mtype) {
-        case 'ssc.apply.request':
-          await this.handling.acceptForwarded(tx, claims.jti, this.checkRequest(claims, body as ForwardedRequest));
-          break;
-        case 'status-update':
-          await this.statuses.apply(tx, claims.iss, this.checkStatus(claims, body as StatusUpdate));
-          break;
-        default:
-          throw new GatewayError('CONTRACT_UNKNOWN', { detail: 'no handler for this message type' });
+      if (isRequestMessageType(claims.mtype)) {
+        await this.handling.acceptForwarded(tx, claims.jti, this.checkRequest(claims, body as ForwardedRequest));
+      } else if (claims.mtype === 'status-update') {
+        await this.statuses.apply(tx, claims.iss, this.checkStatus(claims, body as StatusUpdate));
+      } else if (claims.mtype === 'case.withdrawal') {
+        await this.handling.acceptWithdrawal(tx, claims.iss, claims.jti, this.checkFollowUp(claims, body as CaseWithdrawal));
+      } else if (claims.mtype === 'case.supplement') {
+        await this.handling.acceptSupplement(tx, claims.iss, claims.jti, this.checkFollowUp(claims, body as CaseSupplement));
+      } else {
+        throw new GatewayError('CONTRACT_UNKNOWN', { detail: 'no handler for this message type' });
       }
       await tx.inbox.insert({
         messageId: claims.jti,
@@ -130,10 +134,23 @@ export class InboundService {
   }
 
   private checkRequest(claims: EnvelopeClaims, request: ForwardedRequest): ForwardedRequest {
-    if (request.caseId !== claims.case || request.acceptingNode !== claims.iss || request.route.node !== this.config.node) {
+    if (
+      request.caseId !== claims.case ||
+      request.acceptingNode !== claims.iss ||
+      request.route.node !== this.config.node ||
+      `${request.service}.request` !== claims.mtype ||
+      request.request.service !== request.service
+    ) {
       throw new GatewayError('CONTRACT_INVALID', { detail: 'the request does not match its envelope or route' });
     }
     return request;
+  }
+
+  private checkFollowUp<T extends { caseId: string }>(claims: EnvelopeClaims, followUp: T): T {
+    if (followUp.caseId !== claims.case) {
+      throw new GatewayError('CONTRACT_INVALID', { detail: 'the follow-up does not match its envelope' });
+    }
+    return followUp;
   }
 
   private checkStatus(claims: EnvelopeClaims, update: StatusUpdate): StatusUpdate {
