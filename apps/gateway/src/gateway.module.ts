@@ -30,6 +30,7 @@ import { ContractsController } from './contracts/contracts.controller.js';
 import { GatewayMetrics } from './observability/gateway-metrics.js';
 import { HealthController } from './observability/health.controller.js';
 import { MetricsController } from './observability/metrics.controller.js';
+import { CONSOLE_CONTROLLERS, CONSOLE_PROVIDERS } from './console/console.providers.js';
 
 /** What is opened before Nest starts (database, keys, trust) and handed to the module. */
 export interface GatewayResources {
@@ -48,7 +49,7 @@ export class GatewayModule {
     return {
       module: GatewayModule,
       imports: [TerminusModule.forRoot({ logger: false })],
-      controllers: [IntakeController, PeerController, OperatorController, StatusIntakeController, HealthController, MetricsController, ContractsController],
+      controllers: [IntakeController, PeerController, OperatorController, StatusIntakeController, HealthController, MetricsController, ContractsController, ...CONSOLE_CONTROLLERS],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: resources.config },
         { provide: FEDERATION, useValue: resources.federation },
@@ -73,6 +74,7 @@ export class GatewayModule {
         MessageLogService,
         DeadLetterService,
         GatewayMetrics,
+        ...CONSOLE_PROVIDERS,
       ],
     };
   }

@@ -11,6 +11,7 @@ import { OutboxSignal } from './outbox-signal.js';
 import { ShutdownState } from './shutdown-state.js';
 import { GatewayMetrics } from '../observability/gateway-metrics.js';
 import { MessageLogService } from '../message-log/message-log.service.js';
+import { RouteSeries } from '../console/route-series.js';
 
 /**
  * Runs this node's outbox relay for the life of the process and decides what a delivery means
@@ -31,6 +32,7 @@ export class RelayService implements OnApplicationBootstrap, BeforeApplicationSh
     metrics: GatewayMetrics,
     private readonly shutdown: ShutdownState,
     private readonly messageLog: MessageLogService,
+    routeSeries: RouteSeries,
   ) {
     signal.subscribe(() => this.relay.kick());
     this.relay = new Relay(
@@ -42,6 +44,7 @@ export class RelayService implements OnApplicationBootstrap, BeforeApplicationSh
         afterDelivered: (tx, message, outcome) => this.afterDelivered(tx, message, outcome),
         onAttempt: (event) => {
           metrics.recordAttempt(event);
+          routeSeries.record(event);
           if (event.outcome !== 'delivered') {
             this.logger.warn({
               msg: 'delivery failed',

@@ -1,0 +1,204 @@
+// The console's entry: sign-in, the header (role shown by colour and badge), the language
+// switch, and a hash router whose views clear their timers when the clerk moves on.
+
+import { api, ApiError, hasToken, setToken } from './api.js';
+import { h, mount } from './dom.js';
+import { errorText, getLang, nodeName, setLang, t } from './i18n.js';
+import { keyWarningCount, renderAudit, renderDead, renderHealth, renderKeys, renderOverdue, renderRoutes } from './operator-view.js';
+import { renderApply, renderCase, renderReceipt, renderSearch } from './window-view.js';
+
+const main = document.getElementById('main');
+const tabs = document.getElementById('tabs');
+const toastBox = document.getElementById('toast');
+let me = null;
+let timers = [];
+
+const NAV = {
+  window: [
+    ['#/apply', 'navApply'],
+    ['#/search', 'navSearch'],
+  ],
+  operator: [
+    ['#/routes', 'navRoutes'],
+    ['#/dead', 'navDead'],
+    ['#/audit', 'navAudit'],
+    ['#/overdue', 'navOverdue'],
+    ['#/health', 'navHealth'],
+    ['#/keys', 'navKeys'],
+  ],
+};
+
+const ctx = {
+  /** Runs `fn` every `ms` while this view is shown. */
+  every(fn, ms) {
+    const id = setInterval(() => {
+      Promise.resolve(fn()).catch(report);
+    }, ms);
+    timers.push(id);
+    return id;
+  },
+  clear(id) {
+    clearInterval(id);
+    timers = timers.filter((x) => x !== id);
+  },
+  toast,
+};
+
+function toast(text) {
+  toastBox.textContent = text;
+  setTimeout(() => {
+    if (toastBox.textContent === text) toastBox.textContent = '';
+  }, 6000);
+}
+
+function report(error) {
+  if (error instanceof ApiError && error.status === 401) {
+    signOut(t('sessionExpired'));
+    return;
+  }
+  toast(error instanceof ApiError ? t('errorGeneric', { msg: errorText(error.problem) }) : t('errorGeneric', { msg: String(error?.message ?? error) }));
+}
+
+function translateStatic() {
+  document.querySelectorAll('[data-i18n]').forEach((el) => {
+    el.textContent = t(el.dataset.i18n);
+  });
+  document.title = t('appTitle');
+  const other = getLang() === 'zh' ? 'English' : '中文';
+  const langButton = document.getElementById('lang-switch');
+  langButton.textContent = other;
+  langButton.setAttribute('lang', getLang() === 'zh' ? 'en' : 'zh-CN');
+  tabs.setAttribute('aria-label', getLang() === 'zh' ? '主导航' : 'Main navigation');
+}
+
+function drawHeader() {
+  const who = document.getElementById('who');
+  document.body.classList.remove('window', 'operator');
+  if (!me) {
+    who.hidden = true;
+    tabs.hidden = true;
+    document.getElementById('node-name').textContent = '';
+    return;
+  }
+  document.body.classList.add(me.role);
+  document.getElementById('node-name').textContent = `${nodeName(me.node)}${getLang() === 'zh' ? '节点' : ' node'}`;
+  const badge = document.getElementById('role-badge');
+  badge.className = `role-badge role-${me.role}`;
+  badge.textContent = t(me.role === 'operator' ? 'roleOperator' : 'roleWindow');
+  document.getElementById('who-name').textContent = me.name;
+  who.hidden = false;
+  tabs.hidden = false;
+  mount(tabs, (NAV[me.role] ?? []).map(([href, key]) => h('a', { href, dataset: { nav: key } }, t(key))));
+}
+
+function signOut(message) {
+  setToken(null);
+  me = null;
+  drawHeader();
+  if (location.hash !== '#/sign-in') location.hash = '#/sign-in';
+  else void route();
+  if (message) toast(message);
+}
+
+function renderSignIn() {
+  const input = h('input', { id: 'token', name: 'token', type: 'password', autocomplete: 'off', spellcheck: 'false', 'aria-describedby': 'token-hint token-error' });
+  const error = h('div', { class: 'field-error', id: 'token-error', role: 'alert' });
+  const form = h(
+    'form',
+    { class: 'card signin', novalidate: true, 'aria-labelledby': 'signin-title' },
+    h('h1', { id: 'signin-title' }, t('signInTitle')),
+    h('div', { class: 'field' }, h('label', { for: 'token' }, t('token')), input, h('div', { class: 'hint', id: 'token-hint' }, t('signInHint')), error),
+    h('button', { type: 'submit', class: 'primary', id: 'sign-in' }, t('signIn')),
+  );
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    void (async () => {
+      mount(error);
+      setToken(input.value.trim().replace(/^Bearer\s+/i, ''));
+      try {
+        me = await api('/api/v1/whoami');
+      } catch (e) {
+        setToken(null);
+        input.setAttribute('aria-invalid', 'true');
+        mount(error, e instanceof ApiError ? t('signInFailed') : String(e));
+        return;
+      }
+      input.value = '';
+      drawHeader();
+      location.hash = NAV[me.role]?.[0]?.[0] ?? '#/';
+    })();
+  });
+  mount(main, form);
+  input.focus();
+}
+
+async function route() {
+  timers.forEach(clearInterval);
+  timers = [];
+  const hash = location.hash.startsWith('#/') ? location.hash : '#/';
+  if (!me && hasToken()) {
+    try {
+      me = await api('/api/v1/whoami');
+      drawHeader();
+    } catch {
+      setToken(null);
+    }
+  }
+  if (!me) {
+    renderSignIn();
+    return;
+  }
+  const [, page, arg] = /^#\/([a-z-]*)\/?(.*)$/.exec(hash) ?? [];
+  const allowed = (NAV[me.role] ?? []).map(([href]) => href.slice(2));
+  const windowPages = ['apply', 'search', 'receipt', 'case'];
+  const mine = me.role === 'window' ? windowPages : allowed;
+  if (!mine.includes(page)) {
+    location.hash = NAV[me.role]?.[0]?.[0] ?? '#/sign-in';
+    return;
+  }
+  tabs.querySelectorAll('a').forEach((a) => {
+    const current = a.getAttribute('href') === `#/${page}` || (page === 'receipt' && a.getAttribute('href') === '#/apply') || (page === 'case' && a.getAttribute('href') === '#/search');
+    if (current) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  });
+  mount(main, h('p', { class: 'loading' }, t('loading')));
+  const decoded = decodeURIComponent(arg ?? '');
+  try {
+    switch (page) {
+      case 'apply': await renderApply(main); break;
+      case 'receipt': await renderReceipt(main, decoded); break;
+      case 'search': await renderSearch(main); break;
+      case 'case': await renderCase(main, decoded, ctx); break;
+      case 'routes': await renderRoutes(main, ctx); break;
+      case 'dead': await renderDead(main, ctx); break;
+      case 'audit': await renderAudit(main); break;
+      case 'overdue': await renderOverdue(main); break;
+      case 'health': await renderHealth(main, ctx); break;
+      case 'keys': await renderKeys(main); break;
+      default: break;
+    }
+    if (me.role === 'operator' && page !== 'keys') {
+      const n = await keyWarningCount();
+      if (n > 0) main.prepend(h('p', { class: 'error-summary', role: 'alert' }, h('a', { href: '#/keys' }, t('keysWarning', { n }))));
+    }
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) return signOut(t('sessionExpired'));
+    mount(main, h('p', { class: 'error-summary', role: 'alert' }, error instanceof ApiError ? errorText(error.problem) : String(error)));
+  }
+}
+
+document.getElementById('lang-switch').addEventListener('click', () => {
+  setLang(getLang() === 'zh' ? 'en' : 'zh');
+  translateStatic();
+  drawHeader();
+  void route();
+});
+document.getElementById('sign-out').addEventListener('click', () => signOut());
+window.addEventListener('hashchange', () => {
+  if (location.hash.startsWith('#/') || location.hash === '') void route();
+});
+window.addEventListener('unhandledrejection', (event) => report(event.reason));
+
+setLang(getLang());
+translateStatic();
+void route();

@@ -1,0 +1,311 @@
+// The operator's views: a dashboard per route, dead letters with replay (one or many, in
+// chunks with progress), the audit trail, overdue cases, health, and signing-key expiry.
+
+import { api, ApiError } from './api.js';
+import { chart } from './charts.js';
+import { h, mount, table } from './dom.js';
+import { errorText, formatDateTime, formatDay, formatNumber, nodeName, serviceName, stageLabel, t, valueLabel } from './i18n.js';
+
+const REPLAY_CHUNK = 20;
+let range = 'hour';
+
+function routeTitle(route) {
+  if (route.kind === 'peer') return t('routePeer', { name: `${nodeName(route.destination.slice(5))}（${route.destination}）` });
+  if (route.kind === 'agency') return t('routeAgency', { name: route.destination.slice(7) });
+  return t('routeSelf');
+}
+
+function circuitBadge(state) {
+  const cls = state === 'closed' ? 'ok' : state === 'open' ? 'bad' : 'warn';
+  return h('span', { class: `badge ${cls}`, dataset: { circuit: state } }, `${t('circuit')}：${t(`circuit${state[0].toUpperCase()}${state.slice(1)}`)}`);
+}
+
+export async function renderRoutes(main, ctx) {
+  const body = h('div', { id: 'routes-body' });
+  const buttons = ['hour', 'day'].map((r) =>
+    h('button', { type: 'button', 'aria-pressed': String(r === range), onclick: () => { range = r; buttons.forEach((b, i) => b.setAttribute('aria-pressed', String(['hour', 'day'][i] === r))); void load(); } }, t(r === 'hour' ? 'lastHour' : 'lastDay')),
+  );
+  const stamp = h('span', { class: 'hint' });
+  mount(main, h('h1', {}, t('routesTitle')), h('div', { class: 'actions', role: 'group', 'aria-label': t('range') }, buttons, stamp), body);
+  async function load() {
+    const data = await api(`/api/v1/operator/routes?range=${range}`);
+    stamp.textContent = t('updated', { t: formatDateTime(data.at) });
+    mount(
+      body,
+      h(
+        'div',
+        { class: 'routes' },
+        data.routes.map((route) =>
+          h(
+            'section',
+            { class: 'card route', 'aria-label': routeTitle(route), dataset: { destination: route.destination } },
+            h(
+              'div',
+              { class: 'route-head' },
+              h('h2', {}, routeTitle(route)),
+              circuitBadge(route.circuit.state),
+              h('span', { class: route.backlog > 0 ? 'warn' : 'muted' }, `${t('backlog')}：${formatNumber(route.backlog)}${route.backlogCapped ? '+' : ''}`),
+            ),
+            h(
+              'div',
+              { class: 'charts' },
+              chart(route.points, 'perMinute', { title: t('perMinute'), digits: 2 }),
+              chart(route.points, 'failed', { title: t('failures'), kind: 'fail' }),
+              chart(route.points, 'latencyAvgMs', { title: t('latency'), digits: 1 }),
+              chart(route.points, 'backlog', { title: t('backlogChart'), kind: 'backlog' }),
+            ),
+          ),
+        ),
+      ),
+    );
+  }
+  await load();
+  ctx.every(load, 10_000);
+}
+
+const STATES = ['dead', 'retrying', 'pending', 'in-flight', 'delivered'];
+const stateLabel = (s) => t(`state${s[0].toUpperCase()}${s.slice(1)}`);
+const stateBadge = (s) => h('span', { class: `badge ${s === 'delivered' ? 'ok' : s === 'dead' ? 'bad' : 'warn'}`, dataset: { state: s } }, stateLabel(s));
+
+export async function renderDead(main, ctx) {
+  let state = 'dead';
+  const filter = h('select', { id: 'state-filter', onchange: () => { state = filter.value; void load(); } }, STATES.map((s) => h('option', { value: s }, stateLabel(s))));
+  const reason = h('input', { id: 'replay-reason', autocomplete: 'off', maxlength: '400', 'aria-describedby': 'replay-reason-hint replay-reason-error' });
+  const reasonError = h('div', { class: 'field-error', id: 'replay-reason-error', role: 'alert' });
+  const bulk = h('button', { type: 'button', class: 'primary', id: 'replay-selected', disabled: true, onclick: () => void replay(selected()) }, t('replaySelected', { n: 0 }));
+  const progress = h('progress', { id: 'replay-progress', max: '1', value: '0', 'aria-labelledby': 'replay-progress-label' });
+  const progressText = h('span', { id: 'replay-progress-text', 'aria-live': 'polite' });
+  const progressBox = h('div', { class: 'actions', hidden: true }, h('span', { id: 'replay-progress-label' }, t('replayProgress')), progress, progressText);
+  const list = h('div', { id: 'dead-list' });
+  const follow = h('div', { id: 'replay-follow' });
+  const followed = new Map(); // messageId → last known state
+  let rows = [];
+
+  mount(
+    main,
+    h('h1', {}, t('deadTitle')),
+    h(
+      'div',
+      { class: 'card' },
+      h('div', { class: 'grid' },
+        h('div', { class: 'field' }, h('label', { for: 'state-filter' }, t('filterState')), filter),
+        h('div', { class: 'field' }, h('label', { for: 'replay-reason' }, t('replayReason')), reason, h('div', { class: 'hint', id: 'replay-reason-hint' }, t('replayReasonHint')), reasonError)),
+      h('div', { class: 'actions' }, bulk),
+      progressBox,
+    ),
+    list,
+    follow,
+  );
+
+  function selected() {
+    return [...list.querySelectorAll('input[data-message-id]:checked')].map((box) => box.dataset.messageId);
+  }
+  function updateBulk() {
+    const n = selected().length;
+    bulk.textContent = t('replaySelected', { n: formatNumber(n) });
+    bulk.disabled = n === 0;
+  }
+
+  async function load() {
+    rows = (await api(`/api/v1/operator/messages?state=${state}`)).items;
+    const all = h('input', { type: 'checkbox', id: 'select-all', onchange: () => { list.querySelectorAll('input[data-message-id]').forEach((b) => { b.checked = all.checked; }); updateBulk(); } });
+    mount(
+      list,
+      rows.length === 0
+        ? h('p', { class: 'card' }, state === 'dead' ? t('noDead') : t('noResults'))
+        : table(
+            [
+              state === 'dead' ? h('span', {}, all, h('label', { for: 'select-all' }, ` ${t('selectAll')}`)) : t('select'),
+              t('messageType'), t('caseNo'), t('destination'), t('state'), t('reason'), { text: t('attempts'), class: 'num' }, t('lastError'), t('createdAt'), '',
+            ],
+            rows.map((m) => [
+              state === 'dead'
+                ? h('span', {}, h('input', { type: 'checkbox', id: `sel-${m.messageId}`, dataset: { messageId: m.messageId }, onchange: updateBulk }), h('label', { for: `sel-${m.messageId}`, class: 'mono' }, ` ${m.messageId.slice(0, 8)}`))
+                : h('span', { class: 'mono' }, m.messageId.slice(0, 8)),
+              m.messageType,
+              h('span', { class: 'mono' }, m.caseId ?? t('none')),
+              m.destination,
+              stateBadge(m.state),
+              m.deadReason ?? t('none'),
+              { cell: formatNumber(m.attempts), class: 'num' },
+              h('span', { class: 'mono' }, m.lastError ?? t('none')),
+              formatDateTime(new Date(m.createdAt).toISOString()),
+              m.state === 'dead' ? h('button', { type: 'button', dataset: { replay: m.messageId }, 'aria-label': `${t('replayOne')} ${m.messageId}`, onclick: () => void replay([m.messageId]) }, t('replayOne')) : '',
+            ]),
+          ),
+    );
+    updateBulk();
+  }
+
+  async function replay(ids) {
+    mount(reasonError);
+    reason.removeAttribute('aria-invalid');
+    if (reason.value.trim().length < 3) {
+      mount(reasonError, t('reasonTooShort'));
+      reason.setAttribute('aria-invalid', 'true');
+      reason.focus();
+      return;
+    }
+    bulk.disabled = true;
+    progressBox.hidden = false;
+    progress.max = ids.length;
+    progress.value = 0;
+    let ok = 0;
+    let skipped = 0;
+    // In chunks: each is one audited request; the bar moves as each chunk is answered.
+    for (let i = 0; i < ids.length; i += REPLAY_CHUNK) {
+      const chunk = ids.slice(i, i + REPLAY_CHUNK);
+      try {
+        const outcome = await api('/api/v1/operator/messages/replay', { method: 'POST', body: { messageIds: chunk, reason: reason.value.trim() } });
+        ok += outcome.replayed.length;
+        skipped += outcome.skipped.length;
+        outcome.replayed.forEach((id) => followed.set(id, 'pending'));
+      } catch (error) {
+        if (!(error instanceof ApiError)) throw error;
+        skipped += chunk.length;
+        ctx.toast(t('errorGeneric', { msg: errorText(error.problem) }));
+      }
+      progress.value = Math.min(ids.length, i + chunk.length);
+      progressText.textContent = `${formatNumber(progress.value)} / ${formatNumber(ids.length)}`;
+    }
+    progressText.textContent = t('replayDone', { ok: formatNumber(ok), skipped: formatNumber(skipped) });
+    await load();
+    await track();
+  }
+
+  async function track() {
+    if (followed.size === 0) return;
+    for (const id of followed.keys()) {
+      try {
+        followed.set(id, (await api(`/api/v1/operator/messages/${id}`)).state);
+      } catch (error) {
+        if (!(error instanceof ApiError)) throw error;
+      }
+    }
+    mount(
+      follow,
+      h('h2', {}, t('replayFollow')),
+      table(['ID', t('messageState')], [...followed].map(([id, s]) => [h('span', { class: 'mono' }, id), stateBadge(s)])),
+    );
+  }
+
+  await load();
+  ctx.every(async () => {
+    await track();
+    if (followed.size > 0 || state !== 'dead') await load();
+  }, 2000);
+}
+
+export async function renderAudit(main) {
+  const { items } = await api('/api/v1/operator/audit');
+  mount(
+    main,
+    h('h1', {}, t('auditTitle')),
+    items.length === 0
+      ? h('p', {}, t('noAudit'))
+      : table(
+          [t('at'), t('operator'), t('action'), t('subject'), t('reason'), t('detail')],
+          items.map((a) => {
+            const d = a.detailJson ? JSON.parse(a.detailJson) : {};
+            return [
+              formatDateTime(new Date(a.at).toISOString()),
+              a.operatorId,
+              a.action === 'replay' ? t('actionReplay') : a.action,
+              h('span', { class: 'mono' }, a.subject),
+              a.reason,
+              h('span', { class: 'mono' }, [d.destination, d.deadReason, d.attempts !== undefined ? `${t('attempts')} ${d.attempts}` : null, d.lastError].filter((x) => x !== null && x !== undefined).join(' · ')),
+            ];
+          }),
+        ),
+  );
+}
+
+function casesTable(items) {
+  return table(
+    [t('caseNo'), t('service'), t('stage'), t('role'), t('handlingNode'), t('heldSince'), t('dueBy'), { text: t('left'), class: 'num' }],
+    items.map((c) => [
+      h('span', { class: 'mono' }, c.caseId),
+      serviceName(c.service),
+      stageLabel(c.stage),
+      valueLabel(c.role),
+      nodeName(c.handlingNode),
+      formatDateTime(c.heldSince),
+      formatDay(c.timeLimit.dueBy),
+      { cell: h('span', { class: c.timeLimit.overdue ? 'bad' : 'warn' }, formatNumber(c.timeLimit.workingDaysLeft)), class: 'num' },
+    ]),
+  );
+}
+
+export async function renderOverdue(main) {
+  const [overdue, soon] = await Promise.all([api('/api/v1/operator/cases?overdue=true'), api('/api/v1/operator/cases?overdue=false&dueWithinDays=5')]);
+  mount(
+    main,
+    h('h1', {}, t('overdueTitle')),
+    overdue.items.length ? casesTable(overdue.items) : h('p', { class: 'card' }, t('noOverdue')),
+    h('h2', {}, t('dueSoonTitle')),
+    soon.items.length ? casesTable(soon.items) : h('p', { class: 'card' }, t('noDueSoon')),
+  );
+}
+
+function indicatorName(key) {
+  if (key === 'database') return t('hcDatabase');
+  if (key === 'agencyAdapter') return t('hcAgencyAdapter');
+  if (key === 'outbox') return t('hcOutbox');
+  if (key.startsWith('peer')) return t('hcPeer', { name: nodeName(key.slice(4)) });
+  return key;
+}
+
+function healthBadge(status) {
+  const cls = status === 'up' || status === 'ok' ? 'ok' : status === 'degraded' ? 'warn' : 'bad';
+  const text = status === 'up' || status === 'ok' ? t('healthUp') : status === 'degraded' ? t('healthDegraded') : t('healthDown');
+  return h('span', { class: `badge ${cls}`, dataset: { health: status } }, text);
+}
+
+export async function renderHealth(main, ctx) {
+  const body = h('div', {});
+  mount(main, h('h1', {}, t('healthTitle')), body);
+  async function load() {
+    const health = await api('/health', { okStatuses: [503] });
+    const details = health?.details ?? {};
+    mount(
+      body,
+      h('p', {}, `${t('overall')}：`, healthBadge(health?.status ?? 'error')),
+      table(
+        [t('indicator'), t('status'), t('detail')],
+        Object.entries(details).map(([key, d]) => {
+          const { status, ...rest } = d;
+          return [indicatorName(key), healthBadge(status), h('span', { class: 'mono' }, Object.entries(rest).map(([k, v]) => `${k}: ${v}`).join(' · '))];
+        }),
+      ),
+    );
+  }
+  await load();
+  ctx.every(load, 10_000);
+}
+
+export async function renderKeys(main) {
+  const { items } = await api('/api/v1/operator/keys');
+  const warnings = items.filter((k) => k.warning);
+  mount(
+    main,
+    h('h1', {}, t('keysTitle')),
+    warnings.length ? h('p', { class: 'error-summary', role: 'alert' }, t('keysWarning', { n: formatNumber(warnings.length) })) : null,
+    table(
+      [t('kid'), t('keyState'), t('createdAt'), { text: t('age'), class: 'num' }, t('rotateBy'), t('status')],
+      items.map((k) => [
+        h('span', { class: 'mono' }, k.kid),
+        t(`keyState${k.state[0].toUpperCase()}${k.state.slice(1)}`),
+        formatDateTime(k.createdAt),
+        { cell: formatNumber(k.ageDays), class: 'num' },
+        formatDateTime(k.rotateBy),
+        k.warning ? h('span', { class: 'badge bad' }, t('keyWarn')) : h('span', { class: 'badge ok' }, t('keyOk')),
+      ]),
+    ),
+  );
+}
+
+/** Keys warn on every operator page, not only on the keys page. */
+export async function keyWarningCount() {
+  const { items } = await api('/api/v1/operator/keys');
+  return items.filter((k) => k.warning).length;
+}
