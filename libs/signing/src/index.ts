@@ -40,3 +40,14 @@ export {
 } from './sealed-data.js';
 export { AgencyKeyStore, isAgencyCode, type AgencyEncryptionKey, type AgencyKeyStoreOptions } from './agency-key-store.js';
 export { openPersonalDataSecret, personalDataHash } from './personal-data-hash.js';
+export {
+  FEDERATION_TYP,
+  FederationAuthorityKeyStore,
+  FederationAuthorityTrust,
+  loadSignedFederation,
+  signFederation,
+  verifySignedFederation,
+  type AcceptedFederation,
+  type AuthorityKey,
+  type VerifiedFederation,
+} from './federation-signing.js';

@@ -1,0 +1,284 @@
+import { mkdir, readFile } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
+import { CompactSign, compactVerify, importJWK, type CryptoKey } from 'jose';
+import { GatewayError, type Clock } from '#core';
+import {
+  checkAlgorithm,
+  checkCritical,
+  checkKid,
+  checkType,
+  parseCompact,
+  verifySignature,
+  type Refuse,
+} from './compact-jws.js';
+import { parseFederation, type Federation } from './federation.js';
+import { readOptionalText, writeFileSafely } from './key-files.js';
+import { createOkpKey, loadOkpKeys, loadOrCreateOkpKeys, type OkpKeySpec, type StoredOkpKey } from './okp-key-directory.js';
+import { isKid, publicJwkProblem, SIGNING_ALG, toPublicJwk, type PublicJwk } from './public-jwk.js';
+import { sha256Base64url } from './sha256.js';
+
+/**
+ * The federation configuration is distributed signed (X-Road signs its global configuration the
+ * same way): a compact JWS (RFC 7515 §7.1) by a federation authority key, Ed25519 only, explicitly
+ * typed, with a `serial` that only grows so that a node never goes back to an older document.
+ */
+
+/** The JWS `typ` of a signed federation (RFC 8725 §3.11: keeps it apart from envelopes and receipts). */
+export const FEDERATION_TYP = 'cytb-federation+jwt';
+
+/** The federation authority's signing key, imported once; the private key is not extractable. */
+export interface AuthorityKey {
+  readonly kid: string;
+  readonly privateKey: CryptoKey;
+  readonly publicJwk: PublicJwk;
+  /** ISO 8601, China Standard Time. */
+  readonly createdAt: string;
+}
+
+/** What a verified signed federation yields. */
+export interface VerifiedFederation {
+  readonly federation: Federation;
+  readonly serial: number;
+  /** The authority key that signed it. */
+  readonly kid: string;
+  /** base64url SHA-256 of the compact JWS: equal serials must have equal hashes. */
+  readonly sha256: string;
+}
+
+/** The last document a node accepted, kept to refuse rollbacks. */
+export interface AcceptedFederation {
+  readonly serial: number;
+  readonly sha256: string;
+}
+
+const refuseFederation: Refuse = (_failure, detail, extra) =>
+  new GatewayError('FEDERATION_SIGNATURE_INVALID', { detail: `signed federation: ${detail}`, cause: extra?.cause });
+const ALGS: readonly string[] = Object.freeze([SIGNING_ALG]);
+const encoder = new TextEncoder();
+const AUTHORITY_SPEC: OkpKeySpec = { crv: 'Ed25519', alg: SIGNING_ALG, use: 'sig', kidPrefix: 'FA' };
+
+/**
+ * The federation authority's public keys, imported once. Only Ed25519 keys with a kid; a key that
+ * is not one refuses the whole set (CONFIG_INVALID), as TrustStore does.
+ *
+ * @example const authority = await FederationAuthorityTrust.create(JSON.parse(readFileSync('authority.jwks.json', 'utf8')));
+ */
+export class FederationAuthorityTrust {
+  private constructor(private readonly byKid: ReadonlyMap<string, CryptoKey>) {}
+
+  /**
+   * Accepts a JWKS (`{ keys: [...] }`) or an array of JWKs.
+   *
+   * @example await FederationAuthorityTrust.create({ keys: [authorityStore.current().publicJwk] });
+   */
+  static async create(jwks: unknown): Promise<FederationAuthorityTrust> {
+    const list: unknown = Array.isArray(jwks) ? jwks : (jwks as { keys?: unknown } | null)?.keys;
+    if (!Array.isArray(list) || list.length === 0) {
+      throw new GatewayError('CONFIG_INVALID', { detail: 'federation authority: the JWKS must list at least one key' });
+    }
+    const byKid = new Map<string, CryptoKey>();
+    for (const [i, jwk] of (list as readonly unknown[]).entries()) {
+      const kid = (jwk as { kid?: unknown } | null)?.kid;
+      const problem = isKid(kid) ? publicJwkProblem(jwk, kid) : 'kid is missing or not a plain string';
+      if (problem !== undefined) throw new GatewayError('CONFIG_INVALID', { detail: `federation authority key ${i + 1}: ${problem}` });
+      if (byKid.has(kid as string)) throw new GatewayError('CONFIG_INVALID', { detail: `federation authority: kid ${String(kid)} is listed twice` });
+      try {
+        byKid.set(kid as string, await importJWK({ kty: 'OKP', crv: 'Ed25519', x: (jwk as PublicJwk).x }, SIGNING_ALG));
+      } catch (cause) {
+        throw new GatewayError('CONFIG_INVALID', { detail: `federation authority key ${i + 1} cannot be imported`, cause });
+      }
+    }
+    return new FederationAuthorityTrust(byKid);
+  }
+
+  /** The imported key named `kid`, or `undefined`. */
+  resolve(kid: string): CryptoKey | undefined {
+    return this.byKid.get(kid);
+  }
+}
+
+/**
+ * Signs a federation document (version 2, with a `serial`) as a compact JWS with the header
+ * `{ alg: 'EdDSA', kid, typ: 'cytb-federation+jwt' }`. The document is checked first with the rules
+ * every node applies (CONFIG_INVALID), so a bad document fails here and not on every node.
+ *
+ * @example const jws = await signFederation(authorityStore.current(), { version: 2, serial: 8, nodes, rules });
+ */
+export async function signFederation(authorityKey: AuthorityKey, doc: Federation): Promise<string> {
+  const federation = parseFederation(doc);
+  if (federation.version !== 2) throw new GatewayError('CONFIG_INVALID', { detail: 'federation: only version 2 (with a serial) is signed' });
+  try {
+    return await new CompactSign(encoder.encode(JSON.stringify(federation)))
+      .setProtectedHeader({ alg: SIGNING_ALG, kid: authorityKey.kid, typ: FEDERATION_TYP })
+      .sign(authorityKey.privateKey);
+  } catch (cause) {
+    throw new GatewayError('INTERNAL', { detail: `signing the federation with ${authorityKey.kid} failed`, cause });
+  }
+}
+
+/**
+ * Verifies a signed federation, as a checklist. Refuses with FEDERATION_SIGNATURE_INVALID anything
+ * that is not a compact JWS of our type signed by a listed authority key, and with
+ * FEDERATION_ROLLBACK a serial lower than `accepted.serial` (or the same serial with other bytes).
+ *
+ * @example const { federation, serial } = await verifySignedFederation(text, authority, { accepted: { serial: 7, sha256 } });
+ */
+export async function verifySignedFederation(
+  compact: string,
+  authority: FederationAuthorityTrust,
+  options: { readonly accepted?: AcceptedFederation } = {},
+): Promise<VerifiedFederation> {
+  const refuse = refuseFederation;
+  const text = typeof compact === 'string' ? compact.trim() : compact;
+  // 1. Signed at all: an unsigned JSON document is refused, never read.
+  if (typeof text === 'string' && text.startsWith('{')) throw refuse('ENVELOPE_MALFORMED', 'the document is not signed (plain JSON)');
+  // 2. Shape, algorithm (EdDSA only, RFC 8725 §3.1), type (RFC 8725 §3.11), no crit (RFC 7515 §4.1.11), kid.
+  const header = parseCompact(text, refuse);
+  checkAlgorithm(header, ALGS, refuse);
+  checkType(header, FEDERATION_TYP, refuse);
+  checkCritical(header, refuse);
+  const kid = checkKid(header, refuse);
+  // 3. The authority key: named by kid, from the configured authority JWKS only (never the token).
+  const key = authority.resolve(kid);
+  if (key === undefined) throw refuse('ENVELOPE_KEY_UNKNOWN', `kid ${kid} is not a federation authority key`);
+  // 4. Signature; nothing in the payload is read before this.
+  const payload = await verifySignature(text, { key }, ALGS, refuse);
+  // 5. Content: the same checks as an unsigned file, and version 2 with a serial.
+  const federation = parseFederation(payload);
+  if (federation.version !== 2 || federation.serial === undefined) {
+    throw new GatewayError('CONFIG_INVALID', { detail: 'signed federation: version must be 2, with a serial' });
+  }
+  const sha256 = sha256Base64url(text);
+  // 6. Rollback: never back to an older document, nor to another document under the same serial.
+  const accepted = options.accepted;
+  if (accepted !== undefined) {
+    if (federation.serial < accepted.serial) {
+      throw new GatewayError('FEDERATION_ROLLBACK', { detail: `serial ${federation.serial} is older than the accepted ${accepted.serial}` });
+    }
+    if (federation.serial === accepted.serial && sha256 !== accepted.sha256) {
+      throw new GatewayError('FEDERATION_ROLLBACK', { detail: `serial ${federation.serial} was accepted with other content; the authority must raise the serial` });
+    }
+  }
+  return { federation, serial: federation.serial, kid, sha256 };
+}
+
+/**
+ * Reads a signed federation file and verifies it against the authority's public keys. With
+ * `stateFile`, refuses a rollback against the serial recorded there (FEDERATION_ROLLBACK) and
+ * records the new serial once accepted (atomically, 0600).
+ *
+ * @example
+ *   const federation = await loadSignedFederation('/etc/cytb/federation.jws', { keys: [authorityJwk] },
+ *     { stateFile: '/var/lib/cytb/federation.accepted.json' });
+ */
+export async function loadSignedFederation(
+  file: string,
+  authorityPublicJwks: unknown,
+  options: { readonly stateFile?: string } = {},
+): Promise<Federation> {
+  const authority = await FederationAuthorityTrust.create(authorityPublicJwks);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (cause) {
+    throw new GatewayError('CONFIG_INVALID', { detail: 'the signed federation file cannot be read', cause });
+  }
+  const accepted = options.stateFile === undefined ? undefined : await readAccepted(options.stateFile);
+  const verified = await verifySignedFederation(text, authority, accepted === undefined ? {} : { accepted });
+  if (options.stateFile !== undefined && (accepted === undefined || accepted.serial !== verified.serial)) {
+    await mkdir(dirname(options.stateFile), { recursive: true });
+    const record: AcceptedFederation = { serial: verified.serial, sha256: verified.sha256 };
+    await writeFileSafely(dirname(options.stateFile), basename(options.stateFile), `${JSON.stringify(record)}\n`, { exclusive: false });
+  }
+  return verified.federation;
+}
+
+async function readAccepted(stateFile: string): Promise<AcceptedFederation | undefined> {
+  const text = await readOptionalText(dirname(stateFile), basename(stateFile));
+  if (text === undefined) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (cause) {
+    throw new GatewayError('CONFIG_INVALID', { detail: 'the accepted federation state is not JSON', cause });
+  }
+  const r = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as Record<string, unknown>;
+  if (typeof r.serial !== 'number' || !Number.isSafeInteger(r.serial) || typeof r.sha256 !== 'string') {
+    throw new GatewayError('CONFIG_INVALID', { detail: 'the accepted federation state must hold a serial and a sha256' });
+  }
+  return { serial: r.serial, sha256: r.sha256 };
+}
+
+/**
+ * The federation authority's Ed25519 signing keys, one file per key (0600 in a 0700 directory; a
+ * file others can read stops the start with CONFIG_INVALID), created on first open for the
+ * embedded default. Production keeps this directory off the gateways: only the machine that signs
+ * federation documents needs it, and the nodes get `publicJwks()` only.
+ *
+ * @example
+ *   const authority = await FederationAuthorityKeyStore.open('data/federation-authority', new SystemClock());
+ *   const jws = await signFederation(authority.current(), doc);
+ */
+export class FederationAuthorityKeyStore {
+  private constructor(
+    readonly dir: string,
+    private readonly clock: Clock,
+    private keys: readonly AuthorityKey[],
+  ) {}
+
+  /**
+   * Opens (and on first use creates) the authority key store in `dir`.
+   *
+   * @example const authority = await FederationAuthorityKeyStore.open(join(dataDir, 'federation-authority'), clock);
+   */
+  static async open(dir: string, clock: Clock): Promise<FederationAuthorityKeyStore> {
+    const stored = await loadOrCreateOkpKeys(dir, AUTHORITY_SPEC, clock);
+    return new FederationAuthorityKeyStore(dir, clock, await Promise.all(stored.map(importAuthorityKey)));
+  }
+
+  /** The newest key: the one to sign with. */
+  current(): AuthorityKey {
+    return this.keys[this.keys.length - 1];
+  }
+
+  /**
+   * Every authority public key, newest first: what nodes configure as the authority JWKS.
+   *
+   * @example writeFileSync('authority.jwks.json', JSON.stringify(authority.publicJwks()));
+   */
+  publicJwks(): { keys: PublicJwk[] } {
+    return { keys: [...this.keys].reverse().map((k) => k.publicJwk) };
+  }
+
+  /**
+   * Makes a new authority key, which signs from now on. Give its public key to every node (their
+   * authority JWKS) before signing with it; keep the old one listed until every node has a document
+   * signed by the new key.
+   *
+   * @example const next = await authority.rotate();
+   */
+  async rotate(): Promise<AuthorityKey> {
+    await createOkpKey(this.dir, AUTHORITY_SPEC, this.clock);
+    this.keys = await Promise.all((await loadOkpKeys(this.dir, AUTHORITY_SPEC)).map(importAuthorityKey));
+    return this.current();
+  }
+}
+
+async function importAuthorityKey(stored: StoredOkpKey): Promise<AuthorityKey> {
+  let privateKey: CryptoKey;
+  let publicKey: CryptoKey;
+  try {
+    privateKey = await importJWK({ kty: 'OKP', crv: 'Ed25519', x: stored.x, d: stored.d }, SIGNING_ALG, { extractable: false });
+    publicKey = await importJWK({ kty: 'OKP', crv: 'Ed25519', x: stored.x }, SIGNING_ALG);
+  } catch (cause) {
+    throw new GatewayError('CONFIG_INVALID', { detail: `federation authority: key ${stored.kid} cannot be imported`, cause });
+  }
+  // One signature at start-up proves the public half belongs to the private half.
+  try {
+    const probe = await new CompactSign(encoder.encode(stored.kid)).setProtectedHeader({ alg: SIGNING_ALG }).sign(privateKey);
+    await compactVerify(probe, publicKey, { algorithms: [SIGNING_ALG] });
+  } catch (cause) {
+    throw new GatewayError('CONFIG_INVALID', { detail: `federation authority: key ${stored.kid}: the public half does not match the private half`, cause });
+  }
+  return Object.freeze({ kid: stored.kid, privateKey, publicJwk: toPublicJwk(stored.x, stored.kid), createdAt: stored.createdAt });
+}
