@@ -3,9 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Clock, GatewayError, newMessageId, toShanghaiIso, parseInstant } from '#core';
 import {
   assertTransition,
-  isNoteStage,
   serviceDefinition,
-  statusAt,
   type AgencyDelivery,
   type AgencyDeliveryAck,
   type AgencyStatusAck,
@@ -24,6 +22,7 @@ import type { GatewayConfig } from '../config/gateway.config.js';
 import { agencyDestination, peerDestination } from './destinations.js';
 import { EnvelopeFactory } from './envelope-factory.js';
 import { CaseClock } from './case-clock.js';
+import { advanceCase } from './case-progress.js';
 
 export interface HandlingEvent {
   readonly stage: CaseStage;
@@ -253,25 +252,6 @@ export class HandlingService {
     }
     return updated;
   }
-}
-
-/**
- * Where an event leaves a case: its stage and status (a note leaves both), and its clock, which
- * stops while supplementary material is awaited and runs again when it comes.
- */
-export function advanceCase(
-  record: CaseRecord,
-  event: { readonly stage: CaseStage; readonly at: number },
-  pausedDays: (sinceMs: number, untilMs: number) => number,
-): Pick<CaseRecord, 'stage' | 'status' | 'clockPausedSince' | 'clockPausedDays'> {
-  const stage = isNoteStage(event.stage) ? record.stage : event.stage;
-  let { clockPausedSince, clockPausedDays } = record;
-  if (event.stage === 'supplement-requested') clockPausedSince = event.at;
-  else if (clockPausedSince !== null && !isNoteStage(event.stage)) {
-    clockPausedDays += pausedDays(clockPausedSince, event.at);
-    clockPausedSince = null;
-  }
-  return { stage, status: statusAt(record.service, stage as CaseStage), clockPausedSince, clockPausedDays };
 }
 
 /** The ID number a window finds a case by (the applicant's, or the claimant's for a death benefit). */

@@ -3,7 +3,7 @@ import { Clock, GatewayError, parseInstant, type NodeCode } from '#core';
 import type { StatusUpdate } from '#contracts';
 import type { CaseRecord, GatewayStores } from '#persistence';
 import { CaseClock } from './case-clock.js';
-import { advanceCase } from './handling.service.js';
+import { advanceCase } from './case-progress.js';
 
 /**
  * The accepting side of a case: applies the handling side's status updates strictly in `seq`
