@@ -82,6 +82,19 @@ export interface FileKeyStoreOptions {
   readonly envelopeTtlSeconds?: number;
 }
 
+/** What `rotate()` did. */
+export type RotationStep =
+  | { readonly action: 'prepared'; readonly kid: string; readonly publishBy: string }
+  | { readonly action: 'activated'; readonly kid: string; readonly retiring: string; readonly retireAfter: string };
+
+export interface RotateOptions {
+  /** The kids the federation the peers run lists for this node; the next key must be among them. */
+  readonly publishedKids?: readonly string[];
+  /** How long the next key must have been published before it signs. Default 1 day. */
+  readonly minPublishedSeconds?: number;
+}
+
+const DEFAULT_MIN_PUBLISHED_SECONDS = 86_400;
 const KEY_FILE_SUFFIX = '.private.jwk.json';
 const DAY_MS = 86_400_000;
 const DEFAULTS = { maxAgeDays: 365, warnDays: 30, retentionSeconds: 8 * 86_400 } as const;
@@ -253,6 +266,52 @@ export class FileKeyStore {
       this.view = await loadView(this.dir, this.node, this.clock);
       return this.view.active;
     });
+  }
+
+  /**
+   * One operator action per call, in order, each refused with KEY_ROTATION_REFUSED when it does not
+   * fit yet (issue 6: "creates the next key, publishes it before use, switches to it, and keeps the
+   * old public key for verification until every message signed with it has expired"):
+   *
+   *   1. No next key: makes it (`prepared`). Publish it: list it in the federation and sign that.
+   *   2. A next key: switches to it (`activated`) only once it has been published for at least
+   *      `minPublishedSeconds` (default 1 day: time for every peer to load the new federation or
+   *      to refresh our JWKS) and, when `publishedKids` is given (the kids the signed federation
+   *      lists for this node), only if it is listed there. The old key stays published as retiring
+   *      until now + `retentionSeconds` (at least the envelope TTL), then `pruneRetired` deletes it.
+   *
+   * @example
+   *   await keys.rotate();                                   // { action: 'prepared', kid }
+   *   // … sign and deploy a federation listing kid, wait a day …
+   *   await keys.rotate({ publishedKids: federationKidsOf('SC') }); // { action: 'activated', kid, retiring, retireAfter }
+   */
+  async rotate(options: RotateOptions = {}): Promise<RotationStep> {
+    const minPublishedSeconds = options.minPublishedSeconds ?? DEFAULT_MIN_PUBLISHED_SECONDS;
+    if (!Number.isSafeInteger(minPublishedSeconds) || minPublishedSeconds < 0) {
+      throw config('minPublishedSeconds must be a whole number of seconds');
+    }
+    await this.reload();
+    const next = this.view.next;
+    if (next === undefined) {
+      const prepared = await this.prepareNext();
+      return { action: 'prepared', kid: prepared.kid, publishBy: prepared.createdAt };
+    }
+    if (options.publishedKids !== undefined && !options.publishedKids.includes(next.kid)) {
+      throw new GatewayError('KEY_ROTATION_REFUSED', {
+        detail: `the next key ${next.kid} is not in the federation the peers run: publish it before switching to it`,
+      });
+    }
+    const publishedForMs = this.clock.nowMs() - parseInstant(next.createdAt);
+    if (publishedForMs < minPublishedSeconds * 1000) {
+      const at = toShanghaiIso(parseInstant(next.createdAt) + minPublishedSeconds * 1000);
+      throw new GatewayError('KEY_ROTATION_REFUSED', {
+        detail: `the next key ${next.kid} has been published for ${Math.floor(publishedForMs / 1000)} s; switch to it at ${at} or later`,
+      });
+    }
+    const retiring = this.view.active.kid;
+    const active = await this.activateNext();
+    const retireAfterMs = this.view.retireAfter.get(retiring);
+    return { action: 'activated', kid: active.kid, retiring, retireAfter: toShanghaiIso(retireAfterMs ?? this.clock.nowMs()) };
   }
 
   /**
