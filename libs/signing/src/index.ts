@@ -51,3 +51,4 @@ export {
   type AuthorityKey,
   type VerifiedFederation,
 } from './federation-signing.js';
+export { signFederationFile, verifyFederationFile, type FederationSummary } from './federation-commands.js';

@@ -1,0 +1,96 @@
+import { mkdir, readFile } from 'node:fs/promises';
+import { basename, dirname, resolve } from 'node:path';
+import { GatewayError, type Clock } from '#core';
+import { FederationAuthorityKeyStore, FederationAuthorityTrust, signFederation, verifySignedFederation } from './federation-signing.js';
+import { writeFileSafely } from './key-files.js';
+import type { Federation } from './federation.js';
+
+/**
+ * What the `npm run federation` command does, without the argument parsing and the printing (those
+ * are in apps/gateway/src/federation/federation-cli.ts), so that it is tested here.
+ */
+
+/** A short account of a federation document for the operator. */
+export interface FederationSummary {
+  readonly serial: number;
+  readonly kid: string;
+  readonly sha256: string;
+  readonly nodes: readonly string[];
+  readonly agencies: readonly string[];
+  readonly rules: number;
+}
+
+/**
+ * Signs the federation document in `inFile` (JSON, version 2 with a serial) with the authority key
+ * in `authorityKeyDir` (created on first use) and writes the compact JWS to `outFile`; writes the
+ * authority's public JWKS next to it as `<outFile>.authority.jwks.json` for the nodes.
+ *
+ * @example await signFederationFile('federation.json', 'federation.jws', '/secure/authority', clock);
+ */
+export async function signFederationFile(inFile: string, outFile: string, authorityKeyDir: string, clock: Clock): Promise<FederationSummary> {
+  const doc = await readJson(inFile, 'the federation document');
+  const authority = await FederationAuthorityKeyStore.open(authorityKeyDir, clock);
+  const jws = await signFederation(authority.current(), doc as Federation);
+  await writeOut(outFile, `${jws}\n`);
+  await writeOut(`${outFile}.authority.jwks.json`, `${JSON.stringify(authority.publicJwks(), null, 2)}\n`);
+  const trust = await FederationAuthorityTrust.create(authority.publicJwks());
+  return summarise(await verifySignedFederation(jws, trust));
+}
+
+/**
+ * Verifies a signed federation file against the authority JWKS in `jwksFile`. Refusals are
+ * GatewayErrors (FEDERATION_SIGNATURE_INVALID, FEDERATION_ROLLBACK with `acceptedSerial`,
+ * CONFIG_INVALID).
+ *
+ * @example const summary = await verifyFederationFile('federation.jws', 'authority.jwks.json');
+ */
+export async function verifyFederationFile(file: string, jwksFile: string, acceptedSerial?: number): Promise<FederationSummary> {
+  const trust = await FederationAuthorityTrust.create(await readJson(jwksFile, 'the authority JWKS'));
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (cause) {
+    throw new GatewayError('CONFIG_INVALID', { detail: `cannot read ${basename(file)}`, cause });
+  }
+  const verified = await verifySignedFederation(text, trust);
+  // The operator's check before deploying: strictly newer than what the nodes run.
+  if (acceptedSerial !== undefined && verified.serial <= acceptedSerial) {
+    throw new GatewayError('FEDERATION_ROLLBACK', { detail: `serial ${verified.serial} is not newer than the accepted ${acceptedSerial}` });
+  }
+  return summarise(verified);
+}
+
+function summarise(v: { federation: Federation; serial: number; kid: string; sha256: string }): FederationSummary {
+  return {
+    serial: v.serial,
+    kid: v.kid,
+    sha256: v.sha256,
+    nodes: v.federation.nodes.map((n) => n.node),
+    agencies: v.federation.nodes.flatMap((n) => (n.agencies ?? []).map((a) => a.code)),
+    rules: (v.federation.rules ?? []).length,
+  };
+}
+
+async function readJson(file: string, what: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (cause) {
+    throw new GatewayError('CONFIG_INVALID', { detail: `cannot read ${what} (${basename(file)})`, cause });
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (cause) {
+    throw new GatewayError('CONFIG_INVALID', { detail: `${what} (${basename(file)}) is not JSON`, cause });
+  }
+}
+
+async function writeOut(file: string, data: string): Promise<void> {
+  const dir = dirname(resolve(file));
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (cause) {
+    throw new GatewayError('CONFIG_INVALID', { detail: `cannot create the folder of ${basename(file)}`, cause });
+  }
+  await writeFileSafely(dir, basename(file), data, { exclusive: false });
+}
