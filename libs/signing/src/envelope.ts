@@ -124,6 +124,9 @@ export async function verifyEnvelope(compact: string, opts: VerifyEnvelopeOption
   // 5. The key: named by kid, listed by the federation, bound to this algorithm
   //    (ENVELOPE_MALFORMED without a kid, ENVELOPE_KEY_UNKNOWN, ENVELOPE_ALG_REFUSED).
   const kid = checkKid(rawHeader, refuse);
+  // A kid the federation does not list may be a key the peer rotated to and publishes at its
+  // jwksUrl: the trust store fetches it at most once per interval (a no-op without jwksUrl).
+  await opts.trust.ensure(kid);
   const key = resolveKey(opts.trust, kid, alg, refuse);
 
   // 6. Signature (ENVELOPE_SIGNATURE_INVALID). Nothing in the payload is read before this.

@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import { GatewayError, isNodeCode, type NodeCode } from '#core';
 import { isAgencyCode } from './agency-key-store.js';
 import { encryptionJwkProblem, isKid, publicJwkProblem, type EncryptionPublicJwk, type PublicJwk } from './public-jwk.js';
-import type { TrustedKey } from './trust-store.js';
+import type { JwksSource, TrustedKey } from './trust-store.js';
 
 /**
  * The federation configuration: every node of 川渝通办, where it is reached, which public keys it
@@ -264,6 +264,15 @@ export function writeFederation(file: string, federation: Federation): void {
  */
 export function trustedKeysOf(federation: Federation): TrustedKey[] {
   return federation.nodes.flatMap((n) => n.keys.map((publicJwk) => ({ kid: publicJwk.kid, node: n.node, publicJwk })));
+}
+
+/**
+ * The JWKS URLs of the other nodes, for `TrustStore.create(keys, { sources, fetch, clock })`.
+ *
+ * @example const sources = jwksSourcesOf(federation, 'SC'); // [{ node: 'CQ', url: 'https://cq…/.well-known/jwks.json' }]
+ */
+export function jwksSourcesOf(federation: Federation, self: NodeCode): JwksSource[] {
+  return federation.nodes.filter((n) => n.node !== self && n.jwksUrl !== undefined).map((n) => ({ node: n.node, url: n.jwksUrl as string }));
 }
 
 /**

@@ -7,7 +7,15 @@ export type { PublicJwk, EncryptionPublicJwk } from './public-jwk.js';
 export { SEAL_ALG } from './public-jwk.js';
 export type { SigningKey } from './signing-key.js';
 export { FileKeyStore, type KeyState, type KeyStatus, type FileKeyStoreOptions, type RotateOptions, type RotationStep } from './file-key-store.js';
-export { TrustStore, type ResolvedKey, type TrustedKey } from './trust-store.js';
+export {
+  TrustStore,
+  type JwksFetch,
+  type JwksSource,
+  type JwksSourceStatus,
+  type ResolvedKey,
+  type TrustRefreshOptions,
+  type TrustedKey,
+} from './trust-store.js';
 export type { JwsHeader } from './compact-jws.js';
 export {
   ENVELOPE_TYP,

@@ -134,6 +134,9 @@ export async function verifyReceipt(compact: string, opts: VerifyReceiptOptions)
   // 5. The key: listed by the federation, for this algorithm, and owned by the node we sent to.
   //    A valid receipt from any other node proves nothing about delivery.
   const kid = checkKid(rawHeader, refuse);
+  // A kid the federation does not list may be a key the peer rotated to and publishes at its
+  // jwksUrl: the trust store fetches it at most once per interval (a no-op without jwksUrl).
+  await opts.trust.ensure(kid);
   const key = resolveKey(opts.trust, kid, alg, refuse);
   if (key.node !== opts.expectedSigner) {
     throw refuse('ENVELOPE_SENDER_MISMATCH', `key ${kid} belongs to ${key.node}, the receipt must come from ${opts.expectedSigner}`);

@@ -1,5 +1,5 @@
 import { importJWK, type CryptoKey } from 'jose';
-import { GatewayError, isNodeCode, type NodeCode } from '#core';
+import { GatewayError, isNodeCode, type Clock, type NodeCode } from '#core';
 import { isKid, publicJwkProblem, SIGNING_ALG, type PublicJwk } from './public-jwk.js';
 
 /** A key the federation lists, with the node it belongs to. */
@@ -17,16 +17,72 @@ export interface ResolvedKey {
 }
 
 /**
+ * Fetches a URL; the global `fetch` fits. Injected so that tests and the gateway decide transport,
+ * proxies and TLS; the TrustStore only bounds what it reads.
+ */
+export type JwksFetch = (
+  url: string,
+  init: { readonly signal: AbortSignal; readonly headers: Readonly<Record<string, string>> },
+) => Promise<{ readonly ok: boolean; readonly status: number; text(): Promise<string> }>;
+
+/** A node whose published JWKS (`jwksUrl` in the federation) adds to its listed keys. */
+export interface JwksSource {
+  readonly node: NodeCode;
+  readonly url: string;
+}
+
+export interface TrustRefreshOptions {
+  readonly sources: readonly JwksSource[];
+  readonly fetch: JwksFetch;
+  readonly clock: Clock;
+  /** How long fetched keys count as fresh before the next use refreshes them. Default 300 s. */
+  readonly ttlSeconds?: number;
+  /** An unknown kid triggers a refresh at most once per this many seconds. Default 30 s. */
+  readonly minIntervalSeconds?: number;
+  /** Per request. Default 5000 ms. */
+  readonly timeoutMs?: number;
+  /** Largest JWKS body read. Default 64 KiB. */
+  readonly maxBytes?: number;
+  /** Most keys taken from one JWKS. Default 16. */
+  readonly maxKeys?: number;
+}
+
+/** The outcome of the last fetch of one source, for health and operator views. */
+export interface JwksSourceStatus {
+  readonly node: NodeCode;
+  readonly url: string;
+  readonly keys: number;
+  /** ms since the epoch of the last attempt, or undefined before the first. */
+  readonly lastAttemptMs?: number;
+  /** Why the last attempt failed (the previous keys of the source are kept), or undefined. */
+  readonly lastError?: string;
+}
+
+/**
  * The public keys this node trusts, imported once. Verification looks keys up by `kid` only: a
  * key carried in the token itself (`jwk`, `jku`, `x5u`, `x5c` headers) is never used, because
  * trust comes from the federation configuration and nowhere else.
  *
+ * With `refresh` options, the keys a node publishes at its federation `jwksUrl` are added to the
+ * keys the federation lists for it, so a key the node rotated to reaches its peers without a new
+ * federation document. Listed keys are pinned: a fetched JWKS can add keys for its own node only,
+ * never take a listed kid, and a key it stops publishing is dropped at the next refresh.
+ *
  * @example
- *   const trust = await TrustStore.create(trustedKeysOf(federation));
+ *   const trust = await TrustStore.create(trustedKeysOf(federation), { sources: jwksSourcesOf(federation, 'SC'), fetch, clock });
+ *   await trust.ensure(kid); // fetches once if kid is unknown and the last try is 30 s old
  *   trust.resolve('CQ-20260105-3fa9c1')?.node // 'CQ'
  */
 export class TrustStore {
-  private constructor(private readonly byKid: ReadonlyMap<string, ResolvedKey>) {}
+  private fetched = new Map<string, ResolvedKey>();
+  private readonly status = new Map<string, JwksSourceStatus>();
+  private lastRefreshMs = Number.NEGATIVE_INFINITY;
+  private inFlight: Promise<void> | undefined;
+
+  private constructor(
+    private readonly byKid: ReadonlyMap<string, ResolvedKey>,
+    private readonly refreshOptions: Required<TrustRefreshOptions> | undefined,
+  ) {}
 
   /**
    * Checks and imports every key once (importing per message costs more than verifying). Refuses
@@ -35,7 +91,7 @@ export class TrustStore {
    *
    * @example const trust = await TrustStore.create([{ kid, node: 'SC', publicJwk }]);
    */
-  static async create(keys: readonly TrustedKey[]): Promise<TrustStore> {
+  static async create(keys: readonly TrustedKey[], refresh?: TrustRefreshOptions): Promise<TrustStore> {
     const byKid = new Map<string, ResolvedKey>();
     for (const [i, entry] of keys.entries()) {
       const where = `trusted key ${i + 1}`;
@@ -44,27 +100,143 @@ export class TrustStore {
       const problem = publicJwkProblem(entry.publicJwk, entry.kid);
       if (problem !== undefined) throw config(`${where} (${entry.kid}): ${problem}`);
       if (byKid.has(entry.kid)) throw config(`kid ${entry.kid} is listed twice`);
-      let key: CryptoKey;
-      try {
-        // Only the members that define the key: alg/use/kid were checked above.
-        key = await importJWK({ kty: 'OKP', crv: 'Ed25519', x: entry.publicJwk.x }, SIGNING_ALG);
-      } catch (cause) {
-        throw new GatewayError('CONFIG_INVALID', { detail: `${where} (${entry.kid}): the key cannot be imported`, cause });
-      }
-      byKid.set(entry.kid, Object.freeze({ node: entry.node, key, alg: SIGNING_ALG }));
+      byKid.set(entry.kid, await importTrusted(entry, where));
     }
-    return new TrustStore(byKid);
+    return new TrustStore(byKid, refresh === undefined ? undefined : checkRefresh(refresh));
   }
 
-  /** The trusted key named `kid`, or `undefined` when the federation does not list it. */
+  /** The trusted key named `kid`, or `undefined` when neither the federation nor a fetched JWKS lists it. */
   resolve(kid: string): ResolvedKey | undefined {
-    return this.byKid.get(kid);
+    return this.byKid.get(kid) ?? this.fetched.get(kid);
+  }
+
+  /**
+   * Makes `resolve(kid)` as good as it can be before a verification: refreshes the fetched keys
+   * when `kid` is unknown, or when they are older than the TTL, but at most once per
+   * `minIntervalSeconds` (a peer sending made-up kids cannot make us fetch in a loop). Never
+   * throws: a failed fetch keeps the previous keys, and the lookup then refuses the kid.
+   *
+   * @example await trust.ensure(header.kid); const key = trust.resolve(header.kid);
+   */
+  async ensure(kid: string): Promise<void> {
+    const r = this.refreshOptions;
+    if (r === undefined || this.byKid.has(kid)) return;
+    const now = r.clock.nowMs();
+    const stale = now - this.lastRefreshMs >= r.ttlSeconds * 1000;
+    if (this.fetched.has(kid) && !stale) return;
+    if (now - this.lastRefreshMs < r.minIntervalSeconds * 1000) return;
+    await this.refresh();
+  }
+
+  /**
+   * Fetches every source now (one refresh at a time; a caller arriving meanwhile waits for it).
+   *
+   * @example await trust.refresh(); trust.sourceStatus()
+   */
+  async refresh(): Promise<void> {
+    if (this.inFlight !== undefined) return this.inFlight;
+    this.inFlight = this.refreshAll().finally(() => {
+      this.inFlight = undefined;
+    });
+    return this.inFlight;
+  }
+
+  /** Each JWKS source's last outcome. */
+  sourceStatus(): JwksSourceStatus[] {
+    return [...this.status.values()];
   }
 
   /** How many keys are trusted (for health and operator views). */
   get size(): number {
-    return this.byKid.size;
+    return this.byKid.size + this.fetched.size;
   }
+
+  private async refreshAll(): Promise<void> {
+    const r = this.refreshOptions;
+    if (r === undefined) return;
+    this.lastRefreshMs = r.clock.nowMs();
+    const next = new Map<string, ResolvedKey>();
+    for (const source of r.sources) {
+      const previous = [...this.fetched].filter(([, k]) => k.node === source.node);
+      try {
+        const keys = await this.fetchSource(source, r);
+        for (const [kid, key] of keys) if (!next.has(kid)) next.set(kid, key);
+        this.status.set(source.url, { node: source.node, url: source.url, keys: keys.size, lastAttemptMs: this.lastRefreshMs });
+      } catch (error) {
+        // Keep what this source gave last time: an outage of its JWKS must not drop working keys.
+        for (const [kid, key] of previous) next.set(kid, key);
+        const reason = error instanceof GatewayError ? (error.detail ?? error.code) : 'the JWKS cannot be fetched';
+        this.status.set(source.url, { node: source.node, url: source.url, keys: previous.length, lastAttemptMs: this.lastRefreshMs, lastError: reason });
+      }
+    }
+    this.fetched = next;
+  }
+
+  private async fetchSource(source: JwksSource, r: Required<TrustRefreshOptions>): Promise<Map<string, ResolvedKey>> {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), r.timeoutMs);
+    let text: string;
+    try {
+      const response = await r.fetch(source.url, { signal: controller.signal, headers: { accept: 'application/jwk-set+json, application/json' } });
+      if (!response.ok) throw config(`JWKS of ${source.node}: HTTP ${response.status}`);
+      text = await response.text();
+    } finally {
+      clearTimeout(timer);
+    }
+    if (text.length > r.maxBytes) throw config(`JWKS of ${source.node}: larger than ${r.maxBytes} bytes`);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw config(`JWKS of ${source.node}: not JSON`);
+    }
+    const list = (typeof parsed === 'object' && parsed !== null ? (parsed as { keys?: unknown }).keys : undefined) ?? [];
+    if (!Array.isArray(list)) throw config(`JWKS of ${source.node}: keys is not an array`);
+    const out = new Map<string, ResolvedKey>();
+    for (const jwk of (list as readonly unknown[]).slice(0, r.maxKeys)) {
+      const kid = (typeof jwk === 'object' && jwk !== null ? (jwk as { kid?: unknown }).kid : undefined);
+      // Only keys with a kid, of our one kind, not claiming a kid the federation pins.
+      if (!isKid(kid) || publicJwkProblem(jwk, kid) !== undefined || this.byKid.has(kid) || out.has(kid)) continue;
+      const entry: TrustedKey = { kid, node: source.node, publicJwk: jwk as PublicJwk };
+      try {
+        out.set(kid, await importTrusted(entry, `JWKS of ${source.node}`));
+      } catch {
+        // An unusable key is skipped, the others are kept.
+      }
+    }
+    return out;
+  }
+}
+
+async function importTrusted(entry: TrustedKey, where: string): Promise<ResolvedKey> {
+  let key: CryptoKey;
+  try {
+    // Only the members that define the key: alg/use/kid were checked above.
+    key = await importJWK({ kty: 'OKP', crv: 'Ed25519', x: entry.publicJwk.x }, SIGNING_ALG);
+  } catch (cause) {
+    throw new GatewayError('CONFIG_INVALID', { detail: `${where} (${entry.kid}): the key cannot be imported`, cause });
+  }
+  return Object.freeze({ node: entry.node, key, alg: SIGNING_ALG });
+}
+
+function checkRefresh(r: TrustRefreshOptions): Required<TrustRefreshOptions> {
+  const out = {
+    sources: r.sources,
+    fetch: r.fetch,
+    clock: r.clock,
+    ttlSeconds: r.ttlSeconds ?? 300,
+    minIntervalSeconds: r.minIntervalSeconds ?? 30,
+    timeoutMs: r.timeoutMs ?? 5000,
+    maxBytes: r.maxBytes ?? 64 * 1024,
+    maxKeys: r.maxKeys ?? 16,
+  };
+  for (const name of ['ttlSeconds', 'minIntervalSeconds', 'timeoutMs', 'maxBytes', 'maxKeys'] as const) {
+    if (!Number.isSafeInteger(out[name]) || out[name] < 0) throw config(`trust refresh: ${name} must be a whole number, not negative`);
+  }
+  for (const s of r.sources) {
+    if (!isNodeCode(s.node) || typeof s.url !== 'string') throw config('trust refresh: every source needs a node and a url');
+  }
+  return out;
 }
 
 function config(detail: string): GatewayError {
