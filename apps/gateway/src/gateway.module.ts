@@ -31,6 +31,7 @@ import { GatewayMetrics } from './observability/gateway-metrics.js';
 import { HealthController } from './observability/health.controller.js';
 import { MetricsController } from './observability/metrics.controller.js';
 import { CONSOLE_CONTROLLERS, CONSOLE_PROVIDERS } from './console/console.providers.js';
+import { PensionController } from './pension/pension.controller.js';
 
 /** What is opened before Nest starts (database, keys, trust) and handed to the module. */
 export interface GatewayResources {
@@ -49,7 +50,7 @@ export class GatewayModule {
     return {
       module: GatewayModule,
       imports: [TerminusModule.forRoot({ logger: false })],
-      controllers: [IntakeController, PeerController, OperatorController, StatusIntakeController, HealthController, MetricsController, ContractsController, ...CONSOLE_CONTROLLERS],
+      controllers: [IntakeController, PeerController, OperatorController, StatusIntakeController, HealthController, MetricsController, ContractsController, PensionController, ...CONSOLE_CONTROLLERS],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: resources.config },
         { provide: FEDERATION, useValue: resources.federation },

@@ -135,12 +135,13 @@ export function classifyInsuredPlaces(person: InsuredPerson, places: readonly In
     const age = ageOn(person.birthDate, firstEnrolled);
     const previous = out.at(-1);
     const [temporary, reason] = ((): [boolean, AccountReason] => {
-      // The order of these checks is the order of the 办法: 第五条（一）, （三）, then （二）.
+      // The order of these checks is the order of the 办法: 第五条（一）, （三）, then （二）; the
+      // reason reported is the first that applies.
       if (provinceOf(place.region) === hukouProvince) return [false, 'HUKOU_PROVINCE'];
       if (place.approvedTransfer === true) return [false, 'APPROVED_TRANSFER'];
-      if (firstEnrolled < MEASURES_EFFECTIVE) return [false, 'BEFORE_2010'];
       if (previous && provinceOf(previous.region) === provinceOf(place.region)) return [previous.temporary, 'SAME_PROVINCE_AS_PREVIOUS'];
       if (age < TEMPORARY_ACCOUNT_AGE[person.sex]) return [false, 'BELOW_AGE_LIMIT'];
+      if (firstEnrolled < MEASURES_EFFECTIVE) return [false, 'BEFORE_2010'];
       return [true, 'AGE_LIMIT_AWAY_FROM_HUKOU'];
     })();
     out.push({ region: place.region, firstEnrolled, months: contributionMonths(place.periods), ageAtFirstEnrolment: age, temporary, reason, explanation: REASONS[reason] });

@@ -1,0 +1,60 @@
+import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { validateContract } from '#contracts';
+import { decidePensionPlace, type AccountReason, type PayingRule } from '#pension';
+import { JsonOnlyGuard } from '../http/json-only.guard.js';
+import { PayingPlaceRequestDto, toPensionInput } from './paying-place.dto.js';
+import { WindowOrOperatorGuard } from './window-or-operator.guard.js';
+
+export interface Reason {
+  readonly zh: string;
+  readonly en: string;
+}
+
+/** What a window shows: the paying place, the rule that decided it, and each place's account. */
+export interface PayingPlaceAnswer {
+  readonly payingPlace: { readonly region: string; readonly rule: PayingRule; readonly reason: Reason };
+  readonly places: readonly {
+    readonly region: string;
+    readonly firstEnrolled: string;
+    readonly months: number;
+    readonly ageAtFirstEnrolment: number;
+    readonly temporaryAccount: boolean;
+    readonly reasonCode: AccountReason;
+    readonly reason: Reason;
+  }[];
+}
+
+/**
+ * Pension transfer advice for a window (国办发〔2009〕66号): no case is opened and nothing is
+ * stored; the answer is computed from the body alone.
+ */
+@ApiTags('pension')
+@ApiBearerAuth()
+@Controller('api/v1/pension')
+@UseGuards(JsonOnlyGuard, WindowOrOperatorGuard)
+export class PensionController {
+  /** Which place pays the pension later (第六条 rules 1–4), with temporary accounts (第五条) marked. */
+  @Post('paying-place')
+  @HttpCode(200)
+  payingPlace(@Body() body: unknown): PayingPlaceAnswer {
+    const { person, places } = toPensionInput(validateContract(PayingPlaceRequestDto, body));
+    const decision = decidePensionPlace(person, places);
+    return {
+      payingPlace: {
+        region: decision.payingPlace.region,
+        rule: decision.payingPlace.rule,
+        reason: { zh: decision.payingPlace.explanation, en: decision.payingPlace.explanationEn },
+      },
+      places: decision.accounts.map((a) => ({
+        region: a.region,
+        firstEnrolled: a.firstEnrolled,
+        months: a.months,
+        ageAtFirstEnrolment: a.ageAtFirstEnrolment,
+        temporaryAccount: a.temporary,
+        reasonCode: a.reason,
+        reason: a.explanation,
+      })),
+    };
+  }
+}

@@ -1,0 +1,29 @@
+import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { GatewayError } from '#core';
+import type { CredentialRole } from '#persistence';
+import { CredentialsService, type Principal } from '../intake/credentials.service.js';
+import { RateLimiter } from '../intake/rate-limiter.js';
+
+const ALLOWED: ReadonlySet<CredentialRole> = new Set<CredentialRole>(['window', 'operator']);
+
+/**
+ * Authenticates the bearer credential and admits a window or an operator (PrincipalGuard admits
+ * exactly one role). Sets `request.principal` like PrincipalGuard, so CurrentPrincipal works.
+ */
+@Injectable()
+export class WindowOrOperatorGuard implements CanActivate {
+  constructor(
+    private readonly credentials: CredentialsService,
+    private readonly limiter: RateLimiter,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<{ headers: Record<string, string | string[] | undefined>; principal?: Principal }>();
+    const header = request.headers['authorization'];
+    const principal = await this.credentials.authenticate(Array.isArray(header) ? header[0] : header);
+    if (!ALLOWED.has(principal.role)) throw new GatewayError('FORBIDDEN', { detail: 'this needs the window or operator role' });
+    this.limiter.take(principal.credentialId);
+    request.principal = principal;
+    return true;
+  }
+}
