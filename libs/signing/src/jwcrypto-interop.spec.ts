@@ -9,6 +9,8 @@ import type { PublicJwk } from './public-jwk.js';
 import { RECEIPT_TYP, signReceipt } from './receipt.js';
 import { sha256Base64url } from './sha256.js';
 import { TrustStore } from './trust-store.js';
+import { AgencyKeyStore } from './agency-key-store.js';
+import { importSealingKey, openSealed, sealFor, SEALED_TYP } from './sealed-data.js';
 
 /**
  * Interop with an independent JOSE implementation: python3-jwcrypto (Debian package), run with
@@ -40,6 +42,31 @@ key = jwk.JWK.generate(kty='OKP', crv='Ed25519', kid=req['kid'])
 token = jws.JWS(json_encode(req['claims']).encode('utf-8'))
 token.add_signature(key, None, json_encode({'alg': 'EdDSA', 'kid': req['kid'], 'typ': req['typ']}))
 print(json.dumps({'jwk': key.export_public(as_dict=True), 'token': token.serialize(compact=True)}))
+`;
+
+const SEAL_PY = `
+import json, sys
+from jwcrypto import jwk, jwe
+from jwcrypto.common import json_encode
+req = json.load(sys.stdin)
+token = jwe.JWE(json_encode(req['plaintext']).encode('utf-8'),
+                json_encode({'alg': 'ECDH-ES+A256KW', 'enc': 'A256GCM', 'kid': req['jwk']['kid'], 'typ': req['typ'], 'cty': 'json'}))
+token.add_recipient(jwk.JWK(**req['jwk']))
+print(json.dumps({'token': token.serialize(compact=True)}))
+`;
+
+const OPEN_PY = `
+import json, sys
+from jwcrypto import jwk, jwe
+req = json.load(sys.stdin)
+key = jwk.JWK.generate(kty='OKP', crv='X25519', kid=req['kid'])
+if 'token' not in req:
+    print(json.dumps({'jwk': key.export_public(as_dict=True), 'private': key.export_private(as_dict=True)}))
+else:
+    k = jwk.JWK(**req['private'])
+    token = jwe.JWE()
+    token.deserialize(req['token'], key=k)
+    print(json.dumps({'header': token.jose_header, 'plaintext': json.loads(token.payload)}))
 `;
 
 function python<T>(script: string, input: unknown): T {
@@ -123,5 +150,28 @@ describe('interop with jwcrypto (python3-jwcrypto)', () => {
     await expect(verifyEnvelope(lying.token, { trust: trustLying, self: 'SC', nowMs: NOW_MS, maxSkewSeconds: 60 })).rejects.toMatchObject({
       code: 'ENVELOPE_SENDER_MISMATCH',
     });
+  });
+
+  it('opens a JWE that jwcrypto sealed for the agency key, and jwcrypto opens what we seal', async () => {
+    if (!available) {
+      console.warn(SKIP_NOTICE);
+      return;
+    }
+    const agency = await AgencyKeyStore.open(join(dir, 'sc-card'), 'SC.card', new ManualClock(NOW_MS));
+    const personal = { idNumber: '51010419900307123X', name: '张三', phone: '13800000000' };
+
+    // jwcrypto → us: sealed with jwcrypto for our published public JWK.
+    const made = python<{ token: string }>(SEAL_PY, { jwk: agency.current().publicJwk, typ: SEALED_TYP, plaintext: personal });
+    await expect(openSealed(made.token, agency)).resolves.toEqual(personal);
+
+    // us → jwcrypto: a key pair made by jwcrypto, its public half imported by us.
+    const kid = 'CQ.card-enc-20261122-0a1b2c';
+    const pair = python<{ jwk: Record<string, unknown>; private: Record<string, unknown> }>(OPEN_PY, { kid });
+    expect(pair.jwk).not.toHaveProperty('d');
+    const sealing = await importSealingKey(pair.jwk as never);
+    const sealed = await sealFor(sealing.key, personal, { kid });
+    const opened = python<{ header: Record<string, unknown>; plaintext: unknown }>(OPEN_PY, { kid, private: pair.private, token: sealed });
+    expect(opened.plaintext).toEqual(personal);
+    expect(opened.header).toMatchObject({ alg: 'ECDH-ES+A256KW', enc: 'A256GCM', kid, typ: SEALED_TYP });
   });
 });
