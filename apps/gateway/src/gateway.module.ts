@@ -8,6 +8,8 @@ import { EnvelopeFactory } from './cases/envelope-factory.js';
 import { HandlingService } from './cases/handling.service.js';
 import { StatusApplier } from './cases/status-applier.js';
 import { CaseClock } from './cases/case-clock.js';
+import { CaseRecorder } from './cases/case-recorder.js';
+import { TransferService } from './cases/transfer.service.js';
 import { GATEWAY_CONFIG } from './config/config.token.js';
 import type { GatewayConfig } from './config/gateway.config.js';
 import { RelayService } from './delivery/relay.service.js';
@@ -60,6 +62,8 @@ export class GatewayModule {
         { provide: TrustStore, useValue: resources.trust },
         EnvelopeFactory,
         HandlingService,
+        CaseRecorder,
+        TransferService,
         StatusApplier,
         CaseClock,
         InboundService,

@@ -10,7 +10,11 @@ import type {
   AgencyStage,
   CaseSupplement,
   CaseWithdrawal,
+  ContactLetter,
   ForwardedRequest,
+  TransferContactLetterMessage,
+  TransferInformationSheet,
+  TransferReplyMessage,
   RejectionReason,
   StageDetail,
 } from './canonical.js';
@@ -34,6 +38,10 @@ export interface AgencyDelivery {
   readonly forwarded?: ForwardedRequest;
   readonly withdrawal?: CaseWithdrawal;
   readonly supplement?: CaseSupplement;
+  /** A pension transfer's contact letter, for the transfer-out agency (`pension.transfer.contact-letter`). */
+  readonly contactLetter?: TransferContactLetterMessage;
+  /** A transfer-out side's answer, for the transfer-in agency (`pension.transfer.reply`). */
+  readonly reply?: TransferReplyMessage;
   /** HMAC of messageId under the province's agency-link secret (see linkProof). */
   readonly proof?: string;
 }
@@ -54,6 +62,10 @@ export interface AgencyStatusReport {
   readonly at: string;
   readonly reason?: { readonly code: RejectionReason; readonly message: string };
   readonly detail?: StageDetail;
+  /** The pension transfer conversation a step belongs to (transfer-out place, from 1). */
+  readonly conversation?: number;
+  /** The document a pension transfer step issues: leg 1's contact letter or leg 2's information sheet. */
+  readonly document?: { readonly contactLetter?: ContactLetter; readonly informationSheet?: TransferInformationSheet };
   /** HMAC of eventId under the province's agency-link secret (see linkProof). */
   readonly proof?: string;
 }

@@ -9,7 +9,14 @@ import type { NodeCode } from '#core';
  * Services the gateway carries, by their stable service code (DOMAIN.md, "Services to carry").
  * The catalogue (service-catalogue.ts) says, for each, who handles it, its stages and its limit.
  */
-export const SERVICE_CODES = ['ssc.apply', 'ssc.loss', 'medical.filing', 'pension.qualification', 'pension.death-benefit'] as const;
+export const SERVICE_CODES = [
+  'ssc.apply',
+  'ssc.loss',
+  'medical.filing',
+  'pension.qualification',
+  'pension.death-benefit',
+  'pension.transfer',
+] as const;
 export type ServiceCode = (typeof SERVICE_CODES)[number];
 
 /** An agency is named `<node>.<function>`, e.g. `SC.card` for Sichuan's card centre. */
@@ -165,7 +172,72 @@ export interface DeathBenefitRequest {
   readonly materials: readonly MaterialRef[];
 }
 
+// ── 养老保险关系转移接续 (国办发〔2009〕66号) ──────────────────────────────────────────────────
+
+/** 企业职工基本养老保险, or 机关事业单位基本养老保险. */
+export const TRANSFER_INSURANCE_TYPES = ['enterprise-employee', 'public-institution'] as const;
+export type TransferInsuranceType = (typeof TRANSFER_INSURANCE_TYPES)[number];
+
+/** One place the worker was insured at and moves away from (转出地): each is its own conversation. */
+export interface TransferOutPlace {
+  /** GB/T 2260 code of the transfer-out region: it decides which node and agency answer the letter. */
+  readonly region: string;
+  /** The transfer-out agency's name, as on the contribution certificate. */
+  readonly agencyName: string;
+  /** The agency's unified social credit code (GB 32100), when known. */
+  readonly agencyCreditCode?: string;
+  /** The person's number at that agency (个人编号). */
+  readonly personNumber: string;
+  /** True when that place holds only a temporary contribution account (临时基本养老保险缴费账户). */
+  readonly temporaryAccount?: boolean;
+}
+
+/** The body a window of the transfer-in province submits for `pension.transfer`. */
+export interface PensionTransferRequest {
+  readonly service: 'pension.transfer';
+  readonly applicant: Applicant;
+  readonly insuranceType: TransferInsuranceType;
+  /** GB/T 2260 code of the transfer-in region (转入地): it handles legs 1 and 3. */
+  readonly transferInRegion: string;
+  readonly transferOut: readonly TransferOutPlace[];
+  /** Reference of the contribution certificate (参保缴费凭证) the worker brought. */
+  readonly contributionCertificateRef: string;
+  readonly materials: readonly MaterialRef[];
+}
+
+/** 联系函: leg 1's answer, with the receiving fund's bank account the funds go to. */
+export interface ContactLetter {
+  readonly letterNo: string;
+  readonly fundAccount: { readonly bankName: string; readonly accountName: string; readonly accountNumber: string };
+  readonly issuedOn: string;
+}
+
+/** One period of contributions on an information sheet (a month range with one monthly base). */
+export interface SheetPeriod {
+  /** First month, YYYY-MM. */
+  readonly from: string;
+  /** Last month, inclusive, YYYY-MM. */
+  readonly to: string;
+  /** Monthly contribution base, an exact decimal string of yuan. */
+  readonly monthlyBase: string;
+  /** Months the sheet states; must equal to − from + 1. */
+  readonly months: number;
+}
+
+/** 信息表: leg 2's answer, with the funds remitted. Amounts are exact decimal strings of yuan. */
+export interface TransferInformationSheet {
+  readonly periods: readonly SheetPeriod[];
+  readonly personalAccountBalance: string;
+  readonly personalTransfer: string;
+  readonly pooledTransfer: string;
+  readonly totalTransfer: string;
+  /** The day the transfer-out side ended the local insurance relation. */
+  readonly relationEndedOn: string;
+  readonly remittance: { readonly ref: string; readonly remittedOn: string };
+}
+
 export type ServiceRequest =
+  | PensionTransferRequest
   | SscApplyRequest
   | SscLossRequest
   | MedicalFilingRequest
@@ -194,6 +266,33 @@ export interface ForwardedRequest {
   readonly acceptingWindow: { readonly id: string; readonly name: string; readonly region: string };
   readonly route: CaseRoute;
   readonly request: ServiceRequest;
+}
+
+/**
+ * Leg 1 → leg 2 of a pension transfer: the transfer-in node sends the contact letter to the node
+ * of one transfer-out place (`pension.transfer.contact-letter`, version 1).
+ */
+export interface TransferContactLetterMessage {
+  readonly caseId: string;
+  readonly conversation: number;
+  readonly transferIn: { readonly node: NodeCode; readonly agency: AgencyCode; readonly region: string };
+  readonly transferOut: TransferOutPlace & { readonly agency: AgencyCode };
+  readonly applicant: Applicant;
+  readonly insuranceType: TransferInsuranceType;
+  readonly letter: ContactLetter;
+}
+
+/**
+ * Leg 2 → leg 3: the transfer-out node answers one conversation with the information sheet (its
+ * sums checked before sending) or a refusal (`pension.transfer.reply`, version 1).
+ */
+export interface TransferReplyMessage {
+  readonly caseId: string;
+  readonly conversation: number;
+  readonly outcome: 'information-sheet' | 'refused';
+  readonly at: string;
+  readonly sheet?: TransferInformationSheet;
+  readonly reason?: { readonly code: RejectionReason; readonly message: string };
 }
 
 /**
@@ -245,6 +344,23 @@ export const SSC_LOSS_STAGES = ['loss-reported', 'unblocked', 'loss-expired'] as
 export const MEDICAL_FILING_STAGES = ['filed', 'effective', 'changed', 'cancelled'] as const;
 export const QUALIFICATION_STAGES = ['authenticated', 'authentication-failed', 'payment-suspended', 'payment-resumed'] as const;
 export const DEATH_BENEFIT_STAGES = ['relation-ended', 'benefit-paid'] as const;
+/**
+ * A pension transfer's case moves through `in-review` (leg 1) → `awaiting-transfer-out` (leg 2)
+ * → `merging` (leg 3) → completed, as its conversations (one per transfer-out place) progress;
+ * each conversation's own steps are notes on the timeline carrying `detail.conversation`.
+ */
+export const PENSION_TRANSFER_STAGES = ['awaiting-transfer-out', 'merging'] as const;
+export const TRANSFER_CONVERSATION_STAGES = [
+  'contact-letter-issued',
+  'contact-letter-received',
+  'information-sheet-issued',
+  'information-sheet-invalid',
+  'information-sheet-received',
+  'transfer-refused',
+  'funds-received',
+  'account-merged',
+] as const;
+export type TransferConversationStage = (typeof TRANSFER_CONVERSATION_STAGES)[number];
 export const CASE_STAGES = [
   ...SHARED_STAGES,
   ...SSC_APPLY_STAGES,
@@ -252,6 +368,8 @@ export const CASE_STAGES = [
   ...MEDICAL_FILING_STAGES,
   ...QUALIFICATION_STAGES,
   ...DEATH_BENEFIT_STAGES,
+  ...PENSION_TRANSFER_STAGES,
+  ...TRANSFER_CONVERSATION_STAGES,
 ] as const;
 export type CaseStage = (typeof CASE_STAGES)[number];
 
@@ -293,6 +411,14 @@ export const REJECTION_REASONS = [
   'DEATH_NOT_VERIFIED',
   'NOT_A_BENEFICIARY',
   'BENEFIT_ALREADY_CLAIMED',
+  // pension transfer (国办发〔2009〕66号)
+  'ACCOUNT_TERMINATED',
+  'CONTRIBUTIONS_NOT_SUSPENDED',
+  'CONTRIBUTIONS_IN_ARREARS',
+  'ALREADY_DRAWING_PENSION',
+  'NOT_A_CROSS_AREA_MOVE',
+  'TEMPORARY_ACCOUNT_RULES',
+  'SHEET_INVALID',
   // shared
   'MATERIAL_MISSING',
   'MATERIAL_ILLEGIBLE',
@@ -314,6 +440,10 @@ export interface StageDetail {
   readonly requestedMaterials?: readonly string[];
   /** Material types supplied, with `supplement-supplied`. */
   readonly suppliedMaterials?: readonly string[];
+  /** The pension transfer conversation (transfer-out place, from 1) a step belongs to. */
+  readonly conversation?: number;
+  /** What failed in an information sheet that does not add up (codes and fields, no amounts of persons). */
+  readonly sheetProblems?: readonly { readonly code: string; readonly field: string; readonly expected?: string; readonly stated?: string }[];
 }
 
 /**

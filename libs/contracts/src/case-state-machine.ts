@@ -44,7 +44,10 @@ export function nextStages(service: string, from: CaseStage): readonly CaseStage
   }
   definition.flow[from]?.forEach((s) => next.add(s));
   if (definition.undecided.includes(from)) next.add('withdrawn');
-  if (statusAt(service, from) === 'in-progress') next.add('withdrawal-requested');
+  if (statusAt(service, from) === 'in-progress') {
+    next.add('withdrawal-requested');
+    definition.conversationNotes?.forEach((s) => next.add(s));
+  }
   next.add('withdrawal-refused');
   return [...next];
 }

@@ -2,11 +2,18 @@ import type { ClassConstructor } from 'class-transformer';
 import { SERVICE_CODES, type ServiceCode, type ServiceRequest } from './canonical.js';
 import { CaseSupplementDto, CaseWithdrawalDto, forwardedRequestDto, StatusUpdateDto } from './peer-messages.dto.js';
 import { SERVICE_CATALOGUE } from './service-catalogue.js';
+import { TransferContactLetterDto, TransferReplyDto } from './pension-transfer.dto.js';
 
 /** The forwarded request of a service: `<service>.request`. */
 export type RequestMessageType = `${ServiceCode}.request`;
 /** Every message type nodes exchange. */
-export type PeerMessageType = RequestMessageType | 'status-update' | 'case.withdrawal' | 'case.supplement';
+export type PeerMessageType =
+  | RequestMessageType
+  | 'status-update'
+  | 'case.withdrawal'
+  | 'case.supplement'
+  | 'pension.transfer.contact-letter'
+  | 'pension.transfer.reply';
 
 /**
  * Every message type nodes exchange, with the major versions this code understands and the
@@ -17,12 +24,14 @@ export const PEER_MESSAGE_TYPES: Readonly<Record<PeerMessageType, { readonly ver
   ...(Object.fromEntries(
     SERVICE_CODES.map((code) => {
       const dto = SERVICE_CATALOGUE[code].dto as ClassConstructor<ServiceRequest>;
-      return [`${code}.request`, { versions: { 1: forwardedRequestDto(dto) } }];
+      return [`${code}.request`, { versions: { 1: forwardedRequestDto(code, dto) } }];
     }),
   ) as unknown as Record<RequestMessageType, { versions: Record<number, ClassConstructor<object>> }>),
   'status-update': { versions: { 1: StatusUpdateDto } },
   'case.withdrawal': { versions: { 1: CaseWithdrawalDto } },
   'case.supplement': { versions: { 1: CaseSupplementDto } },
+  'pension.transfer.contact-letter': { versions: { 1: TransferContactLetterDto } },
+  'pension.transfer.reply': { versions: { 1: TransferReplyDto } },
 };
 
 /** The version this node sends of each message type. */

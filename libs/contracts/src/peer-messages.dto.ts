@@ -5,7 +5,9 @@ import {
   IsDefined,
   IsIn,
   IsInt,
-  IsISO8601,
+  IsBoolean,
+  IsRFC3339,
+  ArrayMinSize,
   IsObject,
   IsOptional,
   IsString,
@@ -14,13 +16,13 @@ import {
   Min,
   MinLength,
   ValidateNested,
+  registerDecorator,
 } from 'class-validator';
 import { CASE_NUMBER_PATTERN, NODE_CODES, type NodeCode } from '#core';
 import {
   AGENCY_STAGES,
   CASE_STAGES,
   REJECTION_REASONS,
-  SERVICE_CODES,
   type AgencyCode,
   type AgencyStage,
   type CaseRoute,
@@ -35,7 +37,8 @@ import {
   type StatusUpdate,
 } from './canonical.js';
 import type { AgencyStatusReport } from './agency-link.js';
-import { MaterialRefDto } from './common.dto.js';
+import { DATE_PATTERN, MaterialRefDto } from './common.dto.js';
+import { ContactLetterDto, InformationSheetDto } from './pension-transfer.dto.js';
 
 const AGENCY_PATTERN = /^(SC|CQ)\.[a-z-]+$/;
 const DECIMAL_PATTERN = /^-?\d{1,13}(\.\d{1,2})?$/;
@@ -50,14 +53,14 @@ export class CaseRouteDto implements CaseRoute {
   @IsDefined() @IsIn(NODE_CODES) node!: NodeCode;
   @IsDefined() @Matches(AGENCY_PATTERN) agency!: AgencyCode;
   @IsDefined() @Matches(/^\d{6}$/) region!: string;
-  @IsDefined() regionHistoric!: boolean;
+  @IsDefined() @IsBoolean() regionHistoric!: boolean;
 }
 
 /** What every forwarded request carries besides the service's own request. */
 export abstract class ForwardedRequestBaseDto {
   @IsDefined() @Matches(CASE_NUMBER_PATTERN) caseId!: string;
-  @IsDefined() @IsIn(SERVICE_CODES) service!: ServiceCode;
-  @IsDefined() @IsISO8601({ strict: true }) acceptedAt!: string;
+  service!: ServiceCode;
+  @IsDefined() @IsRFC3339() acceptedAt!: string;
   @IsDefined() @IsIn(NODE_CODES) acceptingNode!: NodeCode;
   @IsDefined() @IsObject() @ValidateNested() @Type(() => AcceptingWindowDto) acceptingWindow!: AcceptingWindowDto;
   @IsDefined() @IsObject() @ValidateNested() @Type(() => CaseRouteDto) route!: CaseRouteDto;
@@ -67,10 +70,12 @@ export abstract class ForwardedRequestBaseDto {
  * The contract class of `<service>.request` v1: the forwarded request with that service's
  * request inside. One class per service, made from the service's request class.
  *
- * @example const SscApplyForwardedDto = forwardedRequestDto(SscApplyRequestDto);
+ * @example const SscApplyForwardedDto = forwardedRequestDto('ssc.apply', SscApplyRequestDto);
  */
-export function forwardedRequestDto<R extends ServiceRequest>(requestDto: ClassConstructor<R>): ClassConstructor<ForwardedRequest> {
+export function forwardedRequestDto<R extends ServiceRequest>(code: ServiceCode, requestDto: ClassConstructor<R>): ClassConstructor<ForwardedRequest> {
   class ForwardedRequestDto extends ForwardedRequestBaseDto implements ForwardedRequest {
+    // A `<code>.request` carries that service and no other.
+    @IsDefined() @IsIn([code]) declare service: ServiceCode;
     @IsDefined() @IsObject() @ValidateNested() @Type(() => requestDto) request!: R;
   }
   Object.defineProperty(ForwardedRequestDto, 'name', { value: `${requestDto.name.replace(/RequestDto$/, '')}ForwardedDto` });
@@ -85,10 +90,26 @@ export class ReasonDto {
 export class StageDetailDto implements StageDetail {
   @IsOptional() @IsString() @MaxLength(40) waybill?: string;
   @IsOptional() @IsString() @MaxLength(64) agencyRef?: string;
-  @IsOptional() @Matches(/^\d{4}-\d{2}-\d{2}$/) validUntil?: string;
-  @IsOptional() @IsObject() amounts?: Record<string, string>;
+  @IsOptional() @Matches(DATE_PATTERN) validUntil?: string;
+  @IsOptional() @IsObject() @IsDecimalAmounts() amounts?: Record<string, string>;
   @IsOptional() @IsArray() @ArrayMaxSize(20) @IsString({ each: true }) @MaxLength(64, { each: true }) requestedMaterials?: string[];
   @IsOptional() @IsArray() @ArrayMaxSize(20) @IsString({ each: true }) @MaxLength(64, { each: true }) suppliedMaterials?: string[];
+  @IsOptional() @IsInt() @Min(1) conversation?: number;
+  @IsOptional() @IsArray() @ArrayMaxSize(50) sheetProblems?: { code: string; field: string; expected?: string; stated?: string }[];
+}
+
+/** `amounts` holds exact decimal strings of yuan only, never numbers. Reported as NOT_A_DECIMAL. */
+function IsDecimalAmounts(): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'NOT_A_DECIMAL',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      validator: {
+        validate: (value: unknown) => typeof value === 'object' && value !== null && amountsAreDecimal(value as Record<string, unknown>),
+        defaultMessage: () => 'amounts are exact decimal strings of yuan, e.g. "1234.56"',
+      },
+    });
 }
 
 /** Whether every value of a detail's `amounts` is an exact decimal string of yuan ("1234.56"). */
@@ -101,7 +122,7 @@ export class StatusUpdateDto implements StatusUpdate {
   @IsDefined() @Matches(CASE_NUMBER_PATTERN) caseId!: string;
   @IsDefined() @IsInt() @Min(1) seq!: number;
   @IsDefined() @IsIn(CASE_STAGES) stage!: CaseStage;
-  @IsDefined() @IsISO8601({ strict: true }) at!: string;
+  @IsDefined() @IsRFC3339() at!: string;
   @IsDefined() @IsIn(NODE_CODES) side!: NodeCode;
   @IsOptional() @IsObject() @ValidateNested() @Type(() => ReasonDto) reason?: ReasonDto;
   @IsOptional() @IsObject() @ValidateNested() @Type(() => StageDetailDto) detail?: StageDetailDto;
@@ -110,25 +131,32 @@ export class StatusUpdateDto implements StatusUpdate {
 /** Body of `case.withdrawal` v1: the accepting window withdraws a case not yet decided. */
 export class CaseWithdrawalDto implements CaseWithdrawal {
   @IsDefined() @Matches(CASE_NUMBER_PATTERN) caseId!: string;
-  @IsDefined() @IsISO8601({ strict: true }) requestedAt!: string;
+  @IsDefined() @IsRFC3339() requestedAt!: string;
   @IsDefined() @IsString() @MinLength(1) @MaxLength(400) reason!: string;
 }
 
 /** Body of `case.supplement` v1: the material the handling side asked for (补正). */
 export class CaseSupplementDto implements CaseSupplement {
   @IsDefined() @Matches(CASE_NUMBER_PATTERN) caseId!: string;
-  @IsDefined() @IsISO8601({ strict: true }) suppliedAt!: string;
-  @IsDefined() @IsArray() @ArrayMaxSize(20) @ValidateNested({ each: true }) @Type(() => MaterialRefDto) materials!: MaterialRefDto[];
+  @IsDefined() @IsRFC3339() suppliedAt!: string;
+  @IsDefined() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(20) @ValidateNested({ each: true }) @Type(() => MaterialRefDto) materials!: MaterialRefDto[];
   @IsOptional() @IsString() @MaxLength(400) note?: string;
 }
 
 /** What an agency adapter reports over the agency link (AGENCY_STATUS). */
+export class TransferDocumentDto {
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => ContactLetterDto) contactLetter?: ContactLetterDto;
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => InformationSheetDto) informationSheet?: InformationSheetDto;
+}
+
 export class AgencyStatusReportDto implements AgencyStatusReport {
   @IsDefined() @IsString() @MaxLength(100) eventId!: string;
+  @IsOptional() @IsInt() @Min(1) conversation?: number;
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => TransferDocumentDto) document?: TransferDocumentDto;
   @IsDefined() @Matches(AGENCY_PATTERN) agency!: AgencyCode;
   @IsDefined() @Matches(CASE_NUMBER_PATTERN) caseId!: string;
   @IsDefined() @IsIn(AGENCY_STAGES) stage!: AgencyStage;
-  @IsDefined() @IsISO8601({ strict: true }) at!: string;
+  @IsDefined() @IsRFC3339() at!: string;
   @IsOptional() @IsObject() @ValidateNested() @Type(() => ReasonDto) reason?: ReasonDto;
   @IsOptional() @IsObject() @ValidateNested() @Type(() => StageDetailDto) detail?: StageDetailDto;
 }

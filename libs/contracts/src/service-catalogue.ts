@@ -8,14 +8,17 @@ import type {
   DeathBenefitRequest,
   MedicalFilingRequest,
   PensionQualificationRequest,
+  PensionTransferRequest,
   ServiceCode,
   ServiceRequest,
   SscApplyRequest,
   SscLossRequest,
 } from './canonical.js';
+import { TRANSFER_CONVERSATION_STAGES } from './canonical.js';
 import { DeathBenefitRequestDto } from './death-benefit.dto.js';
 import { MedicalFilingRequestDto } from './medical-filing.dto.js';
 import { PensionQualificationRequestDto } from './pension-qualification.dto.js';
+import { PensionTransferRequestDto } from './pension-transfer.dto.js';
 import { SscApplyRequestDto } from './ssc-apply.dto.js';
 import { SscLossRequestDto } from './ssc-loss.dto.js';
 
@@ -41,6 +44,8 @@ export interface ServiceDefinition<R extends ServiceRequest = ServiceRequest> {
   /** The request field whose region decides who handles the case (named in routing refusals). */
   readonly regionField: string;
   readonly handlingRegion: (request: R) => string;
+  /** Other regions the case will reach (a pension transfer's transfer-out places), checked at intake. */
+  readonly otherRegions?: (request: R) => readonly { readonly field: string; readonly region: string }[];
   /** The ID number a window searches the case by (the applicant, or the claimant). */
   readonly subjectIdNumber: (request: R) => string;
   /** A short word for the kind of request (card kind, loss action, filing action), or null. */
@@ -55,6 +60,9 @@ export interface ServiceDefinition<R extends ServiceRequest = ServiceRequest> {
   readonly completes: readonly CaseStage[];
   /** Stages at which the handling side has not yet decided: a window may still withdraw. */
   readonly undecided: readonly CaseStage[];
+  /** Notes a multi-party service records on the case while it is open (a pension transfer's conversation steps). */
+  readonly conversationNotes?: readonly CaseStage[];
+  /** One limit per leg; a case's own clock runs for their sum, each conversation's leg for its own. */
   readonly limits: readonly TimeLimit[];
 }
 
@@ -162,6 +170,36 @@ const DEATH_BENEFIT: ServiceDefinition<DeathBenefitRequest> = {
   limits: [{ leg: 'handling', workingDays: 20 }],
 };
 
+const PENSION_TRANSFER: ServiceDefinition<PensionTransferRequest> = {
+  code: 'pension.transfer',
+  title: { zh: '养老保险关系转移接续', en: 'Employee pension insurance transfer' },
+  dto: PensionTransferRequestDto,
+  agencyFunction: 'pension',
+  regionField: 'transferInRegion',
+  handlingRegion: (r) => r.transferInRegion,
+  otherRegions: (r) => r.transferOut.map((place, i) => ({ field: `transferOut[${i}].region`, region: place.region })),
+  subjectIdNumber: (r) => r.applicant.idNumber,
+  kindOf: (r) => r.insuranceType,
+  // The case's stage sums up its conversations (one per transfer-out place): leg 1 under review,
+  // leg 2 awaited from a transfer-out side, leg 3 merging; it ends when every conversation has.
+  first: ['in-review', 'awaiting-transfer-out', 'merging', 'completed', 'rejected'],
+  flow: {
+    'in-review': ['awaiting-transfer-out', 'merging', 'completed', 'rejected'],
+    'awaiting-transfer-out': ['merging', 'completed', 'rejected'],
+    merging: ['completed', 'rejected'],
+  },
+  afterSupplement: [],
+  completes: ['completed'],
+  undecided: [...GATEWAY_UNDECIDED, 'in-review'],
+  conversationNotes: TRANSFER_CONVERSATION_STAGES,
+  // 国办发〔2009〕66号: 15 working days for each of the three steps.
+  limits: [
+    { leg: 'contact-letter', workingDays: 15 },
+    { leg: 'information-sheet', workingDays: 15 },
+    { leg: 'merge', workingDays: 15 },
+  ],
+};
+
 /** Every service, by code. */
 export const SERVICE_CATALOGUE: { readonly [C in ServiceCode]: ServiceDefinition<Extract<ServiceRequest, { service: C }>> } = {
   'ssc.apply': SSC_APPLY,
@@ -169,6 +207,7 @@ export const SERVICE_CATALOGUE: { readonly [C in ServiceCode]: ServiceDefinition
   'medical.filing': MEDICAL_FILING,
   'pension.qualification': PENSION_QUALIFICATION,
   'pension.death-benefit': DEATH_BENEFIT,
+  'pension.transfer': PENSION_TRANSFER,
 };
 
 /**
@@ -183,7 +222,7 @@ export function serviceDefinition(code: string): ServiceDefinition | undefined {
 }
 
 /** Stages that are notes on the timeline: recorded and sent back, but the case stays where it is. */
-export const NOTE_STAGES: readonly CaseStage[] = ['withdrawal-requested', 'withdrawal-refused'];
+export const NOTE_STAGES: readonly CaseStage[] = ['withdrawal-requested', 'withdrawal-refused', ...TRANSFER_CONVERSATION_STAGES];
 
 /** Stages at which a case is refused (status `rejected`). */
 const REJECTING: readonly CaseStage[] = ['rejected', 'not-accepted'];

@@ -1,5 +1,12 @@
 import { GatewayError, type ErrorCode, type FieldProblem } from '#core';
-import type { DeathBenefitRequest, MedicalFilingRequest, PensionQualificationRequest, ServiceRequest, SscLossRequest } from './canonical.js';
+import type {
+  DeathBenefitRequest,
+  MedicalFilingRequest,
+  PensionQualificationRequest,
+  PensionTransferRequest,
+  ServiceRequest,
+  SscLossRequest,
+} from './canonical.js';
 
 /** What the rules need besides the request: today's date where the window is, and local settings. */
 export interface RuleContext {
@@ -41,6 +48,8 @@ function problemsOf(request: ServiceRequest, context: RuleContext): FieldProblem
       return qualificationRules(request, context);
     case 'pension.death-benefit':
       return deathBenefitRules(request, context);
+    case 'pension.transfer':
+      return transferRules(request);
   }
 }
 
@@ -102,6 +111,21 @@ function deathBenefitRules(r: DeathBenefitRequest, context: RuleContext): FieldP
       message: `死亡待遇应在死亡之日起 ${context.deathClaimWindowDays} 日内申领 (claim within ${context.deathClaimWindowDays} days of death)`,
     });
   }
+  return out;
+}
+
+function transferRules(r: PensionTransferRequest): FieldProblem[] {
+  // Each transfer-out place is one conversation: the same place (and person number) twice would
+  // ask one agency for the same funds twice.
+  const seen = new Set<string>();
+  const out: FieldProblem[] = [];
+  r.transferOut.forEach((place, i) => {
+    const key = `${place.region}/${place.personNumber}`;
+    if (seen.has(key)) {
+      out.push({ field: `transferOut[${i}]`, code: 'DUPLICATE', message: '同一转出地重复填写 (the same transfer-out place is named twice)' });
+    }
+    seen.add(key);
+  });
   return out;
 }
 

@@ -25,6 +25,8 @@ const CONSTRAINT_CODES: Readonly<Record<string, string>> = {
   min: 'TOO_SMALL',
   max: 'TOO_LARGE',
   isISO8601: 'NOT_A_DATE',
+  isRfc3339: 'NOT_A_DATE',
+  isBoolean: 'NOT_A_BOOLEAN',
   isUUID: 'NOT_A_UUID',
 };
 

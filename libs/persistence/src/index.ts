@@ -1,3 +1,4 @@
 export * from './records.js';
 export * from './stores.js';
 export * from './gateway-database.js';
+export * from './conversation-store.js';

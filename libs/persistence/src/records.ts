@@ -125,3 +125,36 @@ export interface MessageLogRecord {
   prevHash: string;
   hash: string;
 }
+
+/** The side of a pension transfer conversation a node keeps. */
+export type ConversationSide = 'in' | 'out';
+
+/**
+ * One conversation of a pension transfer (one transfer-out place), as one node keeps it: the
+ * transfer-in side (legs 1 and 3) or the transfer-out side (leg 2). A node that is both keeps
+ * two rows.
+ */
+export interface ConversationRecord {
+  caseId: string;
+  conversation: number;
+  side: ConversationSide;
+  /** Where the conversation stands on this side (see libs/contracts transfer-conversation.ts). */
+  state: string;
+  /** The leg under way (1 contact letter, 2 information sheet, 3 merge), and since when. */
+  leg: number;
+  legStartedAt: number;
+  inNode: string;
+  inAgency: string;
+  outNode: string;
+  outAgency: string;
+  outRegion: string;
+  /** The transfer-out place as the window named it, and the documents exchanged so far (JSON). */
+  placeJson: string;
+  letterJson: string | null;
+  sheetJson: string | null;
+  /** Why a sheet was held back (codes and fields), or the refusal's reason. */
+  problemJson: string | null;
+  /** The last agency event applied to this side: a repeat of it (after a crash) is answered as a duplicate. */
+  lastEventId: string | null;
+  updatedAt: number;
+}

@@ -8,6 +8,7 @@ import type {
   InboxRecord,
   OutboxRecord,
   PendingStatusRecord,
+  ConversationRecord,
 } from './records.js';
 
 /**
@@ -161,6 +162,31 @@ export const MessageLogSchema = new EntitySchema<MessageLogRecord>({
   },
 });
 
+
+export const ConversationSchema = new EntitySchema<ConversationRecord>({
+  name: 'Conversation',
+  tableName: 'conversations',
+  columns: {
+    caseId: { name: 'case_id', type: 'varchar', length: 40, primary: true },
+    conversation: { type: 'integer', primary: true },
+    side: { type: 'varchar', length: 4, primary: true },
+    state: { type: 'varchar', length: 32 },
+    leg: { type: 'integer' },
+    legStartedAt: { name: 'leg_started_at', type: 'bigint', transformer: millis },
+    inNode: { name: 'in_node', type: 'varchar', length: 8 },
+    inAgency: { name: 'in_agency', type: 'varchar', length: 64 },
+    outNode: { name: 'out_node', type: 'varchar', length: 8 },
+    outAgency: { name: 'out_agency', type: 'varchar', length: 64 },
+    outRegion: { name: 'out_region', type: 'varchar', length: 6 },
+    placeJson: { name: 'place_json', type: 'text' },
+    letterJson: { name: 'letter_json', type: 'text', nullable: true },
+    sheetJson: { name: 'sheet_json', type: 'text', nullable: true },
+    problemJson: { name: 'problem_json', type: 'text', nullable: true },
+    lastEventId: { name: 'last_event_id', type: 'varchar', length: 100, nullable: true },
+    updatedAt: { name: 'updated_at', type: 'bigint', transformer: millis },
+  },
+});
+
 export const ALL_SCHEMAS = [
   MessageLogSchema,
   AuditSchema,
@@ -170,4 +196,5 @@ export const ALL_SCHEMAS = [
   OutboxSchema,
   InboxSchema,
   CredentialSchema,
+  ConversationSchema,
 ];

@@ -1,4 +1,4 @@
-import type { EntityManager } from 'typeorm';
+import type { EntityManager, EntitySchema, ValueTransformer } from 'typeorm';
 import type {
   AuditRecord,
   MessageLogRecord,
@@ -21,21 +21,187 @@ import {
   PendingStatusSchema,
 } from './schema.js';
 
+import { ConversationStore } from './conversation-store.js';
+
 export type DatabaseKind = 'sqlite' | 'postgres';
 
+/**
+ * Raw parameterised SQL on the stores' connection (or transaction), for the hot path: typeorm's
+ * query builder costs more CPU per statement than SQLite takes to run it (profile of
+ * 2026-11-25, bench/reports). Placeholders are `?` on both databases; the PostgreSQL runner
+ * numbers them. Only plain SQL that both dialects accept is written through it.
+ */
+export interface SqlRunner {
+  /** Rows of a SELECT (or of an UPDATE … RETURNING). */
+  all(sql: string, params: readonly unknown[]): Promise<Record<string, unknown>[]>;
+  /** Runs a write; returns the number of rows it changed. */
+  run(sql: string, params: readonly unknown[]): Promise<number>;
+}
+
+/** The part of a better-sqlite3 statement and database the runner uses (typed here, no import). */
+interface SqliteStatement {
+  readonly reader: boolean;
+  all(...params: unknown[]): unknown[];
+  run(...params: unknown[]): { changes: number };
+}
+export interface SqliteHandle {
+  prepare(sql: string): SqliteStatement;
+}
+
+/**
+ * SQLite: statements prepared once per process on the single connection and reused (typeorm
+ * prepares them again for every transaction, since its cache belongs to a query runner). Every
+ * unit of work runs under GatewayDatabase's lock on that one connection, so a statement run here
+ * is inside the transaction that unit opened.
+ */
+export class SqliteSqlRunner implements SqlRunner {
+  private readonly statements = new Map<string, SqliteStatement>();
+
+  constructor(private readonly handle: SqliteHandle) {}
+
+  all(sql: string, params: readonly unknown[]): Promise<Record<string, unknown>[]> {
+    return Promise.resolve(this.statement(sql).all(...params) as Record<string, unknown>[]);
+  }
+
+  run(sql: string, params: readonly unknown[]): Promise<number> {
+    return Promise.resolve(this.statement(sql).run(...params).changes);
+  }
+
+  private statement(sql: string): SqliteStatement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.handle.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+}
+
+const numbered = new Map<string, string>();
+
+/** `?` → `$1`, `$2`, … (none of our SQL has a `?` inside a literal). */
+function toPostgres(sql: string): string {
+  let converted = numbered.get(sql);
+  if (converted === undefined) {
+    let n = 0;
+    converted = sql.replace(/\?/g, () => `$${(n += 1)}`);
+    numbered.set(sql, converted);
+  }
+  return converted;
+}
+
+/** PostgreSQL (or any typeorm connection): through the entity manager, so a transaction's SQL stays in it. */
+export class ManagerSqlRunner implements SqlRunner {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly kind: DatabaseKind,
+  ) {}
+
+  async all(sql: string, params: readonly unknown[]): Promise<Record<string, unknown>[]> {
+    const result = await this.structured(sql, params);
+    return (Array.isArray(result.records) ? result.records : []) as Record<string, unknown>[];
+  }
+
+  async run(sql: string, params: readonly unknown[]): Promise<number> {
+    return (await this.structured(sql, params)).affected ?? 0;
+  }
+
+  private async structured(sql: string, params: readonly unknown[]): Promise<{ records?: unknown[]; affected?: number }> {
+    const text = this.kind === 'postgres' ? toPostgres(sql) : sql;
+    const runner = this.em.queryRunner ?? this.em.dataSource.createQueryRunner();
+    try {
+      return (await runner.query(text, [...params], true)) as { records?: unknown[]; affected?: number };
+    } finally {
+      if (!this.em.queryRunner) await runner.release();
+    }
+  }
+}
+
+interface ColumnMap {
+  readonly property: string;
+  readonly column: string;
+  readonly transformer?: ValueTransformer;
+  readonly generated: boolean;
+}
+
+/**
+ * A table's columns as its EntitySchema declares them, so raw SQL and typeorm read and write
+ * rows the same way (names, bigint → number, flags) and a column added to the schema is carried
+ * without touching this file.
+ */
+class TableMap<T extends object> {
+  readonly table: string;
+  readonly columns: readonly ColumnMap[];
+  readonly insertSql: string;
+  private readonly insertable: readonly ColumnMap[];
+
+  constructor(schema: EntitySchema<T>) {
+    this.table = schema.options.tableName ?? schema.options.name;
+    this.columns = Object.entries(schema.options.columns).map(([property, options]) => {
+      const o = (options ?? {}) as { name?: string; transformer?: ValueTransformer | ValueTransformer[]; generated?: unknown };
+      const transformer = Array.isArray(o.transformer) ? o.transformer[0] : o.transformer;
+      return { property, column: o.name ?? property, generated: Boolean(o.generated), ...(transformer ? { transformer } : {}) };
+    });
+    this.insertable = this.columns.filter((c) => !c.generated);
+    this.insertSql = `INSERT INTO ${this.table} (${this.insertable.map((c) => c.column).join(', ')}) VALUES (${this.insertable.map(() => '?').join(', ')})`;
+  }
+
+  insertParams(record: T): unknown[] {
+    return this.insertable.map((c) => this.toDb(c, (record as Record<string, unknown>)[c.property]));
+  }
+
+  fromRow(row: Record<string, unknown>): T {
+    const out: Record<string, unknown> = {};
+    for (const c of this.columns) {
+      const value = row[c.column];
+      out[c.property] = c.transformer ? (c.transformer.from(value) as unknown) : value;
+    }
+    return out as T;
+  }
+
+  column(property: string): ColumnMap {
+    const found = this.columns.find((c) => c.property === property);
+    if (!found) throw new TypeError(`no column for ${property} in ${this.table}`);
+    return found;
+  }
+
+  toDb(column: ColumnMap, value: unknown): unknown {
+    const v = value === undefined ? null : value;
+    const converted = column.transformer ? (column.transformer.to(v) as unknown) : v;
+    return typeof converted === 'boolean' ? (converted ? 1 : 0) : converted;
+  }
+}
+
+const CASES = new TableMap(CaseSchema);
+const CASE_EVENTS = new TableMap(CaseEventSchema);
+const OUTBOX = new TableMap(OutboxSchema);
+const INBOX = new TableMap(InboxSchema);
+const MESSAGE_LOG = new TableMap(MessageLogSchema);
+const PENDING_STATUS = new TableMap(PendingStatusSchema);
+
 export class CaseStore {
-  constructor(private readonly em: EntityManager) {}
+  constructor(
+    private readonly em: EntityManager,
+    private readonly sql: SqlRunner = new ManagerSqlRunner(em, 'sqlite'),
+  ) {}
 
   async insert(record: CaseRecord): Promise<void> {
-    await this.em.insert(CaseSchema, record);
+    await this.sql.run(CASES.insertSql, CASES.insertParams(record));
   }
 
   async get(caseId: string): Promise<CaseRecord | null> {
-    return this.em.findOneBy(CaseSchema, { caseId });
+    const rows = await this.sql.all('SELECT * FROM cases WHERE case_id = ?', [caseId]);
+    return rows[0] ? CASES.fromRow(rows[0]) : null;
   }
 
   async update(caseId: string, changes: Partial<Omit<CaseRecord, 'caseId'>>): Promise<void> {
-    await this.em.update(CaseSchema, { caseId }, changes);
+    const entries = Object.entries(changes).filter(([, v]) => v !== undefined);
+    if (entries.length === 0) return;
+    const columns = entries.map(([property]) => CASES.column(property));
+    await this.sql.run(
+      `UPDATE cases SET ${columns.map((c) => `${c.column} = ?`).join(', ')} WHERE case_id = ?`,
+      [...entries.map(([, value], i) => CASES.toDb(columns[i], value)), caseId],
+    );
   }
 
   async listByWindow(windowId: string, limit: number): Promise<CaseRecord[]> {
@@ -56,18 +222,22 @@ export class CaseStore {
 }
 
 export class CaseEventStore {
-  constructor(private readonly em: EntityManager) {}
+  constructor(
+    private readonly em: EntityManager,
+    private readonly sql: SqlRunner = new ManagerSqlRunner(em, 'sqlite'),
+  ) {}
 
   /** Records an event once per (case, source). Returns false when it was already recorded. */
   async insertOnce(event: CaseEventRecord): Promise<boolean> {
-    const existing = await this.em.findOneBy(CaseEventSchema, { caseId: event.caseId, sourceId: event.sourceId });
-    if (existing) return false;
-    await this.em.insert(CaseEventSchema, event);
+    const existing = await this.sql.all('SELECT 1 AS found FROM case_events WHERE case_id = ? AND source_id = ?', [event.caseId, event.sourceId]);
+    if (existing.length > 0) return false;
+    await this.sql.run(CASE_EVENTS.insertSql, CASE_EVENTS.insertParams(event));
     return true;
   }
 
   async findBySource(caseId: string, sourceId: string): Promise<CaseEventRecord | null> {
-    return this.em.findOneBy(CaseEventSchema, { caseId, sourceId });
+    const rows = await this.sql.all('SELECT * FROM case_events WHERE case_id = ? AND source_id = ?', [caseId, sourceId]);
+    return rows[0] ? CASE_EVENTS.fromRow(rows[0]) : null;
   }
 
   async listByCase(caseId: string): Promise<CaseEventRecord[]> {
@@ -76,18 +246,22 @@ export class CaseEventStore {
 }
 
 export class PendingStatusStore {
-  constructor(private readonly em: EntityManager) {}
+  constructor(
+    private readonly em: EntityManager,
+    private readonly sql: SqlRunner = new ManagerSqlRunner(em, 'sqlite'),
+  ) {}
 
   async put(record: PendingStatusRecord): Promise<void> {
-    const existing = await this.em.findOneBy(PendingStatusSchema, { caseId: record.caseId, seq: record.seq });
-    if (!existing) await this.em.insert(PendingStatusSchema, record);
+    const existing = await this.sql.all('SELECT 1 AS found FROM pending_status WHERE case_id = ? AND seq = ?', [record.caseId, record.seq]);
+    if (existing.length === 0) await this.sql.run(PENDING_STATUS.insertSql, PENDING_STATUS.insertParams(record));
   }
 
   /** Removes and returns the buffered update with this sequence number, if any. */
   async take(caseId: string, seq: number): Promise<PendingStatusRecord | null> {
-    const found = await this.em.findOneBy(PendingStatusSchema, { caseId, seq });
-    if (found) await this.em.delete(PendingStatusSchema, { caseId, seq });
-    return found;
+    const rows = await this.sql.all('SELECT * FROM pending_status WHERE case_id = ? AND seq = ?', [caseId, seq]);
+    if (!rows[0]) return null;
+    await this.sql.run('DELETE FROM pending_status WHERE case_id = ? AND seq = ?', [caseId, seq]);
+    return PENDING_STATUS.fromRow(rows[0]);
   }
 
   async countByCase(caseId: string): Promise<number> {
@@ -110,10 +284,11 @@ export class OutboxStore {
   constructor(
     private readonly em: EntityManager,
     private readonly kind: DatabaseKind,
+    private readonly sql: SqlRunner = new ManagerSqlRunner(em, kind),
   ) {}
 
   async enqueue(record: Omit<OutboxRecord, 'state' | 'attempts' | 'leaseUntil' | 'lastError' | 'deadReason' | 'deliveredAt' | 'receipt'>): Promise<void> {
-    await this.em.insert(OutboxSchema, {
+    await this.sql.run(OUTBOX.insertSql, OUTBOX.insertParams({
       ...record,
       state: 'pending',
       attempts: 0,
@@ -122,7 +297,7 @@ export class OutboxStore {
       deadReason: null,
       deliveredAt: null,
       receipt: null,
-    });
+    }));
   }
 
   async get(messageId: string): Promise<OutboxRecord | null> {
@@ -135,43 +310,30 @@ export class OutboxStore {
    * the claim uses FOR UPDATE SKIP LOCKED so concurrent replicas never claim the same row.
    */
   async claimDue(nowMs: number, leaseUntil: number, limit: number, excludeDestinations: readonly string[] = []): Promise<OutboxRecord[]> {
-    const qb = this.em
-      .createQueryBuilder()
-      .select('o.message_id', 'id')
-      .from('outbox', 'o')
-      .where(
-        "((o.state IN ('pending', 'retrying') AND o.next_attempt_at <= :now) OR (o.state = 'in-flight' AND o.lease_until < :now))",
-        { now: nowMs },
-      )
-      .orderBy('o.next_attempt_at', 'ASC')
-      .limit(limit);
-    if (excludeDestinations.length > 0) qb.andWhere('o.destination NOT IN (:...excluded)', { excluded: excludeDestinations });
-    if (this.kind === 'postgres') qb.setLock('pessimistic_write').setOnLocked('skip_locked');
-    const rows: { id: string }[] = await qb.getRawMany();
-    if (rows.length === 0) return [];
-    const ids = rows.map((r) => r.id);
-    await this.em
-      .createQueryBuilder()
-      .update(OutboxSchema)
-      .set({ state: 'in-flight', leaseUntil })
-      .whereInIds(ids)
-      .execute();
-    return this.em.getRepository(OutboxSchema).createQueryBuilder('o').whereInIds(ids).orderBy('o.nextAttemptAt', 'ASC').getMany();
+    // One statement: pick the due rows and mark them in flight. On PostgreSQL the inner SELECT
+    // locks what it picks and skips rows another replica holds (FOR UPDATE SKIP LOCKED).
+    const excluded = excludeDestinations.length > 0 ? ` AND destination NOT IN (${excludeDestinations.map(() => '?').join(', ')})` : '';
+    const lock = this.kind === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : '';
+    const rows = await this.sql.all(
+      `UPDATE outbox SET state = 'in-flight', lease_until = ? WHERE message_id IN (` +
+        `SELECT message_id FROM outbox WHERE ((state IN ('pending', 'retrying') AND next_attempt_at <= ?) OR (state = 'in-flight' AND lease_until < ?))` +
+        `${excluded} ORDER BY next_attempt_at ASC LIMIT ?${lock}) RETURNING *`,
+      [leaseUntil, nowMs, nowMs, ...excludeDestinations, limit],
+    );
+    return rows.map((r) => OUTBOX.fromRow(r)).sort((a, b) => a.nextAttemptAt - b.nextAttemptAt);
   }
 
   async markDelivered(messageId: string, nowMs: number, receipt: string | null): Promise<void> {
-    await this.em.update(
-      OutboxSchema,
-      { messageId },
-      { state: 'delivered', deliveredAt: nowMs, leaseUntil: null, receipt, lastError: null },
+    await this.sql.run(
+      `UPDATE outbox SET state = 'delivered', delivered_at = ?, lease_until = NULL, receipt = ?, last_error = NULL WHERE message_id = ?`,
+      [nowMs, receipt, messageId],
     );
   }
 
   async markRetry(messageId: string, attempts: number, nextAttemptAt: number, error: string): Promise<void> {
-    await this.em.update(
-      OutboxSchema,
-      { messageId },
-      { state: 'retrying', attempts, nextAttemptAt, leaseUntil: null, lastError: error.slice(0, 400) },
+    await this.sql.run(
+      `UPDATE outbox SET state = 'retrying', attempts = ?, next_attempt_at = ?, lease_until = NULL, last_error = ? WHERE message_id = ?`,
+      [attempts, nextAttemptAt, error.slice(0, 400), messageId],
     );
   }
 
@@ -185,10 +347,9 @@ export class OutboxStore {
 
   /** Gives back a claim without counting an attempt (graceful shutdown). */
   async release(messageId: string, nowMs: number): Promise<void> {
-    await this.em.update(
-      OutboxSchema,
-      { messageId, state: 'in-flight' },
-      { state: 'retrying', leaseUntil: null, nextAttemptAt: nowMs },
+    await this.sql.run(
+      `UPDATE outbox SET state = 'retrying', lease_until = NULL, next_attempt_at = ? WHERE message_id = ? AND state = 'in-flight'`,
+      [nowMs, messageId],
     );
   }
 
@@ -223,11 +384,8 @@ export class OutboxStore {
 
   /** Messages not yet delivered (the backlog), for back-pressure and metrics. */
   async backlog(): Promise<number> {
-    return this.em
-      .createQueryBuilder()
-      .from('outbox', 'o')
-      .where("o.state IN ('pending', 'in-flight', 'retrying')")
-      .getCount();
+    const rows = await this.sql.all(`SELECT COUNT(*) AS n FROM outbox WHERE state IN ('pending', 'in-flight', 'retrying')`, []);
+    return Number(rows[0]?.['n'] ?? 0);
   }
 
   async countsByState(): Promise<Record<string, number>> {
@@ -243,14 +401,18 @@ export class OutboxStore {
 }
 
 export class InboxStore {
-  constructor(private readonly em: EntityManager) {}
+  constructor(
+    em: EntityManager,
+    private readonly sql: SqlRunner = new ManagerSqlRunner(em, 'sqlite'),
+  ) {}
 
   async get(messageId: string): Promise<InboxRecord | null> {
-    return this.em.findOneBy(InboxSchema, { messageId });
+    const rows = await this.sql.all('SELECT * FROM inbox WHERE message_id = ?', [messageId]);
+    return rows[0] ? INBOX.fromRow(rows[0]) : null;
   }
 
   async insert(record: InboxRecord): Promise<void> {
-    await this.em.insert(InboxSchema, record);
+    await this.sql.run(INBOX.insertSql, INBOX.insertParams(record));
   }
 }
 
@@ -290,6 +452,7 @@ export class MessageLogStore {
   constructor(
     private readonly em: EntityManager,
     private readonly kind: DatabaseKind,
+    private readonly sql: SqlRunner = new ManagerSqlRunner(em, kind),
   ) {}
 
   /**
@@ -298,12 +461,13 @@ export class MessageLogStore {
    * database's single writer already serialises appends.
    */
   async head(): Promise<MessageLogRecord | null> {
-    if (this.kind === 'postgres') await this.em.query('LOCK TABLE message_log IN EXCLUSIVE MODE');
-    return this.em.getRepository(MessageLogSchema).createQueryBuilder('l').orderBy('l.seq', 'DESC').limit(1).getOne();
+    if (this.kind === 'postgres') await this.sql.run('LOCK TABLE message_log IN EXCLUSIVE MODE', []);
+    const rows = await this.sql.all('SELECT * FROM message_log ORDER BY seq DESC LIMIT 1', []);
+    return rows[0] ? MESSAGE_LOG.fromRow(rows[0]) : null;
   }
 
   async append(record: MessageLogRecord): Promise<void> {
-    await this.em.insert(MessageLogSchema, record);
+    await this.sql.run(MESSAGE_LOG.insertSql, MESSAGE_LOG.insertParams(record));
   }
 
   /** Entries in order, a page at a time (the offline verifier walks them all). */
@@ -326,15 +490,18 @@ export class GatewayStores {
   readonly credentials: CredentialStore;
   readonly audit: AuditStore;
   readonly messageLog: MessageLogStore;
+  readonly conversations: ConversationStore;
 
-  constructor(em: EntityManager, kind: DatabaseKind) {
-    this.cases = new CaseStore(em);
-    this.events = new CaseEventStore(em);
-    this.pendingStatus = new PendingStatusStore(em);
-    this.outbox = new OutboxStore(em, kind);
-    this.inbox = new InboxStore(em);
+  /** `sql` runs the hot path's raw statements; by default through `em` (GatewayDatabase passes SQLite's shared one). */
+  constructor(em: EntityManager, kind: DatabaseKind, sql: SqlRunner = new ManagerSqlRunner(em, kind)) {
+    this.cases = new CaseStore(em, sql);
+    this.events = new CaseEventStore(em, sql);
+    this.pendingStatus = new PendingStatusStore(em, sql);
+    this.outbox = new OutboxStore(em, kind, sql);
+    this.inbox = new InboxStore(em, sql);
     this.credentials = new CredentialStore(em);
     this.audit = new AuditStore(em);
-    this.messageLog = new MessageLogStore(em, kind);
+    this.messageLog = new MessageLogStore(em, kind, sql);
+    this.conversations = new ConversationStore(em);
   }
 }

@@ -1,6 +1,6 @@
 import { GatewayError, type NodeCode } from '#core';
 import { CHONGQING, SICHUAN, lookupDivision } from '#codes';
-import { SERVICE_CATALOGUE, type AgencyCode, type CaseRoute, type ServiceCode, type ServiceRequest } from '#contracts';
+import { SERVICE_CATALOGUE, type AgencyCode, type AgencyFunction, type CaseRoute, type ServiceCode, type ServiceRequest } from '#contracts';
 
 /**
  * Who handles a case (DOMAIN.md, "Routing"): decided by the case's own data, never by where the
@@ -50,14 +50,25 @@ export function handlingRegionField(service: ServiceCode): string {
  */
 export function routeCase(input: { service: ServiceCode; handlingRegion: string }): CaseRoute {
   const { agencyFunction, regionField } = SERVICE_CATALOGUE[input.service];
-  const division = lookupDivision(input.handlingRegion);
+  return routeRegion({ region: input.handlingRegion, agencyFunction, field: regionField });
+}
+
+/**
+ * Routes one region to the node and agency of a function there, e.g. a pension transfer's
+ * transfer-out place to that province's pension agency. Same refusals as routeCase, naming `field`.
+ *
+ * @example routeRegion({ region: '500112', agencyFunction: 'pension', field: 'transferOut[0].region' })
+ *   // { node: 'CQ', agency: 'CQ.pension', region: '500112', regionHistoric: false }
+ */
+export function routeRegion(input: { region: string; agencyFunction: AgencyFunction; field: string }): CaseRoute {
+  const division = lookupDivision(input.region);
   if (division === undefined) {
-    throw GatewayError.field('REGION_UNKNOWN', regionField, '行政区划代码未知 (not a current or known historic GB/T 2260 division code)');
+    throw GatewayError.field('REGION_UNKNOWN', input.field, '行政区划代码未知 (not a current or known historic GB/T 2260 division code)');
   }
   const node = NODE_OF_PROVINCE.get(division.provinceCode);
   if (node === undefined) {
-    throw GatewayError.field('REGION_NOT_SERVED', regionField, '办理地不在四川或重庆 (the handling region is outside Sichuan and Chongqing)');
+    throw GatewayError.field('REGION_NOT_SERVED', input.field, '办理地不在四川或重庆 (the handling region is outside Sichuan and Chongqing)');
   }
-  const agency: AgencyCode = `${node}.${agencyFunction}`;
+  const agency: AgencyCode = `${node}.${input.agencyFunction}`;
   return { node, agency, region: division.successor ?? division.code, regionHistoric: division.historic };
 }

@@ -33,8 +33,10 @@ export class CaseClock {
   constructor(private readonly clock: Clock) {}
 
   of(record: ClockedCase): TimeLimitView | null {
-    const limit = serviceDefinition(record.service)?.limits[0];
-    if (!limit) return null;
+    const limits = serviceDefinition(record.service)?.limits ?? [];
+    if (limits.length === 0) return null;
+    // A multi-leg service's case runs for the sum of its legs; each leg has its own clock too.
+    const limit = limits.length === 1 ? limits[0]! : { leg: 'all', workingDays: limits.reduce((n, l) => n + l.workingDays, 0) };
     const accepted = shanghaiDay(record.acceptedAt);
     const today = shanghaiDay(this.clock.nowMs());
     const waitingNow = record.clockPausedSince === null ? 0 : this.pausedDays(record.clockPausedSince, this.clock.nowMs());
@@ -52,6 +54,19 @@ export class CaseClock {
       pausedWorkingDays: paused,
       calendarProvisional: provisional,
     };
+  }
+
+  /**
+   * The clock of one leg that started at `startedAtMs` and lasts `workingDays` (a pension transfer
+   * conversation's contact letter, information sheet or merge).
+   */
+  leg(leg: string, workingDays: number, startedAtMs: number): TimeLimitView {
+    const started = shanghaiDay(startedAtMs);
+    const today = shanghaiDay(this.clock.nowMs());
+    const dueBy = this.calendar.addWorkingDays(started, workingDays);
+    const left = today > dueBy ? -this.calendar.workingDaysBetween(dueBy, today) : this.calendar.workingDaysBetween(today, dueBy);
+    const provisional = [started, dueBy].some((d) => !HOLIDAYS.years[d.slice(0, 4)]?.status.startsWith('published'));
+    return { leg, workingDays, dueBy, workingDaysLeft: left, overdue: today > dueBy, paused: false, pausedWorkingDays: 0, calendarProvisional: provisional };
   }
 
   /**

@@ -15,7 +15,7 @@ import {
 } from '#contracts';
 import type { CaseRecord } from '#persistence';
 import { GatewayDatabase } from '#persistence';
-import { handlingRegionOf, routeCase } from '#routing';
+import { handlingRegionOf, routeCase, routeRegion } from '#routing';
 import { GATEWAY_CONFIG } from '../config/config.token.js';
 import type { GatewayConfig } from '../config/gateway.config.js';
 import { toCaseView, type CaseView } from '../cases/case-view.js';
@@ -87,6 +87,7 @@ export class IntakeService {
     checkServiceRules(request, { today: shanghaiDay(now), deathClaimWindowDays: this.config.deathClaimWindowDays });
     // 2. Route by the case's data (the region the catalogue names), never by the ID number.
     const route = routeCase({ service: request.service, handlingRegion: handlingRegionOf(request) });
+    this.checkOtherRegions(request);
     const messageType = requestTypeOf(request.service);
 
     // 3. The forwarded request, signed for the handling node (this node itself for a local case).
@@ -168,6 +169,13 @@ export class IntakeService {
       handledBy: { node: route.node, agency: route.agency, region: route.region, regionHistoric: route.regionHistoric },
       status: 'submitted',
     };
+  }
+
+  /** Every other region the case will reach must be one the federation serves (REGION_NOT_SERVED otherwise). */
+  private checkOtherRegions(request: ServiceRequest): void {
+    const definition = serviceDefinition(request.service);
+    const others = (definition?.otherRegions as ((r: ServiceRequest) => readonly { field: string; region: string }[]) | undefined)?.(request) ?? [];
+    for (const other of others) routeRegion({ region: other.region, agencyFunction: definition!.agencyFunction, field: other.field });
   }
 
   /**

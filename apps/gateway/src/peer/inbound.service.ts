@@ -9,6 +9,8 @@ import {
   type CaseWithdrawal,
   type ForwardedRequest,
   type StatusUpdate,
+  type TransferContactLetterMessage,
+  type TransferReplyMessage,
 } from '#contracts';
 import { GatewayDatabase } from '#persistence';
 import { FileKeyStore, signReceipt, TrustStore, verifyEnvelope, type EnvelopeClaims } from '#signing';
@@ -16,6 +18,7 @@ import { GATEWAY_CONFIG } from '../config/config.token.js';
 import type { GatewayConfig } from '../config/gateway.config.js';
 import { HandlingService } from '../cases/handling.service.js';
 import { StatusApplier } from '../cases/status-applier.js';
+import { TransferService } from '../cases/transfer.service.js';
 import { OutboxSignal } from '../delivery/outbox-signal.js';
 import { MessageLogService } from '../message-log/message-log.service.js';
 
@@ -43,6 +46,7 @@ export class InboundService {
     private readonly clock: Clock,
     private readonly handling: HandlingService,
     private readonly statuses: StatusApplier,
+    private readonly transfers: TransferService,
     private readonly outbox: OutboxSignal,
     private readonly messageLog: MessageLogService,
   ) {}
@@ -89,6 +93,10 @@ export class InboundService {
         await this.handling.acceptWithdrawal(tx, claims.iss, claims.jti, this.checkFollowUp(claims, body as CaseWithdrawal));
       } else if (claims.mtype === 'case.supplement') {
         await this.handling.acceptSupplement(tx, claims.iss, claims.jti, this.checkFollowUp(claims, body as CaseSupplement));
+      } else if (claims.mtype === 'pension.transfer.contact-letter') {
+        await this.transfers.onContactLetter(tx, claims.iss, this.checkFollowUp(claims, body as TransferContactLetterMessage));
+      } else if (claims.mtype === 'pension.transfer.reply') {
+        await this.transfers.onReply(tx, claims.iss, this.checkFollowUp(claims, body as TransferReplyMessage));
       } else {
         throw new GatewayError('CONTRACT_UNKNOWN', { detail: 'no handler for this message type' });
       }

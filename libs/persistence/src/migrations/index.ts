@@ -2,6 +2,7 @@ import { InitialSchema1764000000001 } from './0001-initial-schema.migration.js';
 import { ReplayAudit1764000000002 } from './0002-replay-audit.migration.js';
 import { MessageLog1764000000003 } from './0003-message-log.migration.js';
 import { CaseClockPause1764000000004 } from './0004-case-clock-pause.migration.js';
+import { PensionConversations1764000000005 } from './0005-pension-conversations.migration.js';
 
 /** Every migration, in order. A new schema change appends a class here. */
-export const MIGRATIONS = [InitialSchema1764000000001, ReplayAudit1764000000002, MessageLog1764000000003, CaseClockPause1764000000004];
+export const MIGRATIONS = [InitialSchema1764000000001, ReplayAudit1764000000002, MessageLog1764000000003, CaseClockPause1764000000004, PensionConversations1764000000005];
