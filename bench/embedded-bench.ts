@@ -191,7 +191,7 @@ async function main(): Promise<void> {
       date: new Date().toISOString(),
       seconds: SECONDS,
       connections: CONNECTIONS,
-      commit: execSync('git rev-parse --short HEAD', { cwd: root }).toString().trim(),
+      commit: process.env['BENCH_COMMIT'] ?? gitCommit(),
     };
     const report = { machine, mode: 'embedded (SQLite, TCP)', intake, e2e, memoryMB: memory, yardsticks: { bareFastify: fastify, joseSignVerify: jose }, ratios: { intakeToBareFastify: +(intake.rps / fastify.rps).toFixed(3) } };
     mkdirSync(join(root, 'bench', 'reports'), { recursive: true });
@@ -220,6 +220,14 @@ async function main(): Promise<void> {
   } finally {
     stop();
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function gitCommit(): string {
+  try {
+    return execSync('git rev-parse --short HEAD', { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+  } catch {
+    return 'unknown';
   }
 }
 

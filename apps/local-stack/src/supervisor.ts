@@ -11,6 +11,10 @@ export interface ProcessSpec {
 /**
  * Runs the local stack's processes, each with its log in data/logs/<name>.log, and restarts one
  * that dies (after a short pause) until the stack is stopped: what a process manager would do.
+ *
+ * `CPU_PROF_DIR` (with optional `CPU_PROF_MATCH`, a substring of the process name, e.g.
+ * `gateway`) starts the matching children with `--cpu-prof`: each writes a V8 CPU profile into
+ * that folder when it exits, which it does on the stack's SIGTERM. Used by `npm run bench`.
  */
 export class Supervisor {
   private readonly children = new Map<string, ChildProcess>();
@@ -29,7 +33,7 @@ export class Supervisor {
   start(spec: ProcessSpec): void {
     const log = this.logs.get(spec.name) ?? createWriteStream(join(this.logDir, `${spec.name}.log`), { flags: 'a' });
     this.logs.set(spec.name, log);
-    const child = spawn(process.execPath, [spec.script], {
+    const child = spawn(process.execPath, [...this.profileFlags(spec.name), spec.script], {
       env: { ...this.baseEnv, ...spec.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -48,6 +52,13 @@ export class Supervisor {
         if (!this.stopping) this.start(spec);
       }, 2000).unref();
     });
+  }
+
+  private profileFlags(name: string): string[] {
+    const dir = this.baseEnv['CPU_PROF_DIR'];
+    const match = this.baseEnv['CPU_PROF_MATCH'] ?? '';
+    if (!dir || !name.includes(match)) return [];
+    return ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}.${Date.now()}.cpuprofile`];
   }
 
   async stopAll(): Promise<void> {
