@@ -21,6 +21,8 @@ import {
   PendingStatusSchema,
 } from './schema.js';
 
+import { ConversationStore } from './conversation-store.js';
+
 export type DatabaseKind = 'sqlite' | 'postgres';
 
 /**
@@ -488,6 +490,7 @@ export class GatewayStores {
   readonly credentials: CredentialStore;
   readonly audit: AuditStore;
   readonly messageLog: MessageLogStore;
+  readonly conversations: ConversationStore;
 
   /** `sql` runs the hot path's raw statements; by default through `em` (GatewayDatabase passes SQLite's shared one). */
   constructor(em: EntityManager, kind: DatabaseKind, sql: SqlRunner = new ManagerSqlRunner(em, kind)) {
@@ -499,5 +502,6 @@ export class GatewayStores {
     this.credentials = new CredentialStore(em);
     this.audit = new AuditStore(em);
     this.messageLog = new MessageLogStore(em, kind, sql);
+    this.conversations = new ConversationStore(em);
   }
 }
