@@ -120,7 +120,7 @@ export async function renderDead(main, ctx) {
             ],
             rows.map((m) => [
               state === 'dead'
-                ? h('span', {}, h('input', { type: 'checkbox', id: `sel-${m.messageId}`, dataset: { messageId: m.messageId }, onchange: updateBulk }), h('label', { for: `sel-${m.messageId}`, class: 'mono' }, ` ${m.messageId.slice(0, 8)}`))
+                ? h('span', {}, h('input', { type: 'checkbox', id: `sel-${m.messageId}`, 'aria-label': t('selectMessage', { id: m.messageId.slice(0, 8) }), dataset: { messageId: m.messageId }, onchange: updateBulk }), h('label', { for: `sel-${m.messageId}`, class: 'mono' }, ` ${m.messageId.slice(0, 8)}`))
                 : h('span', { class: 'mono' }, m.messageId.slice(0, 8)),
               m.messageType,
               h('span', { class: 'mono' }, m.caseId ?? t('none')),

@@ -3,9 +3,9 @@
 // each property's `title`, else the console's field dictionary (i18n.js).
 
 import { h, mount } from './dom.js';
-import { fieldLabel, problemMessage, t, valueLabel } from './i18n.js';
+import { fieldLabel, getLang, problemMessage, t, valueLabel } from './i18n.js';
 
-const WINDOW_SCHEMA_ID = /^urn:cytb:contract:([a-z0-9][a-z0-9.-]*):v1$/;
+const WINDOW_SCHEMA_ID = /^urn:cytb:contract:([a-z0-9]+(?:-[a-z0-9]+)*):v1$/; // not `<service>.request`: that is the forwarded form
 
 /** The service of a window request schema (`$id` urn:cytb:contract:<name>:v1 with a `service` const), or null. */
 export function windowServiceOf(schema) {
@@ -35,11 +35,20 @@ function merge(a, b) {
 function typeOf(node) {
   if (node.const !== undefined) return 'const';
   if (Array.isArray(node.enum)) return 'enum';
+  const options = node.oneOf ?? node.anyOf;
+  if (Array.isArray(options) && options.length > 0 && options.every((o) => o && o.const !== undefined)) return 'choice';
   const type = Array.isArray(node.type) ? node.type.find((x) => x !== 'null') : node.type;
   if (type === 'object' || (type === undefined && node.properties)) return node.properties ? 'object' : 'json';
   if (type === 'array') return 'array';
   if (type === 'integer' || type === 'number' || type === 'boolean' || type === 'string') return type;
   return 'json';
+}
+
+/** A choice's label: its (Chinese) title in Chinese, the value's dictionary label in English. */
+function choiceLabel(option) {
+  if (getLang() === 'zh' && option.title) return option.title;
+  const known = valueLabel(option.const);
+  return known !== String(option.const) ? known : (option.title ?? String(option.const));
 }
 
 /** `a.b[0].c` → `a.b[0]` → `a.b` → `a` → ''. */
@@ -142,6 +151,17 @@ export function buildSchemaForm(schema) {
       case 'enum': {
         const select = h('select', { id, name: path }, h('option', { value: '' }, '—'), node.enum.map((v) => h('option', { value: String(v) }, valueLabel(v))));
         return { el: fieldShell(path, label, required, select), collect: () => (select.value === '' ? undefined : node.enum.find((v) => String(v) === select.value)) };
+      }
+      case 'choice': {
+        // oneOf of consts, each with its own title: a closed list with labelled values.
+        const options = node.oneOf ?? node.anyOf;
+        const select = h(
+          'select',
+          { id, name: path },
+          h('option', { value: '' }, '—'),
+          options.map((o) => h('option', { value: String(o.const) }, choiceLabel(o))),
+        );
+        return { el: fieldShell(path, label, required, select), collect: () => (select.value === '' ? undefined : options.find((o) => String(o.const) === select.value)?.const) };
       }
       case 'boolean': {
         const box = h('input', { id, name: path, type: 'checkbox' });

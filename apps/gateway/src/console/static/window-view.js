@@ -50,8 +50,8 @@ export async function renderApply(main) {
   const holder = h('div', {});
   const picker = h(
     'select',
-    { id: 'service-picker', onchange: () => draw(schemas[Number(picker.value)]) },
-    schemas.map((schema, index) => h('option', { value: String(index) }, serviceName(windowServiceOf(schema), schema.title))),
+    { id: 'service-picker', onchange: () => draw(schemas.find((schema) => windowServiceOf(schema) === picker.value)) },
+    schemas.map((schema) => h('option', { value: windowServiceOf(schema) }, serviceName(windowServiceOf(schema), schema.title))),
   );
   main.append(h('div', { class: 'card no-print' }, h('div', { class: 'field' }, h('label', { for: 'service-picker' }, t('chooseService')), picker)), holder);
 
@@ -77,7 +77,7 @@ export async function renderApply(main) {
       submit.textContent = t('submitting');
       try {
         const receipt = await api('/api/v1/applications', { method: 'POST', body });
-        const applicant = body.applicant ?? body.deceased ?? {};
+        const applicant = body.applicant ?? body.claimant ?? body.deceased ?? {};
         // Kept for the receipt only: the name and the masked ID, never the whole number.
         sessionStorage.setItem(RECEIPT_KEY(receipt.caseId), JSON.stringify({ receipt, applicant: { name: applicant.name ?? null, id: applicant.idNumber ? maskId(applicant.idNumber) : null } }));
         location.hash = `#/receipt/${receipt.caseId}`;
@@ -228,15 +228,15 @@ export async function renderCase(main, caseId, ctx) {
           h('dt', {}, t('caseNo')), h('dd', { class: 'mono' }, c.caseId),
           h('dt', {}, t('service')), h('dd', {}, serviceName(c.service), c.kind ? ` · ${valueLabel(c.kind)}` : ''),
           h('dt', {}, t('status')), h('dd', {}, h('span', { class: `badge ${statusClass}`, id: 'case-status', dataset: { status: c.status } }, valueLabel(c.status)), ' ', stageLabel(c.stage)),
-          h('dt', {}, t('heldBy', { node: '' }).trim()), h('dd', { id: 'case-held-by' }, t('heldBy', { node: nodeName(c.heldBy) })),
+          h('dt', {}, t('heldByLabel')), h('dd', { id: 'case-held-by' }, t('heldBy', { node: nodeName(c.heldBy) })),
           h('dt', {}, t('timeLimit')), h('dd', { id: 'case-time-limit' }, timeLimitText(c.timeLimit)),
           h('dt', {}, t('agency')), h('dd', {}, c.agency, ' · ', t('region'), ' ', c.region),
           h('dt', {}, t('acceptedAt')), h('dd', {}, formatDateTime(c.acceptedAt), ' · ', nodeName(c.acceptingNode)),
         ),
       ),
-      h(
+      h('div', { class: 'card' }, h(
         'ol',
-        { class: 'timeline card', id: 'timeline' },
+        { class: 'timeline', id: 'timeline' },
         c.timeline.map((e, i) =>
           h(
             'li',
@@ -246,7 +246,7 @@ export async function renderCase(main, caseId, ctx) {
             e.reason ? h('div', { class: 'bad' }, `${e.reason.code}：${e.reason.message}`) : null,
           ),
         ),
-      ),
+      )),
       c.status === 'in-progress' ? h('p', { class: 'hint no-print' }, t('autoRefresh')) : null,
     );
     if (c.status !== 'in-progress' && timer) {

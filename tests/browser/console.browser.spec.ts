@@ -1,0 +1,211 @@
+import type { Browser, Page } from 'playwright-core';
+import { DEFAULT_RETRY_POLICY } from '#delivery';
+import { createGatewayApp } from '../../apps/gateway/src/gateway-app.js';
+import { cardApplication, freshIdNumber } from '../e2e/support/applications.js';
+import { eventually } from '../e2e/support/free-port.js';
+import { TwoNodeHarness, type NodeUnderTest } from '../e2e/support/two-node-harness.js';
+import { chromiumAvailable, launchChromium, newPage, shot, signIn } from './support/browser.js';
+
+const available = chromiumAvailable();
+const describeWithBrowser = available ? describe : describe.skip;
+
+if (!available && process.env.CI === 'true') {
+  describe('browser tests in CI', () => {
+    it('needs Debian chromium at /usr/bin/chromium (.ci/run installs it)', () => {
+      throw new Error('chromium is missing: the browser tests cannot be skipped in CI');
+    });
+  });
+}
+
+/** Restarts one node's gateway with a changed configuration (same database, keys and ports). */
+async function restartWith(h: TwoNodeHarness, n: NodeUnderTest, change: Partial<NodeUnderTest['config']> = {}): Promise<void> {
+  await n.gateway.close();
+  n.gateway = await createGatewayApp({ ...n.config, ...change }, { clock: h.clock, federation: h.federationDocument(), logs: false, docsUi: false });
+  await n.gateway.listen();
+}
+
+describeWithBrowser('the web console (/console) in Chromium against both provinces', () => {
+  let h: TwoNodeHarness;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    h = await TwoNodeHarness.start();
+    browser = await launchChromium();
+  }, 90_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await h?.stop();
+  });
+
+  it('lets a clerk fix an invalid field, print the receipt and follow the case to completion', async () => {
+    const page: Page = await newPage(browser, 'window');
+    await page.goto(h.cq.url('/console'));
+    await shot(page, '01-sign-in');
+    await signIn(page, h.cq.url(''), h.cq.window);
+    expect(await page.locator('#role-badge').textContent()).toBe('窗口人员');
+
+    // One form per service, generated from the schemas the node publishes.
+    await page.getByLabel('办理事项').selectOption('ssc.apply');
+    await page.locator('#f-applicant_idNumber').waitFor();
+    // Labels come from the schema titles (Chinese); every input has one.
+    expect(await page.locator('label[for="f-applicant_idNumber"]').textContent()).toContain('身份证号码');
+    const unlabelled = await page.locator('main input, main select, main textarea').evaluateAll(
+      (els) =>
+        (els as unknown as { labels: unknown[]; getAttribute(name: string): string | null }[]).filter((el) => el.labels.length === 0 && !el.getAttribute('aria-label')).length,
+    );
+    expect(unlabelled).toBe(0);
+    const valid = cardApplication({ issuingRegion: '510104' });
+    await page.locator('#f-kind').selectOption('replace-damaged');
+    await page.locator('#f-applicant_idNumber').fill('510104198503121230'); // wrong check character
+    await page.locator('#f-applicant_name').fill(valid.applicant.name);
+    await page.locator('#f-applicant_phone').fill(valid.applicant.phone);
+    await page.locator('#f-issuingRegion').fill('510104');
+    await page.locator('#f-deliveryAddress_region').fill(valid.deliveryAddress.region);
+    await page.locator('#f-deliveryAddress_line').fill(valid.deliveryAddress.line);
+    await page.locator('#f-deliveryAddress_postcode').fill(valid.deliveryAddress.postcode);
+    await page.locator('#f-photoRef').fill(valid.photoRef);
+    // Keyboard only for the repeatable group: focus the button and press Enter.
+    await page.getByRole('button', { name: '添加一项' }).focus();
+    await page.keyboard.press('Enter');
+    await page.locator('#f-materials_0__type').fill(valid.materials[0].type);
+    await page.locator('#f-materials_0__sha256').fill(valid.materials[0].sha256);
+    await shot(page, '02-window-form');
+    await page.getByRole('button', { name: '提交受理' }).click();
+
+    // The API's refusal, in Chinese, next to the field it names (applicant.idNumber).
+    const idError = page.locator('#f-applicant_idNumber-error');
+    await idError.filter({ hasText: '身份证号码' }).waitFor();
+    expect(await idError.textContent()).toMatch(/身份证号码/);
+    expect(await page.locator('#f-applicant_idNumber').getAttribute('aria-invalid')).toBe('true');
+    expect(await page.locator('.field-error:not(:empty)').count()).toBe(1);
+    await shot(page, '03-window-form-error');
+
+    const id = freshIdNumber();
+    await page.locator('#f-applicant_idNumber').fill(id);
+    await page.getByRole('button', { name: '提交受理' }).click();
+
+    // The acceptance receipt: case number, its QR code, the masked ID.
+    const caseNo = page.locator('#receipt-case-no');
+    await caseNo.waitFor();
+    const caseId = (await caseNo.textContent())!.trim();
+    expect(caseId).toMatch(/^CQ-\d{8}-[0-9A-Z]{10}$/);
+    await eventually(() => page.locator('#receipt-qr').getAttribute('src'), (src) => src?.startsWith('data:image/svg+xml') ?? false);
+    expect(await page.locator('.receipt').textContent()).toContain(`${'*'.repeat(14)}${id.slice(-4)}`);
+    expect(await page.locator('.receipt').textContent()).not.toContain(id);
+    // 09:00 in Shanghai although the browser's zone is Berlin.
+    expect(await page.locator('.receipt').textContent()).toContain('2026/11/23 09:00:00');
+    await shot(page, '04-receipt');
+
+    await page.getByRole('link', { name: '查看办理进度' }).click();
+    await page.locator('#timeline li').first().waitFor();
+    await eventually(() => h.caseAt(h.cq, caseId), (c) => c.timeline.some((e) => e.stage === 'agency-received'));
+    await page.getByRole('button', { name: '刷新' }).click();
+    await page.locator('#case-held-by', { hasText: '四川' }).waitFor();
+    expect(await page.locator('#case-time-limit').textContent()).toMatch(/剩余 30 个工作日/);
+    await shot(page, '05-timeline-in-progress');
+
+    // Drive the agencies on the frozen clock; the page follows on its own.
+    const done = await h.runToEnd(h.cq, caseId);
+    expect(done.status).toBe('completed');
+    await page.locator('#case-status[data-status="completed"]').waitFor({ timeout: 10_000 });
+    const stages = await page.locator('#timeline li').evaluateAll((items) => items.map((li) => (li as unknown as { dataset: Record<string, string> }).dataset['stage']));
+    expect(stages).toEqual(done.timeline.map((e) => e.stage));
+    expect(await page.locator('#timeline li.last').textContent()).toContain('已领取');
+    expect(await page.locator('#case-time-limit').textContent()).toContain('已办结');
+    await shot(page, '06-timeline-completed');
+
+    // Search by the applicant's ID number: the number is shown masked, the case listed.
+    await page.getByRole('link', { name: '案件查询' }).click();
+    await page.getByLabel('案件编号或申请人身份证号码').fill(id);
+    await page.getByRole('button', { name: '查询', exact: true }).click();
+    await page.locator('#search-results h2').waitFor();
+    expect(await page.locator('#search-results h2').textContent()).toContain(`${'*'.repeat(14)}${id.slice(-4)}`);
+    expect(await page.locator('#search-results').textContent()).toContain(caseId);
+    expect(await page.locator('body').textContent()).not.toContain(id);
+    expect(await page.getByLabel('案件编号或申请人身份证号码').inputValue()).toBe('');
+    await shot(page, '07-search');
+
+    // The English switch.
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.getByRole('link', { name: 'Find a case' }).waitFor();
+    await shot(page, '08-search-english');
+    await page.getByRole('button', { name: '中文' }).click();
+    await page.context().close();
+  }, 120_000);
+
+  it('shows an operator the dead letter a stopped peer left, and delivers it on replay once the peer is back', async () => {
+    // Peer messages dead-letter after two attempts here, so the test does not wait for a day.
+    await restartWith(h, h.cq, { retryPolicies: { ...h.cq.config.retryPolicies, 'peer:*': { ...DEFAULT_RETRY_POLICY, maxAttempts: 2, baseDelayMs: 100, jitter: 0 } } });
+    await h.sc.gateway.close();
+
+    const response = await fetch(h.cq.url('/api/v1/applications'), {
+      method: 'POST',
+      headers: { authorization: h.cq.window, 'content-type': 'application/json' },
+      body: JSON.stringify(cardApplication({ issuingRegion: '510104' })),
+    });
+    expect(response.status).toBe(201);
+    const { caseId } = (await response.json()) as { caseId: string };
+    const dead = await eventually(
+      async () => {
+        h.clock.advance(1_000);
+        await h.cq.gateway.relay.drain();
+        return h.cq.gateway.db.read((s) => s.outbox.list({ caseId, destination: 'peer:SC' }));
+      },
+      (rows) => rows[0]?.state === 'dead',
+    );
+    const messageId = dead[0].messageId;
+
+    const page = await newPage(browser, 'desk');
+    await signIn(page, h.cq.url(''), h.cq.operator);
+    expect(await page.locator('#role-badge').textContent()).toBe('运维人员');
+    expect(await page.locator('body').getAttribute('class')).toContain('operator');
+
+    // The route dashboard: the peer route with its failures drawn.
+    const peerRoute = page.locator('section.route[data-destination="peer:SC"]');
+    await peerRoute.waitFor();
+    expect(await peerRoute.locator('figure.chart.fail figcaption').textContent()).toMatch(/失败次数.*峰值 2/);
+    expect(await peerRoute.locator('svg path.line').count()).toBeGreaterThan(0);
+    await shot(page, '11-operator-routes-hour');
+    await page.getByRole('button', { name: '最近一天' }).click();
+    await page.locator('button[aria-pressed="true"]', { hasText: '最近一天' }).waitFor();
+    await shot(page, '12-operator-routes-day');
+
+    await page.getByRole('link', { name: '节点健康' }).click();
+    await page.locator('[data-health="degraded"]').first().waitFor();
+    expect(await page.locator('main').textContent()).toContain('对端节点 四川');
+    await shot(page, '13-operator-health-peer-down');
+
+    await page.getByRole('link', { name: '死信队列' }).click();
+    const row = page.locator('tr', { has: page.locator(`input[data-message-id="${messageId}"]`) });
+    await row.waitFor();
+    expect(await row.textContent()).toContain('RETRIES_EXHAUSTED');
+    expect(await row.textContent()).toContain('peer:SC');
+    await shot(page, '14-operator-dead-letters');
+
+    // The peer is back; the operator replays the dead letter with a reason.
+    await restartWith(h, h.sc);
+    await page.getByLabel('重放原因').fill('四川节点已恢复，重新投递');
+    await page.getByLabel(`选择消息 ${messageId.slice(0, 8)}`).check();
+    await page.getByRole('button', { name: /重放所选/ }).click();
+    await page.locator('#replay-progress-text', { hasText: '已重放 1 条' }).waitFor();
+    expect(await page.locator('#replay-progress').evaluate((p) => (p as unknown as { value: number }).value)).toBe(1);
+    await page.locator('#replay-follow [data-state="delivered"]').waitFor({ timeout: 15_000 });
+    await shot(page, '15-operator-replayed-delivered');
+    expect((await h.cq.gateway.db.read((s) => s.outbox.get(messageId)))?.state).toBe('delivered');
+
+    await page.getByRole('link', { name: '审计记录' }).click();
+    await page.locator('main table').waitFor();
+    expect(await page.locator('main table').textContent()).toContain('四川节点已恢复，重新投递');
+    expect(await page.locator('main table').textContent()).toContain(messageId);
+    await shot(page, '16-operator-audit');
+
+    await page.getByRole('link', { name: '超期案件' }).click();
+    await page.locator('main h2').waitFor();
+    await shot(page, '17-operator-overdue');
+    await page.getByRole('link', { name: '签名密钥' }).click();
+    await page.locator('main table').waitFor();
+    await shot(page, '18-operator-keys');
+    await page.context().close();
+  }, 120_000);
+});
