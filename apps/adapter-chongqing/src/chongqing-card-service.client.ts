@@ -1,39 +1,55 @@
-import { AgencyCallError, callAgency, type AgencyClient, type FeedEvent } from '#adapter-kit';
-import type { AgencyDelivery } from '#contracts';
-import { fromChongqingEvent, toChongqing, type ChongqingEvent } from './chongqing-mapping.js';
+import type { ForwardedRequest } from '#contracts';
+import { APPLY_TYPE, CARD_REFUSE, LOSS_MODE, SCOPE } from './chongqing-mapping.js';
+import { ChongqingSystemClient, wrongService } from './chongqing-system.client.js';
 
-/** The Chongqing card service's HTTP interface, as this adapter calls it. */
-export class ChongqingCardServiceClient implements AgencyClient {
+/** Chongqing's card service: card orders and loss reports (one feed for both). */
+export class ChongqingCardServiceClient extends ChongqingSystemClient {
   readonly agency = 'CQ.card' as const;
+  protected readonly refusals = CARD_REFUSE;
 
-  constructor(
-    private readonly baseUrl: string,
-    private readonly timeoutMs = 10_000,
-  ) {}
-
-  async submit(delivery: AgencyDelivery): Promise<{ agencyRef: string; duplicate: boolean }> {
-    const { status, body } = await callAgency<{ success?: boolean; orderNo?: string; repeated?: boolean; errCode?: string; errMsg?: string }>(
-      `${this.baseUrl}/sim/cq/ssc/orders`,
-      { method: 'POST', body: toChongqing(delivery.forwarded ?? missingRequest()), timeoutMs: this.timeoutMs },
-    );
-    if (status >= 400 || body.success !== true || typeof body.orderNo !== 'string') {
-      throw new AgencyCallError('AGENCY_REFUSED', true, `Chongqing card service refused: ${body.errCode ?? status} ${body.errMsg ?? ''}`.trim());
-    }
-    return { agencyRef: body.orderNo, duplicate: body.repeated === true };
+  constructor(baseUrl: string, timeoutMs?: number) {
+    super(baseUrl, { cases: 'sim/cq/ssc/orders', events: 'sim/cq/ssc/orders/events' }, timeoutMs);
   }
 
-  async fetchEvents(cursor: number, limit: number): Promise<{ events: FeedEvent[] }> {
-    const { body } = await callAgency<{ success?: boolean; events?: ChongqingEvent[] }>(
-      `${this.baseUrl}/sim/cq/ssc/orders/events?cursor=${cursor}&size=${limit}`,
-      { method: 'GET', timeoutMs: this.timeoutMs },
-    );
-    if (body.success !== true || !Array.isArray(body.events)) {
-      throw new AgencyCallError('AGENCY_UNAVAILABLE', false, 'unexpected event feed answer');
+  protected toRequest(forwarded: ForwardedRequest): {
+    path: string;
+    body: object;
+  } {
+    const r = forwarded.request;
+    if (r.service === 'ssc.apply') {
+      return {
+        path: 'sim/cq/ssc/orders',
+        body: {
+          bizSerialNo: forwarded.caseId,
+          certNo: r.applicant.idNumber,
+          personName: r.applicant.name,
+          mobile: r.applicant.phone,
+          applyType: APPLY_TYPE[r.kind],
+          cardAreaCode: forwarded.route.region,
+          mailAddress: {
+            detail: r.deliveryAddress.line,
+            ...(r.deliveryAddress.postcode ? { zip: r.deliveryAddress.postcode } : {}),
+          },
+          photoId: r.photoRef,
+        },
+      };
     }
-    return { events: body.events.map((e) => ({ position: e.eventNo, toReport: () => fromChongqingEvent(e) })) };
+    if (r.service === 'ssc.loss') {
+      return {
+        path: 'sim/cq/ssc/loss-reports',
+        body: {
+          bizSerialNo: forwarded.caseId,
+          certNo: r.applicant.idNumber,
+          personName: r.applicant.name,
+          mobile: r.applicant.phone,
+          operation: r.action === 'report' ? 'REPORT_LOSS' : 'UNBLOCK',
+          ...(r.lossType ? { lossMode: LOSS_MODE[r.lossType] } : {}),
+          scopes: r.functions.map((f) => SCOPE[f]),
+          cardAreaCode: forwarded.route.region,
+          ...(r.cardNumber ? { cardNo: r.cardNumber } : {}),
+        },
+      };
+    }
+    return wrongService(this.agency, r.service);
   }
-}
-
-function missingRequest(): never {
-  throw new AgencyCallError('AGENCY_REFUSED', true, 'the delivery carries no forwarded request');
 }

@@ -1,39 +1,56 @@
-import { AgencyCallError, callAgency, type AgencyClient, type FeedEvent } from '#adapter-kit';
-import type { AgencyDelivery } from '#contracts';
-import { fromSichuanEvent, toSichuan, type SichuanEvent } from './sichuan-mapping.js';
+import type { ForwardedRequest } from '#contracts';
+import { CARD_YYDM, GNLX, GSLX, SQLX } from './sichuan-mapping.js';
+import { SichuanSystemClient, wrongService } from './sichuan-system.client.js';
 
-/** The Sichuan card centre's HTTP interface, as this adapter calls it. */
-export class SichuanCardCentreClient implements AgencyClient {
+/**
+ * Sichuan's card centre: card applications (`applications`) and loss reports and unblocks
+ * (`guashi`), in 金保工程 field names.
+ */
+export class SichuanCardCentreClient extends SichuanSystemClient {
   readonly agency = 'SC.card' as const;
+  protected readonly reasons = CARD_YYDM;
 
-  constructor(
-    private readonly baseUrl: string,
-    private readonly timeoutMs = 10_000,
-  ) {}
-
-  async submit(delivery: AgencyDelivery): Promise<{ agencyRef: string; duplicate: boolean }> {
-    const { status, body } = await callAgency<{ code?: string; msg?: string; data?: { slh?: string; cf?: boolean } }>(
-      `${this.baseUrl}/sim/sc/card/applications`,
-      { method: 'POST', body: toSichuan(delivery.forwarded ?? missingRequest()), timeoutMs: this.timeoutMs },
-    );
-    if (status >= 400 || body.code !== '0000' || typeof body.data?.slh !== 'string') {
-      throw new AgencyCallError('AGENCY_REFUSED', true, `Sichuan card centre refused: ${body.code ?? status} ${body.msg ?? ''}`.trim());
-    }
-    return { agencyRef: body.data.slh, duplicate: body.data.cf === true };
+  constructor(baseUrl: string, timeoutMs?: number) {
+    super(baseUrl, 'sim/sc/card', timeoutMs);
   }
 
-  async fetchEvents(cursor: number, limit: number): Promise<{ events: FeedEvent[] }> {
-    const { body } = await callAgency<{ code?: string; data?: SichuanEvent[] }>(
-      `${this.baseUrl}/sim/sc/card/events?after=${cursor}&limit=${limit}`,
-      { method: 'GET', timeoutMs: this.timeoutMs },
-    );
-    if (body.code !== '0000' || !Array.isArray(body.data)) {
-      throw new AgencyCallError('AGENCY_UNAVAILABLE', false, 'unexpected event feed answer');
+  protected toRequest(forwarded: ForwardedRequest): {
+    endpoint: string;
+    body: object;
+  } {
+    const r = forwarded.request;
+    if (r.service === 'ssc.apply') {
+      return {
+        endpoint: 'applications',
+        body: {
+          ywxtbh: forwarded.caseId,
+          aac002: r.applicant.idNumber,
+          aac003: r.applicant.name,
+          aae005: r.applicant.phone,
+          sqlx: SQLX[r.kind],
+          fkdq: forwarded.route.region,
+          yjdz: r.deliveryAddress.line,
+          ...(r.deliveryAddress.postcode ? { yzbm: r.deliveryAddress.postcode } : {}),
+          zpbh: r.photoRef,
+        },
+      };
     }
-    return { events: body.data.map((e) => ({ position: e.xh, toReport: () => fromSichuanEvent(e) })) };
+    if (r.service === 'ssc.loss') {
+      return {
+        endpoint: 'guashi',
+        body: {
+          ywxtbh: forwarded.caseId,
+          aac002: r.applicant.idNumber,
+          aac003: r.applicant.name,
+          aae005: r.applicant.phone,
+          czlx: r.action === 'report' ? '1' : '2',
+          ...(r.lossType ? { gslx: GSLX[r.lossType] } : {}),
+          gnlx: r.functions.map((f) => GNLX[f]),
+          fkdq: forwarded.route.region,
+          ...(r.cardNumber ? { aaz500: r.cardNumber } : {}),
+        },
+      };
+    }
+    return wrongService(this.agency, r.service);
   }
-}
-
-function missingRequest(): never {
-  throw new AgencyCallError('AGENCY_REFUSED', true, 'the delivery carries no forwarded request');
 }

@@ -1,86 +1,269 @@
-import type { AgencyStage, ForwardedRequest, RejectionReason, SscApplyKind } from '#contracts';
-import { UnmappedAgencyValue } from '#adapter-kit';
+import type {
+  AgencyStage,
+  AgencyStatusReport,
+  CardFunction,
+  ClaimantRelation,
+  ClaimantRole,
+  DeathProofType,
+  LossType,
+  MaterialRef,
+  MedicalFilingAction,
+  MedicalFilingType,
+  PensionType,
+  QualificationMethod,
+  RejectionReason,
+  SscApplyKind,
+  StageDetail,
+} from '#contracts';
+import { mapValue, UnmappedAgencyValue } from '#adapter-kit';
 
 /**
- * Canonical ⇄ Sichuan card centre (金保工程 data-dictionary field names). Every table is total:
- * a value missing here is an error, never an empty field.
+ * Canonical ⇄ Sichuan's agency systems (金保工程 data-dictionary field names, Chinese status
+ * words, numbered reason codes, YYYYMMDD dates, amounts in yuan). Every table is total: a value
+ * missing here is an error (UnmappedAgencyValue), never an empty field.
  */
+
+// ── Outbound: canonical → Sichuan ─────────────────────────────────────────────────────────────
+
+/** 申请类型 sqlx. */
 export const SQLX: Record<SscApplyKind, string> = {
   new: '01',
   'reissue-after-loss': '02',
   'replace-damaged': '03',
   renew: '04',
 };
-
-export const ZT_TO_STAGE: Readonly<Record<string, AgencyStage>> = {
-  资格审核: 'eligibility-check',
-  制卡中: 'in-production',
-  制卡完成: 'produced',
-  已邮寄: 'mailed',
-  已领取: 'collected',
-  不予受理: 'rejected',
-  制卡失败: 'rejected',
+/** 挂失类型 gslx: 1 临时挂失, 2 正式挂失. */
+export const GSLX: Record<LossType, string> = { temporary: '1', formal: '2' };
+/** 功能类型 gnlx: 1 社保功能, 2 金融功能. */
+export const GNLX: Record<CardFunction, string> = { social: '1', bank: '2' };
+/** 备案操作 czlx: 1 新办, 2 变更, 3 取消. */
+export const BA_CZLX: Record<MedicalFilingAction, string> = {
+  file: '1',
+  change: '2',
+  cancel: '3',
+};
+/** 备案类型 balx: 1 异地长期居住, 2 临时外出就医, 3 急诊抢救. */
+export const BALX: Record<MedicalFilingType, string> = {
+  'long-term-resident': '1',
+  temporary: '2',
+  emergency: '3',
+};
+/** 险种类型 aae140: 110 企业职工基本养老保险, 170 城乡居民基本养老保险. */
+export const AAE140: Record<PensionType, string> = {
+  employee: '110',
+  resident: '170',
+};
+/** 认证方式 rzfs: 1 窗口, 2 上门, 3 视频. */
+export const RZFS: Record<QualificationMethod, string> = {
+  'in-person': '1',
+  'home-visit': '2',
+  video: '3',
+};
+/** 死亡证明类型 zmlx. */
+export const ZMLX: Record<DeathProofType, string> = {
+  'death-certificate': '01',
+  'cremation-certificate': '02',
+  'hukou-cancellation': '03',
+  'court-declaration': '04',
+};
+/** 申领人身份 sqrsf: 1 法定继承人, 2 指定受益人, 3 代办人. */
+export const SQRSF: Record<ClaimantRole, string> = {
+  'legal-heir': '1',
+  'designated-beneficiary': '2',
+  agent: '3',
+};
+/** 与逝者关系 gx. */
+export const GX: Record<ClaimantRelation, string> = {
+  spouse: '10',
+  child: '20',
+  parent: '30',
+  sibling: '40',
+  grandchild: '50',
+  other: '90',
 };
 
-export const YYDM_TO_REASON: Readonly<Record<string, RejectionReason>> = {
+/** 材料类型 cllx (both ways); a material type with no code of its own goes as QT (其他) with its name in clmc. */
+export const CLLX: Readonly<Record<string, string>> = {
+  photo: 'ZP',
+  'death-proof-copy': 'SWZM',
+  'residence-proof': 'JZZM',
+  'referral-proof': 'ZZZM',
+};
+const CLLX_TO_MATERIAL: Readonly<Record<string, string>> = Object.fromEntries(Object.entries(CLLX).map(([k, v]) => [v, k]));
+
+/** Materials as `cl`: [{ cllx, hash, clmc? }]. */
+export function toSichuanMaterials(materials: readonly MaterialRef[]) {
+  return materials.map((m) => (CLLX[m.type] ? { cllx: CLLX[m.type], hash: m.sha256 } : { cllx: 'QT', clmc: m.type, hash: m.sha256 }));
+}
+
+/** YYYY-MM-DD → YYYYMMDD. */
+export function toSichuanDate(date: string): string {
+  return date.replaceAll('-', '');
+}
+
+// ── Inbound: Sichuan feed → canonical ─────────────────────────────────────────────────────────
+
+/** Status words every system shares: 补正, 撤回. */
+const SHARED_ZT: Readonly<Record<string, AgencyStage>> = {
+  待补正: 'supplement-requested',
+  已撤回: 'withdrawn',
+  撤回未通过: 'withdrawal-refused',
+};
+
+/** Status words `zt` by business type `ywlx` (ZK 制卡, GS 挂失, BA 备案, RZ 认证, SW 死亡待遇). */
+export const ZT_TO_STAGE: Readonly<Record<string, Readonly<Record<string, AgencyStage>>>> = {
+  ZK: {
+    ...SHARED_ZT,
+    资格审核: 'eligibility-check',
+    制卡中: 'in-production',
+    制卡完成: 'produced',
+    已邮寄: 'mailed',
+    已领取: 'collected',
+    不予受理: 'rejected',
+    制卡失败: 'rejected',
+  },
+  GS: {
+    ...SHARED_ZT,
+    已挂失: 'loss-reported',
+    已解挂: 'unblocked',
+    挂失已失效: 'loss-expired',
+    不予受理: 'rejected',
+  },
+  BA: {
+    ...SHARED_ZT,
+    已备案: 'filed',
+    已生效: 'effective',
+    已变更: 'changed',
+    已取消: 'cancelled',
+    不予备案: 'rejected',
+  },
+  RZ: {
+    ...SHARED_ZT,
+    认证通过: 'authenticated',
+    认证未通过: 'authentication-failed',
+    暂停发放: 'payment-suspended',
+    恢复发放: 'payment-resumed',
+    不予受理: 'rejected',
+  },
+  SW: {
+    ...SHARED_ZT,
+    已受理: 'accepted',
+    不予受理: 'not-accepted',
+    审核中: 'in-review',
+    审核通过: 'approved',
+    审核不通过: 'rejected',
+    已终止参保关系: 'relation-ended',
+    待遇已支付: 'benefit-paid',
+  },
+};
+
+/** Reason codes `yydm` of the card centre. */
+export const CARD_YYDM: Readonly<Record<string, RejectionReason>> = {
   BZ01: 'CARD_ALREADY_IN_PRODUCTION',
   BZ02: 'NOT_INSURED_AT_REGION',
   BZ03: 'PHOTO_INVALID',
   BZ04: 'IDENTITY_MISMATCH',
   BZ05: 'BANK_PREACCOUNT_FAILED',
   BZ06: 'REISSUE_WITHOUT_LOSS_REPORT',
+  BZ07: 'UNBLOCK_AFTER_REISSUE',
+  BZ08: 'NO_ACTIVE_LOSS_REPORT',
+  BZ09: 'MATERIAL_ILLEGIBLE',
+  BZ10: 'CARD_NOT_FOUND',
   ZK01: 'PRODUCTION_FAILED',
+  CH01: 'CASE_ALREADY_DECIDED',
+};
+/** Reason codes `yydm` of medical insurance. */
+export const MEDICAL_YYDM: Readonly<Record<string, RejectionReason>> = {
+  YB01: 'NOT_INSURED_AT_REGION',
+  YB02: 'FILING_ALREADY_EFFECTIVE',
+  YB03: 'FILING_NOT_FOUND',
+  YB04: 'MATERIAL_MISSING',
+  CH01: 'CASE_ALREADY_DECIDED',
+};
+/** Reason codes `yydm` of the pension office. */
+export const PENSION_YYDM: Readonly<Record<string, RejectionReason>> = {
+  RZ01: 'NOT_A_PENSIONER',
+  RZ02: 'ALREADY_CERTIFIED_THIS_CYCLE',
+  RZ03: 'BIOMETRIC_MISMATCH',
+  SW01: 'CLAIM_WINDOW_EXPIRED',
+  SW02: 'DEATH_NOT_VERIFIED',
+  SW03: 'NOT_A_BENEFICIARY',
+  SW04: 'BENEFIT_ALREADY_CLAIMED',
+  SW05: 'MATERIAL_MISSING',
+  CH01: 'CASE_ALREADY_DECIDED',
 };
 
-export interface SichuanApplication {
-  ywxtbh: string;
-  aac002: string;
-  aac003: string;
-  aae005: string;
-  sqlx: string;
-  fkdq: string;
-  yjdz: string;
-  yzbm?: string;
-  zpbh: string;
-}
+/** Amount fields of `je`: 补发金额, 个人账户余额, 丧葬补助金. */
+export const JE_TO_AMOUNT: Readonly<Record<string, string>> = {
+  bfje: 'backPay',
+  grzhye: 'balance',
+  sbzj: 'funeralGrant',
+};
+
+/** Stages that always come with a reason code. */
+const REASONED: readonly AgencyStage[] = ['rejected', 'not-accepted', 'authentication-failed', 'supplement-requested', 'withdrawal-refused'];
 
 export interface SichuanEvent {
   xh: number;
   ywxtbh: string;
   slh: string;
+  ywlx: string;
   zt: string;
   yydm?: string;
   yysm?: string;
   ydh?: string;
+  aae031?: string;
+  je?: Record<string, string>;
+  bzcl?: string[];
   sj: string;
 }
 
-/** Canonical forwarded request → Sichuan application. */
-export function toSichuan(forwarded: ForwardedRequest): SichuanApplication {
-  const r = forwarded.request;
-  if (r.service !== 'ssc.apply') throw new UnmappedAgencyValue('service', r.service, 0);
+/**
+ * A Sichuan feed event → canonical status report (without the event id, which the pump adds),
+ * with the reason codes of the system that wrote it.
+ *
+ * @example fromSichuanEvent({ xh: 3, ywxtbh, slh, ywlx: 'GS', zt: '已挂失', aae031: '20261128', sj }, CARD_YYDM)
+ *   // { caseId, stage: 'loss-reported', at, detail: { agencyRef, validUntil: '2026-11-28' } }
+ */
+export function fromSichuanEvent(
+  e: SichuanEvent,
+  reasons: Readonly<Record<string, RejectionReason>>,
+): Omit<AgencyStatusReport, 'eventId' | 'agency'> {
+  const stage = mapValue(mapValue(ZT_TO_STAGE, 'ywlx', e.ywlx, e.xh), 'zt', e.zt, e.xh);
+  const at = `${e.sj.replace(' ', 'T')}.000+08:00`;
+  const detail: StageDetail = {
+    agencyRef: e.slh,
+    ...(e.ydh ? { waybill: e.ydh } : {}),
+    ...(e.aae031 !== undefined ? { validUntil: fromSichuanDate(e.aae031, e.xh) } : {}),
+    ...(e.je ? { amounts: fromSichuanAmounts(e.je, e.xh) } : {}),
+    ...(e.bzcl
+      ? {
+          requestedMaterials: e.bzcl.map((c) => mapValue(CLLX_TO_MATERIAL, 'bzcl', c, e.xh)),
+        }
+      : {}),
+  };
+  const reasoned = REASONED.includes(stage) || e.yydm !== undefined;
+  if (!reasoned) return { caseId: e.ywxtbh, stage, at, detail };
+  const code = mapValue(reasons, 'yydm', e.yydm, e.xh);
   return {
-    ywxtbh: forwarded.caseId,
-    aac002: r.applicant.idNumber,
-    aac003: r.applicant.name,
-    aae005: r.applicant.phone,
-    sqlx: SQLX[r.kind],
-    fkdq: forwarded.route.region,
-    yjdz: r.deliveryAddress.line,
-    ...(r.deliveryAddress.postcode ? { yzbm: r.deliveryAddress.postcode } : {}),
-    zpbh: r.photoRef,
+    caseId: e.ywxtbh,
+    stage,
+    at,
+    reason: { code, message: e.yysm ?? e.zt },
+    detail,
   };
 }
 
-/** Sichuan event → canonical status report (without the event id, which the pump adds). */
-export function fromSichuanEvent(e: SichuanEvent) {
-  const stage = ZT_TO_STAGE[e.zt];
-  if (!stage) throw new UnmappedAgencyValue('zt', e.zt, e.xh);
-  const at = `${e.sj.replace(' ', 'T')}.000+08:00`;
-  if (stage !== 'rejected') {
-    return { caseId: e.ywxtbh, stage, at, detail: { agencyRef: e.slh, ...(e.ydh ? { waybill: e.ydh } : {}) } };
-  }
-  const code = e.yydm ? YYDM_TO_REASON[e.yydm] : undefined;
-  if (!code) throw new UnmappedAgencyValue('yydm', e.yydm ?? '(none)', e.xh);
-  return { caseId: e.ywxtbh, stage, at, reason: { code, message: e.yysm ?? e.zt }, detail: { agencyRef: e.slh } };
+function fromSichuanDate(value: string, position: number): string {
+  if (!/^\d{8}$/.test(value)) throw new UnmappedAgencyValue('aae031', value, position);
+  return `${value.slice(0, 4)}-${value.slice(4, 6)}-${value.slice(6)}`;
+}
+
+function fromSichuanAmounts(je: Record<string, string>, position: number): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(je).map(([field, value]) => {
+      if (typeof value !== 'string' || !/^\d{1,13}\.\d{2}$/.test(value)) throw new UnmappedAgencyValue(`je.${field}`, String(value), position);
+      return [mapValue(JE_TO_AMOUNT, 'je', field, position), value];
+    }),
+  );
 }

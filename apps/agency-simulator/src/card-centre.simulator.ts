@@ -1,206 +1,130 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
-import { dirname } from 'node:path';
-import type { Clock } from '#core';
+import type { RejectionReason } from '#contracts';
+import { AgencySystemSimulator, type SimCase, type SimStep, type SystemOptions } from './agency-system.simulator.js';
 
 /**
- * SIMULATOR — a stand-in for a province's social-security card centre system, for demos and
- * tests only. It is not part of the product: real agencies run their own systems. It keeps a
- * neutral internal model; each province's HTTP controller speaks that province's vocabulary.
+ * SIMULATOR — a stand-in for a province's social-security card centre (demo and tests only).
+ * Card applications go eligibility check → in production → produced → mailed (EMS waybill) →
+ * collected, or are refused; a blurry photo makes the centre ask for a new one (补正). Loss
+ * reports (临时/正式挂失, social function and bank account) take effect at once; a temporary
+ * report lapses after `temporaryLossDays`; an unblock (解挂) is refused once a reissue started.
  */
-export type SimStage = 'audit' | 'making' | 'made' | 'posted' | 'received' | 'refused' | 'make-failed';
-export type SimRefusal = 'in-production' | 'not-insured' | 'photo' | 'identity' | 'bank' | 'no-loss-report';
+export type CardApplicationKind = 'new' | 'reissue' | 'replace' | 'renew';
 
-export interface SimApplication {
-  readonly businessKey: string;
-  readonly idNumber: string;
-  readonly kind: 'new' | 'reissue' | 'replace' | 'renew';
+export interface CardApplicationData {
+  readonly type: 'apply';
+  readonly kind: CardApplicationKind;
   readonly photoRef: string;
 }
 
-interface SimCase {
-  readonly businessKey: string;
-  readonly ref: string;
-  readonly idNumber: string;
-  readonly kind: SimApplication['kind'];
-  readonly photoRef: string;
-  stage: SimStage;
-  stageSince: number;
-  refusal?: SimRefusal;
-  waybill?: string;
+export interface CardLossData {
+  readonly type: 'loss';
+  readonly action: 'report' | 'unblock';
+  readonly lossType?: 'temporary' | 'formal';
+  readonly functions: readonly ('social' | 'bank')[];
+  readonly cardNumber?: string;
 }
 
-export interface SimEvent {
-  readonly seq: number;
-  readonly businessKey: string;
-  readonly ref: string;
-  readonly stage: SimStage;
-  readonly at: number;
-  readonly refusal?: SimRefusal;
-  readonly waybill?: string;
-}
+type CardData = CardApplicationData | CardLossData;
 
-export interface SimulatorOptions {
-  readonly province: 'SC' | 'CQ';
-  readonly clock: Clock;
-  /** How long each stage lasts on the clock. */
-  readonly stepMs: number;
+export interface CardCentreOptions extends SystemOptions {
   /** Share of applications refused at eligibility for a random realistic reason (0..1). */
   readonly rejectRate: number;
-  readonly seed: number;
-  readonly stateFile?: string;
-  /** ID numbers this agency does not insure at the issuing region. */
-  readonly notInsured?: readonly string[];
-  /** Real-timer interval that calls tick(); 0 or absent in tests (they call tick()). */
-  readonly autoTickMs?: number;
+  /** Days a temporary loss report holds (临时挂失有效期): Sichuan 5, Chongqing 10 by default. */
+  readonly temporaryLossDays: number;
 }
 
-interface SimState {
-  cases: SimCase[];
-  events: SimEvent[];
-  stats: { requests: number; cases: number; duplicates: number };
-  created: Record<string, number>;
-  rng: number;
-}
+const RANDOM_REFUSALS: readonly RejectionReason[] = ['IDENTITY_MISMATCH', 'BANK_PREACCOUNT_FAILED', 'PHOTO_INVALID'];
 
-const NEXT: Partial<Record<SimStage, SimStage>> = { making: 'made', made: 'posted', posted: 'received' };
-const RANDOM_REFUSALS: readonly SimRefusal[] = ['identity', 'bank', 'photo'];
+export class CardCentreSimulator extends AgencySystemSimulator<CardData> {
+  protected readonly refLetter = 'K';
 
-export class CardCentreSimulator {
-  private readonly state: SimState;
-  private readonly byKey = new Map<string, SimCase>();
-  private timer: NodeJS.Timeout | null = null;
+  constructor(private readonly card: CardCentreOptions) {
+    super(card);
+  }
 
-  constructor(private readonly options: SimulatorOptions) {
-    this.state = this.load() ?? {
-      cases: [],
-      events: [],
-      stats: { requests: 0, cases: 0, duplicates: 0 },
-      created: {},
-      rng: options.seed || 1,
-    };
-    for (const c of this.state.cases) this.byKey.set(c.businessKey, c);
-    if (options.autoTickMs) {
-      this.timer = setInterval(() => this.tick(), options.autoTickMs);
-      this.timer.unref();
+  /** Takes a card application; idempotent on the business key (业务协同编号). */
+  apply(businessKey: string, idNumber: string, data: Omit<CardApplicationData, 'type'>): { ref: string; duplicate: boolean } {
+    return this.open(businessKey, 'ssc.apply', idNumber, { type: 'apply', ...data });
+  }
+
+  /** Takes a loss report or an unblock; idempotent on the business key. */
+  reportLoss(businessKey: string, idNumber: string, data: Omit<CardLossData, 'type'>): { ref: string; duplicate: boolean } {
+    return this.open(businessKey, 'ssc.loss', idNumber, { type: 'loss', ...data });
+  }
+
+  protected first(c: SimCase<CardData>, now: number): SimStep {
+    const data = c.data;
+    if (data.type === 'apply') return { stage: 'eligibility-check' };
+    if (data.action === 'report') {
+      if (data.lossType !== 'temporary') return { stage: 'loss-reported' };
+      const validUntil = this.addDays(this.beijingDay(now), this.card.temporaryLossDays);
+      c.flags['validUntil'] = validUntil;
+      return { stage: 'loss-reported', validUntil };
     }
+    // 解挂: impossible once a reissue started; needs a loss report still in force.
+    const reissue = this.cases().some(
+      (o) => o.idNumber === c.idNumber && o.data.type === 'apply' && o.data.kind === 'reissue' && !['rejected', 'withdrawn'].includes(o.stage),
+    );
+    if (reissue) return { stage: 'rejected', reason: 'UNBLOCK_AFTER_REISSUE' };
+    const active = this.cases().filter(
+      (o) =>
+        o !== c &&
+        o.idNumber === c.idNumber &&
+        o.data.type === 'loss' &&
+        o.data.action === 'report' &&
+        o.stage === 'loss-reported' &&
+        o.flags['lifted'] !== true &&
+        o.data.functions.some((f) => data.functions.includes(f)),
+    );
+    if (active.length === 0) return { stage: 'rejected', reason: 'NO_ACTIVE_LOSS_REPORT' };
+    for (const o of active) o.flags['lifted'] = true;
+    return { stage: 'unblocked' };
   }
 
-  get province(): 'SC' | 'CQ' {
-    return this.options.province;
-  }
-
-  /** Takes an application; idempotent on the business key (业务协同编号). */
-  submit(application: SimApplication): { ref: string; duplicate: boolean } {
-    this.state.stats.requests += 1;
-    const existing = this.byKey.get(application.businessKey);
-    if (existing) {
-      this.state.stats.duplicates += 1;
-      this.save();
-      return { ref: existing.ref, duplicate: true };
+  protected next(c: SimCase<CardData>, now: number): SimStep | undefined {
+    const data = c.data;
+    if (data.type === 'loss') {
+      const until = c.flags['validUntil'];
+      const lapsed = typeof until === 'string' && this.beijingDay(now) > until;
+      return c.stage === 'loss-reported' && lapsed && c.flags['lifted'] !== true ? { stage: 'loss-expired' } : undefined;
     }
-    const now = this.options.clock.nowMs();
-    const ref = `${this.options.province}K${String(this.state.stats.cases + 1).padStart(8, '0')}`;
-    const c: SimCase = { ...application, ref, stage: 'audit', stageSince: now };
-    this.state.cases.push(c);
-    this.byKey.set(c.businessKey, c);
-    this.state.stats.cases += 1;
-    this.state.created[c.businessKey] = (this.state.created[c.businessKey] ?? 0) + 1;
-    this.emit(c, now);
-    this.save();
-    return { ref, duplicate: false };
-  }
-
-  /** Moves every case whose stage has lasted stepMs on one stage. */
-  tick(): number {
-    const now = this.options.clock.nowMs();
-    let moved = 0;
-    for (const c of this.state.cases) {
-      if (now - c.stageSince < this.options.stepMs) continue;
-      const next = this.nextStage(c);
-      if (!next) continue;
-      c.stage = next;
-      c.stageSince = now;
-      if (next === 'posted') c.waybill = this.waybill();
-      this.emit(c, now);
-      moved += 1;
+    if (c.stage === 'eligibility-check') {
+      // A blurry photo cannot be judged: ask for a new one once (补正), then judge.
+      if (data.photoRef.startsWith('PHOTO-BLURRY') && c.supplied.length === 0) {
+        return { stage: 'supplement-requested', reason: 'MATERIAL_ILLEGIBLE', requestedMaterials: ['photo'] };
+      }
+      const refusal = this.refusalFor(c, data);
+      return refusal ? { stage: 'rejected', reason: refusal } : { stage: 'in-production' };
     }
-    if (moved > 0) this.save();
-    return moved;
-  }
-
-  eventsAfter(seq: number, limit: number): SimEvent[] {
-    return this.state.events.filter((e) => e.seq > seq).slice(0, limit);
-  }
-
-  stats(): { requests: number; cases: number; duplicates: number } {
-    return { ...this.state.stats };
-  }
-
-  /** How many times a case was created for this business key (a repeated agency action shows as 2). */
-  caseCount(businessKey: string): number {
-    return this.state.created[businessKey] ?? 0;
-  }
-
-  stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-  }
-
-  private nextStage(c: SimCase): SimStage | undefined {
-    if (c.stage !== 'audit') {
-      if (c.stage === 'making' && this.random() < this.options.rejectRate / 5) return 'make-failed';
-      return NEXT[c.stage];
+    if (c.stage === 'in-production') {
+      return this.random() < this.card.rejectRate / 5 ? { stage: 'rejected', reason: 'PRODUCTION_FAILED' } : { stage: 'produced' };
     }
-    c.refusal = this.refusalFor(c);
-    return c.refusal ? 'refused' : 'making';
-  }
-
-  private refusalFor(c: SimCase): SimRefusal | undefined {
-    if (this.options.notInsured?.includes(c.idNumber)) return 'not-insured';
-    if (c.photoRef.startsWith('PHOTO-INVALID')) return 'photo';
-    const inProduction = this.state.cases.some((o) => o !== c && o.idNumber === c.idNumber && (o.stage === 'making' || o.stage === 'made'));
-    if (inProduction) return 'in-production';
-    if (this.random() < this.options.rejectRate) return RANDOM_REFUSALS[Math.floor(this.random() * RANDOM_REFUSALS.length)];
+    if (c.stage === 'produced') return { stage: 'mailed', waybill: this.waybill() };
+    if (c.stage === 'mailed') return { stage: 'collected' };
     return undefined;
   }
 
-  private emit(c: SimCase, at: number): void {
-    this.state.events.push({
-      seq: this.state.events.length + 1,
-      businessKey: c.businessKey,
-      ref: c.ref,
-      stage: c.stage,
-      at,
-      ...(c.stage === 'refused' && c.refusal ? { refusal: c.refusal } : {}),
-      ...(c.stage === 'posted' && c.waybill ? { waybill: c.waybill } : {}),
-    });
+  protected resume(): SimStep {
+    return { stage: 'eligibility-check' };
+  }
+
+  private refusalFor(c: SimCase<CardData>, data: CardApplicationData): RejectionReason | undefined {
+    if (this.notInsured(c.idNumber)) return 'NOT_INSURED_AT_REGION';
+    if (data.photoRef.startsWith('PHOTO-INVALID')) return 'PHOTO_INVALID';
+    const inProduction = this.cases().some(
+      (o) => o !== c && o.idNumber === c.idNumber && o.data.type === 'apply' && (o.stage === 'in-production' || o.stage === 'produced'),
+    );
+    if (inProduction) return 'CARD_ALREADY_IN_PRODUCTION';
+    if (this.random() < this.card.rejectRate) return RANDOM_REFUSALS[Math.floor(this.random() * RANDOM_REFUSALS.length)];
+    return undefined;
+  }
+
+  private addDays(day: string, days: number): string {
+    return new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
   }
 
   /** EMS-style 13-character waybill number. */
   private waybill(): string {
     return `1100${String(Math.floor(this.random() * 1e9)).padStart(9, '0')}`;
-  }
-
-  /** A seeded generator (mulberry32), so a test run is repeatable. */
-  private random(): number {
-    let t = (this.state.rng += 0x6d2b79f5);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-
-  private load(): SimState | null {
-    const file = this.options.stateFile;
-    if (!file || !existsSync(file)) return null;
-    return JSON.parse(readFileSync(file, 'utf8')) as SimState;
-  }
-
-  private save(): void {
-    const file = this.options.stateFile;
-    if (!file) return;
-    mkdirSync(dirname(file), { recursive: true });
-    const tmp = `${file}.tmp`;
-    writeFileSync(tmp, JSON.stringify(this.state));
-    renameSync(tmp, file);
   }
 }

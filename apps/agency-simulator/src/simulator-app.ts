@@ -1,35 +1,53 @@
 import { Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { CardCentreSimulator, type SimulatorOptions } from './card-centre.simulator.js';
+import { CardCentreSimulator } from './card-centre.simulator.js';
 import { ChongqingCardCentreController } from './chongqing-card-centre.controller.js';
+import { ChongqingMedicalInsuranceController } from './chongqing-medical-insurance.controller.js';
+import { ChongqingPensionOfficeController } from './chongqing-pension-office.controller.js';
+import { MedicalInsuranceSimulator } from './medical-insurance.simulator.js';
+import { PensionOfficeSimulator } from './pension-office.simulator.js';
+import { ProvinceSimulators, type SimulatorOptions } from './province-simulators.js';
 import { SichuanCardCentreController } from './sichuan-card-centre.controller.js';
+import { SichuanMedicalInsuranceController } from './sichuan-medical-insurance.controller.js';
+import { SichuanPensionOfficeController } from './sichuan-pension-office.controller.js';
 
 @Injectable()
 class SimulatorLifecycle implements OnApplicationShutdown {
-  constructor(@Inject(CardCentreSimulator) private readonly simulator: CardCentreSimulator) {}
+  constructor(@Inject(ProvinceSimulators) private readonly simulators: ProvinceSimulators) {}
 
   onApplicationShutdown(): void {
-    this.simulator.stop();
+    this.simulators.stop();
   }
 }
 
+const CONTROLLERS = {
+  SC: [SichuanCardCentreController, SichuanMedicalInsuranceController, SichuanPensionOfficeController],
+  CQ: [ChongqingCardCentreController, ChongqingMedicalInsuranceController, ChongqingPensionOfficeController],
+};
+
 @Module({})
 class SimulatorModule {
-  static register(simulator: CardCentreSimulator): DynamicModule {
+  static register(simulators: ProvinceSimulators): DynamicModule {
     return {
       module: SimulatorModule,
-      controllers: [simulator.province === 'SC' ? SichuanCardCentreController : ChongqingCardCentreController],
-      providers: [{ provide: CardCentreSimulator, useValue: simulator }, SimulatorLifecycle],
+      controllers: CONTROLLERS[simulators.province],
+      providers: [
+        { provide: ProvinceSimulators, useValue: simulators },
+        { provide: CardCentreSimulator, useValue: simulators.card },
+        { provide: MedicalInsuranceSimulator, useValue: simulators.medical },
+        { provide: PensionOfficeSimulator, useValue: simulators.pension },
+        SimulatorLifecycle,
+      ],
     };
   }
 }
 
-/** SIMULATOR: one province's card centre over HTTP (caller listens). Demo and tests only. */
+/** SIMULATOR: one province's agency systems over HTTP (caller listens). Demo and tests only. */
 export async function createSimulatorApp(
   options: SimulatorOptions & { logs?: boolean },
-): Promise<{ app: NestFastifyApplication; simulator: CardCentreSimulator }> {
-  const simulator = new CardCentreSimulator(options);
+): Promise<{ app: NestFastifyApplication; simulator: ProvinceSimulators }> {
+  const simulator = new ProvinceSimulators(options);
   const app = await NestFactory.create<NestFastifyApplication>(SimulatorModule.register(simulator), new FastifyAdapter(), {
     logger: options.logs === true ? ['error', 'warn'] : false,
   });

@@ -1,12 +1,25 @@
 import { resolve } from 'node:path';
 
-/** SIMULATOR settings from the environment (demo only). */
+/**
+ * SIMULATOR settings from the environment (demo only): SIM_PROVINCE, SIM_PORT, SIM_STEP_MS,
+ * SIM_REJECT_RATE, SIM_SEED, SIM_STATE_FILE, SIM_AUTO_TICK_MS, SIM_TEMPORARY_LOSS_DAYS (days a
+ * temporary card loss report holds; Sichuan 5, Chongqing 10 by default), SIM_NOT_INSURED,
+ * SIM_BIOMETRIC_FAIL and SIM_SUSPENDED_PENSIONERS (comma-separated ID numbers).
+ */
 export function loadSimulatorConfig(env: Readonly<Record<string, string | undefined>> = process.env) {
   const raw = env['SIM_PROVINCE'];
   if (raw !== 'SC' && raw !== 'CQ') throw new Error('SIM_PROVINCE must be SC or CQ');
   const province: 'SC' | 'CQ' = raw;
   const port = Number(env['SIM_PORT']);
   if (!Number.isInteger(port) || port <= 0) throw new Error('SIM_PORT is required');
+  const lossDays = env['SIM_TEMPORARY_LOSS_DAYS'] === undefined ? undefined : Number(env['SIM_TEMPORARY_LOSS_DAYS']);
+  if (lossDays !== undefined && (!Number.isInteger(lossDays) || lossDays <= 0))
+    throw new Error('SIM_TEMPORARY_LOSS_DAYS must be a whole number of days');
+  const list = (name: string) =>
+    (env[name] ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
   return {
     province,
     port,
@@ -15,5 +28,9 @@ export function loadSimulatorConfig(env: Readonly<Record<string, string | undefi
     seed: Number(env['SIM_SEED'] ?? Date.now() % 100_000),
     stateFile: env['SIM_STATE_FILE'] ? resolve(env['SIM_STATE_FILE']) : undefined,
     autoTickMs: Number(env['SIM_AUTO_TICK_MS'] ?? 500),
+    ...(lossDays !== undefined ? { temporaryLossDays: lossDays } : {}),
+    notInsured: list('SIM_NOT_INSURED'),
+    biometricFail: list('SIM_BIOMETRIC_FAIL'),
+    suspendedPensioners: list('SIM_SUSPENDED_PENSIONERS'),
   };
 }

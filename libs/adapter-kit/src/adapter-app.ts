@@ -1,9 +1,18 @@
-import { Controller, Inject, Injectable, Module, type DynamicModule, type INestMicroservice, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Controller,
+  Inject,
+  Injectable,
+  Module,
+  type DynamicModule,
+  type INestMicroservice,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ClientProxyFactory, Ctx, MessagePattern, Payload, type ClientProxy, type MicroserviceOptions } from '@nestjs/microservices';
 import { acknowledge, agencyLinkQueues, linkClientOptions, linkServerOptions } from '#delivery';
 import { AGENCY_DELIVER, type AgencyDeliveryAck } from '#contracts';
-import { AGENCY_CLIENT, type AgencyClient } from './agency-client.js';
+import { AGENCY_CLIENTS, type AgencyClient } from './agency-client.js';
 import { CursorFile } from './cursor-file.js';
 import { handleDelivery } from './delivery-handler.js';
 import { StatusPump } from './status-pump.js';
@@ -31,49 +40,49 @@ const LINK_SECRET = Symbol('LINK_SECRET');
 @Controller()
 class AgencyLinkController {
   constructor(
-    @Inject(AGENCY_CLIENT) private readonly client: AgencyClient,
+    @Inject(AGENCY_CLIENTS) private readonly clients: ReadonlyMap<string, AgencyClient>,
     @Inject(LINK_SECRET) private readonly linkSecret: string,
   ) {}
 
   @MessagePattern(AGENCY_DELIVER)
   async deliver(@Payload() payload: unknown, @Ctx() context: unknown): Promise<AgencyDeliveryAck> {
     try {
-      return await handleDelivery(payload, this.client, this.linkSecret);
+      return await handleDelivery(payload, this.clients, this.linkSecret);
     } finally {
       acknowledge(context);
     }
   }
 }
 
+const PUMPS = Symbol('PUMPS');
 
-/** Starts the status pump with the adapter and stops it (and its gateway link) on shutdown. */
+/** Starts the status pumps (one per agency) with the adapter and stops them (and the gateway link) on shutdown. */
 @Injectable()
 class PumpLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   constructor(
-    @Inject(StatusPump) private readonly pump: StatusPump,
+    @Inject(PUMPS) private readonly pumps: readonly StatusPump[],
     @Inject(GATEWAY_LINK) private readonly gateway: ClientProxy,
   ) {}
 
   onApplicationBootstrap(): void {
-    this.pump.start();
+    for (const pump of this.pumps) pump.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.pump.stop();
+    await Promise.all(this.pumps.map((pump) => pump.stop()));
     await this.gateway.close();
   }
 }
 
-
 @Module({})
 class AdapterModule {
-  static register(client: AgencyClient, pump: StatusPump, gateway: ClientProxy, linkSecret: string): DynamicModule {
+  static register(clients: ReadonlyMap<string, AgencyClient>, pumps: readonly StatusPump[], gateway: ClientProxy, linkSecret: string): DynamicModule {
     return {
       module: AdapterModule,
       controllers: [AgencyLinkController],
       providers: [
-        { provide: AGENCY_CLIENT, useValue: client },
-        { provide: StatusPump, useValue: pump },
+        { provide: AGENCY_CLIENTS, useValue: clients },
+        { provide: PUMPS, useValue: pumps },
         { provide: GATEWAY_LINK, useValue: gateway },
         { provide: LINK_SECRET, useValue: linkSecret },
         PumpLifecycle,
@@ -82,13 +91,30 @@ class AdapterModule {
   }
 }
 
+/** An adapter as built: the microservice (the caller listens) and one status pump per agency. */
+export interface AdapterHandle {
+  readonly app: INestMicroservice;
+  readonly pumps: readonly StatusPump[];
+  /** Reports every event available now from every agency's feed; returns how many were acknowledged. */
+  pumpOnce(): Promise<number>;
+}
+
 /**
- * Builds an agency adapter: a microservice that takes deliveries from its gateway (TCP) and a
- * status pump that reports the agency's events back. Each province's adapter is this plus its
- * own AgencyClient (the mapping to its agency's format). The caller listens.
+ * Builds an agency adapter: a microservice that takes deliveries from its gateway (TCP or
+ * RabbitMQ) and hands each to the client of the agency it names, and one status pump per agency
+ * (each with its own cursor file, `<stateDir>/<agency>.cursor.json`) that reports that agency's
+ * events back. Each province's adapter is this plus its own AgencyClients (the mapping to each
+ * agency system's format). All clients must belong to one province. The caller listens.
+ *
+ * @example const { app } = await createAdapterApp([cardClient, medicalClient, pensionClient], options); await app.listen();
  */
-export async function createAdapterApp(client: AgencyClient, options: AdapterOptions): Promise<{ app: INestMicroservice; pump: StatusPump }> {
-  const node = client.agency.slice(0, 2);
+export async function createAdapterApp(clients: readonly AgencyClient[], options: AdapterOptions): Promise<AdapterHandle> {
+  const nodes = new Set(clients.map((c) => c.agency.slice(0, 2)));
+  const byAgency = new Map(clients.map((c) => [c.agency as string, c]));
+  const node = [...nodes][0];
+  if (nodes.size !== 1 || node === undefined || byAgency.size !== clients.length) {
+    throw new Error('an adapter serves one province, with one client per agency');
+  }
   const queues = options.amqp ? agencyLinkQueues(options.amqp.queuePrefix, node) : null;
   const gateway: ClientProxy = ClientProxyFactory.create(
     linkClientOptions(
@@ -97,20 +123,24 @@ export async function createAdapterApp(client: AgencyClient, options: AdapterOpt
         : { kind: 'tcp', host: options.gatewayStatus.host, port: options.gatewayStatus.port },
     ),
   );
-  const pump = new StatusPump(client, gateway, new CursorFile(join(options.stateDir, `${client.agency}.cursor.json`)), {
-    pollMs: options.pollMs,
-    batch: 100,
-    ackTimeoutMs: 5000,
-    linkSecret: options.linkSecret,
-  });
-  const app = await NestFactory.createMicroservice<MicroserviceOptions>(
-    AdapterModule.register(client, pump, gateway, options.linkSecret),
-    {
-      ...linkServerOptions(
-        options.amqp && queues ? { kind: 'rmq', url: options.amqp.url, queue: queues.deliver } : { kind: 'tcp', host: '127.0.0.1', port: options.port },
-      ),
-      logger: options.logs === false ? false : ['log', 'error', 'warn'],
-    },
+  const pumps = clients.map(
+    (client) =>
+      new StatusPump(client, gateway, new CursorFile(join(options.stateDir, `${client.agency}.cursor.json`)), {
+        pollMs: options.pollMs,
+        batch: 100,
+        ackTimeoutMs: 5000,
+        linkSecret: options.linkSecret,
+      }),
   );
-  return { app, pump };
+  const app = await NestFactory.createMicroservice<MicroserviceOptions>(AdapterModule.register(byAgency, pumps, gateway, options.linkSecret), {
+    ...linkServerOptions(
+      options.amqp && queues ? { kind: 'rmq', url: options.amqp.url, queue: queues.deliver } : { kind: 'tcp', host: '127.0.0.1', port: options.port },
+    ),
+    logger: options.logs === false ? false : ['log', 'error', 'warn'],
+  });
+  return {
+    app,
+    pumps,
+    pumpOnce: async () => (await Promise.all(pumps.map((pump) => pump.pumpOnce()))).reduce((a, b) => a + b, 0),
+  };
 }

@@ -1,4 +1,4 @@
-import type { AgencyDelivery, AgencyStatusReport } from '#contracts';
+import type { AgencyCode, AgencyStatusReport, CaseSupplement, CaseWithdrawal, ForwardedRequest } from '#contracts';
 
 /** A status change read from an agency's event feed, already in canonical terms. */
 export interface FeedEvent {
@@ -8,16 +8,29 @@ export interface FeedEvent {
   toReport(): Omit<AgencyStatusReport, 'eventId' | 'agency'>;
 }
 
+/** What the agency answered to a hand-over: its reference for the case, and whether it had it already. */
+export interface AgencyHandOver {
+  readonly agencyRef: string;
+  readonly duplicate: boolean;
+}
+
 /**
- * What an adapter needs from its agency system: hand over a request, read the event feed.
- * Each province's adapter implements it with its own field vocabulary.
+ * What an adapter needs from one agency system: hand over a new case and the follow-ups on it,
+ * and read the event feed. Each province's adapter implements one client per agency system, with
+ * that system's own field vocabulary. Every call is idempotent at the agency: a new case on the
+ * case number (业务协同编号), a follow-up on the gateway's message id.
  */
 export interface AgencyClient {
   /** The agency this client serves, e.g. `SC.card`. */
-  readonly agency: AgencyStatusReport['agency'];
-  submit(delivery: AgencyDelivery): Promise<{ agencyRef: string; duplicate: boolean }>;
+  readonly agency: AgencyCode;
+  /** A new case (`<service>.request`). */
+  submit(forwarded: ForwardedRequest, messageId: string): Promise<AgencyHandOver>;
+  /** A withdrawal (`case.withdrawal`): the agency answers `withdrawn` or `withdrawal-refused` on its feed. */
+  withdraw(withdrawal: CaseWithdrawal, messageId: string): Promise<AgencyHandOver>;
+  /** Supplementary material (`case.supplement`): the agency resumes its review if it was waiting for it. */
+  supplement(supplement: CaseSupplement, messageId: string): Promise<AgencyHandOver>;
   /** Events after `cursor`, in feed order. */
   fetchEvents(cursor: number, limit: number): Promise<{ events: FeedEvent[] }>;
 }
 
-export const AGENCY_CLIENT = Symbol('AGENCY_CLIENT');
+export const AGENCY_CLIENTS = Symbol('AGENCY_CLIENTS');

@@ -1,10 +1,15 @@
 /**
  * Errors on the agency side of an adapter. `permanent` says whether sending the same request
  * again could succeed (it travels back to the gateway, which dead-letters or retries).
+ *
+ * - AGENCY_REFUSED: the agency refused the request as malformed (4xx); permanent.
+ * - AGENCY_UNAVAILABLE: the agency did not answer, or answered 5xx; transient.
+ * - AGENCY_CASE_UNKNOWN: a follow-up names a case the agency does not have yet (the new case
+ *   may still be on its way); transient, the gateway retries.
  */
 export class AgencyCallError extends Error {
   constructor(
-    readonly code: 'AGENCY_REFUSED' | 'AGENCY_UNAVAILABLE',
+    readonly code: 'AGENCY_REFUSED' | 'AGENCY_UNAVAILABLE' | 'AGENCY_CASE_UNKNOWN',
     readonly permanent: boolean,
     detail: string,
     options?: { cause?: unknown },
@@ -15,9 +20,9 @@ export class AgencyCallError extends Error {
 }
 
 /**
- * The agency reported a status word or reason code the adapter has no mapping for. The adapter
- * stops at that event (it is never turned into an empty field) and says so loudly until the
- * mapping is fixed.
+ * The agency reported a status word or reason code the adapter has no mapping for (or the
+ * adapter has no agency vocabulary for a canonical value). The adapter stops at that event (it
+ * is never turned into an empty field) and says so loudly until the mapping is fixed.
  */
 export class UnmappedAgencyValue extends Error {
   readonly code = 'AGENCY_VALUE_UNMAPPED';
@@ -30,4 +35,44 @@ export class UnmappedAgencyValue extends Error {
     super(`no mapping for ${field}=${value} at feed position ${position}`);
     this.name = 'UnmappedAgencyValue';
   }
+}
+
+/**
+ * Looks a value up in a total mapping table; a value with no entry throws UnmappedAgencyValue
+ * (never an empty field).
+ *
+ * @example mapValue({ 已挂失: 'loss-reported' }, 'zt', '已挂失', 12) // 'loss-reported'
+ * @example mapValue({ 已挂失: 'loss-reported' }, 'zt', '挂起', 12) // throws AGENCY_VALUE_UNMAPPED
+ */
+export function mapValue<T>(table: Readonly<Record<string, T>>, field: string, value: string | undefined, position: number): T {
+  if (value !== undefined && Object.prototype.hasOwnProperty.call(table, value)) return table[value];
+  throw new UnmappedAgencyValue(field, value ?? '(none)', position);
+}
+
+/**
+ * Inverts a total table (canonical → agency) into agency → canonical, refusing a table that maps
+ * two canonical values to one agency value (the reverse would be ambiguous).
+ *
+ * @example invert({ photo: 'ZP' }) // { ZP: 'photo' }
+ */
+export function invert<K extends string, V extends string>(table: Readonly<Record<K, V>>): Readonly<Record<V, K>> {
+  const out = {} as Record<V, K>;
+  for (const [k, v] of Object.entries(table) as [K, V][]) {
+    if (Object.prototype.hasOwnProperty.call(out, v)) throw new UnmappedAgencyValue('mapping', v, 0);
+    out[v] = k;
+  }
+  return out;
+}
+
+/**
+ * Converts an amount in fen (分, an integer) to an exact decimal string of yuan.
+ *
+ * @example fenToYuan(123456) // '1234.56'
+ * @example fenToYuan(5) // '0.05'
+ */
+export function fenToYuan(fen: number): string {
+  if (!Number.isSafeInteger(fen)) throw new UnmappedAgencyValue('amountFen', String(fen), 0);
+  const sign = fen < 0 ? '-' : '';
+  const abs = Math.abs(fen);
+  return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
 }

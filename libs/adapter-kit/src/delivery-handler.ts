@@ -1,44 +1,78 @@
 import { Logger } from '@nestjs/common';
 import { RpcException } from '@nestjs/microservices';
-import { MESSAGE_ID_PATTERN } from '#core';
+import { CASE_NUMBER_PATTERN, MESSAGE_ID_PATTERN } from '#core';
 import { checkLinkProof } from '#delivery';
 import type { AgencyDelivery, AgencyDeliveryAck, AgencyLinkError } from '#contracts';
-import type { AgencyClient } from './agency-client.js';
-import { AgencyCallError } from './agency-errors.js';
+import type { AgencyClient, AgencyHandOver } from './agency-client.js';
+import { AgencyCallError, UnmappedAgencyValue } from './agency-errors.js';
 
 const logger = new Logger('AgencyDelivery');
 
 /**
- * Hands one delivery to the agency and answers the acknowledgement. The agency is idempotent on
- * the case number (业务协同编号), so a repeated delivery (after a lost acknowledgement or a
- * crash) returns the same reference and creates nothing twice.
+ * Hands one delivery to the agency it names and answers the acknowledgement. The adapter serves
+ * several agencies (`SC.card`, `SC.medical`, ...): the delivery goes to the client of
+ * `delivery.agency`, and a delivery for an agency this adapter does not serve is refused for
+ * good. The agency is idempotent on the case number (业务协同编号) for a new case and on the
+ * message id for a follow-up, so a repeated delivery (after a lost acknowledgement or a crash)
+ * returns the same reference and does nothing twice.
+ *
+ * @example await handleDelivery(payload, new Map([['SC.card', cardClient]]), secret) // { messageId, agencyRef, duplicate }
  */
-export async function handleDelivery(payload: unknown, client: AgencyClient, linkSecret: string): Promise<AgencyDeliveryAck> {
+export async function handleDelivery(payload: unknown, clients: ReadonlyMap<string, AgencyClient>, linkSecret: string): Promise<AgencyDeliveryAck> {
   const delivery = payload as Partial<AgencyDelivery> | null;
-  if (
-    !delivery ||
-    typeof delivery.messageId !== 'string' ||
-    !MESSAGE_ID_PATTERN.test(delivery.messageId) ||
-    typeof delivery.forwarded?.caseId !== 'string' ||
-    delivery.agency !== client.agency
-  ) {
-    throw linkError({ code: 'CONTRACT_INVALID', message: 'not a delivery for this adapter', permanent: true });
+  if (!delivery || typeof delivery.messageId !== 'string' || !MESSAGE_ID_PATTERN.test(delivery.messageId)) {
+    throw linkError({ code: 'CONTRACT_INVALID', message: 'not an agency delivery', permanent: true });
   }
-  // Only this province's gateway (which holds the link secret) may hand work to the agency.
+  // Only this province's gateway (which holds the link secret) may hand work to the agency:
+  // checked before anything else in the delivery is trusted.
   if (!checkLinkProof(linkSecret, delivery.messageId, delivery.proof)) {
     throw linkError({ code: 'AGENCY_LINK_UNAUTHENTICATED', message: 'the delivery does not carry a valid link proof', permanent: true });
   }
+  if (
+    typeof delivery.caseId !== 'string' ||
+    !CASE_NUMBER_PATTERN.test(delivery.caseId) ||
+    typeof delivery.agency !== 'string' ||
+    typeof delivery.messageType !== 'string'
+  ) {
+    throw linkError({ code: 'CONTRACT_INVALID', message: 'not an agency delivery', permanent: true });
+  }
+  const client = clients.get(delivery.agency);
+  if (!client) {
+    throw linkError({ code: 'AGENCY_UNKNOWN', message: `this adapter does not serve ${delivery.agency}`, permanent: true });
+  }
+  const { messageId, caseId, messageType } = delivery;
   try {
-    const result = await client.submit(delivery as AgencyDelivery);
-    logger.log({ msg: 'handed to agency', caseId: delivery.forwarded.caseId, messageId: delivery.messageId, duplicate: result.duplicate });
-    return { messageId: delivery.messageId, agencyRef: result.agencyRef, duplicate: result.duplicate };
+    const result = await dispatch(client, delivery as AgencyDelivery);
+    logger.log({ msg: 'handed to agency', agency: client.agency, caseId, messageId, messageType, duplicate: result.duplicate });
+    return { messageId, agencyRef: result.agencyRef, duplicate: result.duplicate };
   } catch (error) {
     if (error instanceof AgencyCallError) {
-      logger.warn({ msg: 'agency call failed', caseId: delivery.forwarded.caseId, messageId: delivery.messageId, code: error.code });
+      logger.warn({ msg: 'agency call failed', agency: client.agency, caseId, messageId, messageType, code: error.code });
       throw linkError({ code: error.code, message: error.message.slice(0, 200), permanent: error.permanent });
     }
+    if (error instanceof UnmappedAgencyValue) {
+      // A canonical value this agency has no word for: sending it again cannot succeed.
+      logger.error({ msg: 'no agency vocabulary for the request', agency: client.agency, caseId, messageId, field: error.field });
+      throw linkError({ code: error.code, message: error.message.slice(0, 200), permanent: true });
+    }
+    if (error instanceof RpcException) throw error;
     throw linkError({ code: 'AGENCY_UNAVAILABLE', message: 'adapter failure', permanent: false });
   }
+}
+
+/** 1. a new case; 2. a withdrawal; 3. supplementary material; anything else is not a delivery. */
+async function dispatch(client: AgencyClient, delivery: AgencyDelivery): Promise<AgencyHandOver> {
+  const { messageType, messageId, caseId } = delivery;
+  if (messageType.endsWith('.request') && delivery.forwarded?.caseId === caseId) {
+    return client.submit(delivery.forwarded, messageId);
+  }
+  if (messageType === 'case.withdrawal' && delivery.withdrawal?.caseId === caseId) {
+    return client.withdraw(delivery.withdrawal, messageId);
+  }
+  if (messageType === 'case.supplement' && delivery.supplement?.caseId === caseId) {
+    return client.supplement(delivery.supplement, messageId);
+  }
+  throw linkError({ code: 'CONTRACT_INVALID', message: `a ${messageType} delivery without its content`, permanent: true });
 }
 
 function linkError(error: AgencyLinkError): RpcException {

@@ -4,12 +4,12 @@ import { join } from 'node:path';
 import type { INestMicroservice } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ManualClock, NODE_NAMES, type NodeCode } from '#core';
-import type { StatusPump } from '#adapter-kit';
+import type { AdapterHandle } from '#adapter-kit';
 import { FileKeyStore, type Federation } from '#signing';
 import { createSichuanAdapter } from '../../../apps/adapter-sichuan/src/sichuan-adapter.js';
 import { createChongqingAdapter } from '../../../apps/adapter-chongqing/src/chongqing-adapter.js';
 import { createSimulatorApp } from '../../../apps/agency-simulator/src/simulator-app.js';
-import type { CardCentreSimulator } from '../../../apps/agency-simulator/src/card-centre.simulator.js';
+import type { ProvinceSimulators } from '../../../apps/agency-simulator/src/province-simulators.js';
 import { loadGatewayConfig, type GatewayConfig } from '../../../apps/gateway/src/config/gateway.config.js';
 import { createGatewayApp, type GatewayHandle } from '../../../apps/gateway/src/gateway-app.js';
 import type { IssuedCredential } from '../../../apps/gateway/src/intake/credentials.service.js';
@@ -21,9 +21,11 @@ export interface NodeUnderTest {
   readonly config: GatewayConfig;
   gateway: GatewayHandle;
   readonly simulatorApp: NestFastifyApplication;
-  readonly simulator: CardCentreSimulator;
+  /** The province's agency systems: `simulator.card`, `.medical`, `.pension`; `caseCount` and `stats` span all three. */
+  readonly simulator: ProvinceSimulators;
   adapter: INestMicroservice;
-  pump: StatusPump;
+  /** The adapter's status pumps (one per agency); `pumpOnce()` drains every feed. */
+  pump: Pick<AdapterHandle, 'pumps' | 'pumpOnce'>;
   readonly credentials: readonly IssuedCredential[];
   /** `Bearer <token>` of the node's first demo window. */
   readonly window: string;
@@ -41,6 +43,10 @@ export function linkSecretOf(node: NodeCode): string {
 
 export interface HarnessOptions {
   readonly notInsured?: readonly string[];
+  /** IDs whose biometric check fails at the pension offices. */
+  readonly biometricFail?: readonly string[];
+  /** IDs whose pension payment the pension offices suspended before the run. */
+  readonly suspendedPensioners?: readonly string[];
   /** Production mode: each province on its own PostgreSQL database, the agency link on RabbitMQ. */
   readonly production?: { readonly databaseUrls: Record<NodeCode, string>; readonly amqpUrl: string; readonly queuePrefix: string };
   /** Put a front door (a switchable proxy, as a load balancer) before each node's peer URL. */
@@ -55,7 +61,7 @@ export class TwoNodeHarness {
   readonly clock = new ManualClock(Date.UTC(2026, 10, 23, 1, 0, 0)); // Monday 09:00 in Shanghai
   readonly dir = mkdtempSync(join(tmpdir(), 'cytb-e2e-'));
   nodes = {} as Record<NodeCode, NodeUnderTest>;
-  private readonly pumps: StatusPump[] = [];
+  private readonly pumps: Pick<AdapterHandle, 'pumpOnce'>[] = [];
   private federation!: Federation;
 
   static async start(options: HarnessOptions = {}): Promise<TwoNodeHarness> {
@@ -100,6 +106,8 @@ export class TwoNodeHarness {
         rejectRate: 0,
         seed: 7,
         notInsured: options.notInsured ?? [],
+        biometricFail: options.biometricFail ?? [],
+        suspendedPensioners: options.suspendedPensioners ?? [],
       });
       await simulatorApp.listen(0, '127.0.0.1');
       const address = simulatorApp.getHttpServer().address();
@@ -147,10 +155,10 @@ export class TwoNodeHarness {
       linkSecret: linkSecretOf(node),
       amqp: this.production ? { url: this.production.amqpUrl, queuePrefix: this.production.queuePrefix } : null,
     };
-    const { app, pump } = node === 'SC' ? await createSichuanAdapter(options) : await createChongqingAdapter(options);
-    await app.listen();
-    this.pumps.push(pump);
-    return { adapter: app, pump, app };
+    const handle = node === 'SC' ? await createSichuanAdapter(options) : await createChongqingAdapter(options);
+    await handle.app.listen();
+    this.pumps.push(handle);
+    return { adapter: handle.app, pump: handle, app: handle.app };
   }
 
   private async startGateway(config: GatewayConfig) {
@@ -177,7 +185,7 @@ export class TwoNodeHarness {
   }
 
   /** One more adapter for a province (a competing consumer in production mode). */
-  async startExtraAdapter(node: NodeCode): Promise<{ app: INestMicroservice; pump: StatusPump }> {
+  async startExtraAdapter(node: NodeCode): Promise<{ app: INestMicroservice; pump: Pick<AdapterHandle, 'pumps' | 'pumpOnce'> }> {
     const n = this.nodes[node] as NodeUnderTest & { simPort: number };
     const { app, pump } = await this.startAdapter(node, { status: n.config.statusListener.port, adapter: await freePort() }, n.simPort);
     return { app, pump };

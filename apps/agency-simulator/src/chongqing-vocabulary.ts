@@ -1,0 +1,115 @@
+import type { AgencyStage, RejectionReason } from '#contracts';
+import type { SimEvent, SimService } from './agency-system.simulator.js';
+
+/**
+ * SIMULATOR: how Chongqing's agency systems write their feeds: camelCase fields, English state
+ * words, prefixed reason codes, ISO dates and times (+08:00), amounts as integer fen (分).
+ */
+export const BIZ_TYPE: Record<SimService, string> = {
+  'ssc.apply': 'CARD_APPLY',
+  'ssc.loss': 'CARD_LOSS',
+  'medical.filing': 'MED_FILING',
+  'pension.qualification': 'PENSION_CERT',
+  'pension.death-benefit': 'DEATH_CLAIM',
+};
+
+const SHARED_STATE: Partial<Record<AgencyStage, string>> = {
+  'supplement-requested': 'SUPPLEMENT_REQUIRED',
+  withdrawn: 'WITHDRAWN',
+  'withdrawal-refused': 'WITHDRAW_DENIED',
+};
+
+const STATE: Record<SimService, Partial<Record<AgencyStage, string>>> = {
+  'ssc.apply': {
+    'eligibility-check': 'AUDITING',
+    'in-production': 'MAKING',
+    produced: 'MADE',
+    mailed: 'POSTED',
+    collected: 'RECEIVED',
+    rejected: 'REFUSED',
+  },
+  'ssc.loss': { 'loss-reported': 'LOSS_REPORTED', unblocked: 'UNBLOCKED', 'loss-expired': 'LOSS_EXPIRED', rejected: 'REFUSED' },
+  'medical.filing': { filed: 'FILED', effective: 'EFFECTIVE', changed: 'CHANGED', cancelled: 'CANCELLED', rejected: 'REFUSED' },
+  'pension.qualification': {
+    authenticated: 'CERTIFIED',
+    'authentication-failed': 'CERT_FAILED',
+    'payment-suspended': 'PAYMENT_SUSPENDED',
+    'payment-resumed': 'PAYMENT_RESUMED',
+    rejected: 'REFUSED',
+  },
+  'pension.death-benefit': {
+    accepted: 'ACCEPTED',
+    'not-accepted': 'NOT_ACCEPTED',
+    'in-review': 'REVIEWING',
+    approved: 'APPROVED',
+    rejected: 'REJECTED',
+    'relation-ended': 'RELATION_ENDED',
+    'benefit-paid': 'PAID',
+  },
+};
+
+const REFUSE: Record<'card' | 'medical' | 'pension', Partial<Record<RejectionReason, [string, string]>>> = {
+  card: {
+    CARD_ALREADY_IN_PRODUCTION: ['R-IN-PRODUCTION', '已有卡片正在制作'],
+    NOT_INSURED_AT_REGION: ['R-NOT-INSURED', '非本市参保'],
+    PHOTO_INVALID: ['R-PHOTO', '照片不合格'],
+    IDENTITY_MISMATCH: ['R-IDENTITY', '身份核验不通过'],
+    BANK_PREACCOUNT_FAILED: ['R-BANK', '银行预开户失败'],
+    REISSUE_WITHOUT_LOSS_REPORT: ['R-NO-LOSS-REPORT', '未正式挂失'],
+    UNBLOCK_AFTER_REISSUE: ['R-UNBLOCK-REISSUED', '已补办新卡，原卡不能解挂'],
+    NO_ACTIVE_LOSS_REPORT: ['R-NO-ACTIVE-LOSS', '没有生效的挂失'],
+    MATERIAL_ILLEGIBLE: ['R-ILLEGIBLE', '照片不清晰'],
+    CARD_NOT_FOUND: ['R-NO-CARD', '查无此卡'],
+    CASE_ALREADY_DECIDED: ['R-DECIDED', '已办结，不能撤回'],
+  },
+  medical: {
+    NOT_INSURED_AT_REGION: ['M-NOT-INSURED', '非本市参保'],
+    FILING_ALREADY_EFFECTIVE: ['M-ALREADY-EFFECTIVE', '已有生效备案'],
+    FILING_NOT_FOUND: ['M-NOT-FOUND', '原备案不存在或已失效'],
+    MATERIAL_MISSING: ['M-DOCS-MISSING', '材料不全'],
+    CASE_ALREADY_DECIDED: ['R-DECIDED', '已办结，不能撤回'],
+  },
+  pension: {
+    NOT_A_PENSIONER: ['P-NOT-PENSIONER', '非待遇领取人员'],
+    ALREADY_CERTIFIED_THIS_CYCLE: ['P-CERTIFIED', '本周期已认证'],
+    BIOMETRIC_MISMATCH: ['P-BIOMETRIC', '人脸识别未通过'],
+    CLAIM_WINDOW_EXPIRED: ['D-CLAIM-EXPIRED', '超过申领期限'],
+    DEATH_NOT_VERIFIED: ['D-DEATH-UNVERIFIED', '死亡信息未核实'],
+    NOT_A_BENEFICIARY: ['D-NOT-BENEFICIARY', '申领人资格不符'],
+    BENEFIT_ALREADY_CLAIMED: ['D-ALREADY-CLAIMED', '已申领过死亡待遇'],
+    MATERIAL_MISSING: ['D-DOCS-MISSING', '材料不全'],
+    CASE_ALREADY_DECIDED: ['R-DECIDED', '已办结，不能撤回'],
+  },
+};
+
+/** Document types. */
+export const DOC_TYPE: Record<string, string> = {
+  photo: 'PHOTO',
+  'death-proof-copy': 'DEATH_PROOF_COPY',
+  'residence-proof': 'RESIDENCE_PROOF',
+  'referral-proof': 'REFERRAL_PROOF',
+};
+
+const AMOUNT_FIELD: Record<string, string> = { backPay: 'backPayFen', balance: 'balanceFen', funeralGrant: 'funeralGrantFen' };
+
+/** One event of a Chongqing system's feed. */
+export function toChongqingEvent(system: 'card' | 'medical' | 'pension', e: SimEvent) {
+  const state = e.reason === 'PRODUCTION_FAILED' ? 'MAKE_FAILED' : (STATE[e.service][e.stage] ?? SHARED_STATE[e.stage]);
+  if (!state) throw new Error(`SIMULATOR: no Chongqing state for ${e.service} ${e.stage}`);
+  const reason = e.reason && e.reason !== 'PRODUCTION_FAILED' ? REFUSE[system][e.reason] : undefined;
+  if (e.reason && e.reason !== 'PRODUCTION_FAILED' && !reason) throw new Error(`SIMULATOR: no Chongqing code for ${e.reason}`);
+  return {
+    eventNo: e.seq,
+    bizSerialNo: e.businessKey,
+    orderNo: e.ref,
+    bizType: BIZ_TYPE[e.service],
+    state,
+    ...(reason ? { refuseCode: reason[0], refuseReason: reason[1] } : {}),
+    ...(e.reason === 'PRODUCTION_FAILED' ? { refuseReason: '制卡失败' } : {}),
+    ...(e.waybill ? { expressNo: e.waybill } : {}),
+    ...(e.validUntil ? { expireDate: e.validUntil } : {}),
+    ...(e.amountsFen ? Object.fromEntries(Object.entries(e.amountsFen).map(([k, fen]) => [AMOUNT_FIELD[k] ?? k, fen])) : {}),
+    ...(e.requestedMaterials ? { neededDocs: e.requestedMaterials.map((m) => DOC_TYPE[m] ?? m) } : {}),
+    occurredAt: `${new Date(e.at + 8 * 3600_000).toISOString().slice(0, 19)}+08:00`,
+  };
+}
