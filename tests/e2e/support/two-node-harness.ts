@@ -213,6 +213,13 @@ export class TwoNodeHarness {
     return (await response.json()) as never;
   }
 
+  /** Moves the agencies one stage on and waits (briefly) until the accepting window sees something new. */
+  async step(accepting: NodeUnderTest, caseId: string): Promise<Awaited<ReturnType<TwoNodeHarness['caseAt']>>> {
+    const before = (await this.caseAt(accepting, caseId)).timeline.length;
+    await this.advanceAgencies();
+    return eventually(() => this.caseAt(accepting, caseId), (c) => c.timeline.length > before, 5_000).catch(() => this.caseAt(accepting, caseId));
+  }
+
   /** Drives the agencies until the case is done at its accepting window (or gives up). */
   async runToEnd(accepting: NodeUnderTest, caseId: string, maxSteps = 12): Promise<Awaited<ReturnType<TwoNodeHarness['caseAt']>>> {
     await eventually(() => this.caseAt(accepting, caseId), (c) => c.timeline.some((e) => e.stage === 'agency-received'));
