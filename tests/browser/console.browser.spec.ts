@@ -134,6 +134,43 @@ describeWithBrowser('the web console (/console) in Chromium against both provinc
     await page.context().close();
   }, 120_000);
 
+  it('serves the console under a strict content policy and its endpoints to the right role only', async () => {
+    const index = await fetch(h.cq.url('/console'));
+    expect(index.status).toBe(200);
+    expect(index.headers.get('content-type')).toContain('text/html');
+    expect(index.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(await index.text()).not.toMatch(/https?:\/\//); // nothing from the internet
+    expect((await fetch(h.cq.url('/console/..%2Fconsole-assets.ts'))).status).toBe(404);
+
+    const whoami = async (auth: string) => (await fetch(h.cq.url('/api/v1/whoami'), { headers: { authorization: auth } })).json();
+    expect(await whoami(h.cq.window)).toMatchObject({ role: 'window', node: 'CQ' });
+    expect(await whoami(h.cq.operator)).toMatchObject({ role: 'operator', node: 'CQ' });
+    expect(await whoami('Bearer nobody.aaaaaaaaaaaaaaaaaaaaaaaa')).toMatchObject({ code: 'UNAUTHENTICATED' });
+
+    const { caseId } = (await (
+      await fetch(h.cq.url('/api/v1/applications'), {
+        method: 'POST',
+        headers: { authorization: h.cq.window, 'content-type': 'application/json' },
+        body: JSON.stringify(cardApplication()),
+      })
+    ).json()) as { caseId: string };
+    const qr = await fetch(h.cq.url(`/api/v1/applications/${caseId}/qr.svg`), { headers: { authorization: h.cq.window } });
+    expect(qr.headers.get('content-type')).toContain('image/svg+xml');
+    expect(await qr.text()).toContain(`<title>${caseId}</title>`);
+    const otherWindow = await fetch(h.cq.url(`/api/v1/applications/${caseId}/qr.svg`), { headers: { authorization: h.cq.otherWindow } });
+    expect(otherWindow.status).toBe(404);
+    expect(await otherWindow.json()).toMatchObject({ code: 'CASE_NOT_FOUND' });
+
+    const routes = await fetch(h.cq.url('/api/v1/operator/routes?range=week'), { headers: { authorization: h.cq.operator } });
+    expect(await routes.json()).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ field: 'range' }] });
+    expect((await fetch(h.cq.url('/api/v1/operator/routes'), { headers: { authorization: h.cq.window } })).status).toBe(403);
+    const day = (await (await fetch(h.cq.url('/api/v1/operator/routes?range=day'), { headers: { authorization: h.cq.operator } })).json()) as {
+      routes: { destination: string; points: unknown[] }[];
+    };
+    expect(day.routes.map((r) => r.destination)).toContain('peer:SC');
+    expect(day.routes[0].points).toHaveLength(96);
+  });
+
   it('shows an operator the dead letter a stopped peer left, and delivers it on replay once the peer is back', async () => {
     // Peer messages dead-letter after two attempts here, so the test does not wait for a day.
     await restartWith(h, h.cq, { retryPolicies: { ...h.cq.config.retryPolicies, 'peer:*': { ...DEFAULT_RETRY_POLICY, maxAttempts: 2, baseDelayMs: 100, jitter: 0 } } });
