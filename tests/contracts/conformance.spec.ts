@@ -4,6 +4,8 @@ import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import type { ClassConstructor } from 'class-transformer';
 import { isGatewayError } from '#core';
+import { checkCreditCode } from '#codes';
+import { checkInformationSheet, type InformationSheet } from '#pension';
 import {
   AGENCY_STAGES,
   AgencyStatusReportDto,
@@ -298,6 +300,39 @@ describe('contract conformance: JSON Schemas and code validators agree on the go
     if (verdict === 'valid' || verdict === undefined) return;
     expect(verdict.code).toBe(example.expect);
     if (example.field) expect(verdict.fields).toContain(example.field);
+  });
+});
+
+describe('golden examples are made of real figures', () => {
+  /** Every information sheet and agency credit code inside an example body, with where it sits. */
+  function collect(node: unknown, path: string, out: { sheets: [string, InformationSheet][]; creditCodes: [string, string][] }) {
+    if (Array.isArray(node)) node.forEach((item, i) => collect(item, `${path}[${i}]`, out));
+    else if (node !== null && typeof node === 'object') {
+      for (const [key, value] of Object.entries(node)) {
+        const here = path === '' ? key : `${path}.${key}`;
+        if ((key === 'sheet' || key === 'informationSheet') && value !== null && typeof value === 'object') out.sheets.push([here, value as InformationSheet]);
+        if (key === 'agencyCreditCode' && typeof value === 'string') out.creditCodes.push([here, value]);
+        collect(value, here, out);
+      }
+    }
+    return out;
+  }
+
+  it('every information sheet of a valid example adds up (libs/pension), except the one that shows a wrong sheet is still valid', () => {
+    const found = cases
+      .filter((c) => c.example.expect === 'valid')
+      .flatMap((c) => collect(c.example.body, '', { sheets: [], creditCodes: [] }).sheets.map(([at, sheet]) => ({ example: c.name, at, codes: checkInformationSheet(sheet).map((p) => p.code) })));
+    expect(found.length).toBeGreaterThan(0);
+    for (const f of found) {
+      const expected = f.example.endsWith('/valid-sheet-sums-wrong.json') ? ['SHEET_POOLED_MISMATCH'] : [];
+      expect(f).toEqual({ ...f, codes: expected });
+    }
+  });
+
+  it('every agency credit code carries a correct GB 32100 check character, except in examples about that check', () => {
+    const found = cases.flatMap((c) => collect(c.example.body, '', { sheets: [], creditCodes: [] }).creditCodes.map(([at, code]) => ({ example: c.name, at, ok: checkCreditCode(code) })));
+    expect(found.length).toBeGreaterThan(0);
+    for (const f of found) expect(f).toEqual({ ...f, ok: !/invalid-credit-code/.test(f.example) });
   });
 });
 
