@@ -255,6 +255,24 @@ function indicatorName(key) {
   return key;
 }
 
+const HEALTH_TEXTS = {
+  'peer not reachable; envelopes wait in the outbox': 'healthPeerDown',
+  'adapter not reachable; hand-overs wait in the outbox': 'healthAdapterDown',
+};
+
+function healthKey(key) {
+  const known = { backlog: 'backlog', bound: 'healthBound', at: 'at', message: 'detail', port: 'healthPort', responseTime: 'healthResponseTime' };
+  return known[key] ? t(known[key]) : key;
+}
+
+/** Health details as people read them: instants in Asia/Shanghai, the node's messages translated. */
+function healthValue(value) {
+  if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:\d{2})$/.test(value)) return formatDateTime(value);
+  if (typeof value === 'string' && HEALTH_TEXTS[value]) return t(HEALTH_TEXTS[value]);
+  if (typeof value === 'number') return formatNumber(value);
+  return typeof value === 'object' ? JSON.stringify(value) : String(value);
+}
+
 function healthBadge(status) {
   const cls = status === 'up' || status === 'ok' ? 'ok' : status === 'degraded' ? 'warn' : 'bad';
   const text = status === 'up' || status === 'ok' ? t('healthUp') : status === 'degraded' ? t('healthDegraded') : t('healthDown');
@@ -274,7 +292,7 @@ export async function renderHealth(main, ctx) {
         [t('indicator'), t('status'), t('detail')],
         Object.entries(details).map(([key, d]) => {
           const { status, ...rest } = d;
-          return [indicatorName(key), healthBadge(status), h('span', { class: 'mono' }, Object.entries(rest).map(([k, v]) => `${k}: ${v}`).join(' · '))];
+          return [indicatorName(key), healthBadge(status), h('span', {}, Object.entries(rest).map(([k, v]) => `${healthKey(k)}：${healthValue(v)}`).join(' · '))];
         }),
       ),
     );
