@@ -44,7 +44,9 @@ export class ConsoleAssets {
 
 function staticDir(): string {
   const here = fileURLToPath(new URL('./static', import.meta.url));
-  const fromSource = here.replace(`${sep}dist${sep}`, sep);
+  // The last `/dist/` of the path is the build output (a checkout may itself sit under a dist folder).
+  const cut = here.lastIndexOf(`${sep}dist${sep}`);
+  const fromSource = cut < 0 ? here : `${here.slice(0, cut)}${here.slice(cut + `${sep}dist`.length)}`;
   const found = [here, fromSource].find((dir) => existsSync(join(dir, 'index.html')));
   if (!found) throw new GatewayError('CONFIG_INVALID', { detail: 'the console files (apps/gateway/src/console/static) are missing' });
   return found;
