@@ -2,7 +2,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NODE_NAMES, SystemClock, type NodeCode } from '#core';
-import { FileKeyStore, writeFederation, type Federation } from '#signing';
+import { FederationAuthorityKeyStore, issueLocalFederation, writeTextAtomically } from '#signing';
+import { federationMessageTypes } from '#contracts';
 import { freePort } from '../e2e/support/free-port.js';
 import { cardApplication } from '../e2e/support/applications.js';
 import { FaultProxy } from './support/fault-proxy.js';
@@ -46,20 +47,29 @@ describe('delivery under faults (real processes, kill -9)', () => {
     const proxyPort = await freePort();
     proxy = new FaultProxy(ports.SC.http, 1500);
     await proxy.listen(proxyPort);
-    const keys = {
-      SC: (await FileKeyStore.open(join(dir, 'sc', 'keys'), 'SC', clock)).publicJwks().keys,
-      CQ: (await FileKeyStore.open(join(dir, 'cq', 'keys'), 'CQ', clock)).publicJwks().keys,
-    };
-    // CQ reaches SC through the misbehaving proxy; SC reaches CQ directly.
-    const federation = (scUrl: string): Federation => ({
-      version: 1,
-      nodes: [
-        { node: 'SC', name: NODE_NAMES.SC, url: scUrl, keys: keys.SC },
-        { node: 'CQ', name: NODE_NAMES.CQ, url: `http://127.0.0.1:${ports.CQ.http}`, keys: keys.CQ },
-      ],
-    });
-    writeFederation(join(dir, 'federation-sc.json'), federation(`http://127.0.0.1:${ports.SC.http}`));
-    writeFederation(join(dir, 'federation-cq.json'), federation(`http://127.0.0.1:${proxyPort}`));
+    // CQ reaches SC through the misbehaving proxy; SC reaches CQ directly: one signed federation
+    // document for each node's view, from one authority.
+    const signedFederation = async (scUrl: string): Promise<string> =>
+      (
+        await issueLocalFederation({
+          nodes: (['SC', 'CQ'] as const).map((code) => ({
+            node: code,
+            name: NODE_NAMES[code],
+            url: code === 'SC' ? scUrl : `http://127.0.0.1:${ports.CQ.http}`,
+            keyDir: join(dir, code.toLowerCase(), 'keys'),
+            agencyKeyDir: join(dir, code.toLowerCase(), 'agency-keys'),
+            agencyFunctions: ['card', 'medical', 'pension'],
+          })),
+          types: federationMessageTypes(),
+          authorityDir: join(dir, 'federation-authority'),
+          clock,
+          serial: 1,
+        })
+      ).signed;
+    writeTextAtomically(join(dir, 'federation-sc.jws'), await signedFederation(`http://127.0.0.1:${ports.SC.http}`));
+    writeTextAtomically(join(dir, 'federation-cq.jws'), await signedFederation(`http://127.0.0.1:${proxyPort}`));
+    const authority = await FederationAuthorityKeyStore.open(join(dir, 'federation-authority'), clock);
+    writeTextAtomically(join(dir, 'federation-authority.jwks.json'), JSON.stringify(authority.publicJwks()));
     mkdirSync(join(dir, 'logs'), { recursive: true });
 
     for (const code of ['SC', 'CQ'] as const) {
@@ -76,13 +86,13 @@ describe('delivery under faults (real processes, kill -9)', () => {
           SIM_PROVINCE: code, SIM_PORT: String(p.sim), SIM_STEP_MS: '150', SIM_AUTO_TICK_MS: '50', SIM_REJECT_RATE: '0.05', SIM_SEED: '11', SIM_STATE_FILE: simState,
         }, join(dir, 'logs')),
         adapter: new AppProcess(`${lower}-adapter`, `apps/adapter-${code === 'SC' ? 'sichuan' : 'chongqing'}/src/main.js`, {
-          ADAPTER_PORT: String(p.adapter), GATEWAY_STATUS_PORT: String(p.status), AGENCY_BASE_URL: `http://127.0.0.1:${p.sim}`, ADAPTER_STATE_DIR: join(dir, lower, 'adapter'), ADAPTER_POLL_MS: '100', AGENCY_LINK_SECRET: `fault-suite-agency-link-secret-${code}-0123456789`,
+          ADAPTER_PORT: String(p.adapter), GATEWAY_STATUS_PORT: String(p.status), AGENCY_BASE_URL: `http://127.0.0.1:${p.sim}`, ADAPTER_STATE_DIR: join(dir, lower, 'adapter'), AGENCY_KEY_DIR: join(dir, lower, 'agency-keys'), ADAPTER_POLL_MS: '100', AGENCY_LINK_SECRET: `fault-suite-agency-link-secret-${code}-0123456789`,
         }, join(dir, 'logs')),
         gateway: new AppProcess(`${lower}-gateway`, 'apps/gateway/src/main.js', {
           AGENCY_LINK_SECRET: `fault-suite-agency-link-secret-${code}-0123456789`,
           RATE_LIMIT_PER_SECOND: '100000', RATE_LIMIT_BURST: '100000',
           NODE_CODE: code, HTTP_PORT: String(p.http), STATUS_PORT: String(p.status), ADAPTER_PORT: String(p.adapter), DATA_DIR: dir,
-          FEDERATION_FILE: join(dir, `federation-${lower}.json`), DEMO_CREDENTIALS_FILE: join(dir, lower, 'demo-credentials.json'),
+          FEDERATION_FILE: join(dir, `federation-${lower}.jws`), FEDERATION_AUTHORITY_JWKS: join(dir, 'federation-authority.jwks.json'), DEMO_CREDENTIALS_FILE: join(dir, lower, 'demo-credentials.json'),
           PEER_TIMEOUT_MS: '1000', AGENCY_TIMEOUT_MS: '2000', RELAY_IDLE_MS: '50', LOG_LEVEL: 'warn',
           RETRY_POLICIES: JSON.stringify({ 'peer:*': { baseDelayMs: 200, maxDelayMs: 2000, maxAttempts: 500 }, 'agency:*': { baseDelayMs: 200, maxDelayMs: 2000, maxAttempts: 500 } }),
           // A high threshold keeps the circuit closed so that each proxy fault mode really gets traffic.

@@ -5,7 +5,16 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Clock, GatewayError, SystemClock } from '#core';
 import { GatewayDatabase } from '#persistence';
-import { FileKeyStore, loadFederation, TrustStore, trustedKeysOf, type Federation } from '#signing';
+import { readFile } from 'node:fs/promises';
+import {
+  FileKeyStore,
+  jwksSourcesOf,
+  loadSignedFederation,
+  openPersonalDataSecret,
+  TrustStore,
+  trustedKeysOf,
+  type Federation,
+} from '#signing';
 import type { GatewayConfig } from './config/gateway.config.js';
 import { GatewayModule } from './gateway.module.js';
 import { ProblemJsonFilter } from './http/problem-json.filter.js';
@@ -16,7 +25,10 @@ import { RelayService } from './delivery/relay.service.js';
 export interface GatewayOptions {
   /** Tests pass a ManualClock; otherwise the system clock. */
   readonly clock?: Clock;
-  /** Tests may pass the federation directly; otherwise it is read from config.federationFile. */
+  /**
+   * Tests may pass the federation directly (they made it); otherwise it is read from
+   * config.federationFile and accepted only with a valid signature of the federation authority.
+   */
   readonly federation?: Federation;
   /** false silences logs (tests); default: JSON logs on stdout. */
   readonly logs?: boolean;
@@ -47,11 +59,18 @@ export async function createGatewayApp(config: GatewayConfig, options: GatewayOp
   const db = await GatewayDatabase.open(config.database, { migrate: config.migrateOnStart });
   try {
     const keys = await FileKeyStore.open(config.keyDir, config.node, clock);
-    const federation = options.federation ?? loadFederation(config.federationFile);
+    const federation = options.federation ?? (await loadNodeFederation(config));
     if (!federation.nodes.some((n) => n.node === config.node)) {
       throw new GatewayError('CONFIG_INVALID', { detail: `federation: this node ${config.node} is not listed` });
     }
-    const trust = await TrustStore.create(trustedKeysOf(federation));
+    // Peers' keys from the signed federation; a peer that lists a JWKS URL may publish a rotated
+    // key there, fetched on first sight of its kid (never a key of another node).
+    const sources = jwksSourcesOf(federation, config.node);
+    const trust = await TrustStore.create(
+      trustedKeysOf(federation),
+      sources.length > 0 ? { sources, fetch: (url, init) => fetch(url, init), clock } : undefined,
+    );
+    const personalDataSecret = await openPersonalDataSecret(config.keyDir);
 
     const adapter = new FastifyAdapter({ bodyLimit: config.intakeBodyLimitBytes });
     // Peer envelopes are compact JWS text (RFC 7515 §9.2.1 application/jose), hashed as received.
@@ -61,7 +80,7 @@ export async function createGatewayApp(config: GatewayConfig, options: GatewayOp
       (_request, body, done) => done(null, body),
     );
     const app = await NestFactory.create<NestFastifyApplication>(
-      GatewayModule.register({ config, clock, db, keys, trust, federation }),
+      GatewayModule.register({ config, clock, db, keys, trust, federation, personalDataSecret }),
       adapter,
       {
         logger: options.logs === false ? false : new PinoNestLogger({ app: 'gateway', node: config.node }, config.logLevel),
@@ -110,4 +129,15 @@ export async function createGatewayApp(config: GatewayConfig, options: GatewayOp
     await db.close();
     throw error;
   }
+}
+
+/** The signed federation this node trusts: refused unless the federation authority signed it, and never an older one. */
+async function loadNodeFederation(config: GatewayConfig): Promise<Federation> {
+  let authorityJwks: unknown;
+  try {
+    authorityJwks = JSON.parse(await readFile(config.federationAuthorityJwksFile, 'utf8'));
+  } catch (cause) {
+    throw new GatewayError('CONFIG_INVALID', { detail: 'FEDERATION_AUTHORITY_JWKS cannot be read as a JWKS file', cause });
+  }
+  return loadSignedFederation(config.federationFile, authorityJwks, { stateFile: config.federationStateFile });
 }

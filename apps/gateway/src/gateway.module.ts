@@ -9,6 +9,8 @@ import { HandlingService } from './cases/handling.service.js';
 import { StatusApplier } from './cases/status-applier.js';
 import { CaseClock } from './cases/case-clock.js';
 import { CaseRecorder } from './cases/case-recorder.js';
+import { ApplicantIndex, PERSONAL_DATA_SECRET } from './cases/applicant-index.js';
+import { PersonalDataSealer } from './intake/personal-data-sealer.js';
 import { TransferService } from './cases/transfer.service.js';
 import { GATEWAY_CONFIG } from './config/config.token.js';
 import type { GatewayConfig } from './config/gateway.config.js';
@@ -43,6 +45,8 @@ export interface GatewayResources {
   readonly keys: FileKeyStore;
   readonly trust: TrustStore;
   readonly federation: Federation;
+  /** The secret of the applicant index (HMAC of ID numbers). */
+  readonly personalDataSecret: Uint8Array;
 }
 
 /** One province's gateway node: intake, peer, agency and operator faces. */
@@ -60,6 +64,9 @@ export class GatewayModule {
         { provide: GatewayDatabase, useValue: resources.db },
         { provide: FileKeyStore, useValue: resources.keys },
         { provide: TrustStore, useValue: resources.trust },
+        { provide: PERSONAL_DATA_SECRET, useValue: resources.personalDataSecret },
+        ApplicantIndex,
+        PersonalDataSealer,
         EnvelopeFactory,
         HandlingService,
         CaseRecorder,

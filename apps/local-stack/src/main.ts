@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { FileKeyStore, writeFederation, type Federation } from '#signing';
+import { issueLocalFederation, writeTextAtomically } from '#signing';
+import { federationMessageTypes } from '#contracts';
 import { NODE_NAMES, SystemClock } from '#core';
 import { loadLocalStackConfig, type LocalNode } from './local-stack.config.js';
 import { Supervisor } from './supervisor.js';
@@ -14,19 +15,28 @@ async function main(): Promise<void> {
   const config = loadLocalStackConfig();
   const say = (line: string) => process.stdout.write(`${line}\n`);
 
-  // 1. Keys of both nodes (created on first start) and the federation that lists them.
+  // 1. Keys of both nodes and their agencies (created on first start), and the federation that
+  //    lists them with its access rules, signed by a federation authority key of this machine.
   const clock = new SystemClock();
-  const federation: Federation = {
-    version: 1,
-    nodes: await Promise.all(
-      config.nodes.map(async (n) => {
-        const store = await FileKeyStore.open(keyDir(config.dataDir, n), n.node, clock);
-        return { node: n.node, name: NODE_NAMES[n.node], url: `http://127.0.0.1:${n.httpPort}`, keys: store.publicJwks().keys };
-      }),
-    ),
-  };
-  const federationFile = join(config.dataDir, 'federation.json');
-  writeFederation(federationFile, federation);
+  const { signed, authorityJwks } = await issueLocalFederation({
+    nodes: config.nodes.map((n) => ({
+      node: n.node,
+      name: NODE_NAMES[n.node],
+      url: `http://127.0.0.1:${n.httpPort}`,
+      keyDir: keyDir(config.dataDir, n),
+      agencyKeyDir: agencyKeyDir(config.dataDir, n),
+      agencyFunctions: ['card', 'medical', 'pension'],
+    })),
+    types: federationMessageTypes(),
+    authorityDir: join(config.dataDir, 'federation-authority'),
+    clock,
+    // Each start signs a new document; a node refuses one older than the last it accepted.
+    serial: Math.floor(clock.nowMs() / 1000),
+  });
+  const federationFile = join(config.dataDir, 'federation.jws');
+  const authorityJwksFile = join(config.dataDir, 'federation-authority.jwks.json');
+  writeTextAtomically(federationFile, `${signed}\n`);
+  writeTextAtomically(authorityJwksFile, `${JSON.stringify(authorityJwks, null, 2)}\n`);
 
   // 2. Agency simulators, adapters, then the gateway nodes.
   const supervisor = new Supervisor(config.childEnv, join(config.dataDir, 'logs'), say);
@@ -56,6 +66,7 @@ async function main(): Promise<void> {
         ADAPTER_STATE_DIR: join(dir, 'adapter'),
         ADAPTER_POLL_MS: '500',
         AGENCY_LINK_SECRET: linkSecret,
+        AGENCY_KEY_DIR: agencyKeyDir(config.dataDir, n),
       },
     });
     supervisor.start({
@@ -68,6 +79,7 @@ async function main(): Promise<void> {
         ADAPTER_PORT: String(n.adapterPort),
         DATA_DIR: config.dataDir,
         FEDERATION_FILE: federationFile,
+        FEDERATION_AUTHORITY_JWKS: authorityJwksFile,
         DEMO_CREDENTIALS_FILE: demoFile(config.dataDir, n),
         AGENCY_LINK_SECRET: linkSecret,
       },
@@ -109,6 +121,11 @@ function ensureSecret(file: string): string {
 
 function keyDir(dataDir: string, n: LocalNode): string {
   return join(dataDir, n.node.toLowerCase(), 'keys');
+}
+
+/** The node's agencies' encryption keys: the adapter opens them, the federation publishes their public halves. */
+function agencyKeyDir(dataDir: string, n: LocalNode): string {
+  return join(dataDir, n.node.toLowerCase(), 'agency-keys');
 }
 
 function demoFile(dataDir: string, n: LocalNode): string {

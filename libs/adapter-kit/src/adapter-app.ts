@@ -16,6 +16,8 @@ import { AGENCY_CLIENTS, type AgencyClient } from './agency-client.js';
 import { CursorFile } from './cursor-file.js';
 import { handleDelivery } from './delivery-handler.js';
 import { StatusPump } from './status-pump.js';
+import { SealedDataOpener } from './sealed-data-opener.js';
+import type { Clock } from '#core';
 import { join } from 'node:path';
 
 export interface AdapterOptions {
@@ -32,22 +34,28 @@ export interface AdapterOptions {
   readonly amqp?: { readonly url: string; readonly queuePrefix: string } | null;
   /** The province's agency-link secret, shared with its gateway. */
   readonly linkSecret: string;
+  /** Folder of the agencies' decryption keys (`<dir>/<agency>`), for the personal data sealed for them. */
+  readonly agencyKeyDir: string;
+  /** Tests pass a ManualClock (key ages); otherwise the system clock. */
+  readonly clock?: Clock;
 }
 
 const GATEWAY_LINK = Symbol('GATEWAY_LINK');
 const LINK_SECRET = Symbol('LINK_SECRET');
+const OPENER = Symbol('SEALED_DATA_OPENER');
 
 @Controller()
 class AgencyLinkController {
   constructor(
     @Inject(AGENCY_CLIENTS) private readonly clients: ReadonlyMap<string, AgencyClient>,
     @Inject(LINK_SECRET) private readonly linkSecret: string,
+    @Inject(OPENER) private readonly opener: SealedDataOpener,
   ) {}
 
   @MessagePattern(AGENCY_DELIVER)
   async deliver(@Payload() payload: unknown, @Ctx() context: unknown): Promise<AgencyDeliveryAck> {
     try {
-      return await handleDelivery(payload, this.clients, this.linkSecret);
+      return await handleDelivery(payload, this.clients, this.linkSecret, this.opener);
     } finally {
       acknowledge(context);
     }
@@ -76,7 +84,13 @@ class PumpLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
 
 @Module({})
 class AdapterModule {
-  static register(clients: ReadonlyMap<string, AgencyClient>, pumps: readonly StatusPump[], gateway: ClientProxy, linkSecret: string): DynamicModule {
+  static register(
+    clients: ReadonlyMap<string, AgencyClient>,
+    pumps: readonly StatusPump[],
+    gateway: ClientProxy,
+    linkSecret: string,
+    opener: SealedDataOpener,
+  ): DynamicModule {
     return {
       module: AdapterModule,
       controllers: [AgencyLinkController],
@@ -85,6 +99,7 @@ class AdapterModule {
         { provide: PUMPS, useValue: pumps },
         { provide: GATEWAY_LINK, useValue: gateway },
         { provide: LINK_SECRET, useValue: linkSecret },
+        { provide: OPENER, useValue: opener },
         PumpLifecycle,
       ],
     };
@@ -115,6 +130,8 @@ export async function createAdapterApp(clients: readonly AgencyClient[], options
   if (nodes.size !== 1 || node === undefined || byAgency.size !== clients.length) {
     throw new Error('an adapter serves one province, with one client per agency');
   }
+  // Each agency's decryption key (created on first start): the federation publishes its public half.
+  const opener = await SealedDataOpener.open(options.agencyKeyDir, [...byAgency.keys()], options.clock);
   const queues = options.amqp ? agencyLinkQueues(options.amqp.queuePrefix, node) : null;
   const gateway: ClientProxy = ClientProxyFactory.create(
     linkClientOptions(
@@ -132,7 +149,7 @@ export async function createAdapterApp(clients: readonly AgencyClient[], options
         linkSecret: options.linkSecret,
       }),
   );
-  const app = await NestFactory.createMicroservice<MicroserviceOptions>(AdapterModule.register(byAgency, pumps, gateway, options.linkSecret), {
+  const app = await NestFactory.createMicroservice<MicroserviceOptions>(AdapterModule.register(byAgency, pumps, gateway, options.linkSecret, opener), {
     ...linkServerOptions(
       options.amqp && queues ? { kind: 'rmq', url: options.amqp.url, queue: queues.deliver } : { kind: 'tcp', host: '127.0.0.1', port: options.port },
     ),

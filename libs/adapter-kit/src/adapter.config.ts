@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 
-/** An adapter's settings, from the environment (ADAPTER_PORT, GATEWAY_STATUS_HOST/PORT, AGENCY_BASE_URL, ADAPTER_STATE_DIR, ADAPTER_POLL_MS); names every bad one. */
+/** An adapter's settings, from the environment (ADAPTER_PORT, GATEWAY_STATUS_HOST/PORT, AGENCY_BASE_URL, ADAPTER_STATE_DIR, AGENCY_KEY_DIR, ADAPTER_POLL_MS); names every bad one. */
 export function loadAdapterConfig(env: Readonly<Record<string, string | undefined>> = process.env) {
   const problems: string[] = [];
   const port = (name: string) => {
@@ -13,6 +13,7 @@ export function loadAdapterConfig(env: Readonly<Record<string, string | undefine
     gatewayStatus: { host: env['GATEWAY_STATUS_HOST'] ?? '127.0.0.1', port: port('GATEWAY_STATUS_PORT') },
     agencyBaseUrl: env['AGENCY_BASE_URL'] ?? '',
     stateDir: resolve(env['ADAPTER_STATE_DIR'] ?? 'data/adapter'),
+    agencyKeyDir: resolve(env['AGENCY_KEY_DIR'] ?? 'data/agency-keys'),
     pollMs: Number(env['ADAPTER_POLL_MS'] ?? 1000),
     linkSecret: env['AGENCY_LINK_SECRET'] ?? '',
     amqp: env['AMQP_URL'] ? { url: env['AMQP_URL'], queuePrefix: env['AMQP_QUEUE_PREFIX'] ?? 'cytb' } : null,

@@ -1,10 +1,11 @@
 import { Logger } from '@nestjs/common';
 import { RpcException } from '@nestjs/microservices';
-import { CASE_NUMBER_PATTERN, MESSAGE_ID_PATTERN } from '#core';
+import { CASE_NUMBER_PATTERN, isGatewayError, MESSAGE_ID_PATTERN } from '#core';
 import { checkLinkProof } from '#delivery';
 import type { AgencyDelivery, AgencyDeliveryAck, AgencyLinkError } from '#contracts';
 import type { AgencyClient, AgencyHandOver } from './agency-client.js';
 import { AgencyCallError, UnmappedAgencyValue } from './agency-errors.js';
+import type { SealedDataOpener } from './sealed-data-opener.js';
 
 const logger = new Logger('AgencyDelivery');
 
@@ -16,9 +17,14 @@ const logger = new Logger('AgencyDelivery');
  * message id for a follow-up, so a repeated delivery (after a lost acknowledgement or a crash)
  * returns the same reference and does nothing twice.
  *
- * @example await handleDelivery(payload, new Map([['SC.card', cardClient]]), secret) // { messageId, agencyRef, duplicate }
+ * @example await handleDelivery(payload, new Map([['SC.card', cardClient]]), secret, opener) // { messageId, agencyRef, duplicate }
  */
-export async function handleDelivery(payload: unknown, clients: ReadonlyMap<string, AgencyClient>, linkSecret: string): Promise<AgencyDeliveryAck> {
+export async function handleDelivery(
+  payload: unknown,
+  clients: ReadonlyMap<string, AgencyClient>,
+  linkSecret: string,
+  opener: SealedDataOpener,
+): Promise<AgencyDeliveryAck> {
   const delivery = payload as Partial<AgencyDelivery> | null;
   if (!delivery || typeof delivery.messageId !== 'string' || !MESSAGE_ID_PATTERN.test(delivery.messageId)) {
     throw linkError({ code: 'CONTRACT_INVALID', message: 'not an agency delivery', permanent: true });
@@ -41,8 +47,17 @@ export async function handleDelivery(payload: unknown, clients: ReadonlyMap<stri
     throw linkError({ code: 'AGENCY_UNKNOWN', message: `this adapter does not serve ${delivery.agency}`, permanent: true });
   }
   const { messageId, caseId, messageType } = delivery;
+  let whole: AgencyDelivery;
   try {
-    const result = await dispatch(client, delivery as AgencyDelivery);
+    // The personal fields were sealed for this agency: open them before anything is mapped.
+    whole = await opener.open(delivery as AgencyDelivery);
+  } catch (error) {
+    const code = isGatewayError(error) ? error.code : 'SEALED_DATA_INVALID';
+    logger.error({ msg: 'sealed personal data could not be opened', agency: client.agency, caseId: delivery.caseId, messageId: delivery.messageId, code });
+    throw linkError({ code, message: 'the personal data sealed for this agency cannot be opened or is not valid', permanent: true });
+  }
+  try {
+    const result = await dispatch(client, whole);
     logger.log({ msg: 'handed to agency', agency: client.agency, caseId, messageId, messageType, duplicate: result.duplicate });
     return { messageId, agencyRef: result.agencyRef, duplicate: result.duplicate };
   } catch (error) {

@@ -6,3 +6,4 @@ export * from './status-pump.js';
 export * from './delivery-handler.js';
 export * from './adapter-app.js';
 export * from './adapter.config.js';
+export * from './sealed-data-opener.js';

@@ -265,7 +265,17 @@ export interface ForwardedRequest {
   readonly acceptingNode: NodeCode;
   readonly acceptingWindow: { readonly id: string; readonly name: string; readonly region: string };
   readonly route: CaseRoute;
+  /**
+   * The window's request. In version 2 (`sealed` present) it holds only the fields that may
+   * travel in clear: the personal ones (PERSONAL_PATHS) are in `sealed`.
+   */
   readonly request: ServiceRequest;
+  /**
+   * Version 2: the request's personal fields, sealed (compact JWE, ECDH-ES+A256KW/X25519,
+   * A256GCM) for each agency that needs them, by agency code: the handling agency, and for a
+   * pension transfer each transfer-out agency. Only that agency's adapter can open its copy.
+   */
+  readonly sealed?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -276,8 +286,11 @@ export interface TransferContactLetterMessage {
   readonly caseId: string;
   readonly conversation: number;
   readonly transferIn: { readonly node: NodeCode; readonly agency: AgencyCode; readonly region: string };
-  readonly transferOut: TransferOutPlace & { readonly agency: AgencyCode };
-  readonly applicant: Applicant;
+  readonly transferOut: Omit<TransferOutPlace, 'personNumber'> & { readonly personNumber?: string; readonly agency: AgencyCode };
+  /** The applicant in clear (version 1 senders), or absent when `sealed` carries it. */
+  readonly applicant?: Applicant;
+  /** The request's personal fields sealed for the transfer-out agency (compact JWE). */
+  readonly sealed?: string;
   readonly insuranceType: TransferInsuranceType;
   readonly letter: ContactLetter;
 }

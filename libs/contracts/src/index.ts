@@ -17,3 +17,4 @@ export * from './service-catalogue.js';
 export * from './service-rules.js';
 export * from './case-state-machine.js';
 export * from './transfer-conversation.js';
+export * from './personal-data.js';

@@ -1,6 +1,6 @@
 import type { ClassConstructor } from 'class-transformer';
 import { SERVICE_CODES, type ServiceCode, type ServiceRequest } from './canonical.js';
-import { CaseSupplementDto, CaseWithdrawalDto, forwardedRequestDto, StatusUpdateDto } from './peer-messages.dto.js';
+import { CaseSupplementDto, CaseWithdrawalDto, forwardedRequestDto, sealedForwardedRequestDto, StatusUpdateDto } from './peer-messages.dto.js';
 import { SERVICE_CATALOGUE } from './service-catalogue.js';
 import { TransferContactLetterDto, TransferReplyDto } from './pension-transfer.dto.js';
 
@@ -24,7 +24,7 @@ export const PEER_MESSAGE_TYPES: Readonly<Record<PeerMessageType, { readonly ver
   ...(Object.fromEntries(
     SERVICE_CODES.map((code) => {
       const dto = SERVICE_CATALOGUE[code].dto as ClassConstructor<ServiceRequest>;
-      return [`${code}.request`, { versions: { 1: forwardedRequestDto(code, dto) } }];
+      return [`${code}.request`, { versions: { 1: forwardedRequestDto(code, dto), 2: sealedForwardedRequestDto(code, dto) } }];
     }),
   ) as unknown as Record<RequestMessageType, { versions: Record<number, ClassConstructor<object>> }>),
   'status-update': { versions: { 1: StatusUpdateDto } },
@@ -56,4 +56,30 @@ export function isRequestMessageType(value: string): value is RequestMessageType
  */
 export function requestTypeOf(service: ServiceCode): RequestMessageType {
   return `${service}.request`;
+}
+
+/**
+ * The message types each kind of recipient takes, for a federation's access rules: by agency
+ * function, the requests and documents handed to an agency of that function; and the node-to-node
+ * types that reach no agency.
+ *
+ * @example federationMessageTypes().agencyTypes.card // ['ssc.apply.request', 'ssc.loss.request']
+ */
+export function federationMessageTypes(): { agencyTypes: Record<string, string[]>; nodeTypes: string[] } {
+  const agencyTypes: Record<string, string[]> = {};
+  for (const code of SERVICE_CODES) (agencyTypes[SERVICE_CATALOGUE[code].agencyFunction] ??= []).push(requestTypeOf(code));
+  (agencyTypes['pension'] ??= []).push('pension.transfer.contact-letter');
+  return { agencyTypes, nodeTypes: ['status-update', 'case.withdrawal', 'case.supplement', 'pension.transfer.reply'] };
+}
+
+/**
+ * Who a peer message is for, as the federation's access rules name recipients: the agency a
+ * request or contact letter is handed to, or the receiving node for node-to-node messages.
+ *
+ * @example recipientOf('ssc.apply.request', body, 'SC') // body.route.agency, e.g. 'SC.card'
+ */
+export function recipientOf(type: PeerMessageType, body: object, self: string): string {
+  if (isRequestMessageType(type)) return (body as { route: { agency: string } }).route.agency;
+  if (type === 'pension.transfer.contact-letter') return (body as { transferOut: { agency: string } }).transferOut.agency;
+  return self;
 }

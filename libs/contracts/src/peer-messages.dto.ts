@@ -1,4 +1,4 @@
-import { Type, type ClassConstructor } from 'class-transformer';
+import { plainToInstance, Type, type ClassConstructor } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
@@ -17,6 +17,8 @@ import {
   MinLength,
   ValidateNested,
   registerDecorator,
+  validateSync,
+  type ValidationError,
 } from 'class-validator';
 import { CASE_NUMBER_PATTERN, NODE_CODES, type NodeCode } from '#core';
 import {
@@ -38,7 +40,8 @@ import {
 } from './canonical.js';
 import type { AgencyStatusReport } from './agency-link.js';
 import { DATE_PATTERN, MaterialRefDto } from './common.dto.js';
-import { ContactLetterDto, InformationSheetDto } from './pension-transfer.dto.js';
+import { PERSONAL_PATHS, splitPersonal } from './personal-data.js';
+import { COMPACT_JWE_PATTERN, ContactLetterDto, InformationSheetDto } from './pension-transfer.dto.js';
 
 const AGENCY_PATTERN = /^(SC|CQ)\.[a-z-]+$/;
 const DECIMAL_PATTERN = /^-?\d{1,13}(\.\d{1,2})?$/;
@@ -82,9 +85,84 @@ export function forwardedRequestDto<R extends ServiceRequest>(code: ServiceCode,
   return ForwardedRequestDto;
 }
 
+/**
+ * `request` of a version 2 forwarded request: the open part of the service's request. Every field
+ * present must be valid; the personal ones are absent (they are sealed) and are checked by the
+ * agency's adapter once it has opened them. Reported as CONTRACT_INVALID.
+ */
+function IsOpenPartOf(code: ServiceCode, requestDto: ClassConstructor<object>): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'OPEN_PART_INVALID',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      validator: {
+        validate: (value: unknown) => {
+          if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+          // Personal fields travel sealed only: one in clear here is refused, never passed on.
+          if (Object.keys(splitPersonal({ ...(value as object), service: code } as ServiceRequest).personal).length > 0) return false;
+          const instance = plainToInstance(requestDto, value, { enableImplicitConversion: false });
+          const errors = validateSync(instance, { forbidUnknownValues: true });
+          return errors.every((e) => onlyMissingPersonal(e, '', PERSONAL_PATHS[code]));
+        },
+        defaultMessage: () => 'the open part of the request does not match its contract',
+      },
+    });
+}
+
+/** Whether a validation error only says that a personal field (sealed, so absent here) is missing. */
+function onlyMissingPersonal(error: ValidationError, prefix: string, personal: readonly string[]): boolean {
+  const path = prefix === '' ? error.property : `${prefix}.${/^\d+$/.test(error.property) ? '*' : error.property}`;
+  const constraints = Object.keys(error.constraints ?? {});
+  if (constraints.length > 0 && !(personal.includes(path) && error.value === undefined)) return false;
+  return (error.children ?? []).every((child) => onlyMissingPersonal(child, path, personal));
+}
+
+/** `sealed`: agency code → compact JWE, at least one. */
+function IsSealedMap(): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'SEALED_MAP_INVALID',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      validator: {
+        validate: (value: unknown) =>
+          value !== null &&
+          typeof value === 'object' &&
+          !Array.isArray(value) &&
+          Object.keys(value).length > 0 &&
+          Object.entries(value).every(([agency, jwe]) => AGENCY_PATTERN.test(agency) && typeof jwe === 'string' && jwe.length < 65_536 && COMPACT_JWE_PATTERN.test(jwe)),
+        defaultMessage: () => 'sealed maps agency codes to compact JWEs',
+      },
+    });
+}
+
+/**
+ * The contract class of `<service>.request` v2: the forwarded request with the open part of the
+ * service's request and its personal fields sealed for the agencies (ForwardedRequest.sealed).
+ *
+ * @example const SscApplySealedDto = sealedForwardedRequestDto('ssc.apply', SscApplyRequestDto);
+ */
+export function sealedForwardedRequestDto<R extends ServiceRequest>(code: ServiceCode, requestDto: ClassConstructor<R>): ClassConstructor<ForwardedRequest> {
+  class SealedForwardedRequestDto extends ForwardedRequestBaseDto implements ForwardedRequest {
+    @IsDefined() @IsIn([code]) declare service: ServiceCode;
+    @IsDefined() @IsOpenPartOf(code, requestDto) request!: R;
+    @IsDefined() @IsSealedMap() sealed!: Record<string, string>;
+  }
+  Object.defineProperty(SealedForwardedRequestDto, 'name', { value: `${requestDto.name.replace(/RequestDto$/, '')}SealedForwardedDto` });
+  return SealedForwardedRequestDto;
+}
+
 export class ReasonDto {
   @IsDefined() @IsIn(REJECTION_REASONS) code!: RejectionReason;
   @IsDefined() @IsString() @MaxLength(400) message!: string;
+}
+
+export class SheetProblemDto {
+  @IsDefined() @IsString() @MaxLength(64) code!: string;
+  @IsDefined() @IsString() @MaxLength(100) field!: string;
+  @IsOptional() @IsString() @MaxLength(40) expected?: string;
+  @IsOptional() @IsString() @MaxLength(40) stated?: string;
 }
 
 export class StageDetailDto implements StageDetail {
@@ -95,7 +173,7 @@ export class StageDetailDto implements StageDetail {
   @IsOptional() @IsArray() @ArrayMaxSize(20) @IsString({ each: true }) @MaxLength(64, { each: true }) requestedMaterials?: string[];
   @IsOptional() @IsArray() @ArrayMaxSize(20) @IsString({ each: true }) @MaxLength(64, { each: true }) suppliedMaterials?: string[];
   @IsOptional() @IsInt() @Min(1) conversation?: number;
-  @IsOptional() @IsArray() @ArrayMaxSize(50) sheetProblems?: { code: string; field: string; expected?: string; stated?: string }[];
+  @IsOptional() @IsArray() @ArrayMaxSize(50) @ValidateNested({ each: true }) @Type(() => SheetProblemDto) sheetProblems?: SheetProblemDto[];
 }
 
 /** `amounts` holds exact decimal strings of yuan only, never numbers. Reported as NOT_A_DECIMAL. */

@@ -15,6 +15,7 @@ import {
   MaxLength,
   Min,
   MinLength,
+  ValidateIf,
   ValidateNested,
 } from 'class-validator';
 import { CASE_NUMBER_PATTERN, NODE_CODES, type NodeCode } from '#core';
@@ -39,6 +40,8 @@ const AGENCY_PATTERN = /^(SC|CQ)\.[a-z-]+$/;
 /** An exact amount of yuan: digits with at most two decimals (never a binary float). */
 const AMOUNT_PATTERN = /^\d{1,12}(\.\d{1,2})?$/;
 const MONTH_PATTERN = /^\d{4}-(0[1-9]|1[0-2])$/;
+/** A compact JWE: five base64url parts (RFC 7516 §7.1). */
+export const COMPACT_JWE_PATTERN = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
 export class TransferOutPlaceDto implements TransferOutPlace {
   @IsDefined()
@@ -157,7 +160,13 @@ export class TransferInSideDto {
   @IsDefined() @Matches(/^\d{6}$/) region!: string;
 }
 
-export class TransferOutSideDto extends TransferOutPlaceDto {
+/** The transfer-out place inside a contact letter; its person number travels sealed in version 2 senders' letters. */
+export class TransferOutSideDto {
+  @IsDefined() @IsString() @IsDivisionCode() region!: string;
+  @IsDefined() @IsString() @MinLength(2) @MaxLength(100) agencyName!: string;
+  @IsOptional() @IsString() @IsCreditCode() agencyCreditCode?: string;
+  @IsOptional() @IsString() @Matches(/^[A-Za-z0-9]{4,30}$/) personNumber?: string;
+  @IsOptional() @IsBoolean() temporaryAccount?: boolean;
   @IsDefined() @Matches(AGENCY_PATTERN) agency!: AgencyCode;
 }
 
@@ -172,7 +181,13 @@ export class TransferContactLetterDto implements TransferContactLetterMessage {
   @IsDefined() @IsInt() @Min(1) conversation!: number;
   @IsDefined() @IsObject() @ValidateNested() @Type(() => TransferInSideDto) transferIn!: TransferInSideDto;
   @IsDefined() @IsObject() @ValidateNested() @Type(() => TransferOutSideDto) transferOut!: TransferOutSideDto;
-  @IsDefined() @IsObject() @ValidateNested() @Type(() => ApplicantDto) applicant!: ApplicantDto;
+  @ValidateIf((o: TransferContactLetterDto) => o.sealed === undefined)
+  @IsDefined({ message: 'the applicant comes in clear or sealed' })
+  @IsObject()
+  @ValidateNested()
+  @Type(() => ApplicantDto)
+  applicant?: ApplicantDto;
+  @IsOptional() @Matches(COMPACT_JWE_PATTERN) sealed?: string;
   @IsDefined() @IsIn(TRANSFER_INSURANCE_TYPES) insuranceType!: TransferInsuranceType;
   @IsDefined() @IsObject() @ValidateNested() @Type(() => ContactLetterDto) letter!: ContactLetterDto;
 }
@@ -183,6 +198,16 @@ export class TransferReplyDto implements TransferReplyMessage {
   @IsDefined() @IsInt() @Min(1) conversation!: number;
   @IsDefined() @IsIn(['information-sheet', 'refused']) outcome!: 'information-sheet' | 'refused';
   @IsDefined() @IsRFC3339() at!: string;
-  @IsOptional() @IsObject() @ValidateNested() @Type(() => InformationSheetDto) sheet?: InformationSheetDto;
-  @IsOptional() @IsObject() @ValidateNested() @Type(() => TransferReasonDto) reason?: TransferReasonDto;
+  @ValidateIf((o: TransferReplyDto) => o.outcome === 'information-sheet' || o.sheet !== undefined)
+  @IsDefined({ message: 'an information-sheet reply carries the sheet' })
+  @IsObject()
+  @ValidateNested()
+  @Type(() => InformationSheetDto)
+  sheet?: InformationSheetDto;
+  @ValidateIf((o: TransferReplyDto) => o.outcome === 'refused' || o.reason !== undefined)
+  @IsDefined({ message: 'a refusal carries its reason' })
+  @IsObject()
+  @ValidateNested()
+  @Type(() => TransferReasonDto)
+  reason?: TransferReasonDto;
 }

@@ -48,7 +48,10 @@ export interface ServiceDefinition<R extends ServiceRequest = ServiceRequest> {
   readonly otherRegions?: (request: R) => readonly { readonly field: string; readonly region: string }[];
   /** The ID number a window searches the case by (the applicant, or the claimant). */
   readonly subjectIdNumber: (request: R) => string;
-  /** A short word for the kind of request (card kind, loss action, filing action), or null. */
+  /**
+   * A short word for the kind of request (card kind, loss action, filing action), or null. It
+   * reads open fields only: gateways see the request without its personal fields (PERSONAL_PATHS).
+   */
   readonly kindOf: (request: R) => string | null;
   /** Stages the agency may report first, once the case is handed over. */
   readonly first: readonly CaseStage[];
@@ -156,7 +159,7 @@ const DEATH_BENEFIT: ServiceDefinition<DeathBenefitRequest> = {
   regionField: 'insuredRegion',
   handlingRegion: (r) => r.insuredRegion,
   subjectIdNumber: (r) => r.claimant.idNumber,
-  kindOf: (r) => r.claimant.role,
+  kindOf: (r) => r.deathProof.type,
   first: ['accepted', 'not-accepted'],
   flow: {
     accepted: ['in-review', 'approved', 'rejected', 'supplement-requested'],

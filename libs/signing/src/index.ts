@@ -60,3 +60,4 @@ export {
   type VerifiedFederation,
 } from './federation-signing.js';
 export { signFederationFile, verifyFederationFile, type FederationSummary } from './federation-commands.js';
+export * from './local-federation.js';

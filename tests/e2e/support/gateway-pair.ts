@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock, NODE_NAMES, type NodeCode } from '#core';
-import { FileKeyStore, type Federation } from '#signing';
+import { issueLocalFederation, writeTextAtomically, type Federation } from '#signing';
+import { federationMessageTypes } from '#contracts';
 import { loadGatewayConfig, type GatewayConfig } from '../../../apps/gateway/src/config/gateway.config.js';
 import { createGatewayApp, type GatewayHandle } from '../../../apps/gateway/src/gateway-app.js';
 import { freePort } from './free-port.js';
@@ -30,17 +31,24 @@ export class GatewayPair {
     const pair = new GatewayPair();
     const ports = { SC: await freePort(), CQ: await freePort() };
     const codes: NodeCode[] = ['SC', 'CQ'];
-    pair.federation = {
-      version: 1,
-      nodes: await Promise.all(
-        codes.map(async (node) => ({
-          node,
-          name: NODE_NAMES[node],
-          url: `http://127.0.0.1:${ports[node]}`,
-          keys: (await FileKeyStore.open(join(pair.dir, node, 'keys'), node, pair.clock)).publicJwks().keys,
-        })),
-      ),
-    };
+    // The signed federation, read from files the way a production node reads it.
+    const issued = await issueLocalFederation({
+      nodes: codes.map((node) => ({
+        node,
+        name: NODE_NAMES[node],
+        url: `http://127.0.0.1:${ports[node]}`,
+        keyDir: join(pair.dir, node, 'keys'),
+        agencyKeyDir: join(pair.dir, node, 'agency-keys'),
+        agencyFunctions: ['card', 'medical', 'pension'],
+      })),
+      types: federationMessageTypes(),
+      authorityDir: join(pair.dir, 'federation-authority'),
+      clock: pair.clock,
+      serial: 1,
+    });
+    pair.federation = issued.federation;
+    writeTextAtomically(join(pair.dir, 'federation.jws'), issued.signed);
+    writeTextAtomically(join(pair.dir, 'federation-authority.jwks.json'), JSON.stringify(issued.authorityJwks));
     for (const node of codes) {
       const config = loadGatewayConfig({
         NODE_CODE: node,
@@ -58,7 +66,7 @@ export class GatewayPair {
         RATE_LIMIT_PER_SECOND: '100000',
         RATE_LIMIT_BURST: '100000',
       });
-      const gateway = await createGatewayApp(config, { clock: pair.clock, federation: pair.federation, logs: false, docsUi: false });
+      const gateway = await createGatewayApp(config, { clock: pair.clock, logs: false, docsUi: false });
       await gateway.listen();
       const token = (role: string) => `Bearer ${gateway.demoCredentials.find((c) => c.role === role)!.token}`;
       pair.nodes[node] = {
@@ -80,7 +88,7 @@ export class GatewayPair {
 
   async restartNode(node: NodeCode): Promise<void> {
     const n = this.nodes[node];
-    n.gateway = await createGatewayApp(n.config, { clock: this.clock, federation: this.federation, logs: false, docsUi: false });
+    n.gateway = await createGatewayApp(n.config, { clock: this.clock, logs: false, docsUi: false });
     await n.gateway.listen();
   }
 

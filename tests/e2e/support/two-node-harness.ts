@@ -5,7 +5,8 @@ import type { INestMicroservice } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ManualClock, NODE_NAMES, type NodeCode } from '#core';
 import type { AdapterHandle } from '#adapter-kit';
-import { FileKeyStore, type Federation } from '#signing';
+import { issueLocalFederation, type Federation } from '#signing';
+import { federationMessageTypes } from '#contracts';
 import { createSichuanAdapter } from '../../../apps/adapter-sichuan/src/sichuan-adapter.js';
 import { createChongqingAdapter } from '../../../apps/adapter-chongqing/src/chongqing-adapter.js';
 import { createSimulatorApp } from '../../../apps/agency-simulator/src/simulator-app.js';
@@ -87,17 +88,27 @@ export class TwoNodeHarness {
       CQ: { http: await freePort(), status: await freePort(), adapter: await freePort() },
     };
     const nodes: NodeCode[] = ['SC', 'CQ'];
-    this.federation = {
-      version: 1,
-      nodes: await Promise.all(
-        nodes.map(async (node) => ({
+    // The federation as an authority would issue it: keys, agencies' encryption keys, access rules.
+    const urls: Record<NodeCode, string> = {
+      SC: `http://127.0.0.1:${options.frontDoors ? await this.frontDoor('SC', ports.SC.http) : ports.SC.http}`,
+      CQ: `http://127.0.0.1:${options.frontDoors ? await this.frontDoor('CQ', ports.CQ.http) : ports.CQ.http}`,
+    };
+    this.federation = (
+      await issueLocalFederation({
+        nodes: nodes.map((node) => ({
           node,
           name: NODE_NAMES[node],
-          url: `http://127.0.0.1:${options.frontDoors ? await this.frontDoor(node, ports[node].http) : ports[node].http}`,
-          keys: (await FileKeyStore.open(join(this.dir, node, 'keys'), node, this.clock)).publicJwks().keys,
+          url: urls[node],
+          keyDir: join(this.dir, node, 'keys'),
+          agencyKeyDir: join(this.dir, node, 'agency-keys'),
+          agencyFunctions: ['card', 'medical', 'pension'],
         })),
-      ),
-    };
+        types: federationMessageTypes(),
+        authorityDir: join(this.dir, 'federation-authority'),
+        clock: this.clock,
+        serial: 1,
+      })
+    ).federation;
     for (const node of nodes) {
       const { app: simulatorApp, simulator } = await createSimulatorApp({
         province: node,
@@ -153,6 +164,7 @@ export class TwoNodeHarness {
       clock: this.clock,
       logs: false,
       linkSecret: linkSecretOf(node),
+      agencyKeyDir: join(this.dir, node, 'agency-keys'),
       amqp: this.production ? { url: this.production.amqpUrl, queuePrefix: this.production.queuePrefix } : null,
     };
     const handle = node === 'SC' ? await createSichuanAdapter(options) : await createChongqingAdapter(options);

@@ -1,8 +1,6 @@
-import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { Clock, GatewayError, parseInstant } from '#core';
 import {
-  serviceDefinition,
   type AgencyDeliveryAck,
   type AgencyStatusAck,
   type AgencyStatusReport,
@@ -55,7 +53,9 @@ export class HandlingService {
         stage: 'forwarded',
         status: 'in-progress',
         requestJson: JSON.stringify(forwarded),
-        applicantHash: applicantHash(subjectIdNumber(forwarded)),
+        // The applicant index is the accepting side's (keyed with its own secret); here the
+        // personal fields are sealed for the agency and nothing is known to index.
+        applicantHash: '',
         region: forwarded.route.region,
         regionHistoric: forwarded.route.regionHistoric,
         agencyRef: null,
@@ -156,16 +156,4 @@ export class HandlingService {
     });
   }
 
-}
-
-/** The ID number a window finds a case by (the applicant's, or the claimant's for a death benefit). */
-export function subjectIdNumber(forwarded: ForwardedRequest): string {
-  const definition = serviceDefinition(forwarded.service);
-  if (!definition) throw new GatewayError('SERVICE_UNKNOWN', { detail: 'no such service in the catalogue' });
-  return definition.subjectIdNumber(forwarded.request);
-}
-
-/** SHA-256 (hex) of a normalised ID number: lets a window search by ID without keeping it in clear. */
-export function applicantHash(idNumber: string): string {
-  return createHash('sha256').update(`cytb:applicant:${idNumber.toUpperCase()}`).digest('hex');
 }

@@ -287,7 +287,9 @@ export class TransferService {
       conversation: row.conversation,
       transferIn: { node: this.config.node, agency: row.inAgency as TransferContactLetterMessage['transferIn']['agency'], region: record.region },
       transferOut: { ...(JSON.parse(row.placeJson) as PensionTransferRequest['transferOut'][number]), agency: row.outAgency as TransferContactLetterMessage['transferIn']['agency'] },
-      applicant: request.applicant,
+      // The applicant travels sealed for the transfer-out agency (version 2 requests), or in clear
+      // when the accepting node sent a version 1 request.
+      ...(forwarded.sealed?.[row.outAgency] ? { sealed: forwarded.sealed[row.outAgency] } : { applicant: request.applicant }),
       insuranceType: request.insuranceType,
       letter,
     };

@@ -19,8 +19,12 @@ export interface GatewayConfig {
   readonly migrateOnStart: boolean;
   /** Folder of this node's signing keys (created on first start, mode 0700). */
   readonly keyDir: string;
-  /** The federation configuration: every node, its URL and its public keys. */
+  /** The federation configuration, signed by the federation authority (compact JWS): every node, its keys, agencies and access rules. */
   readonly federationFile: string;
+  /** The federation authority's public keys (a JWKS file): the only signer of the federation this node trusts. */
+  readonly federationAuthorityJwksFile: string;
+  /** Where this node remembers the serial of the last federation it accepted (a lower one is a rollback). */
+  readonly federationStateFile: string;
   /** If set, demo window and operator credentials are created on first start and written here. */
   readonly demoCredentialsFile: string | null;
   readonly envelopeTtlSeconds: number;
@@ -107,7 +111,9 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     database,
     migrateOnStart: (env['MIGRATE_ON_START'] ?? 'true') === 'true',
     keyDir: resolve(env['KEY_DIR'] ?? resolve(nodeDir, 'keys')),
-    federationFile: resolve(env['FEDERATION_FILE'] ?? resolve(dataDir, 'federation.json')),
+    federationFile: resolve(env['FEDERATION_FILE'] ?? resolve(dataDir, 'federation.jws')),
+    federationAuthorityJwksFile: resolve(env['FEDERATION_AUTHORITY_JWKS'] ?? resolve(dataDir, 'federation-authority.jwks.json')),
+    federationStateFile: resolve(env['FEDERATION_STATE_FILE'] ?? resolve(nodeDir, 'federation.accepted.json')),
     demoCredentialsFile: env['DEMO_CREDENTIALS_FILE'] ? resolve(env['DEMO_CREDENTIALS_FILE']) : null,
     envelopeTtlSeconds: int('ENVELOPE_TTL_SECONDS', 7 * 24 * 3600, 60),
     deathClaimWindowDays: int('DEATH_CLAIM_WINDOW_DAYS', 30, 1),

@@ -21,7 +21,8 @@ import type { GatewayConfig } from '../config/gateway.config.js';
 import { toCaseView, type CaseView } from '../cases/case-view.js';
 import { peerDestination } from '../cases/destinations.js';
 import { EnvelopeFactory } from '../cases/envelope-factory.js';
-import { applicantHash, subjectIdNumber } from '../cases/handling.service.js';
+import { ApplicantIndex } from '../cases/applicant-index.js';
+import { PersonalDataSealer } from './personal-data-sealer.js';
 import { CaseClock } from '../cases/case-clock.js';
 import { OutboxSignal } from '../delivery/outbox-signal.js';
 import { BacklogGauge } from '../delivery/backlog-gauge.js';
@@ -76,6 +77,8 @@ export class IntakeService {
     private readonly backlog: BacklogGauge,
     private readonly shutdown: ShutdownState,
     private readonly caseClock: CaseClock,
+    private readonly applicants: ApplicantIndex,
+    private readonly sealer: PersonalDataSealer,
   ) {}
 
   async submit(window: Principal, request: ServiceRequest): Promise<AcceptanceReceipt> {
@@ -87,11 +90,14 @@ export class IntakeService {
     checkServiceRules(request, { today: shanghaiDay(now), deathClaimWindowDays: this.config.deathClaimWindowDays });
     // 2. Route by the case's data (the region the catalogue names), never by the ID number.
     const route = routeCase({ service: request.service, handlingRegion: handlingRegionOf(request) });
-    this.checkOtherRegions(request);
+    const others = this.routeOtherRegions(request);
     const messageType = requestTypeOf(request.service);
+    const definition = serviceDefinition(request.service)!;
 
-    // 3. The forwarded request, signed for the handling node (this node itself for a local case).
+    // 3. The forwarded request, its personal fields sealed for every agency that needs them,
+    //    signed for the handling node (this node itself for a local case).
     const caseId = newCaseNumber(this.config.node, now);
+    const { open, sealed } = await this.sealer.seal(request, [route.agency, ...others.map((o) => o.agency)]);
     const forwarded: ForwardedRequest = {
       caseId,
       service: request.service,
@@ -99,7 +105,8 @@ export class IntakeService {
       acceptingNode: this.config.node,
       acceptingWindow: { id: window.credentialId, name: window.name, region: window.region },
       route,
-      request,
+      request: open,
+      sealed,
     };
     const signed = await this.envelopes.sign(messageType, route.node, caseId, forwarded);
 
@@ -116,7 +123,7 @@ export class IntakeService {
         stage: 'submitted',
         status: 'in-progress',
         requestJson: JSON.stringify(forwarded),
-        applicantHash: applicantHash(subjectIdNumber(forwarded)),
+        applicantHash: this.applicants.keyOf(definition.subjectIdNumber(request)),
         region: route.region,
         regionHistoric: route.regionHistoric,
         agencyRef: null,
@@ -171,11 +178,11 @@ export class IntakeService {
     };
   }
 
-  /** Every other region the case will reach must be one the federation serves (REGION_NOT_SERVED otherwise). */
-  private checkOtherRegions(request: ServiceRequest): void {
+  /** Every other region the case will reach (a transfer's transfer-out places), routed: REGION_NOT_SERVED otherwise. */
+  private routeOtherRegions(request: ServiceRequest) {
     const definition = serviceDefinition(request.service);
     const others = (definition?.otherRegions as ((r: ServiceRequest) => readonly { field: string; region: string }[]) | undefined)?.(request) ?? [];
-    for (const other of others) routeRegion({ region: other.region, agencyFunction: definition!.agencyFunction, field: other.field });
+    return others.map((other) => routeRegion({ region: other.region, agencyFunction: definition!.agencyFunction, field: other.field }));
   }
 
   /**
@@ -243,7 +250,7 @@ export class IntakeService {
    */
   async list(window: Principal, idNumber?: string): Promise<CaseSummary[]> {
     const rows = await this.db.read((s) =>
-      idNumber ? s.cases.listByApplicant(applicantHash(idNumber), 100) : s.cases.listByWindow(window.credentialId, 100),
+      idNumber ? s.cases.listByApplicant(this.applicants.keyOf(idNumber), 100) : s.cases.listByWindow(window.credentialId, 100),
     );
     return rows
       .filter((r) => r.windowId === window.credentialId)

@@ -4,6 +4,8 @@ import {
   isPeerMessageType,
   isRequestMessageType,
   PEER_MESSAGE_TYPES,
+  recipientOf,
+  type PeerMessageType,
   validateContract,
   type CaseSupplement,
   type CaseWithdrawal,
@@ -13,7 +15,8 @@ import {
   type TransferReplyMessage,
 } from '#contracts';
 import { GatewayDatabase } from '#persistence';
-import { FileKeyStore, signReceipt, TrustStore, verifyEnvelope, type EnvelopeClaims } from '#signing';
+import { assertMayDeliver, FileKeyStore, signReceipt, TrustStore, verifyEnvelope, type EnvelopeClaims, type Federation } from '#signing';
+import { FEDERATION } from '../federation/federation.token.js';
 import { GATEWAY_CONFIG } from '../config/config.token.js';
 import type { GatewayConfig } from '../config/gateway.config.js';
 import { HandlingService } from '../cases/handling.service.js';
@@ -49,6 +52,7 @@ export class InboundService {
     private readonly transfers: TransferService,
     private readonly outbox: OutboxSignal,
     private readonly messageLog: MessageLogService,
+    @Inject(FEDERATION) private readonly federation: Federation,
   ) {}
 
   async receive(compact: string): Promise<InboundResult> {
@@ -65,7 +69,11 @@ export class InboundService {
     // 2. The contract: a known message type and major version, and a body that matches it.
     const body = this.checkContract(claims);
 
-    // 3. The receipt is signed before the transaction so that it is stored with the message.
+    // 3. The federation's access rules (deny by default): may this sender send this type to the
+    //    agency (or node) it is for? Checked before anything is stored or reaches an agency.
+    assertMayDeliver(this.federation, claims.iss, recipientOf(claims.mtype as PeerMessageType, body, this.config.node), claims.mtype);
+
+    // 4. The receipt is signed before the transaction so that it is stored with the message.
     const receipt = await signReceipt(this.keys.current(), {
       jti: newMessageId(this.clock.nowMs()),
       iss: this.config.node,
@@ -76,7 +84,7 @@ export class InboundService {
       result: 'accepted',
     });
 
-    // 4. Exactly once: the inbox row and the message's effects commit together.
+    // 5. Exactly once: the inbox row and the message's effects commit together.
     const outcome = await this.db.transaction(async (tx) => {
       const seen = await tx.inbox.get(claims.jti);
       if (seen) {
@@ -116,7 +124,7 @@ export class InboundService {
       return { receipt, duplicate: false };
     });
 
-    // 5. Whatever the message caused (agency hand-over, status updates) goes out now.
+    // 6. Whatever the message caused (agency hand-over, status updates) goes out now.
     if (!outcome.duplicate) this.outbox.notify();
     this.logger.log({
       msg: outcome.duplicate ? 'duplicate envelope answered with its original receipt' : 'envelope accepted',
@@ -166,5 +174,39 @@ export class InboundService {
       throw new GatewayError('CONTRACT_INVALID', { detail: 'the status update does not match its envelope' });
     }
     return update;
+  }
+
+  /**
+   * Seam for batch-inbound.service.ts: steps 2 and 4 of `receive` for an envelope the batch has
+   * verified (step 1), inside the batch's transaction, keeping `proof` (this message's share of
+   * the batch's one signed receipt) as its receipt. Only the hot types come this way (requests
+   * and status updates); the batch hands every other type to `receive`.
+   */
+  async acceptVerifiedInBatch(
+    tx: Parameters<Parameters<GatewayDatabase['transaction']>[0]>[0],
+    compact: string,
+    verified: Awaited<ReturnType<typeof verifyEnvelope>>,
+    proof: string,
+  ): Promise<{ receipt: string; duplicate: boolean }> {
+    const { claims, sha256 } = verified;
+    const body = this.checkContract(claims);
+    const seen = await tx.inbox.get(claims.jti);
+    if (seen) {
+      if (seen.sha256 !== sha256) throw new GatewayError('ENVELOPE_CONFLICT', { detail: 'this message id was received with other content' });
+      return { receipt: seen.receipt, duplicate: true };
+    }
+    if (isRequestMessageType(claims.mtype)) {
+      await this.handling.acceptForwarded(tx, claims.jti, this.checkRequest(claims, body as ForwardedRequest));
+    } else if (claims.mtype === 'status-update') {
+      await this.statuses.apply(tx, claims.iss, this.checkStatus(claims, body as StatusUpdate));
+    } else {
+      throw new GatewayError('CONTRACT_UNKNOWN', { detail: 'this message type is not taken in a batch' });
+    }
+    await tx.inbox.insert({ messageId: claims.jti, sender: claims.iss, messageType: claims.mtype, caseId: claims.case, sha256, receipt: proof, receivedAt: this.clock.nowMs() });
+    await this.messageLog.append(tx, [
+      { direction: 'received', kind: 'envelope', messageId: claims.jti, peer: claims.iss, content: compact },
+      { direction: 'sent', kind: 'receipt', messageId: claims.jti, peer: claims.iss, content: proof },
+    ]);
+    return { receipt: proof, duplicate: false };
   }
 }

@@ -1,0 +1,93 @@
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Clock, NodeCode } from '#core';
+import { AgencyKeyStore } from './agency-key-store.js';
+import type { AccessRule, Federation, FederationNode } from './federation.js';
+import { FederationAuthorityKeyStore, signFederation } from './federation-signing.js';
+import { FileKeyStore } from './file-key-store.js';
+
+/** One node of a federation made on this machine: its signing keys and its agencies' keys. */
+export interface LocalFederationNode {
+  readonly node: NodeCode;
+  readonly name: string;
+  readonly url: string;
+  /** The node's signing keys (FileKeyStore). */
+  readonly keyDir: string;
+  /** Folder holding one AgencyKeyStore per agency (`<dir>/<agency code>`), the adapter's to open. */
+  readonly agencyKeyDir: string;
+  /** Agency functions behind the node, e.g. ['card', 'medical', 'pension']. */
+  readonly agencyFunctions: readonly string[];
+}
+
+/** Which message types go to which kind of recipient (from the contracts' catalogue). */
+export interface FederationMessageTypes {
+  readonly agencyTypes: Readonly<Record<string, readonly string[]>>;
+  readonly nodeTypes: readonly string[];
+}
+
+/**
+ * The federation of the embedded default (`npm start`) and of the tests, made the way a real
+ * federation authority would make one: every node with its signing keys, its JWKS URL and its
+ * agencies' encryption keys; access rules that allow exactly the catalogue's message types to the
+ * agencies that take them and nothing else; signed by the authority's key (created on first start
+ * under `<authorityDir>`). Keys are created on first start and reused after.
+ *
+ * @example const { federation, signed, authorityJwks } = await issueLocalFederation({ nodes, types, authorityDir, clock, serial: 1 });
+ */
+export async function issueLocalFederation(input: {
+  readonly nodes: readonly LocalFederationNode[];
+  readonly types: FederationMessageTypes;
+  readonly authorityDir: string;
+  readonly clock: Clock;
+  readonly serial: number;
+}): Promise<{ federation: Federation; signed: string; authorityJwks: { keys: unknown[] } }> {
+  const nodes: FederationNode[] = [];
+  for (const n of input.nodes) {
+    const keys = await FileKeyStore.open(n.keyDir, n.node, input.clock);
+    const agencies = [];
+    for (const fn of n.agencyFunctions) {
+      const code = `${n.node}.${fn}`;
+      const store = await AgencyKeyStore.open(join(n.agencyKeyDir, code), code, input.clock);
+      agencies.push({ code, encryptionKeys: store.publicJwks().keys });
+    }
+    nodes.push({ node: n.node, name: n.name, url: n.url, jwksUrl: `${n.url}/.well-known/jwks.json`, keys: keys.publicJwks().keys, agencies });
+  }
+  const federation: Federation = {
+    version: 2,
+    serial: input.serial,
+    issuedAt: new Date(input.clock.nowMs()).toISOString(),
+    nodes,
+    rules: localAccessRules(nodes, input.types),
+  };
+  const authority = await FederationAuthorityKeyStore.open(input.authorityDir, input.clock);
+  return { federation, signed: await signFederation(authority.current(), federation), authorityJwks: authority.publicJwks() };
+}
+
+/**
+ * Rules that let every node send each agency function's types to every agency of that function
+ * (its own included: a case accepted and handled in one province takes the same path), and the
+ * node-to-node types to every node (itself included, for the same reason). Nothing else.
+ *
+ * @example localAccessRules(nodes, { agencyTypes: { card: ['ssc.apply.request'] }, nodeTypes: ['status-update'] })
+ */
+export function localAccessRules(nodes: readonly FederationNode[], types: FederationMessageTypes): AccessRule[] {
+  const rules: AccessRule[] = [];
+  for (const from of nodes) {
+    for (const to of nodes) {
+      for (const agency of to.agencies ?? []) {
+        const allowed = types.agencyTypes[agency.code.slice(agency.code.indexOf('.') + 1)] ?? [];
+        if (allowed.length > 0) rules.push({ from: from.node, to: agency.code, types: [...allowed] });
+      }
+      if (types.nodeTypes.length > 0) rules.push({ from: from.node, to: to.node, types: [...types.nodeTypes] });
+    }
+  }
+  return rules;
+}
+
+/** Writes a text file atomically (temporary file, then rename). */
+export function writeTextAtomically(file: string, text: string): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, file);
+}
