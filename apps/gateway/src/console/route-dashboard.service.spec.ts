@@ -28,7 +28,7 @@ function service(rows: Partial<Record<OutboxState, string[]>>, circuits: ReturnT
 }
 
 describe('RouteDashboardService', () => {
-  it('lists every peer of the federation, this node and each agency seen, with backlog and circuit', async () => {
+  it('lists every peer of the federation, this node and each of its agency adapters, with backlog and circuit', async () => {
     const { dashboard, series } = service(
       { pending: ['peer:SC', 'peer:SC', 'agency:CQ.card'], retrying: ['peer:SC'] },
       [{ destination: 'peer:SC', state: 'open', failures: 5, openUntil: START + 5000 }],
@@ -37,7 +37,8 @@ describe('RouteDashboardService', () => {
 
     const view = await dashboard.dashboard('hour');
 
-    expect(view.routes.map((r) => r.destination)).toEqual(['peer:SC', 'self', 'agency:CQ.card']);
+    // Every agency adapter of the node is listed, traffic or not (one per agency function).
+    expect(view.routes.map((r) => r.destination)).toEqual(['peer:SC', 'self', 'agency:CQ.card', 'agency:CQ.medical', 'agency:CQ.pension']);
     const peer = view.routes[0];
     expect(peer).toMatchObject({ kind: 'peer', backlog: 3, backlogCapped: false, circuit: { state: 'open', failures: 5, openUntil: '2026-11-23T09:00:05.000+08:00' } });
     expect(peer.points).toHaveLength(60);

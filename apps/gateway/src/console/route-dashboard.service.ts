@@ -1,11 +1,12 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { Clock, toShanghaiIso } from '#core';
+import { SERVICE_CATALOGUE } from '#contracts';
 import type { CircuitState } from '#delivery';
 import { GatewayDatabase, type OutboxState } from '#persistence';
 import type { Federation } from '#signing';
 import { GATEWAY_CONFIG } from '../config/config.token.js';
 import type { GatewayConfig } from '../config/gateway.config.js';
-import { peerDestination } from '../cases/destinations.js';
+import { agencyDestination, peerDestination } from '../cases/destinations.js';
 import { RelayService } from '../delivery/relay.service.js';
 import { FEDERATION } from '../federation/federation.token.js';
 import { RouteSeries, type SeriesPoint, type SeriesRange } from './route-series.js';
@@ -36,7 +37,7 @@ export interface RoutesDashboard {
 
 /**
  * The operator dashboard per route: every peer node of the federation, this node's own path
- * (`self`) and each agency destination seen, with its circuit, current backlog and chart points.
+ * (`self`), each agency adapter of this node (from the service catalogue) and any other destination seen, with its circuit, current backlog and chart points.
  * Samples the outbox backlog per destination every 15 s (and on each dashboard read).
  */
 @Injectable()
@@ -68,7 +69,11 @@ export class RouteDashboardService implements OnApplicationBootstrap, OnModuleDe
     await this.sample();
     const circuits = new Map(this.relay.circuits().map((c) => [c.destination, c]));
     const peers = this.federation.nodes.filter((n) => n.node !== this.config.node).map((n) => peerDestination(n.node, this.config.node));
-    const destinations = [...new Set([...peers, 'self', ...this.series.destinations(), ...circuits.keys(), ...this.last.byDestination.keys()])].sort(byKindThenName);
+    // This node's agency adapters: one per agency function of the service catalogue.
+    const agencies = [...new Set(Object.values(SERVICE_CATALOGUE).map((d) => agencyDestination(`${this.config.node}.${d.agencyFunction}`)))];
+    const destinations = [...new Set([...peers, 'self', ...agencies, ...this.series.destinations(), ...circuits.keys(), ...this.last.byDestination.keys()])].sort(
+      byKindThenName,
+    );
     return {
       node: this.config.node,
       range,

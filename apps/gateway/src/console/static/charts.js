@@ -31,6 +31,7 @@ export function chart(points, key, { title, kind = '', digits = 0 }) {
     .map((seg) => `M${seg[0][0].toFixed(1)} ${H}${seg.map(([x, yy]) => `L${x.toFixed(1)} ${yy.toFixed(1)}`).join('')}L${seg.at(-1)[0].toFixed(1)} ${H}Z`)
     .join('');
   const last = known.length ? known.at(-1) : null;
+  const longSpan = points.length > 1 && Date.parse(points.at(-1).at) - Date.parse(points[0].at) > 3 * 3600_000;
   const summary = known.length
     ? `${title}: ${t('chartMax', { v: formatNumber(Math.max(...known), digits) })}`
     : `${title}: ${t('noData')}`;
@@ -47,6 +48,6 @@ export function chart(points, key, { title, kind = '', digits = 0 }) {
     { class: `chart ${kind}`.trim(), style: undefined },
     h('figcaption', {}, h('span', {}, title), h('span', {}, last === null ? t('noData') : `${formatNumber(last, digits)} · ${t('chartMax', { v: formatNumber(Math.max(...known), digits) })}`)),
     svg,
-    points.length ? h('div', { class: 'axis', 'aria-hidden': 'true' }, h('span', {}, formatTime(points[0].at)), h('span', {}, formatTime(points.at(-1).at))) : null,
+    points.length ? h('div', { class: 'axis', 'aria-hidden': 'true' }, h('span', {}, formatTime(points[0].at, longSpan)), h('span', {}, formatTime(points.at(-1).at, longSpan))) : null,
   );
 }

@@ -267,8 +267,10 @@ export function formatDateTime(iso) {
   }).format(new Date(iso));
 }
 
-export function formatTime(iso) {
-  return new Intl.DateTimeFormat(locale(), { timeZone: ZONE, hour: '2-digit', minute: '2-digit', hour12: false }).format(new Date(iso));
+/** Hour and minute in Shanghai; with `withDate`, the month and day too (for spans over a day). */
+export function formatTime(iso, withDate = false) {
+  const date = withDate ? { month: 'numeric', day: 'numeric' } : {};
+  return new Intl.DateTimeFormat(locale(), { timeZone: ZONE, ...date, hour: '2-digit', minute: '2-digit', hour12: false }).format(new Date(iso));
 }
 
 /** A calendar day (YYYY-MM-DD, already a Shanghai date) as 2026年12月25日. */
