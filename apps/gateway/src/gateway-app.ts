@@ -32,6 +32,8 @@ export interface GatewayOptions {
   readonly federation?: Federation;
   /** false silences logs (tests); default: JSON logs on stdout. */
   readonly logs?: boolean;
+  /** Write the JSON logs to this file instead of stdout (tests that read what a node logged). */
+  readonly logFile?: string;
   /**
    * false skips the Swagger UI at /docs (its static files load through a dynamic import that
    * Jest's ESM sandbox cannot follow); the OpenAPI JSON is still served at /docs-json.
@@ -83,7 +85,7 @@ export async function createGatewayApp(config: GatewayConfig, options: GatewayOp
       GatewayModule.register({ config, clock, db, keys, trust, federation, personalDataSecret }),
       adapter,
       {
-        logger: options.logs === false ? false : new PinoNestLogger({ app: 'gateway', node: config.node }, config.logLevel),
+        logger: options.logs === false ? false : new PinoNestLogger({ app: 'gateway', node: config.node }, config.logLevel, options.logFile),
         bufferLogs: false,
       },
     );

@@ -50,6 +50,8 @@ export interface HarnessOptions {
   readonly suspendedPensioners?: readonly string[];
   /** Production mode: each province on its own PostgreSQL database, the agency link on RabbitMQ. */
   readonly production?: { readonly databaseUrls: Record<NodeCode, string>; readonly amqpUrl: string; readonly queuePrefix: string };
+  /** Keep each gateway's JSON logs (debug level) in `<dir>/<node>-gateway.log`. */
+  readonly gatewayLogs?: boolean;
   /** Put a front door (a switchable proxy, as a load balancer) before each node's peer URL. */
   readonly frontDoors?: boolean;
 }
@@ -80,9 +82,11 @@ export class TwoNodeHarness {
   }
 
   private production: HarnessOptions['production'];
+  private gatewayLogs = false;
 
   private async boot(options: HarnessOptions): Promise<void> {
     this.production = options.production;
+    this.gatewayLogs = options.gatewayLogs === true;
     const ports = {
       SC: { http: await freePort(), status: await freePort(), adapter: await freePort() },
       CQ: { http: await freePort(), status: await freePort(), adapter: await freePort() },
@@ -138,6 +142,7 @@ export class TwoNodeHarness {
         AGENCY_LINK_SECRET: linkSecretOf(node),
         RATE_LIMIT_PER_SECOND: '100000',
         RATE_LIMIT_BURST: '100000',
+        ...(options.gatewayLogs ? { LOG_LEVEL: 'debug' } : {}),
         ...(options.production
           ? { DATABASE_URL: options.production.databaseUrls[node], AMQP_URL: options.production.amqpUrl, AMQP_QUEUE_PREFIX: options.production.queuePrefix }
           : {}),
@@ -173,8 +178,17 @@ export class TwoNodeHarness {
     return { adapter: handle.app, pump: handle, app: handle.app };
   }
 
+  /** Where a node's gateway logs go: nowhere, or a file the test can read. */
+  gatewayLogFile(node: NodeCode): string {
+    return join(this.dir, `${node.toLowerCase()}-gateway.log`);
+  }
+
+  private logOptions(node: NodeCode) {
+    return this.gatewayLogs ? { logs: true, logFile: this.gatewayLogFile(node) } : { logs: false };
+  }
+
   private async startGateway(config: GatewayConfig) {
-    const gateway = await createGatewayApp(config, { clock: this.clock, federation: this.federation, logs: false, docsUi: false });
+    const gateway = await createGatewayApp(config, { clock: this.clock, federation: this.federation, ...this.logOptions(config.node), docsUi: false });
     await gateway.listen();
     const credentials = gateway.demoCredentials;
     const bearer = (role: string, index = 0) => `Bearer ${credentials.filter((c) => c.role === role)[index].token}`;
@@ -207,7 +221,7 @@ export class TwoNodeHarness {
   async restartGateway(node: NodeCode): Promise<void> {
     const n = this.nodes[node];
     await n.gateway.close();
-    n.gateway = await createGatewayApp(n.config, { clock: this.clock, federation: this.federation, logs: false, docsUi: false });
+    n.gateway = await createGatewayApp(n.config, { clock: this.clock, federation: this.federation, ...this.logOptions(n.node), docsUi: false });
     await n.gateway.listen();
   }
 

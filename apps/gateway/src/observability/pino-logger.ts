@@ -23,13 +23,17 @@ export const REDACTED_PATHS = [
 export class PinoNestLogger implements LoggerService {
   private readonly logger: Logger;
 
-  constructor(bindings: Record<string, string>, level = 'info') {
-    this.logger = pino({
-      level,
-      base: bindings,
-      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-      timestamp: pino.stdTimeFunctions.isoTime,
-    });
+  /** Logs go to standard output, or to `file` (appended, written synchronously) when given. */
+  constructor(bindings: Record<string, string>, level = 'info', file?: string) {
+    this.logger = pino(
+      {
+        level,
+        base: bindings,
+        redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+        timestamp: pino.stdTimeFunctions.isoTime,
+      },
+      file === undefined ? undefined : pino.destination({ dest: file, sync: true, mkdir: true }),
+    );
   }
 
   log(message: unknown, context?: string): void {
