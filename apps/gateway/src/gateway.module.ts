@@ -9,6 +9,7 @@ import { HandlingService } from './cases/handling.service.js';
 import { StatusApplier } from './cases/status-applier.js';
 import { CaseClock } from './cases/case-clock.js';
 import { CaseRecorder } from './cases/case-recorder.js';
+import { KeyRotationService } from './operator/key-rotation.service.js';
 import { ApplicantIndex, PERSONAL_DATA_SECRET } from './cases/applicant-index.js';
 import { PersonalDataSealer } from './intake/personal-data-sealer.js';
 import { TransferService } from './cases/transfer.service.js';
@@ -85,6 +86,7 @@ export class GatewayModule {
         RateLimiter,
         MessageLogService,
         DeadLetterService,
+        KeyRotationService,
         GatewayMetrics,
         ...CONSOLE_PROVIDERS,
       ],

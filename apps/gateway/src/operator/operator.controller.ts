@@ -5,7 +5,9 @@ import { GatewayDatabase, type OutboxFilter, type OutboxState } from '#persisten
 import { toCaseView, type CaseView } from '../cases/case-view.js';
 import { CaseClock, type TimeLimitView } from '../cases/case-clock.js';
 import { toShanghaiIso } from '#core';
-import { FileKeyStore } from '#signing';
+import { FileKeyStore, type RotationStep } from '#signing';
+import { KeyRotationService } from './key-rotation.service.js';
+import { RotateRequestDto } from './rotate-request.dto.js';
 import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Principal } from '../intake/credentials.service.js';
 import { JsonOnlyGuard } from '../http/json-only.guard.js';
@@ -28,6 +30,7 @@ export class OperatorController {
     private readonly clock: Clock,
     private readonly caseClock: CaseClock,
     private readonly keyStore: FileKeyStore,
+    private readonly rotation: KeyRotationService,
   ) {}
 
   /**
@@ -122,6 +125,17 @@ export class OperatorController {
   @Get('keys')
   keys() {
     return { items: this.keyStore.keyStatus() };
+  }
+
+  /**
+   * One step of a signing-key rotation (audited): the first call prepares and publishes the next
+   * key; a later call (a day on at the earliest) switches to it. KEY_ROTATION_REFUSED otherwise.
+   */
+  @Post('keys/rotate')
+  @HttpCode(200)
+  async rotate(@CurrentPrincipal() operator: Principal, @Body() body: unknown): Promise<RotationStep> {
+    const request = validateContract(RotateRequestDto, body);
+    return this.rotation.rotate(operator, request.reason);
   }
 
   @Get('audit')

@@ -1,0 +1,152 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { newMessageId } from '#core';
+import { federationMessageTypes } from '#contracts';
+import { FileKeyStore, issueLocalFederation, signEnvelope, writeTextAtomically } from '#signing';
+import { loadGatewayConfig } from '../../apps/gateway/src/config/gateway.config.js';
+import { createGatewayApp } from '../../apps/gateway/src/gateway-app.js';
+import { cardApplication } from './support/applications.js';
+import { eventually, freePort } from './support/free-port.js';
+import { GatewayPair } from './support/gateway-pair.js';
+
+/**
+ * Issue 6: trust between the provinces. Keys rotate as an operator action and reach the peer
+ * through the node's JWKS; the federation's access rules refuse what they do not allow; a node
+ * starts only on a federation the authority signed, and never on an older one.
+ */
+describe('trust between provinces: key rotation, access rules, the signed federation', () => {
+  let pair: GatewayPair;
+
+  beforeAll(async () => {
+    pair = await GatewayPair.start();
+  }, 30_000);
+
+  afterAll(async () => {
+    await pair?.stop();
+  });
+
+  const rotate = (auth: string, body: unknown = { reason: 'yearly rotation' }) =>
+    fetch(pair.sc.url('/api/v1/operator/keys/rotate'), {
+      method: 'POST',
+      headers: { authorization: auth, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+
+  it('rotates a signing key in audited steps: publish, refuse to switch early, switch a day later; the peer verifies the new key from the JWKS', async () => {
+    expect((await rotate(pair.sc.window)).status).toBe(403);
+    expect(((await (await rotate(pair.sc.operator, {})).json()) as { code: string }).code).toBe('VALIDATION_FAILED');
+
+    const prepared = (await (await rotate(pair.sc.operator)).json()) as { action: string; kid: string };
+    expect(prepared.action).toBe('prepared');
+    const jwks = (await (await fetch(pair.sc.url('/.well-known/jwks.json'))).json()) as { keys: { kid: string }[] };
+    expect(jwks.keys.map((k) => k.kid)).toContain(prepared.kid);
+
+    const early = await rotate(pair.sc.operator);
+    expect({ status: early.status, code: ((await early.json()) as { code: string }).code }).toEqual({ status: 409, code: 'KEY_ROTATION_REFUSED' });
+
+    pair.clock.advance(25 * 3600_000);
+    const activated = (await (await rotate(pair.sc.operator)).json()) as { action: string; kid: string; retiring: string };
+    expect(activated).toMatchObject({ action: 'activated', kid: prepared.kid });
+
+    // SC now signs with a key the federation document never listed: CQ finds it in SC's JWKS.
+    const response = await fetch(pair.sc.url('/api/v1/applications'), {
+      method: 'POST',
+      headers: { authorization: pair.sc.window, 'content-type': 'application/json' },
+      body: JSON.stringify(cardApplication({ issuingRegion: '500103' })),
+    });
+    expect(response.status).toBe(201);
+    const { caseId } = (await response.json()) as { caseId: string };
+    const [sent] = await eventually(
+      () => pair.sc.gateway.db.read((s) => s.outbox.list({ caseId, destination: 'peer:CQ' })),
+      (rows) => rows[0]?.state === 'delivered',
+    );
+    const header = JSON.parse(Buffer.from(sent!.payload.split('.')[0]!, 'base64url').toString('utf8')) as { kid: string };
+    expect(header.kid).toBe(prepared.kid);
+
+    const audit = (await (await fetch(pair.sc.url('/api/v1/operator/audit'), { headers: { authorization: pair.sc.operator } })).json()) as {
+      items: { action: string; subject: string }[];
+    };
+    expect(audit.items.filter((a) => a.subject === prepared.kid).map((a) => a.action).sort()).toEqual(['key-activated', 'key-prepared']);
+  }, 30_000);
+
+  it('refuses a message type the federation does not let the sender send to that agency, before anything is stored', async () => {
+    const cqKeys = await FileKeyStore.open(join(pair.dir, 'CQ', 'keys'), 'CQ', pair.clock);
+    const now = Math.floor(pair.clock.nowMs() / 1000);
+    const caseId = 'CQ-20261123-7K3F9ZQ2M9';
+    const jti = newMessageId(pair.clock.nowMs());
+    // A well-formed card request, but routed to the pension office: no rule allows that.
+    const body = {
+      caseId,
+      service: 'ssc.apply',
+      acceptedAt: '2026-11-23T09:00:00.000+08:00',
+      acceptingNode: 'CQ',
+      acceptingWindow: { id: 'cq-yuzhong', name: '渝中区', region: '500103' },
+      route: { node: 'SC', agency: 'SC.pension', region: '510104', regionHistoric: false },
+      request: { ...cardApplication({ issuingRegion: '510104' }) },
+    };
+    const compact = await signEnvelope(cqKeys.current(), { jti, iss: 'CQ', aud: 'SC', iat: now, exp: now + 600, case: caseId, mtype: 'ssc.apply.request', ver: 1, body });
+    const response = await fetch(pair.sc.url('/peer/v1/envelopes'), { method: 'POST', headers: { 'content-type': 'application/jose' }, body: compact });
+    expect({ status: response.status, code: ((await response.json()) as { code: string }).code }).toEqual({ status: 403, code: 'MESSAGE_NOT_ALLOWED' });
+    expect(await pair.sc.gateway.db.read((s) => s.inbox.get(jti))).toBeNull();
+    expect(await pair.sc.gateway.db.read((s) => s.cases.get(caseId))).toBeNull();
+  });
+
+  describe('a node starts only on a federation the authority signed', () => {
+    async function startWith(files: { federation: string; authority: string }) {
+      const dir = join(pair.dir, 'start-checks');
+      const config = loadGatewayConfig({
+        NODE_CODE: 'SC',
+        HTTP_PORT: String(await freePort()),
+        STATUS_PORT: String(await freePort()),
+        ADAPTER_PORT: String(await freePort()),
+        DATA_DIR: dir,
+        KEY_DIR: join(pair.dir, 'SC', 'keys'),
+        AGENCY_LINK_SECRET: 'test-agency-link-secret-of-SC-0123456789',
+        FEDERATION_FILE: files.federation,
+        FEDERATION_AUTHORITY_JWKS: files.authority,
+      });
+      try {
+        const gateway = await createGatewayApp(config, { clock: pair.clock, logs: false, docsUi: false });
+        await gateway.close();
+        return 'started';
+      } catch (error) {
+        return (error as { code?: string }).code;
+      }
+    }
+
+    const issue = (authorityDir: string, serial: number) =>
+      issueLocalFederation({
+        nodes: (['SC', 'CQ'] as const).map((node) => ({
+          node,
+          name: node,
+          url: `http://127.0.0.1:1${node === 'SC' ? '1' : '2'}00`,
+          keyDir: join(pair.dir, node, 'keys'),
+          agencyKeyDir: join(pair.dir, node, 'agency-keys'),
+          agencyFunctions: ['card'],
+        })),
+        types: federationMessageTypes(),
+        authorityDir,
+        clock: pair.clock,
+        serial,
+      });
+
+    it('refuses an unsigned document, one signed by another authority, and an older one than it accepted', async () => {
+      const dir = join(pair.dir, 'start-checks');
+      const authority = join(pair.dir, 'federation-authority.jwks.json');
+      const unsigned = join(dir, 'unsigned.json');
+      writeTextAtomically(unsigned, JSON.stringify((await issue(join(pair.dir, 'federation-authority'), 5)).federation));
+      expect(await startWith({ federation: unsigned, authority })).toBe('FEDERATION_SIGNATURE_INVALID');
+
+      const foreign = join(dir, 'foreign.jws');
+      writeTextAtomically(foreign, (await issue(join(dir, 'rogue-authority'), 5)).signed);
+      expect(await startWith({ federation: foreign, authority })).toBe('FEDERATION_SIGNATURE_INVALID');
+
+      const newer = join(dir, 'serial-5.jws');
+      writeTextAtomically(newer, (await issue(join(pair.dir, 'federation-authority'), 5)).signed);
+      expect(await startWith({ federation: newer, authority })).toBe('started');
+      const older = join(dir, 'serial-4.jws');
+      writeFileSync(older, (await issue(join(pair.dir, 'federation-authority'), 4)).signed);
+      expect(await startWith({ federation: older, authority })).toBe('FEDERATION_ROLLBACK');
+    }, 30_000);
+  });
+});
