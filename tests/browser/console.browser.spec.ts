@@ -5,7 +5,7 @@ import { createGatewayApp } from '../../apps/gateway/src/gateway-app.js';
 import { cardApplication, freshIdNumber } from '../e2e/support/applications.js';
 import { eventually } from '../e2e/support/free-port.js';
 import { TwoNodeHarness, type NodeUnderTest } from '../e2e/support/two-node-harness.js';
-import { chromiumAvailable, launchChromium, newPage, shot, signIn } from './support/browser.js';
+import { chromiumAvailable, launchChromium, newPage, pageErrors, shot, signIn } from './support/browser.js';
 
 const available = chromiumAvailable();
 const describeWithBrowser = available ? describe : describe.skip;
@@ -18,9 +18,16 @@ if (!available && process.env.CI === 'true') {
   });
 }
 
+/** Stops one node's gateway as an outage would: open connections (keep-alive ones too) drop at once. */
+async function stopGateway(n: NodeUnderTest): Promise<void> {
+  // Why: a graceful close otherwise waits for the browser's and the harness's idle keep-alive sockets.
+  n.gateway.app.getHttpAdapter().getInstance().server.closeAllConnections();
+  await n.gateway.close();
+}
+
 /** Restarts one node's gateway with a changed configuration (same database, keys and ports). */
 async function restartWith(h: TwoNodeHarness, n: NodeUnderTest, change: Partial<NodeUnderTest['config']> = {}): Promise<void> {
-  await n.gateway.close();
+  await stopGateway(n);
   n.gateway = await createGatewayApp({ ...n.config, ...change }, { clock: h.clock, federation: h.federationDocument(), logs: false, docsUi: false });
   await n.gateway.listen();
 }
@@ -132,12 +139,11 @@ describeWithBrowser('the web console (/console) in Chromium against both provinc
     await page.getByRole('link', { name: 'Find a case' }).waitFor();
     await shot(page, '08-search-english');
     await page.getByRole('button', { name: '中文' }).click();
+    expect(pageErrors).toEqual([]);
     await page.context().close();
   }, 120_000);
 
   it('serves the console under a strict content policy and its endpoints to the right role only', async () => {
-    // supertest, not fetch: its connections close after each request, so restarting a node in the
-    // next test does not wait for this one's idle keep-alive sockets.
     const cq = () => request(h.cq.url(''));
     const index = await cq().get('/console');
     expect(index.status).toBe(200);
@@ -177,7 +183,7 @@ describeWithBrowser('the web console (/console) in Chromium against both provinc
   it('shows an operator the dead letter a stopped peer left, and delivers it on replay once the peer is back', async () => {
     // Peer messages dead-letter after two attempts here, so the test does not wait for a day.
     await restartWith(h, h.cq, { retryPolicies: { ...h.cq.config.retryPolicies, 'peer:*': { ...DEFAULT_RETRY_POLICY, maxAttempts: 2, baseDelayMs: 100, jitter: 0 } } });
-    await h.sc.gateway.close();
+    await stopGateway(h.sc);
 
     const response = await request(h.cq.url('')).post('/api/v1/applications').set('authorization', h.cq.window).send(cardApplication({ issuingRegion: '510104' }));
     expect(response.status).toBe(201);
@@ -222,7 +228,7 @@ describeWithBrowser('the web console (/console) in Chromium against both provinc
     // The peer is back; the operator replays the dead letter with a reason.
     await restartWith(h, h.sc);
     await page.getByLabel('重放原因').fill('四川节点已恢复，重新投递');
-    await page.getByLabel(`选择消息 ${messageId.slice(0, 8)}`).check();
+    await page.getByLabel(`选择消息 ${messageId}`, { exact: true }).check();
     await page.getByRole('button', { name: /重放所选/ }).click();
     await page.locator('#replay-progress-text', { hasText: '已重放 1 条' }).waitFor();
     expect(await page.locator('#replay-progress').evaluate((p) => (p as unknown as { value: number }).value)).toBe(1);
@@ -242,6 +248,7 @@ describeWithBrowser('the web console (/console) in Chromium against both provinc
     await page.getByRole('link', { name: '签名密钥' }).click();
     await page.locator('main table').waitFor();
     await shot(page, '18-operator-keys');
+    expect(pageErrors).toEqual([]);
     await page.context().close();
   }, 120_000);
 });

@@ -63,6 +63,9 @@ export async function renderRoutes(main, ctx) {
   ctx.every(load, 10_000);
 }
 
+/** The end of a message id: ids are UUIDv7, whose first characters are the same for one moment. */
+const shortId = (id) => id.slice(-8);
+
 const STATES = ['dead', 'retrying', 'pending', 'in-flight', 'delivered'];
 const stateLabel = (s) => t(`state${s[0].toUpperCase()}${s.slice(1)}`);
 const stateBadge = (s) => h('span', { class: `badge ${s === 'delivered' ? 'ok' : s === 'dead' ? 'bad' : 'warn'}`, dataset: { state: s } }, stateLabel(s));
@@ -120,8 +123,8 @@ export async function renderDead(main, ctx) {
             ],
             rows.map((m) => [
               state === 'dead'
-                ? h('span', {}, h('input', { type: 'checkbox', id: `sel-${m.messageId}`, 'aria-label': t('selectMessage', { id: m.messageId.slice(0, 8) }), dataset: { messageId: m.messageId }, onchange: updateBulk }), h('label', { for: `sel-${m.messageId}`, class: 'mono' }, ` ${m.messageId.slice(0, 8)}`))
-                : h('span', { class: 'mono' }, m.messageId.slice(0, 8)),
+                ? h('span', {}, h('input', { type: 'checkbox', id: `sel-${m.messageId}`, 'aria-label': t('selectMessage', { id: m.messageId }), dataset: { messageId: m.messageId }, onchange: updateBulk }), h('label', { for: `sel-${m.messageId}`, class: 'mono', title: m.messageId }, ` …${shortId(m.messageId)}`))
+                : h('span', { class: 'mono', title: m.messageId }, `…${shortId(m.messageId)}`),
               m.messageType,
               h('span', { class: 'mono' }, m.caseId ?? t('none')),
               m.destination,

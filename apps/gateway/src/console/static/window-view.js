@@ -203,6 +203,7 @@ export async function renderSearch(main) {
 
 function timeLimitText(limit) {
   if (!limit) return t('noLimit');
+  if (limit.paused) return h('span', { class: 'warn' }, t('paused', { n: formatNumber(limit.workingDaysLeft), date: formatDay(limit.dueBy) }));
   const text = limit.overdue
     ? t('overdueBy', { n: formatNumber(-limit.workingDaysLeft), date: formatDay(limit.dueBy) })
     : t('daysLeft', { n: formatNumber(limit.workingDaysLeft), date: formatDay(limit.dueBy) });
