@@ -180,23 +180,28 @@ describeWithBrowser('the web console (/console) in Chromium against both provinc
     expect(day.routes[0].points).toHaveLength(96);
   });
 
-  it('shows an operator the dead letter a stopped peer left, and delivers it on replay once the peer is back', async () => {
+  it('shows an operator the dead letters a stopped peer left, and delivers them on replay, one and then many, once the peer is back', async () => {
     // Peer messages dead-letter after two attempts here, so the test does not wait for a day.
     await restartWith(h, h.cq, { retryPolicies: { ...h.cq.config.retryPolicies, 'peer:*': { ...DEFAULT_RETRY_POLICY, maxAttempts: 2, baseDelayMs: 100, jitter: 0 } } });
     await stopGateway(h.sc);
 
-    const response = await request(h.cq.url('')).post('/api/v1/applications').set('authorization', h.cq.window).send(cardApplication({ issuingRegion: '510104' }));
-    expect(response.status).toBe(201);
-    const { caseId } = response.body as { caseId: string };
+    // Three applications while Sichuan is down: three dead letters, to replay one and then many.
+    const caseIds: string[] = [];
+    for (let i = 0; i < 3; i += 1) {
+      const response = await request(h.cq.url('')).post('/api/v1/applications').set('authorization', h.cq.window).send(cardApplication({ issuingRegion: '510104' }));
+      expect(response.status).toBe(201);
+      caseIds.push((response.body as { caseId: string }).caseId);
+    }
+    const deadLetters = async () => (await h.cq.gateway.db.read((s) => s.outbox.list({ destination: 'peer:SC', state: 'dead' }))).filter((m) => caseIds.includes(m.caseId ?? ''));
     const dead = await eventually(
       async () => {
         h.clock.advance(1_000);
         await h.cq.gateway.relay.drain();
-        return h.cq.gateway.db.read((s) => s.outbox.list({ caseId, destination: 'peer:SC' }));
+        return deadLetters();
       },
-      (rows) => rows[0]?.state === 'dead',
+      (rows) => rows.length === 3,
     );
-    const messageId = dead[0].messageId;
+    const [messageId, ...others] = dead.map((m) => m.messageId);
 
     const page = await newPage(browser, 'desk');
     await signIn(page, h.cq.url(''), h.cq.operator);
@@ -206,8 +211,10 @@ describeWithBrowser('the web console (/console) in Chromium against both provinc
     // The route dashboard: the peer route with its failures drawn.
     const peerRoute = page.locator('section.route[data-destination="peer:SC"]');
     await peerRoute.waitFor();
-    expect(await peerRoute.locator('figure.chart.fail figcaption').textContent()).toMatch(/失败次数.*峰值 2/);
+    expect(await peerRoute.locator('figure.chart.fail figcaption').textContent()).toMatch(/失败次数.*峰值 [1-9]/);
     expect(await peerRoute.locator('svg path.line').count()).toBeGreaterThan(0);
+    // Six failures in a row (three messages, two attempts each) opened the peer's circuit.
+    expect(await peerRoute.locator('[data-circuit]').getAttribute('data-circuit')).toBe('open');
     await shot(page, '11-operator-routes-hour');
     await page.getByRole('button', { name: '最近一天' }).click();
     await page.locator('button[aria-pressed="true"]', { hasText: '最近一天' }).waitFor();
@@ -225,16 +232,23 @@ describeWithBrowser('the web console (/console) in Chromium against both provinc
     expect(await row.textContent()).toContain('peer:SC');
     await shot(page, '14-operator-dead-letters');
 
-    // The peer is back; the operator replays the dead letter with a reason.
+    // The peer is back; the operator replays one dead letter with a reason, then the rest at once.
     await restartWith(h, h.sc);
+    // The breaker opened on the failures: the business clock moves past its wait so it probes again.
+    h.clock.advance(h.cq.config.circuit.maxOpenMs);
     await page.getByLabel('重放原因').fill('四川节点已恢复，重新投递');
-    await page.getByLabel(`选择消息 ${messageId}`, { exact: true }).check();
-    await page.getByRole('button', { name: /重放所选/ }).click();
+    await row.getByRole('button', { name: `重放 ${messageId}` }).click();
     await page.locator('#replay-progress-text', { hasText: '已重放 1 条' }).waitFor();
-    expect(await page.locator('#replay-progress').evaluate((p) => (p as unknown as { value: number }).value)).toBe(1);
-    await page.locator('#replay-follow [data-state="delivered"]').waitFor({ timeout: 15_000 });
+    await page.locator(`#replay-follow [data-state="delivered"]`).waitFor({ timeout: 15_000 });
+    for (const id of others) await page.getByLabel(`选择消息 ${id}`, { exact: true }).waitFor();
+    await page.getByLabel('全选').check();
+    await page.getByRole('button', { name: /重放所选（2）/ }).click();
+    await page.locator('#replay-progress-text', { hasText: '已重放 2 条' }).waitFor();
+    expect(await page.locator('#replay-progress').evaluate((p) => (p as unknown as { value: number; max: number }).value)).toBe(2);
+    await eventually(() => page.locator('#replay-follow [data-state="delivered"]').count(), (n) => n === 3, 15_000);
     await shot(page, '15-operator-replayed-delivered');
-    expect((await h.cq.gateway.db.read((s) => s.outbox.get(messageId)))?.state).toBe('delivered');
+    for (const id of [messageId, ...others]) expect((await h.cq.gateway.db.read((s) => s.outbox.get(id)))?.state).toBe('delivered');
+    expect(await deadLetters()).toEqual([]);
 
     await page.getByRole('link', { name: '审计记录' }).click();
     await page.locator('main table').waitFor();

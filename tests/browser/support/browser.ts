@@ -56,6 +56,6 @@ export async function shot(page: Page, name: string): Promise<void> {
 export async function signIn(page: Page, baseUrl: string, bearer: string): Promise<void> {
   await page.goto(`${baseUrl}/console`);
   await page.getByLabel('访问凭证').fill(bearer.replace(/^Bearer /, ''));
-  await page.getByRole('button', { name: '登录' }).click();
+  await page.getByLabel('访问凭证').press('Enter'); // keyboard only
   await page.locator('#role-badge').waitFor();
 }
