@@ -15,7 +15,17 @@ export interface DeliveryOutcome {
 /** Sends one message to one destination. Throws DeliveryFailure (anything else counts as transient). */
 export interface DestinationTransport {
   send(message: OutboxRecord): Promise<DeliveryOutcome>;
+  /**
+   * Optional: sends several messages in one request and answers one result per message, in the
+   * same order. Throws DeliveryFailure when the request as a whole failed (nothing was taken).
+   */
+  sendBatch?(messages: readonly OutboxRecord[]): Promise<readonly BatchItemResult[]>;
+  /** How many messages, and how many payload bytes, one `sendBatch` may carry. */
+  readonly batchLimit?: { readonly messages: number; readonly bytes: number };
 }
+
+/** One message's result within a batch: delivered with its proof, or failed on its own. */
+export type BatchItemResult = { readonly ok: true; readonly outcome: DeliveryOutcome } | { readonly ok: false; readonly failure: DeliveryFailure };
 
 export interface RelayHooks {
   /** Runs in the same transaction that marks the message delivered. */
@@ -43,7 +53,7 @@ export interface RelayOptions {
 }
 
 export const DEFAULT_RELAY_OPTIONS: RelayOptions = {
-  batchSize: 100,
+  batchSize: 200,
   leaseMs: 30_000,
   idleMs: 250,
   concurrencyPerDestination: 8,
@@ -60,8 +70,18 @@ export const DEFAULT_RELAY_OPTIONS: RelayOptions = {
  * relay claims it again. One destination's failures push only its own messages back (backoff
  * per message), so other destinations keep flowing.
  */
+interface Completion {
+  readonly message: OutboxRecord;
+  readonly outcome: DeliveryOutcome;
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+}
+
 export class Relay {
   private running = false;
+  /** Deliveries waiting to be recorded: all that finished meanwhile commit in one transaction. */
+  private readonly completions: Completion[] = [];
+  private flushing = false;
   private loop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
   private kicked = false;
@@ -147,23 +167,24 @@ export class Relay {
 
   private async sendAll(messages: OutboxRecord[]): Promise<void> {
     // A half-open circuit gets one probe; the rest go back unclaimed, no attempt counted.
-    const allowance = this.circuits.allowance(messages[0].destination, this.clock.nowMs());
+    const destination = messages[0].destination;
+    const allowance = this.circuits.allowance(destination, this.clock.nowMs());
     const queue = messages.slice(0, allowance);
     const held = messages.slice(queue.length);
-    if (held.length > 0) {
-      await this.db.transaction(async (tx) => {
-        for (const m of held) await tx.outbox.release(m.messageId, this.clock.nowMs() + 100);
-      });
-    }
+    if (held.length > 0) await this.releaseAll(held);
     const probing = allowance === 1;
-    const workers = Array.from({ length: Math.min(this.options.concurrencyPerDestination, queue.length) }, async () => {
-      for (let message = queue.shift(); message; message = queue.shift()) {
-        if (!probing && this.circuits.state(message.destination) === 'open') {
+    const transport = this.transportFor(destination);
+    // Batching transports take the messages in chunks (one request, one receipt per chunk).
+    const batching = transport?.sendBatch !== undefined && !probing;
+    const chunks = batching ? chunk(queue, transport.batchLimit) : queue.map((m) => [m]);
+    const workers = Array.from({ length: Math.min(this.options.concurrencyPerDestination, chunks.length) }, async () => {
+      for (let next = chunks.shift(); next; next = chunks.shift()) {
+        if (!probing && this.circuits.state(destination) === 'open') {
           // The circuit opened during this round: hand the rest back without an attempt.
-          await this.db.transaction((tx) => tx.outbox.release(message.messageId, this.clock.nowMs() + 100));
+          await this.releaseAll(next);
           continue;
         }
-        const ok = await this.sendOne(message);
+        const ok = batching ? await this.sendChunk(transport, next) : await this.sendOne(next[0]);
         if (probing && ok) {
           // The probe went through: the circuit is closed, the rest flow next round.
           this.kick();
@@ -173,16 +194,19 @@ export class Relay {
     await Promise.all(workers);
   }
 
+  private async releaseAll(messages: readonly OutboxRecord[]): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      for (const m of messages) await tx.outbox.release(m.messageId, this.clock.nowMs() + 100);
+    });
+  }
+
   private async sendOne(message: OutboxRecord): Promise<boolean> {
     const started = this.clock.nowMs();
     const transport = this.transportFor(message.destination);
     try {
       if (!transport) throw DeliveryFailure.permanent('ROUTE_UNKNOWN', `no transport for ${message.destination}`);
       const outcome = await transport.send(message);
-      await this.db.transaction(async (tx) => {
-        await tx.outbox.markDelivered(message.messageId, this.clock.nowMs(), outcome.proof);
-        await this.hooks.afterDelivered?.(tx, message, outcome);
-      });
+      await this.recordDelivered(message, outcome);
       this.circuits.success(message.destination);
       this.hooks.onAttempt?.({ message, outcome: 'delivered', durationMs: this.clock.nowMs() - started });
       return true;
@@ -192,16 +216,89 @@ export class Relay {
     }
   }
 
-  private async recordFailure(message: OutboxRecord, error: unknown, started: number): Promise<void> {
-    const failure =
-      error instanceof DeliveryFailure
-        ? error
-        : DeliveryFailure.transient('UNEXPECTED', error instanceof Error ? error.message : 'unknown error', error);
+  /** One batch request; each message then succeeds or fails on its own. */
+  private async sendChunk(transport: DestinationTransport | undefined, messages: readonly OutboxRecord[]): Promise<boolean> {
+    const started = this.clock.nowMs();
+    let results: readonly BatchItemResult[];
+    try {
+      if (!transport?.sendBatch) throw DeliveryFailure.permanent('ROUTE_UNKNOWN', `no batch transport for ${messages[0].destination}`);
+      results = await transport.sendBatch(messages);
+      if (results.length !== messages.length) throw DeliveryFailure.transient('BATCH_ANSWER_INVALID', 'the batch answer does not match the batch');
+    } catch (error) {
+      // The request failed as a whole: one failure for the circuit, one attempt for each message.
+      const failure = asFailure(error);
+      if (!failure.permanent) this.circuits.failure(messages[0].destination, this.clock.nowMs());
+      for (const message of messages) await this.recordFailure(message, failure, started, false);
+      return false;
+    }
+    this.circuits.success(messages[0].destination);
+    await Promise.all(
+      messages.map(async (message, i) => {
+        const result = results[i];
+        if (!result.ok) {
+          await this.recordFailure(message, result.failure, started, false);
+          return;
+        }
+        try {
+          await this.recordDelivered(message, result.outcome);
+          this.hooks.onAttempt?.({ message, outcome: 'delivered', durationMs: this.clock.nowMs() - started });
+        } catch (error) {
+          await this.recordFailure(message, error, started, false);
+        }
+      }),
+    );
+    return true;
+  }
+
+  /**
+   * Marks a message delivered and runs the after-delivery hook in one transaction, shared with
+   * every other delivery that finished meanwhile (group commit). If that shared transaction
+   * fails, each of its messages is recorded again on its own, so one message's failing hook
+   * never fails the others.
+   */
+  private recordDelivered(message: OutboxRecord, outcome: DeliveryOutcome): Promise<void> {
+    const recorded = new Promise<void>((resolve, reject) => this.completions.push({ message, outcome, resolve, reject }));
+    if (!this.flushing) void this.flushCompletions();
+    return recorded;
+  }
+
+  private async flushCompletions(): Promise<void> {
+    this.flushing = true;
+    try {
+      while (this.completions.length > 0) {
+        const group = this.completions.splice(0, this.options.batchSize);
+        try {
+          await this.db.transaction(async (tx) => {
+            for (const c of group) await this.deliveredIn(tx, c);
+          });
+          for (const c of group) c.resolve();
+        } catch (error) {
+          if (group.length === 1) {
+            group[0].reject(error);
+            continue;
+          }
+          for (const c of group) {
+            await this.db.transaction((tx) => this.deliveredIn(tx, c)).then(c.resolve, c.reject);
+          }
+        }
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  private async deliveredIn(tx: GatewayStores, c: Completion): Promise<void> {
+    await tx.outbox.markDelivered(c.message.messageId, this.clock.nowMs(), c.outcome.proof);
+    await this.hooks.afterDelivered?.(tx, c.message, c.outcome);
+  }
+
+  private async recordFailure(message: OutboxRecord, error: unknown, started: number, countForCircuit = true): Promise<void> {
+    const failure = asFailure(error);
     const attempts = message.attempts + 1;
     const now = this.clock.nowMs();
     const policy = this.policyFor(message.destination);
     // Only transient failures say the destination is unwell; a refused message is its own problem.
-    if (!failure.permanent) this.circuits.failure(message.destination, now);
+    if (!failure.permanent && countForCircuit) this.circuits.failure(message.destination, now);
     const dead = failure.permanent || !mayRetry(policy, attempts, now - message.createdAt);
     const reason = failure.permanent ? failure.reason : dead ? 'RETRIES_EXHAUSTED' : failure.reason;
     await this.db.transaction(async (tx) => {
@@ -219,4 +316,29 @@ export class Relay {
     }
     return this.options.defaultPolicy;
   }
+}
+
+function asFailure(error: unknown): DeliveryFailure {
+  return error instanceof DeliveryFailure
+    ? error
+    : DeliveryFailure.transient('UNEXPECTED', error instanceof Error ? error.message : 'unknown error', error);
+}
+
+/** Splits messages into batches within the transport's limits (a message over the byte limit goes alone). */
+function chunk(messages: readonly OutboxRecord[], limit: DestinationTransport['batchLimit'] = { messages: 50, bytes: 192 * 1024 }): OutboxRecord[][] {
+  const out: OutboxRecord[][] = [];
+  let current: OutboxRecord[] = [];
+  let bytes = 0;
+  for (const message of messages) {
+    const size = message.payload.length + 1;
+    if (current.length > 0 && (current.length >= limit.messages || bytes + size > limit.bytes)) {
+      out.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(message);
+    bytes += size;
+  }
+  if (current.length > 0) out.push(current);
+  return out;
 }

@@ -177,10 +177,10 @@ export class InboundService {
   }
 
   /**
-   * Seam for batch-inbound.service.ts: steps 2 and 4 of `receive` for an envelope the batch has
-   * verified (step 1), inside the batch's transaction, keeping `proof` (this message's share of
-   * the batch's one signed receipt) as its receipt. Only the hot types come this way (requests
-   * and status updates); the batch hands every other type to `receive`.
+   * Seam for batch-inbound.service.ts: steps 2, 3 and 5 of `receive` for an envelope the batch
+   * has verified (step 1), inside the batch's transaction, keeping `proof` (this message's share
+   * of the batch's one signed receipt) as its receipt. Only the hot types come this way (requests
+   * and status updates); the batch hands every other type to `receive`. Keep in step with `receive`.
    */
   async acceptVerifiedInBatch(
     tx: Parameters<Parameters<GatewayDatabase['transaction']>[0]>[0],
@@ -190,6 +190,7 @@ export class InboundService {
   ): Promise<{ receipt: string; duplicate: boolean }> {
     const { claims, sha256 } = verified;
     const body = this.checkContract(claims);
+    assertMayDeliver(this.federation, claims.iss, recipientOf(claims.mtype as PeerMessageType, body, this.config.node), claims.mtype);
     const seen = await tx.inbox.get(claims.jti);
     if (seen) {
       if (seen.sha256 !== sha256) throw new GatewayError('ENVELOPE_CONFLICT', { detail: 'this message id was received with other content' });

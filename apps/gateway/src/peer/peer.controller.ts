@@ -1,7 +1,12 @@
-import { Body, Controller, Get, Header, HttpCode, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Inject, Post, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { GatewayError } from '#core';
-import { FileKeyStore, type PublicJwk } from '#signing';
+import { Clock, GatewayError } from '#core';
+import { GatewayDatabase } from '#persistence';
+import { FileKeyStore, TrustStore, type PublicJwk } from '#signing';
+import { GATEWAY_CONFIG } from '../config/config.token.js';
+import type { GatewayConfig } from '../config/gateway.config.js';
+import { OutboxSignal } from '../delivery/outbox-signal.js';
+import { BatchInboundService, type BatchAnswer } from './batch-inbound.service.js';
 import { InboundService } from './inbound.service.js';
 import { ApiTags } from '@nestjs/swagger';
 
@@ -9,22 +14,41 @@ import { ApiTags } from '@nestjs/swagger';
 @ApiTags('peer')
 @Controller()
 export class PeerController {
+  private readonly batches: BatchInboundService;
+
   constructor(
     private readonly inbound: InboundService,
     private readonly keys: FileKeyStore,
-  ) {}
+    @Inject(GATEWAY_CONFIG) config: GatewayConfig,
+    db: GatewayDatabase,
+    trust: TrustStore,
+    clock: Clock,
+    outbox: OutboxSignal,
+  ) {
+    // Built here rather than injected: it is only this face's, and needs nothing the module lacks.
+    this.batches = new BatchInboundService(config, db, keys, trust, clock, inbound, outbox);
+  }
 
   /** Body: one compact JWS (RFC 7515 §7.1), media type application/jose (RFC 7515 §9.2.1). */
   @Post('peer/v1/envelopes')
   @HttpCode(200)
   async receive(@Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
-    if (typeof body !== 'string') {
-      throw new GatewayError('UNSUPPORTED_MEDIA_TYPE', { detail: 'send the envelope as application/jose' });
-    }
-    const result = await this.inbound.receive(body.trim());
-    void reply.header('content-type', 'application/jose');
+    const result = await this.inbound.receive(envelopeText(body).trim());
+    // A message first taken in a batch keeps its batch proof (JSON) as its receipt.
+    void reply.header('content-type', result.receipt.startsWith('{') ? 'application/json' : 'application/jose');
     void reply.header('x-cytb-duplicate', String(result.duplicate));
     return result.receipt;
+  }
+
+  /**
+   * Body: up to 100 compact JWS from one sender, one per line (sent as application/jose, so the
+   * peer body limit applies). Answer: one signed receipt for every envelope taken, as a Merkle
+   * root over their ids and SHA-256s (libs/delivery batch-proof.ts), and one result per line.
+   */
+  @Post('peer/v1/envelope-batches')
+  @HttpCode(200)
+  async receiveBatch(@Body() body: unknown): Promise<BatchAnswer> {
+    return this.batches.receiveBatch(envelopeText(body));
   }
 
   @Get('.well-known/jwks.json')
@@ -32,4 +56,11 @@ export class PeerController {
   jwks(): { keys: PublicJwk[] } {
     return this.keys.publicJwks();
   }
+}
+
+function envelopeText(body: unknown): string {
+  if (typeof body !== 'string') {
+    throw new GatewayError('UNSUPPORTED_MEDIA_TYPE', { detail: 'send envelopes as application/jose' });
+  }
+  return body;
 }
