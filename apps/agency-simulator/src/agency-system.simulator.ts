@@ -17,7 +17,7 @@ import { canWithdraw, type AgencyStage, type RejectionReason } from '#contracts'
  *   `stepMs` by one stage;
  * - every stage is an event in the system's own feed; the state is persisted after each change.
  */
-export type SimService = 'ssc.apply' | 'ssc.loss' | 'medical.filing' | 'pension.qualification' | 'pension.death-benefit';
+export type SimService = 'ssc.apply' | 'ssc.loss' | 'medical.filing' | 'pension.qualification' | 'pension.death-benefit' | 'pension.transfer';
 
 /** A material as the system keeps it: its type and the hash of the scan. */
 export interface SimMaterial {
@@ -37,6 +37,36 @@ export interface SimCase<D> {
   supplied: SimMaterial[];
   /** Free flags a system keeps on a case (lifted, superseded, ...). */
   flags: Record<string, string | number | boolean>;
+  /**
+   * A part of a case with a key of its own (a pension transfer's conversation): its events name
+   * the case number `caseId` and the `conversation`, while `businessKey` stays unique.
+   */
+  readonly caseId?: string;
+  readonly conversation?: number;
+}
+
+/** 联系函 as the system keeps it. */
+export interface SimContactLetter {
+  readonly letterNo: string;
+  readonly bankName: string;
+  readonly accountName: string;
+  readonly accountNumber: string;
+  /** YYYY-MM-DD. */
+  readonly issuedOn: string;
+}
+
+/** 信息表 as the system keeps it: amounts in fen (integers), months YYYY-MM. */
+export interface SimInformationSheet {
+  readonly periods: readonly { readonly from: string; readonly to: string; readonly monthlyBaseFen: number; readonly months: number }[];
+  readonly personalAccountBalanceFen: number;
+  readonly personalTransferFen: number;
+  readonly pooledTransferFen: number;
+  readonly totalTransferFen: number;
+  /** YYYY-MM-DD. */
+  readonly relationEndedOn: string;
+  readonly remittanceRef: string;
+  /** YYYY-MM-DD. */
+  readonly remittedOn: string;
 }
 
 export interface SimEvent {
@@ -53,10 +83,14 @@ export interface SimEvent {
   /** Amounts in fen (分): integers, so nothing is lost to floating point. */
   readonly amountsFen?: Readonly<Record<string, number>>;
   readonly requestedMaterials?: readonly string[];
+  /** The pension transfer conversation the event belongs to. */
+  readonly conversation?: number;
+  readonly letter?: SimContactLetter;
+  readonly sheet?: SimInformationSheet;
 }
 
 /** What a stage change carries besides the stage. */
-export type SimStep = Omit<SimEvent, 'seq' | 'businessKey' | 'ref' | 'service' | 'at'>;
+export type SimStep = Omit<SimEvent, 'seq' | 'businessKey' | 'ref' | 'service' | 'at' | 'conversation'>;
 
 export interface SystemOptions {
   readonly province: 'SC' | 'CQ';
@@ -113,15 +147,21 @@ export abstract class AgencySystemSimulator<D> {
     return this.options.province;
   }
 
-  /** The first stage of a new case, decided at once. */
-  protected abstract first(c: SimCase<D>, now: number): SimStep;
+  /** The first stage of a new case, decided at once; null keeps it `accepted` without an event (its next step comes on the clock). */
+  protected abstract first(c: SimCase<D>, now: number): SimStep | null;
   /** The next stage once the current one has lasted stepMs, or undefined to stay. */
   protected abstract next(c: SimCase<D>, now: number): SimStep | undefined;
   /** The stage the review resumes at once the awaited material came. */
   protected abstract resume(c: SimCase<D>, now: number): SimStep;
 
   /** Takes a new case; idempotent on the business key (业务协同编号). */
-  protected open(businessKey: string, service: SimService, idNumber: string, data: D): { ref: string; duplicate: boolean } {
+  protected open(
+    businessKey: string,
+    service: SimService,
+    idNumber: string,
+    data: D,
+    part?: { readonly caseId: string; readonly conversation: number },
+  ): { ref: string; duplicate: boolean } {
     this.state.stats.requests += 1;
     const existing = this.byKey.get(businessKey);
     if (existing) {
@@ -131,12 +171,13 @@ export abstract class AgencySystemSimulator<D> {
     }
     const now = this.options.clock.nowMs();
     const ref = `${this.options.province}${this.refLetter}${String(this.state.stats.cases + 1).padStart(8, '0')}`;
-    const c: SimCase<D> = { businessKey, ref, service, idNumber, data, stage: 'accepted', stageSince: now, supplied: [], flags: {} };
+    const c: SimCase<D> = { businessKey, ref, service, idNumber, data, stage: 'accepted', stageSince: now, supplied: [], flags: {}, ...(part ?? {}) };
     this.state.cases.push(c);
     this.byKey.set(businessKey, c);
     this.state.stats.cases += 1;
     this.state.created[businessKey] = (this.state.created[businessKey] ?? 0) + 1;
-    this.move(c, this.first(c, now), now);
+    const first = this.first(c, now);
+    if (first) this.move(c, first, now);
     this.save();
     return { ref, duplicate: false };
   }
@@ -232,14 +273,34 @@ export abstract class AgencySystemSimulator<D> {
     this.save();
   }
 
-  private move(c: SimCase<D>, step: SimStep, now: number): void {
+  /** The case kept under this key, if any. */
+  protected find(businessKey: string): SimCase<D> | undefined {
+    return this.byKey.get(businessKey);
+  }
+
+  /** Moves a case to a stage the system does not publish (a document it received): no event. */
+  protected quietly(c: SimCase<D>, stage: AgencyStage, now: number): void {
+    c.stage = stage;
+    c.stageSince = now;
+    this.save();
+  }
+
+  protected move(c: SimCase<D>, step: SimStep, now: number): void {
     c.stage = step.stage;
     c.stageSince = now;
     this.note(c, step, now);
   }
 
   private note(c: SimCase<D>, step: SimStep, at: number): void {
-    this.state.events.push({ seq: this.state.events.length + 1, businessKey: c.businessKey, ref: c.ref, service: c.service, at, ...step });
+    this.state.events.push({
+      seq: this.state.events.length + 1,
+      businessKey: c.caseId ?? c.businessKey,
+      ref: c.ref,
+      service: c.service,
+      at,
+      ...(c.conversation !== undefined ? { conversation: c.conversation } : {}),
+      ...step,
+    });
   }
 
   private load(): SystemState<D> | null {

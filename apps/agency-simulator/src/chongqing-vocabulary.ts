@@ -11,6 +11,7 @@ export const BIZ_TYPE: Record<SimService, string> = {
   'medical.filing': 'MED_FILING',
   'pension.qualification': 'PENSION_CERT',
   'pension.death-benefit': 'DEATH_CLAIM',
+  'pension.transfer': 'PENSION_TRANSFER',
 };
 
 const SHARED_STATE: Partial<Record<AgencyStage, string>> = {
@@ -46,6 +47,13 @@ const STATE: Record<SimService, Partial<Record<AgencyStage, string>>> = {
     'relation-ended': 'RELATION_ENDED',
     'benefit-paid': 'PAID',
   },
+  'pension.transfer': {
+    'contact-letter-issued': 'LETTER_ISSUED',
+    'transfer-refused': 'TRANSFER_REFUSED',
+    'information-sheet-issued': 'SHEET_ISSUED',
+    'funds-received': 'FUNDS_ARRIVED',
+    'account-merged': 'ACCOUNT_MERGED',
+  },
 };
 
 const REFUSE: Record<'card' | 'medical' | 'pension', Partial<Record<RejectionReason, [string, string]>>> = {
@@ -79,6 +87,13 @@ const REFUSE: Record<'card' | 'medical' | 'pension', Partial<Record<RejectionRea
     BENEFIT_ALREADY_CLAIMED: ['D-ALREADY-CLAIMED', '已申领过死亡待遇'],
     MATERIAL_MISSING: ['D-DOCS-MISSING', '材料不全'],
     CASE_ALREADY_DECIDED: ['R-DECIDED', '已办结，不能撤回'],
+    NOT_INSURED_AT_REGION: ['T-NOT-INSURED', '转入地无参保登记'],
+    NOT_A_CROSS_AREA_MOVE: ['T-NOT-CROSS-AREA', '不属于跨统筹区转移'],
+    TEMPORARY_ACCOUNT_RULES: ['T-TEMP-ACCOUNT', '临时缴费账户不予转入'],
+    ACCOUNT_TERMINATED: ['T-TERMINATED', '参保关系已终止'],
+    CONTRIBUTIONS_NOT_SUSPENDED: ['T-NOT-SUSPENDED', '尚未中断缴费'],
+    CONTRIBUTIONS_IN_ARREARS: ['T-ARREARS', '存在欠费'],
+    ALREADY_DRAWING_PENSION: ['T-DRAWING', '已领取基本养老金'],
   },
 };
 
@@ -90,7 +105,44 @@ export const DOC_TYPE: Record<string, string> = {
   'referral-proof': 'REFERRAL_PROOF',
 };
 
-const AMOUNT_FIELD: Record<string, string> = { backPay: 'backPayFen', balance: 'balanceFen', funeralGrant: 'funeralGrantFen' };
+const AMOUNT_FIELD: Record<string, string> = {
+  backPay: 'backPayFen',
+  balance: 'balanceFen',
+  funeralGrant: 'funeralGrantFen',
+  totalTransfer: 'transferTotalFen',
+};
+
+/** The transfer's documents, as Chongqing writes them (ISO dates, months YYYY-MM, integer fen). */
+function transferDocuments(e: SimEvent) {
+  return {
+    ...(e.conversation !== undefined ? { seqNo: e.conversation } : {}),
+    ...(e.letter
+      ? {
+          contactLetter: {
+            letterNo: e.letter.letterNo,
+            bankName: e.letter.bankName,
+            accountName: e.letter.accountName,
+            accountNo: e.letter.accountNumber,
+            issueDate: e.letter.issuedOn,
+          },
+        }
+      : {}),
+    ...(e.sheet
+      ? {
+          infoSheet: {
+            periods: e.sheet.periods.map((p) => ({ startMonth: p.from, endMonth: p.to, baseFen: p.monthlyBaseFen, months: p.months })),
+            balanceFen: e.sheet.personalAccountBalanceFen,
+            personalFen: e.sheet.personalTransferFen,
+            pooledFen: e.sheet.pooledTransferFen,
+            totalFen: e.sheet.totalTransferFen,
+            relationEndDate: e.sheet.relationEndedOn,
+            remitNo: e.sheet.remittanceRef,
+            remitDate: e.sheet.remittedOn,
+          },
+        }
+      : {}),
+  };
+}
 
 /** One event of a Chongqing system's feed. */
 export function toChongqingEvent(system: 'card' | 'medical' | 'pension', e: SimEvent) {
@@ -110,6 +162,7 @@ export function toChongqingEvent(system: 'card' | 'medical' | 'pension', e: SimE
     ...(e.validUntil ? { expireDate: e.validUntil } : {}),
     ...(e.amountsFen ? Object.fromEntries(Object.entries(e.amountsFen).map(([k, fen]) => [AMOUNT_FIELD[k] ?? k, fen])) : {}),
     ...(e.requestedMaterials ? { neededDocs: e.requestedMaterials.map((m) => DOC_TYPE[m] ?? m) } : {}),
+    ...transferDocuments(e),
     occurredAt: `${new Date(e.at + 8 * 3600_000).toISOString().slice(0, 19)}+08:00`,
   };
 }

@@ -1,4 +1,15 @@
-import { AgencySystemSimulator, type SimCase, type SimMaterial, type SimStep, type SystemOptions } from './agency-system.simulator.js';
+import { pooledTransfer } from '#pension';
+import {
+  AgencySystemSimulator,
+  SimCaseUnknown,
+  type SimCase,
+  type SimContactLetter,
+  type SimEvent,
+  type SimInformationSheet,
+  type SimMaterial,
+  type SimStep,
+  type SystemOptions,
+} from './agency-system.simulator.js';
 
 /**
  * SIMULATOR — a stand-in for a province's pension office (社保经办), demo and tests only:
@@ -13,6 +24,18 @@ import { AgencySystemSimulator, type SimCase, type SimMaterial, type SimStep, ty
  *   account balance and funeral grant paid; without materials the office asks for the death
  *   proof first (补正); a death proof reference starting `UNVERIFIED` is rejected; a second
  *   claim for the same deceased is not accepted.
+ * - An employee pension transfer (养老保险关系转移接续, 国办发〔2009〕66号), both sides:
+ *   as the transfer-in office it takes the application, one conversation per transfer-out place,
+ *   and after a step issues a contact letter (联系函, with this office's fund account) or refuses
+ *   (applicant or that place's person number in `notInsured` → NOT_INSURED_AT_REGION; a place in
+ *   the transfer-in region itself → NOT_A_CROSS_AREA_MOVE); once the information sheet came it
+ *   reports the funds received, then the account merged. As the transfer-out office it takes a
+ *   contact letter and after a step refuses (seeded `transfer` lists: terminated account,
+ *   contributions not suspended, arrears, drawing a pension) or issues the information sheet
+ *   from the person's contribution history (periods since 1996, yearly bases), its pooled part
+ *   computed exactly (12 % from 1998-01, no interest); for IDs in `transfer.wrongSums` the office
+ *   states the pooled part one fen too high. Every application, conversation and letter is
+ *   created once (counted per key: `<case>`, `<case>#<n>`, `<case>#<n>@out`).
  */
 export interface QualificationData {
   readonly type: 'qualification';
@@ -29,7 +52,53 @@ export interface DeathBenefitData {
   readonly materials: readonly SimMaterial[];
 }
 
-type PensionData = QualificationData | DeathBenefitData;
+/** The transfer application as the transfer-in office keeps it; its conversations are their own cases. */
+export interface TransferApplicationData {
+  readonly type: 'transfer-application';
+  readonly insuranceType: 'enterprise-employee' | 'public-institution';
+  readonly transferInRegion: string;
+  readonly places: number;
+}
+
+/** A transfer-out place as the application names it. */
+export interface TransferPlaceData {
+  readonly region: string;
+  readonly agencyName: string;
+  readonly personNumber: string;
+  readonly temporaryAccount: boolean;
+}
+
+/** One conversation at the transfer-in office (legs 1 and 3). */
+export interface TransferInData {
+  readonly type: 'transfer-in';
+  readonly transferInRegion: string;
+  readonly place: TransferPlaceData;
+}
+
+/** One conversation at the transfer-out office (leg 2): the contact letter it received. */
+export interface TransferOutData {
+  readonly type: 'transfer-out';
+  readonly transferInRegion: string;
+  readonly region: string;
+  readonly personNumber: string;
+  readonly letterNo: string;
+}
+
+type PensionData = QualificationData | DeathBenefitData | TransferApplicationData | TransferInData | TransferOutData;
+
+/** Seeded conditions of the transfer-out side (ID numbers). */
+export interface TransferSeeds {
+  /** 参保关系已终止. */
+  readonly terminated?: readonly string[];
+  /** 未中断缴费 (still contributing here). */
+  readonly unsuspended?: readonly string[];
+  /** 欠费. */
+  readonly arrears?: readonly string[];
+  /** 已领取养老金. */
+  readonly drawingPension?: readonly string[];
+  /** The office states the pooled part one fen too high on their sheet. */
+  readonly wrongSums?: readonly string[];
+}
 
 export interface PensionOfficeOptions extends SystemOptions {
   /** IDs whose face or fingerprint check fails. */
@@ -38,6 +107,9 @@ export interface PensionOfficeOptions extends SystemOptions {
   readonly suspendedPensioners?: readonly string[];
   /** 丧葬补助金 of this province, in fen. */
   readonly funeralGrantFen: number;
+  /** The pension fund's receiving account, printed on every contact letter. */
+  readonly fundAccount?: { readonly bankName: string; readonly accountName: string; readonly accountNumber: string };
+  readonly transfer?: TransferSeeds;
 }
 
 /** Months of pension withheld from a pensioner seeded as suspended. */
@@ -60,8 +132,66 @@ export class PensionOfficeSimulator extends AgencySystemSimulator<PensionData> {
     return this.open(businessKey, 'pension.death-benefit', claimantIdNumber, { type: 'death-benefit', ...data });
   }
 
-  protected first(c: SimCase<PensionData>, now: number): SimStep {
+  /**
+   * 转移接续申请 at the transfer-in office: the application and one conversation per place.
+   * Idempotent on the case number.
+   */
+  applyTransfer(
+    caseId: string,
+    idNumber: string,
+    data: { insuranceType: TransferApplicationData['insuranceType']; transferInRegion: string; places: readonly TransferPlaceData[] },
+  ): { ref: string; duplicate: boolean } {
+    const result = this.open(caseId, 'pension.transfer', idNumber, {
+      type: 'transfer-application',
+      insuranceType: data.insuranceType,
+      transferInRegion: data.transferInRegion,
+      places: data.places.length,
+    });
+    if (result.duplicate) return result;
+    data.places.forEach((place, i) => {
+      this.open(
+        `${caseId}#${i + 1}`,
+        'pension.transfer',
+        idNumber,
+        { type: 'transfer-in', transferInRegion: data.transferInRegion, place },
+        { caseId, conversation: i + 1 },
+      );
+    });
+    return result;
+  }
+
+  /** 联系函 at the transfer-out office: one conversation, idempotent on case number and conversation. */
+  receiveContactLetter(
+    caseId: string,
+    conversation: number,
+    idNumber: string,
+    data: Omit<TransferOutData, 'type'>,
+  ): { ref: string; duplicate: boolean } {
+    return this.open(`${caseId}#${conversation}@out`, 'pension.transfer', idNumber, { type: 'transfer-out', ...data }, { caseId, conversation });
+  }
+
+  /**
+   * 信息表 at the transfer-in office: the conversation waits for the funds (next step: received,
+   * then merged). A sheet for a conversation this office has not issued a letter for is unknown
+   * (SimCaseUnknown); a repeated one is a duplicate.
+   */
+  receiveInformationSheet(caseId: string, conversation: number, sheet: SimInformationSheet): { ref: string; duplicate: boolean } {
+    const c = this.find(`${caseId}#${conversation}`);
+    if (!c || c.data.type !== 'transfer-in') throw new SimCaseUnknown(`${caseId}#${conversation}`);
+    if (c.stage !== 'contact-letter-issued') return { ref: c.ref, duplicate: true };
+    c.flags['totalTransferFen'] = sheet.totalTransferFen;
+    this.quietly(c, 'information-sheet-received', this.options.clock.nowMs());
+    return { ref: c.ref, duplicate: false };
+  }
+
+  /** The transfer's events in this office's feed (both sides), in order. */
+  transferEvents(caseId: string): SimEvent[] {
+    return this.eventsAfter(0, Number.MAX_SAFE_INTEGER).filter((e) => e.service === 'pension.transfer' && e.businessKey === caseId);
+  }
+
+  protected first(c: SimCase<PensionData>, now: number): SimStep | null {
     const data = c.data;
+    if (data.type === 'transfer-application' || data.type === 'transfer-in' || data.type === 'transfer-out') return null;
     if (data.type === 'death-benefit') {
       const claimed = this.cases().some(
         (o) =>
@@ -87,8 +217,11 @@ export class PensionOfficeSimulator extends AgencySystemSimulator<PensionData> {
     return { stage: 'authenticated' };
   }
 
-  protected next(c: SimCase<PensionData>): SimStep | undefined {
+  protected next(c: SimCase<PensionData>, now: number): SimStep | undefined {
     const data = c.data;
+    if (data.type === 'transfer-application') return undefined;
+    if (data.type === 'transfer-in') return this.nextIn(c, data, now);
+    if (data.type === 'transfer-out') return this.nextOut(c, data, now);
     if (data.type === 'qualification') {
       if (c.stage === 'authentication-failed') return { stage: 'payment-suspended' };
       const months = c.flags['resumeMonths'];
@@ -121,6 +254,79 @@ export class PensionOfficeSimulator extends AgencySystemSimulator<PensionData> {
     return { stage: 'in-review' };
   }
 
+  /** Leg 1 (letter or refusal) and leg 3 (funds received, account merged) of one conversation. */
+  private nextIn(c: SimCase<PensionData>, data: TransferInData, now: number): SimStep | undefined {
+    if (c.stage === 'accepted') {
+      if (this.notInsured(c.idNumber) || this.notInsured(data.place.personNumber)) return { stage: 'transfer-refused', reason: 'NOT_INSURED_AT_REGION' };
+      if (data.place.region === data.transferInRegion) return { stage: 'transfer-refused', reason: 'NOT_A_CROSS_AREA_MOVE' };
+      return { stage: 'contact-letter-issued', letter: this.letter(c, now) };
+    }
+    if (c.stage === 'information-sheet-received') {
+      const total = c.flags['totalTransferFen'];
+      return { stage: 'funds-received', ...(typeof total === 'number' ? { amountsFen: { totalTransfer: total } } : {}) };
+    }
+    if (c.stage === 'funds-received') return { stage: 'account-merged' };
+    return undefined;
+  }
+
+  /** Leg 2: the preconditions, then the information sheet (relation ended, funds remitted). */
+  private nextOut(c: SimCase<PensionData>, data: TransferOutData, now: number): SimStep | undefined {
+    if (c.stage !== 'accepted') return undefined;
+    const seeds = this.pension.transfer ?? {};
+    const seeded = (list?: readonly string[]) => list?.includes(c.idNumber) ?? false;
+    if (seeded(seeds.terminated)) return { stage: 'transfer-refused', reason: 'ACCOUNT_TERMINATED' };
+    if (seeded(seeds.drawingPension)) return { stage: 'transfer-refused', reason: 'ALREADY_DRAWING_PENSION' };
+    if (seeded(seeds.unsuspended)) return { stage: 'transfer-refused', reason: 'CONTRIBUTIONS_NOT_SUSPENDED' };
+    if (seeded(seeds.arrears)) return { stage: 'transfer-refused', reason: 'CONTRIBUTIONS_IN_ARREARS' };
+    if (data.region === data.transferInRegion) return { stage: 'transfer-refused', reason: 'NOT_A_CROSS_AREA_MOVE' };
+    return { stage: 'information-sheet-issued', sheet: this.sheet(c, data, now, seeded(seeds.wrongSums)) };
+  }
+
+  private letter(c: SimCase<PensionData>, now: number): SimContactLetter {
+    const day = this.beijingDay(now);
+    const account = this.pension.fundAccount ?? { bankName: '中国工商银行', accountName: '社会保险基金收入户', accountNumber: '0000000000000000000' };
+    return {
+      letterNo: `${this.province === 'SC' ? '川' : '渝'}养转联〔${day.slice(0, 4)}〕${c.ref.slice(3)}号`,
+      ...account,
+      issuedOn: day,
+    };
+  }
+
+  /**
+   * The information sheet from the person's contribution history at this office: from a month
+   * between 1996 and 2001 to 2025-10, one period per calendar year, the monthly base rising about
+   * 8 % a year; the pooled part is 12 % of the bases from 1998-01 (libs/pension pooledTransfer).
+   */
+  private sheet(c: SimCase<PensionData>, data: TransferOutData, now: number, wrong: boolean): SimInformationSheet {
+    const h = hashOf(`${c.idNumber}/${data.personNumber}`);
+    const startYear = 1996 + (h % 6);
+    const startMonth = 1 + (h % 12);
+    let baseFen = 60_000 + (h % 40_000);
+    const periods: { from: string; to: string; monthlyBaseFen: number; months: number }[] = [];
+    for (let year = startYear; year <= 2025; year += 1) {
+      const fromMonth = year === startYear ? startMonth : 1;
+      const toMonth = year === 2025 ? 10 : 12;
+      periods.push({ from: month(year, fromMonth), to: month(year, toMonth), monthlyBaseFen: baseFen, months: toMonth - fromMonth + 1 });
+      baseFen = Math.round((baseFen * 108) / 100);
+    }
+    const pooledFen =
+      yuanStringToFen(pooledTransfer(periods.map((p) => ({ from: p.from, to: p.to, months: p.months, monthlyBase: fenString(p.monthlyBaseFen) })))) +
+      (wrong ? 1 : 0);
+    const paidIn = periods.reduce((sum, p) => sum + p.monthlyBaseFen * p.months, 0);
+    const personalFen = Math.round((paidIn * 8) / 100) + (h % 100_000);
+    const day = this.beijingDay(now);
+    return {
+      periods,
+      personalAccountBalanceFen: personalFen,
+      personalTransferFen: personalFen,
+      pooledTransferFen: pooledFen,
+      totalTransferFen: personalFen + pooledFen,
+      relationEndedOn: day,
+      remittanceRef: `${this.province}HK${c.ref.slice(3)}`,
+      remittedOn: day,
+    };
+  }
+
   /** Suspended checks of this person not yet resumed. */
   private suspendedChecks(idNumber: string): SimCase<PensionData>[] {
     return this.cases().filter((o) => o.idNumber === idNumber && o.stage === 'payment-suspended' && o.flags['resumed'] !== true);
@@ -149,4 +355,26 @@ export class PensionOfficeSimulator extends AgencySystemSimulator<PensionData> {
   private accountBalanceFen(idNumber: string): number {
     return 100_000 + ((Number(idNumber.slice(6, 17)) * 104_729) % 5_900_000);
   }
+}
+
+function month(year: number, m: number): string {
+  return `${year}-${String(m).padStart(2, '0')}`;
+}
+
+/** fen → 'yuan.fen' (exact). */
+function fenString(fen: number): string {
+  return `${Math.floor(fen / 100)}.${String(fen % 100).padStart(2, '0')}`;
+}
+
+/** 'yuan.fen' → fen (exact, no floating point). */
+export function yuanStringToFen(yuan: string): number {
+  const [whole, frac = ''] = yuan.split('.');
+  return Number(whole) * 100 + Number(frac.padEnd(2, '0').slice(0, 2));
+}
+
+/** A stable small hash of a string (FNV-1a), so each person's history is the same every run. */
+function hashOf(value: string): number {
+  let h = 0x811c9dc5;
+  for (const ch of value) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193) >>> 0;
+  return h;
 }

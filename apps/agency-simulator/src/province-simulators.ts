@@ -1,7 +1,7 @@
 import type { Clock } from '#core';
 import { CardCentreSimulator } from './card-centre.simulator.js';
 import { MedicalInsuranceSimulator } from './medical-insurance.simulator.js';
-import { PensionOfficeSimulator } from './pension-office.simulator.js';
+import { PensionOfficeSimulator, type TransferSeeds } from './pension-office.simulator.js';
 
 /** SIMULATOR settings of one province's agency systems (demo and tests only). */
 export interface SimulatorOptions {
@@ -22,14 +22,24 @@ export interface SimulatorOptions {
   readonly biometricFail?: readonly string[];
   /** IDs whose pension payment was suspended before this run. */
   readonly suspendedPensioners?: readonly string[];
+  /** Seeded conditions of the pension transfer's transfer-out side (ID numbers). */
+  readonly transfer?: TransferSeeds;
   /** Real-timer interval that calls tick(); 0 or absent in tests (they call tick()). */
   readonly autoTickMs?: number;
 }
 
 /** Each province's own local rules, as the simulator plays them. */
 const LOCAL_RULES = {
-  SC: { temporaryLossDays: 5, funeralGrantFen: 200_000 },
-  CQ: { temporaryLossDays: 10, funeralGrantFen: 150_000 },
+  SC: {
+    temporaryLossDays: 5,
+    funeralGrantFen: 200_000,
+    fundAccount: { bankName: '中国工商银行成都春熙支行', accountName: '四川省社会保险事业管理局社会保险基金收入户', accountNumber: '4402239009100012345' },
+  },
+  CQ: {
+    temporaryLossDays: 10,
+    funeralGrantFen: 150_000,
+    fundAccount: { bankName: '中国建设银行重庆市分行营业部', accountName: '重庆市社会保险局社会保险基金收入户', accountNumber: '50001013600050212345' },
+  },
 } as const;
 
 /**
@@ -67,6 +77,8 @@ export class ProvinceSimulators {
       biometricFail: options.biometricFail ?? [],
       suspendedPensioners: options.suspendedPensioners ?? [],
       funeralGrantFen: rules.funeralGrantFen,
+      fundAccount: rules.fundAccount,
+      transfer: options.transfer ?? {},
     });
     if (options.autoTickMs) {
       this.timer = setInterval(() => this.tick(), options.autoTickMs);

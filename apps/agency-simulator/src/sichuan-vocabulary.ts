@@ -12,6 +12,7 @@ export const YWLX: Record<SimService, string> = {
   'medical.filing': 'BA',
   'pension.qualification': 'RZ',
   'pension.death-benefit': 'SW',
+  'pension.transfer': 'ZY',
 };
 
 const SHARED_ZT: Partial<Record<AgencyStage, string>> = { 'supplement-requested': '待补正', withdrawn: '已撤回', 'withdrawal-refused': '撤回未通过' };
@@ -42,6 +43,13 @@ const ZT: Record<SimService, Partial<Record<AgencyStage, string>>> = {
     rejected: '审核不通过',
     'relation-ended': '已终止参保关系',
     'benefit-paid': '待遇已支付',
+  },
+  'pension.transfer': {
+    'contact-letter-issued': '已开具联系函',
+    'transfer-refused': '不予办理',
+    'information-sheet-issued': '已出具信息表',
+    'funds-received': '转移基金已到账',
+    'account-merged': '个人账户已合并',
   },
 };
 
@@ -78,13 +86,52 @@ const YYDM: Record<'card' | 'medical' | 'pension', Partial<Record<RejectionReaso
     BENEFIT_ALREADY_CLAIMED: ['SW04', '死亡待遇已申领'],
     MATERIAL_MISSING: ['SW05', '申领材料不全'],
     CASE_ALREADY_DECIDED: ['CH01', '业务已办结，不能撤回'],
+    NOT_INSURED_AT_REGION: ['ZY01', '转入地无参保缴费记录'],
+    TEMPORARY_ACCOUNT_RULES: ['ZY02', '临时基本养老保险缴费账户不予转入'],
+    NOT_A_CROSS_AREA_MOVE: ['ZY03', '不属于跨统筹区流动'],
+    ACCOUNT_TERMINATED: ['ZY04', '参保关系已终止'],
+    CONTRIBUTIONS_NOT_SUSPENDED: ['ZY05', '未中断缴费'],
+    CONTRIBUTIONS_IN_ARREARS: ['ZY06', '存在欠缴'],
+    ALREADY_DRAWING_PENSION: ['ZY07', '已按月领取基本养老金'],
   },
 };
 
 /** Material codes (材料类型). */
 export const CLLX: Record<string, string> = { photo: 'ZP', 'death-proof-copy': 'SWZM', 'residence-proof': 'JZZM', 'referral-proof': 'ZZZM' };
 
-const AMOUNT_FIELD: Record<string, string> = { backPay: 'bfje', balance: 'grzhye', funeralGrant: 'sbzj' };
+const AMOUNT_FIELD: Record<string, string> = { backPay: 'bfje', balance: 'grzhye', funeralGrant: 'sbzj', totalTransfer: 'zrhj' };
+
+/** The transfer's documents, as Sichuan writes them: 联系函 lxh and 信息表 xxb (YYYYMM months, YYYYMMDD dates, yuan). */
+function transferDocuments(e: SimEvent) {
+  return {
+    ...(e.conversation !== undefined ? { lxxh: e.conversation } : {}),
+    ...(e.letter
+      ? {
+          lxh: {
+            lxhbh: e.letter.letterNo,
+            khyh: e.letter.bankName,
+            hm: e.letter.accountName,
+            zh: e.letter.accountNumber,
+            kjrq: e.letter.issuedOn.replaceAll('-', ''),
+          },
+        }
+      : {}),
+    ...(e.sheet
+      ? {
+          xxb: {
+            jfmx: e.sheet.periods.map((p) => ({ qsny: p.from.replace('-', ''), zzny: p.to.replace('-', ''), jfjs: yuan(p.monthlyBaseFen), ys: p.months })),
+            grzhye: yuan(e.sheet.personalAccountBalanceFen),
+            grzr: yuan(e.sheet.personalTransferFen),
+            tczr: yuan(e.sheet.pooledTransferFen),
+            zrhj: yuan(e.sheet.totalTransferFen),
+            zzrq: e.sheet.relationEndedOn.replaceAll('-', ''),
+            hkpzh: e.sheet.remittanceRef,
+            hkrq: e.sheet.remittedOn.replaceAll('-', ''),
+          },
+        }
+      : {}),
+  };
+}
 
 /** One event of a Sichuan system's feed. */
 export function toSichuanEvent(system: 'card' | 'medical' | 'pension', e: SimEvent) {
@@ -104,6 +151,7 @@ export function toSichuanEvent(system: 'card' | 'medical' | 'pension', e: SimEve
     ...(e.validUntil ? { aae031: e.validUntil.replaceAll('-', '') } : {}),
     ...(e.amountsFen ? { je: Object.fromEntries(Object.entries(e.amountsFen).map(([k, fen]) => [AMOUNT_FIELD[k] ?? k, yuan(fen)])) } : {}),
     ...(e.requestedMaterials ? { bzcl: e.requestedMaterials.map((m) => CLLX[m] ?? m) } : {}),
+    ...transferDocuments(e),
     sj: new Date(e.at + 8 * 3600_000).toISOString().slice(0, 19).replace('T', ' '),
   };
 }
