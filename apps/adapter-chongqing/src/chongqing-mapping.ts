@@ -1,4 +1,7 @@
 import type {
+  ContactLetter,
+  TransferInformationSheet,
+  TransferInsuranceType,
   AgencyStage,
   AgencyStatusReport,
   CardFunction,
@@ -15,7 +18,7 @@ import type {
   SscApplyKind,
   StageDetail,
 } from '#contracts';
-import { fenToYuan, mapValue, UnmappedAgencyValue } from '#adapter-kit';
+import { fenToYuan, mapValue, UnmappedAgencyValue, yuanToFen } from '#adapter-kit';
 
 /**
  * Canonical ⇄ Chongqing's agency systems (camelCase fields, English state words, prefixed reason
@@ -24,6 +27,31 @@ import { fenToYuan, mapValue, UnmappedAgencyValue } from '#adapter-kit';
  */
 
 // ── Outbound: canonical → Chongqing ───────────────────────────────────────────────────────────
+
+/** 转移险种 insuranceKind. */
+export const INSURANCE_KIND: Record<TransferInsuranceType, string> = {
+  'enterprise-employee': 'ENTERPRISE_EMPLOYEE',
+  'public-institution': 'PUBLIC_INSTITUTION',
+};
+
+/** 信息表 as Chongqing's transfer-in office takes it (infoSheet): amounts converted exactly to integer fen. */
+export function toChongqingSheet(sheet: TransferInformationSheet) {
+  return {
+    periods: sheet.periods.map((p, i) => ({
+      startMonth: p.from,
+      endMonth: p.to,
+      baseFen: yuanToFen(p.monthlyBase, `periods[${i}].monthlyBase`),
+      months: p.months,
+    })),
+    balanceFen: yuanToFen(sheet.personalAccountBalance, 'personalAccountBalance'),
+    personalFen: yuanToFen(sheet.personalTransfer, 'personalTransfer'),
+    pooledFen: yuanToFen(sheet.pooledTransfer, 'pooledTransfer'),
+    totalFen: yuanToFen(sheet.totalTransfer, 'totalTransfer'),
+    relationEndDate: sheet.relationEndedOn,
+    remitNo: sheet.remittance.ref,
+    remitDate: sheet.remittance.remittedOn,
+  };
+}
 
 export const APPLY_TYPE: Record<SscApplyKind, string> = {
   new: 'NEW',
@@ -147,6 +175,13 @@ export const STATE_TO_STAGE: Readonly<Record<string, Readonly<Record<string, Age
     RELATION_ENDED: 'relation-ended',
     PAID: 'benefit-paid',
   },
+  PENSION_TRANSFER: {
+    LETTER_ISSUED: 'contact-letter-issued',
+    TRANSFER_REFUSED: 'transfer-refused',
+    SHEET_ISSUED: 'information-sheet-issued',
+    FUNDS_ARRIVED: 'funds-received',
+    ACCOUNT_MERGED: 'account-merged',
+  },
 };
 
 /** Refusal codes of the card service. */
@@ -182,6 +217,13 @@ export const PENSION_REFUSE: Readonly<Record<string, RejectionReason>> = {
   'D-ALREADY-CLAIMED': 'BENEFIT_ALREADY_CLAIMED',
   'D-DOCS-MISSING': 'MATERIAL_MISSING',
   'R-DECIDED': 'CASE_ALREADY_DECIDED',
+  'T-NOT-INSURED': 'NOT_INSURED_AT_REGION',
+  'T-NOT-CROSS-AREA': 'NOT_A_CROSS_AREA_MOVE',
+  'T-TEMP-ACCOUNT': 'TEMPORARY_ACCOUNT_RULES',
+  'T-TERMINATED': 'ACCOUNT_TERMINATED',
+  'T-NOT-SUSPENDED': 'CONTRIBUTIONS_NOT_SUSPENDED',
+  'T-ARREARS': 'CONTRIBUTIONS_IN_ARREARS',
+  'T-DRAWING': 'ALREADY_DRAWING_PENSION',
 };
 
 /** Amount fields, in fen. */
@@ -189,9 +231,38 @@ export const FEN_TO_AMOUNT: Readonly<Record<string, string>> = {
   backPayFen: 'backPay',
   balanceFen: 'balance',
   funeralGrantFen: 'funeralGrant',
+  transferTotalFen: 'totalTransfer',
 };
 
-const REASONED: readonly AgencyStage[] = ['rejected', 'not-accepted', 'authentication-failed', 'supplement-requested', 'withdrawal-refused'];
+const REASONED: readonly AgencyStage[] = [
+  'rejected',
+  'not-accepted',
+  'authentication-failed',
+  'supplement-requested',
+  'withdrawal-refused',
+  'transfer-refused',
+];
+
+/** contactLetter in a transfer event. */
+export interface ChongqingLetter {
+  letterNo: string;
+  bankName: string;
+  accountName: string;
+  accountNo: string;
+  issueDate: string;
+}
+
+/** infoSheet in a transfer event (integer fen). */
+export interface ChongqingSheet {
+  periods: { startMonth: string; endMonth: string; baseFen: number; months: number }[];
+  balanceFen: number;
+  personalFen: number;
+  pooledFen: number;
+  totalFen: number;
+  relationEndDate: string;
+  remitNo: string;
+  remitDate: string;
+}
 
 export interface ChongqingEvent {
   eventNo: number;
@@ -206,7 +277,12 @@ export interface ChongqingEvent {
   backPayFen?: number;
   balanceFen?: number;
   funeralGrantFen?: number;
+  transferTotalFen?: number;
   neededDocs?: string[];
+  /** The transfer conversation. */
+  seqNo?: number;
+  contactLetter?: ChongqingLetter;
+  infoSheet?: ChongqingSheet;
   occurredAt: string;
 }
 
@@ -251,7 +327,8 @@ export function fromChongqingEvent(
       detail,
     };
   }
-  if (!REASONED.includes(stage) && e.refuseCode === undefined) return { caseId: e.bizSerialNo, stage, at: e.occurredAt, detail };
+  const transfer = fromChongqingTransfer(e);
+  if (!REASONED.includes(stage) && e.refuseCode === undefined) return { caseId: e.bizSerialNo, stage, at: e.occurredAt, detail, ...transfer };
   const code = mapValue(refusals, 'refuseCode', e.refuseCode, e.eventNo);
   return {
     caseId: e.bizSerialNo,
@@ -259,10 +336,50 @@ export function fromChongqingEvent(
     at: e.occurredAt,
     reason: { code, message: e.refuseReason ?? e.state },
     detail,
+    ...transfer,
   };
 }
 
-function isoDate(value: string, position: number): string {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) throw new UnmappedAgencyValue('expireDate', value, position);
+/** A transfer event's conversation (seqNo) and document (contactLetter or infoSheet, fen → yuan exactly). */
+function fromChongqingTransfer(e: ChongqingEvent): Pick<AgencyStatusReport, 'conversation' | 'document'> {
+  if (e.bizType !== 'PENSION_TRANSFER') return {};
+  if (!Number.isInteger(e.seqNo) || (e.seqNo as number) < 1) throw new UnmappedAgencyValue('seqNo', String(e.seqNo), e.eventNo);
+  const conversation = e.seqNo as number;
+  if (e.contactLetter) {
+    const l = e.contactLetter;
+    const contactLetter: ContactLetter = {
+      letterNo: l.letterNo,
+      fundAccount: { bankName: l.bankName, accountName: l.accountName, accountNumber: l.accountNo },
+      issuedOn: isoDate(l.issueDate, e.eventNo, 'contactLetter.issueDate'),
+    };
+    return { conversation, document: { contactLetter } };
+  }
+  if (e.infoSheet) {
+    const x = e.infoSheet;
+    const month = (field: string, value: string) => {
+      if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(value)) throw new UnmappedAgencyValue(`infoSheet.${field}`, String(value), e.eventNo);
+      return value;
+    };
+    const informationSheet: TransferInformationSheet = {
+      periods: x.periods.map((p, i) => ({
+        from: month(`periods[${i}].startMonth`, p.startMonth),
+        to: month(`periods[${i}].endMonth`, p.endMonth),
+        monthlyBase: fenToYuan(p.baseFen),
+        months: p.months,
+      })),
+      personalAccountBalance: fenToYuan(x.balanceFen),
+      personalTransfer: fenToYuan(x.personalFen),
+      pooledTransfer: fenToYuan(x.pooledFen),
+      totalTransfer: fenToYuan(x.totalFen),
+      relationEndedOn: isoDate(x.relationEndDate, e.eventNo, 'infoSheet.relationEndDate'),
+      remittance: { ref: x.remitNo, remittedOn: isoDate(x.remitDate, e.eventNo, 'infoSheet.remitDate') },
+    };
+    return { conversation, document: { informationSheet } };
+  }
+  return { conversation };
+}
+
+function isoDate(value: string, position: number, field = 'expireDate'): string {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) throw new UnmappedAgencyValue(field, value, position);
   return value;
 }

@@ -1,8 +1,23 @@
-import type { ForwardedRequest } from '#contracts';
-import { CLAIMANT_ROLE, PENSION_REFUSE, PROOF_TYPE, RELATION, SCHEME_TYPE, VERIFY_MODE, toChongqingDocuments } from './chongqing-mapping.js';
+import { AgencyCallError, type AgencyHandOver } from '#adapter-kit';
+import type { Applicant, ForwardedRequest, TransferContactLetterMessage, TransferReplyMessage } from '#contracts';
+import {
+  CLAIMANT_ROLE,
+  INSURANCE_KIND,
+  PENSION_REFUSE,
+  PROOF_TYPE,
+  RELATION,
+  SCHEME_TYPE,
+  VERIFY_MODE,
+  toChongqingDocuments,
+  toChongqingSheet,
+} from './chongqing-mapping.js';
 import { ChongqingSystemClient, wrongService } from './chongqing-system.client.js';
 
-/** Chongqing's pension office: certifications and death claims (one feed, told apart by bizType). */
+/**
+ * Chongqing's pension office: certifications, death claims and pension transfers (`transfers`,
+ * then `transfers/{bizSerialNo}/contact-letters` at the transfer-out side and `…/info-sheets` at
+ * the transfer-in side, each conversation told apart by seqNo); one feed, told apart by bizType.
+ */
 export class ChongqingPensionOfficeClient extends ChongqingSystemClient {
   readonly agency = 'CQ.pension' as const;
   protected readonly refusals = PENSION_REFUSE;
@@ -62,6 +77,63 @@ export class ChongqingPensionOfficeClient extends ChongqingSystemClient {
         },
       };
     }
+    if (r.service === 'pension.transfer') {
+      return {
+        path: 'sim/cq/pension/transfers',
+        body: {
+          bizSerialNo: forwarded.caseId,
+          certNo: r.applicant.idNumber,
+          personName: r.applicant.name,
+          mobile: r.applicant.phone,
+          insuranceKind: INSURANCE_KIND[r.insuranceType],
+          transferInAreaCode: forwarded.route.region,
+          outPlaces: r.transferOut.map((place, i) => ({
+            seqNo: i + 1,
+            areaCode: place.region,
+            agencyName: place.agencyName,
+            ...(place.agencyCreditCode ? { creditCode: place.agencyCreditCode } : {}),
+            personNo: place.personNumber,
+            tempAccount: place.temporaryAccount === true,
+          })),
+          certificateNo: r.contributionCertificateRef,
+          documents: toChongqingDocuments(r.materials),
+        },
+      };
+    }
     return wrongService(this.agency, r.service);
+  }
+
+  /** A contact letter for this office as the transfer-out side. */
+  async contactLetter(letter: TransferContactLetterMessage & { readonly applicant: Applicant }): Promise<AgencyHandOver> {
+    return this.post(`sim/cq/pension/transfers/${encodeURIComponent(letter.caseId)}/contact-letters`, {
+      seqNo: letter.conversation,
+      certNo: letter.applicant.idNumber,
+      personName: letter.applicant.name,
+      mobile: letter.applicant.phone,
+      insuranceKind: INSURANCE_KIND[letter.insuranceType],
+      transferInAreaCode: letter.transferIn.region,
+      transferInAgency: letter.transferIn.agency,
+      areaCode: letter.transferOut.region,
+      agencyName: letter.transferOut.agencyName,
+      personNo: letter.transferOut.personNumber,
+      contactLetter: {
+        letterNo: letter.letter.letterNo,
+        bankName: letter.letter.fundAccount.bankName,
+        accountName: letter.letter.fundAccount.accountName,
+        accountNo: letter.letter.fundAccount.accountNumber,
+        issueDate: letter.letter.issuedOn,
+      },
+    });
+  }
+
+  /** An information sheet for this office as the transfer-in side. */
+  async transferReply(reply: TransferReplyMessage): Promise<AgencyHandOver> {
+    if (reply.outcome !== 'information-sheet' || !reply.sheet) {
+      throw new AgencyCallError('AGENCY_REFUSED', true, `${this.agency} takes information sheets only`);
+    }
+    return this.post(`sim/cq/pension/transfers/${encodeURIComponent(reply.caseId)}/info-sheets`, {
+      seqNo: reply.conversation,
+      infoSheet: toChongqingSheet(reply.sheet),
+    });
   }
 }

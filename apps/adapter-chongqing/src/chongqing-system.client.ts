@@ -68,7 +68,7 @@ export abstract class ChongqingSystemClient implements AgencyClient {
     };
   }
 
-  private async post(path: string, payload: object): Promise<AgencyHandOver> {
+  protected async post(path: string, payload: object): Promise<AgencyHandOver> {
     const { status, body } = await callAgency<ChongqingAnswer>(`${this.baseUrl}/${path}`, {
       method: 'POST',
       body: payload,

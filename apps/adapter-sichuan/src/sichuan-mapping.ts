@@ -1,4 +1,7 @@
 import type {
+  ContactLetter,
+  TransferInformationSheet,
+  TransferInsuranceType,
   AgencyStage,
   AgencyStatusReport,
   CardFunction,
@@ -82,6 +85,12 @@ export const GX: Record<ClaimantRelation, string> = {
   other: '90',
 };
 
+/** 转移险种 zylx: 110 企业职工基本养老保险, 120 机关事业单位基本养老保险. */
+export const ZYLX: Record<TransferInsuranceType, string> = {
+  'enterprise-employee': '110',
+  'public-institution': '120',
+};
+
 /** 材料类型 cllx (both ways); a material type with no code of its own goes as QT (其他) with its name in clmc. */
 export const CLLX: Readonly<Record<string, string>> = {
   photo: 'ZP',
@@ -99,6 +108,32 @@ export function toSichuanMaterials(materials: readonly MaterialRef[]) {
 /** YYYY-MM-DD → YYYYMMDD. */
 export function toSichuanDate(date: string): string {
   return date.replaceAll('-', '');
+}
+
+/** YYYY-MM → YYYYMM. */
+function toSichuanMonth(month: string): string {
+  return month.replace('-', '');
+}
+
+/** 信息表 as Sichuan's transfer-in office takes it (xxb): months YYYYMM, dates YYYYMMDD, yuan as they are. */
+export function toSichuanSheet(sheet: TransferInformationSheet) {
+  return {
+    jfmx: sheet.periods.map((p) => ({ qsny: toSichuanMonth(p.from), zzny: toSichuanMonth(p.to), jfjs: yuan2(p.monthlyBase), ys: p.months })),
+    grzhye: yuan2(sheet.personalAccountBalance),
+    grzr: yuan2(sheet.personalTransfer),
+    tczr: yuan2(sheet.pooledTransfer),
+    zrhj: yuan2(sheet.totalTransfer),
+    zzrq: toSichuanDate(sheet.relationEndedOn),
+    hkpzh: sheet.remittance.ref,
+    hkrq: toSichuanDate(sheet.remittance.remittedOn),
+  };
+}
+
+/** An exact yuan string with two places ('1200' → '1200.00'), without floating point. */
+function yuan2(value: string): string {
+  const match = /^(\d{1,13})(?:\.(\d{1,2}))?$/.exec(value);
+  if (!match) throw new UnmappedAgencyValue('amount', value, 0);
+  return `${match[1]}.${(match[2] ?? '').padEnd(2, '0')}`;
 }
 
 // ── Inbound: Sichuan feed → canonical ─────────────────────────────────────────────────────────
@@ -155,6 +190,13 @@ export const ZT_TO_STAGE: Readonly<Record<string, Readonly<Record<string, Agency
     已终止参保关系: 'relation-ended',
     待遇已支付: 'benefit-paid',
   },
+  ZY: {
+    已开具联系函: 'contact-letter-issued',
+    不予办理: 'transfer-refused',
+    已出具信息表: 'information-sheet-issued',
+    转移基金已到账: 'funds-received',
+    个人账户已合并: 'account-merged',
+  },
 };
 
 /** Reason codes `yydm` of the card centre. */
@@ -191,6 +233,13 @@ export const PENSION_YYDM: Readonly<Record<string, RejectionReason>> = {
   SW04: 'BENEFIT_ALREADY_CLAIMED',
   SW05: 'MATERIAL_MISSING',
   CH01: 'CASE_ALREADY_DECIDED',
+  ZY01: 'NOT_INSURED_AT_REGION',
+  ZY02: 'TEMPORARY_ACCOUNT_RULES',
+  ZY03: 'NOT_A_CROSS_AREA_MOVE',
+  ZY04: 'ACCOUNT_TERMINATED',
+  ZY05: 'CONTRIBUTIONS_NOT_SUSPENDED',
+  ZY06: 'CONTRIBUTIONS_IN_ARREARS',
+  ZY07: 'ALREADY_DRAWING_PENSION',
 };
 
 /** Amount fields of `je`: 补发金额, 个人账户余额, 丧葬补助金. */
@@ -198,10 +247,39 @@ export const JE_TO_AMOUNT: Readonly<Record<string, string>> = {
   bfje: 'backPay',
   grzhye: 'balance',
   sbzj: 'funeralGrant',
+  zrhj: 'totalTransfer',
 };
 
 /** Stages that always come with a reason code. */
-const REASONED: readonly AgencyStage[] = ['rejected', 'not-accepted', 'authentication-failed', 'supplement-requested', 'withdrawal-refused'];
+const REASONED: readonly AgencyStage[] = [
+  'rejected',
+  'not-accepted',
+  'authentication-failed',
+  'supplement-requested',
+  'withdrawal-refused',
+  'transfer-refused',
+];
+
+/** 联系函 lxh in a transfer event. */
+export interface SichuanLetter {
+  lxhbh: string;
+  khyh: string;
+  hm: string;
+  zh: string;
+  kjrq: string;
+}
+
+/** 信息表 xxb in a transfer event. */
+export interface SichuanSheet {
+  jfmx: { qsny: string; zzny: string; jfjs: string; ys: number }[];
+  grzhye: string;
+  grzr: string;
+  tczr: string;
+  zrhj: string;
+  zzrq: string;
+  hkpzh: string;
+  hkrq: string;
+}
 
 export interface SichuanEvent {
   xh: number;
@@ -215,6 +293,10 @@ export interface SichuanEvent {
   aae031?: string;
   je?: Record<string, string>;
   bzcl?: string[];
+  /** 联系序号: the transfer conversation. */
+  lxxh?: number;
+  lxh?: SichuanLetter;
+  xxb?: SichuanSheet;
   sj: string;
 }
 
@@ -242,8 +324,9 @@ export function fromSichuanEvent(
         }
       : {}),
   };
+  const transfer = fromSichuanTransfer(e);
   const reasoned = REASONED.includes(stage) || e.yydm !== undefined;
-  if (!reasoned) return { caseId: e.ywxtbh, stage, at, detail };
+  if (!reasoned) return { caseId: e.ywxtbh, stage, at, detail, ...transfer };
   const code = mapValue(reasons, 'yydm', e.yydm, e.xh);
   return {
     caseId: e.ywxtbh,
@@ -251,7 +334,50 @@ export function fromSichuanEvent(
     at,
     reason: { code, message: e.yysm ?? e.zt },
     detail,
+    ...transfer,
   };
+}
+
+/** A transfer event's conversation (lxxh) and document (lxh 联系函 or xxb 信息表), in canonical terms. */
+function fromSichuanTransfer(e: SichuanEvent): Pick<AgencyStatusReport, 'conversation' | 'document'> {
+  if (e.ywlx !== 'ZY') return {};
+  if (!Number.isInteger(e.lxxh) || (e.lxxh as number) < 1) throw new UnmappedAgencyValue('lxxh', String(e.lxxh), e.xh);
+  const conversation = e.lxxh as number;
+  if (e.lxh) {
+    const contactLetter: ContactLetter = {
+      letterNo: e.lxh.lxhbh,
+      fundAccount: { bankName: e.lxh.khyh, accountName: e.lxh.hm, accountNumber: e.lxh.zh },
+      issuedOn: fromSichuanDate(e.lxh.kjrq, e.xh),
+    };
+    return { conversation, document: { contactLetter } };
+  }
+  if (e.xxb) {
+    const x = e.xxb;
+    const amount = (field: string, value: string) => {
+      if (typeof value !== 'string' || !/^\d{1,13}\.\d{2}$/.test(value)) throw new UnmappedAgencyValue(`xxb.${field}`, String(value), e.xh);
+      return value;
+    };
+    const month = (field: string, value: string) => {
+      if (!/^\d{4}(0[1-9]|1[0-2])$/.test(value)) throw new UnmappedAgencyValue(`xxb.${field}`, String(value), e.xh);
+      return `${value.slice(0, 4)}-${value.slice(4)}`;
+    };
+    const informationSheet: TransferInformationSheet = {
+      periods: x.jfmx.map((p, i) => ({
+        from: month(`jfmx[${i}].qsny`, p.qsny),
+        to: month(`jfmx[${i}].zzny`, p.zzny),
+        monthlyBase: amount(`jfmx[${i}].jfjs`, p.jfjs),
+        months: p.ys,
+      })),
+      personalAccountBalance: amount('grzhye', x.grzhye),
+      personalTransfer: amount('grzr', x.grzr),
+      pooledTransfer: amount('tczr', x.tczr),
+      totalTransfer: amount('zrhj', x.zrhj),
+      relationEndedOn: fromSichuanDate(x.zzrq, e.xh),
+      remittance: { ref: x.hkpzh, remittedOn: fromSichuanDate(x.hkrq, e.xh) },
+    };
+    return { conversation, document: { informationSheet } };
+  }
+  return { conversation };
 }
 
 function fromSichuanDate(value: string, position: number): string {

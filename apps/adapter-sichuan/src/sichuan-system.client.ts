@@ -72,7 +72,7 @@ export abstract class SichuanSystemClient implements AgencyClient {
     };
   }
 
-  private async post(endpoint: string, payload: object): Promise<AgencyHandOver> {
+  protected async post(endpoint: string, payload: object): Promise<AgencyHandOver> {
     const { status, body } = await callAgency<SichuanAnswer>(`${this.baseUrl}/${this.path}/${endpoint}`, {
       method: 'POST',
       body: payload,

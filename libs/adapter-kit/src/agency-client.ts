@@ -1,4 +1,12 @@
-import type { AgencyCode, AgencyStatusReport, CaseSupplement, CaseWithdrawal, ForwardedRequest } from '#contracts';
+import type {
+  AgencyCode,
+  AgencyStatusReport,
+  CaseSupplement,
+  CaseWithdrawal,
+  ForwardedRequest,
+  TransferContactLetterMessage,
+  TransferReplyMessage,
+} from '#contracts';
 
 /** A status change read from an agency's event feed, already in canonical terms. */
 export interface FeedEvent {
@@ -29,6 +37,19 @@ export interface AgencyClient {
   withdraw(withdrawal: CaseWithdrawal, messageId: string): Promise<AgencyHandOver>;
   /** Supplementary material (`case.supplement`): the agency resumes its review if it was waiting for it. */
   supplement(supplement: CaseSupplement, messageId: string): Promise<AgencyHandOver>;
+  /**
+   * A pension transfer's contact letter for this (transfer-out) agency
+   * (`pension.transfer.contact-letter`), its applicant and this place's person number in clear:
+   * the agency answers on its feed with the information sheet or a refusal, with the
+   * conversation. Idempotent on the case number and conversation. Only pension offices have it.
+   */
+  contactLetter?(letter: TransferContactLetterMessage & { readonly applicant: NonNullable<TransferContactLetterMessage['applicant']> }, messageId: string): Promise<AgencyHandOver>;
+  /**
+   * A transfer-out side's information sheet for this (transfer-in) agency (`pension.transfer.reply`):
+   * the agency reports the funds received and the account merged, with the conversation.
+   * Idempotent on the case number and conversation. Only pension offices have it.
+   */
+  transferReply?(reply: TransferReplyMessage, messageId: string): Promise<AgencyHandOver>;
   /** Events after `cursor`, in feed order. */
   fetchEvents(cursor: number, limit: number): Promise<{ events: FeedEvent[] }>;
 }

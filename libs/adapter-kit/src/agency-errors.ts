@@ -76,3 +76,18 @@ export function fenToYuan(fen: number): string {
   const abs = Math.abs(fen);
   return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
 }
+
+/**
+ * Converts an exact decimal string of yuan (at most two places) to fen (分, an integer), without
+ * floating point; anything else is an UnmappedAgencyValue.
+ *
+ * @example yuanToFen('1234.56') // 123456
+ * @example yuanToFen('7') // 700
+ */
+export function yuanToFen(yuan: string, field = 'amount'): number {
+  const match = /^(\d{1,13})(?:\.(\d{1,2}))?$/.exec(yuan);
+  if (!match) throw new UnmappedAgencyValue(field, yuan, 0);
+  const fen = Number(match[1]) * 100 + Number((match[2] ?? '').padEnd(2, '0'));
+  if (!Number.isSafeInteger(fen)) throw new UnmappedAgencyValue(field, yuan, 0);
+  return fen;
+}

@@ -75,7 +75,11 @@ export async function handleDelivery(
   }
 }
 
-/** 1. a new case; 2. a withdrawal; 3. supplementary material; anything else is not a delivery. */
+/**
+ * 1. a new case; 2. a withdrawal; 3. supplementary material; 4. a pension transfer's contact
+ * letter (transfer-out agency) or 5. its information sheet (transfer-in agency), for a client that
+ * speaks them; anything else is not a delivery.
+ */
 async function dispatch(client: AgencyClient, delivery: AgencyDelivery): Promise<AgencyHandOver> {
   const { messageType, messageId, caseId } = delivery;
   if (messageType.endsWith('.request') && delivery.forwarded?.caseId === caseId) {
@@ -86,6 +90,19 @@ async function dispatch(client: AgencyClient, delivery: AgencyDelivery): Promise
   }
   if (messageType === 'case.supplement' && delivery.supplement?.caseId === caseId) {
     return client.supplement(delivery.supplement, messageId);
+  }
+  if (messageType === 'pension.transfer.contact-letter' && delivery.contactLetter?.caseId === caseId) {
+    const letter = delivery.contactLetter;
+    if (!client.contactLetter) throw linkError({ code: 'AGENCY_UNKNOWN', message: `${client.agency} does not take contact letters`, permanent: true });
+    // The opener put the applicant and this place's person number back: a letter without them cannot be handled.
+    if (!letter.applicant || letter.transferOut.personNumber === undefined || letter.transferOut.agency !== client.agency) {
+      throw linkError({ code: 'CONTRACT_INVALID', message: 'a contact letter without its applicant or person number, or for another agency', permanent: true });
+    }
+    return client.contactLetter({ ...letter, applicant: letter.applicant }, messageId);
+  }
+  if (messageType === 'pension.transfer.reply' && delivery.reply?.caseId === caseId) {
+    if (!client.transferReply) throw linkError({ code: 'AGENCY_UNKNOWN', message: `${client.agency} does not take transfer replies`, permanent: true });
+    return client.transferReply(delivery.reply, messageId);
   }
   throw linkError({ code: 'CONTRACT_INVALID', message: `a ${messageType} delivery without its content`, permanent: true });
 }

@@ -1,6 +1,15 @@
 import { join } from 'node:path';
 import { GatewayError, SystemClock, type Clock } from '#core';
-import { mergePersonal, serviceDefinition, validateContract, type AgencyDelivery, type ForwardedRequest, type ServiceRequest } from '#contracts';
+import {
+  mergePersonal,
+  serviceDefinition,
+  validateContract,
+  type AgencyDelivery,
+  type Applicant,
+  type ForwardedRequest,
+  type ServiceRequest,
+  type TransferContactLetterMessage,
+} from '#contracts';
 import { AgencyKeyStore, openSealed } from '#signing';
 
 /**
@@ -30,6 +39,7 @@ export class SealedDataOpener {
    * SEALED_DATA_INVALID (no copy for this agency, or one that does not open) or CONTRACT_INVALID.
    */
   async open(delivery: AgencyDelivery): Promise<AgencyDelivery> {
+    if (delivery.contactLetter?.sealed !== undefined) return { ...delivery, contactLetter: await this.openLetter(delivery.agency, delivery.contactLetter) };
     const forwarded = delivery.forwarded;
     if (!forwarded?.sealed) return delivery;
     const store = this.stores.get(delivery.agency);
@@ -45,5 +55,30 @@ export class SealedDataOpener {
     const { sealed: _opened, ...rest } = forwarded;
     const whole: ForwardedRequest = { ...rest, request };
     return { ...delivery, forwarded: whole };
+  }
+
+  /**
+   * A pension transfer's contact letter whole again: the request's personal fields were sealed
+   * for this transfer-out agency; the applicant and this conversation's person number go back
+   * into the letter (the other places' numbers stay out). Refuses with SEALED_DATA_INVALID.
+   */
+  private async openLetter(agency: string, letter: TransferContactLetterMessage): Promise<TransferContactLetterMessage> {
+    const store = this.stores.get(agency);
+    if (!store || letter.sealed === undefined || letter.transferOut.agency !== agency) {
+      throw new GatewayError('SEALED_DATA_INVALID', { detail: `no sealed copy for ${agency}` });
+    }
+    const personal = (await openSealed(letter.sealed, store)) as { applicant?: Partial<Applicant>; transferOut?: ({ personNumber?: unknown } | null)[] };
+    const applicant = personal.applicant;
+    const personNumber = personal.transferOut?.[letter.conversation - 1]?.personNumber;
+    const text = (v: unknown) => typeof v === 'string' && v.length > 0;
+    if (!applicant || !text(applicant.idNumber) || !text(applicant.name) || !text(applicant.phone) || !text(personNumber)) {
+      throw new GatewayError('SEALED_DATA_INVALID', { detail: 'the sealed part does not carry the applicant and this place\'s person number' });
+    }
+    const { sealed: _opened, ...rest } = letter;
+    return {
+      ...rest,
+      applicant: { idNumber: applicant.idNumber as string, name: applicant.name as string, phone: applicant.phone as string },
+      transferOut: { ...letter.transferOut, personNumber: personNumber as string },
+    };
   }
 }
