@@ -286,7 +286,8 @@ export class PensionOfficeSimulator extends AgencySystemSimulator<PensionData> {
     const day = this.beijingDay(now);
     const account = this.pension.fundAccount ?? { bankName: '中国工商银行', accountName: '社会保险基金收入户', accountNumber: '0000000000000000000' };
     return {
-      letterNo: `${this.province === 'SC' ? '川' : '渝'}养转联〔${day.slice(0, 4)}〕${c.ref.slice(3)}号`,
+      // 联系函编号, e.g. SC-ZYLXH-2026-00000002 (the federation's contract takes letters, digits and '-').
+      letterNo: `${this.province}-ZYLXH-${day.slice(0, 4)}-${c.ref.slice(3)}`,
       ...account,
       issuedOn: day,
     };

@@ -11,6 +11,7 @@ import { createSichuanAdapter } from '../../../apps/adapter-sichuan/src/sichuan-
 import { createChongqingAdapter } from '../../../apps/adapter-chongqing/src/chongqing-adapter.js';
 import { createSimulatorApp } from '../../../apps/agency-simulator/src/simulator-app.js';
 import type { ProvinceSimulators } from '../../../apps/agency-simulator/src/province-simulators.js';
+import type { TransferSeeds } from '../../../apps/agency-simulator/src/pension-office.simulator.js';
 import { loadGatewayConfig, type GatewayConfig } from '../../../apps/gateway/src/config/gateway.config.js';
 import { createGatewayApp, type GatewayHandle } from '../../../apps/gateway/src/gateway-app.js';
 import type { IssuedCredential } from '../../../apps/gateway/src/intake/credentials.service.js';
@@ -48,6 +49,8 @@ export interface HarnessOptions {
   readonly biometricFail?: readonly string[];
   /** IDs whose pension payment the pension offices suspended before the run. */
   readonly suspendedPensioners?: readonly string[];
+  /** Seeded conditions of the pension offices as transfer-out sides (ID numbers): terminated, unsuspended, arrears, drawingPension, wrongSums. */
+  readonly transfer?: TransferSeeds;
   /** Production mode: each province on its own PostgreSQL database, the agency link on RabbitMQ. */
   readonly production?: { readonly databaseUrls: Record<NodeCode, string>; readonly amqpUrl: string; readonly queuePrefix: string };
   /** Keep each gateway's JSON logs (debug level) in `<dir>/<node>-gateway.log`. */
@@ -123,6 +126,7 @@ export class TwoNodeHarness {
         notInsured: options.notInsured ?? [],
         biometricFail: options.biometricFail ?? [],
         suspendedPensioners: options.suspendedPensioners ?? [],
+        transfer: options.transfer ?? {},
       });
       await simulatorApp.listen(0, '127.0.0.1');
       const address = simulatorApp.getHttpServer().address();
