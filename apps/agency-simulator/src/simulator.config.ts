@@ -4,7 +4,9 @@ import { resolve } from 'node:path';
  * SIMULATOR settings from the environment (demo only): SIM_PROVINCE, SIM_PORT, SIM_STEP_MS,
  * SIM_REJECT_RATE, SIM_SEED, SIM_STATE_FILE, SIM_AUTO_TICK_MS, SIM_TEMPORARY_LOSS_DAYS (days a
  * temporary card loss report holds; Sichuan 5, Chongqing 10 by default), SIM_NOT_INSURED,
- * SIM_BIOMETRIC_FAIL and SIM_SUSPENDED_PENSIONERS (comma-separated ID numbers).
+ * SIM_BIOMETRIC_FAIL and SIM_SUSPENDED_PENSIONERS (comma-separated ID numbers), and the pension
+ * transfer's transfer-out conditions SIM_TRANSFER_TERMINATED, SIM_TRANSFER_UNSUSPENDED,
+ * SIM_TRANSFER_ARREARS, SIM_TRANSFER_DRAWING_PENSION and SIM_TRANSFER_WRONG_SUMS (ID numbers).
  */
 export function loadSimulatorConfig(env: Readonly<Record<string, string | undefined>> = process.env) {
   const raw = env['SIM_PROVINCE'];
@@ -32,5 +34,12 @@ export function loadSimulatorConfig(env: Readonly<Record<string, string | undefi
     notInsured: list('SIM_NOT_INSURED'),
     biometricFail: list('SIM_BIOMETRIC_FAIL'),
     suspendedPensioners: list('SIM_SUSPENDED_PENSIONERS'),
+    transfer: {
+      terminated: list('SIM_TRANSFER_TERMINATED'),
+      unsuspended: list('SIM_TRANSFER_UNSUSPENDED'),
+      arrears: list('SIM_TRANSFER_ARREARS'),
+      drawingPension: list('SIM_TRANSFER_DRAWING_PENSION'),
+      wrongSums: list('SIM_TRANSFER_WRONG_SUMS'),
+    },
   };
 }
