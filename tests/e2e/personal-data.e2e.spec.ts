@@ -15,7 +15,7 @@ const COMPACT_JWS = /eyJ[A-Za-z0-9_-]+\.(eyJ[A-Za-z0-9_-]+)\.[A-Za-z0-9_-]+/g;
 function readable(file: string): string {
   if (!existsSync(file)) return '';
   const text = readFileSync(file).toString('latin1');
-  const payloads = [...text.matchAll(COMPACT_JWS)].map((m) => Buffer.from(m[1]!, 'base64url').toString('utf8'));
+  const payloads = [...text.matchAll(COMPACT_JWS)].map((m) => Buffer.from(m[1], 'base64url').toString('utf8'));
   return `${Buffer.from(text, 'latin1').toString('utf8')}\n${payloads.join('\n')}`;
 }
 
@@ -74,12 +74,12 @@ describe('personal data stays sealed in both gateways (databases and logs)', () 
       }),
     );
 
-    const ends = await Promise.all([h.runToEnd(h.cq, caseIds[0]!), h.runToEnd(h.sc, caseIds[1]!), h.runToEnd(h.cq, caseIds[2]!)]);
+    const ends = await Promise.all([h.runToEnd(h.cq, caseIds[0]), h.runToEnd(h.sc, caseIds[1]), h.runToEnd(h.cq, caseIds[2])]);
     expect(ends.map((v) => v.status)).toEqual(['completed', 'completed', 'completed']);
     // The agencies did get the personal data, once each: the adapters opened it for them.
-    expect(h.sc.simulator.caseCount(caseIds[0]!)).toBe(1);
-    expect(h.cq.simulator.caseCount(caseIds[1]!)).toBe(1);
-    expect(h.sc.simulator.caseCount(caseIds[2]!)).toBe(1);
+    expect(h.sc.simulator.caseCount(caseIds[0])).toBe(1);
+    expect(h.cq.simulator.caseCount(caseIds[1])).toBe(1);
+    expect(h.sc.simulator.caseCount(caseIds[2])).toBe(1);
   }, 120_000);
 
   it("finds none of it in either node's database or logs, where the case numbers are plain to see", () => {

@@ -60,7 +60,7 @@ describe('trust between provinces: key rotation, access rules, the signed federa
       () => pair.sc.gateway.db.read((s) => s.outbox.list({ caseId, destination: 'peer:CQ' })),
       (rows) => rows[0]?.state === 'delivered',
     );
-    const header = JSON.parse(Buffer.from(sent!.payload.split('.')[0]!, 'base64url').toString('utf8')) as { kid: string };
+    const header = JSON.parse(Buffer.from(sent.payload.split('.')[0], 'base64url').toString('utf8')) as { kid: string };
     expect(header.kid).toBe(prepared.kid);
 
     const audit = (await (await fetch(pair.sc.url('/api/v1/operator/audit'), { headers: { authorization: pair.sc.operator } })).json()) as {

@@ -18,30 +18,17 @@ export function nextStages(service: string, from: CaseStage): readonly CaseStage
   const definition = serviceDefinition(service);
   if (!definition) return [];
   const next = new Set<CaseStage>();
-  switch (from) {
-    case 'submitted':
-      next.add('forwarded').add('received');
-      break;
-    case 'forwarded':
-      next.add('received');
-      break;
-    case 'received':
-      // The agency's feed may report its first stage before the hand-over's acknowledgement is in.
-      next.add('agency-received');
-      definition.first.forEach((s) => next.add(s));
-      break;
-    case 'agency-received':
-      definition.first.forEach((s) => next.add(s));
-      break;
-    case 'supplement-requested':
-      next.add('supplement-supplied').add('rejected');
-      break;
-    case 'supplement-supplied':
-      definition.afterSupplement.forEach((s) => next.add(s));
-      break;
-    default:
-      break;
-  }
+  // The shared part of the path, before and around the service's own flow.
+  const shared: Partial<Record<CaseStage, readonly CaseStage[]>> = {
+    submitted: ['forwarded', 'received'],
+    forwarded: ['received'],
+    // The agency's feed may report its first stage before the hand-over's acknowledgement is in.
+    received: ['agency-received', ...definition.first],
+    'agency-received': definition.first,
+    'supplement-requested': ['supplement-supplied', 'rejected'],
+    'supplement-supplied': definition.afterSupplement,
+  };
+  shared[from]?.forEach((s) => next.add(s));
   definition.flow[from]?.forEach((s) => next.add(s));
   if (definition.undecided.includes(from)) next.add('withdrawn');
   if (statusAt(service, from) === 'in-progress') {

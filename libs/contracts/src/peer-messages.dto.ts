@@ -100,7 +100,7 @@ function IsOpenPartOf(code: ServiceCode, requestDto: ClassConstructor<object>): 
         validate: (value: unknown) => {
           if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
           // Personal fields travel sealed only: one in clear here is refused, never passed on.
-          if (Object.keys(splitPersonal({ ...(value as object), service: code } as ServiceRequest).personal).length > 0) return false;
+          if (Object.keys(splitPersonal({ ...(value), service: code } as ServiceRequest).personal).length > 0) return false;
           const instance = plainToInstance(requestDto, value, { enableImplicitConversion: false });
           const errors = validateSync(instance, { forbidUnknownValues: true });
           return errors.every((e) => onlyMissingPersonal(e, '', PERSONAL_PATHS[code]));

@@ -36,7 +36,7 @@ export class CaseClock {
     const limits = serviceDefinition(record.service)?.limits ?? [];
     if (limits.length === 0) return null;
     // A multi-leg service's case runs for the sum of its legs; each leg has its own clock too.
-    const limit = limits.length === 1 ? limits[0]! : { leg: 'all', workingDays: limits.reduce((n, l) => n + l.workingDays, 0) };
+    const limit = limits.length === 1 ? limits[0] : { leg: 'all', workingDays: limits.reduce((n, l) => n + l.workingDays, 0) };
     const accepted = shanghaiDay(record.acceptedAt);
     const today = shanghaiDay(this.clock.nowMs());
     const waitingNow = record.clockPausedSince === null ? 0 : this.pausedDays(record.clockPausedSince, this.clock.nowMs());

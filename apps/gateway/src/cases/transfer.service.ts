@@ -265,7 +265,7 @@ export class TransferService {
       ...(extra.reason ? { problemJson: JSON.stringify({ code: extra.reason.code, leg: extra.leg }) } : {}),
       updatedAt: now,
     });
-    let current = await this.recorder.record(tx, record, {
+    const current = await this.recorder.record(tx, record, {
       stage: step,
       at,
       sourceId,
@@ -275,7 +275,7 @@ export class TransferService {
     const states = (await tx.conversations.listByCase(row.caseId)).filter((c) => c.side === 'in').map((c) => c.state as ConversationState);
     const stage = aggregateTransferStage(states);
     if (stage !== current.stage && current.status === 'in-progress') {
-      current = await this.recorder.record(tx, current, { stage, at, sourceId: `${sourceId}:${stage}` });
+      await this.recorder.record(tx, current, { stage, at, sourceId: `${sourceId}:${stage}` });
     }
   }
 

@@ -181,7 +181,7 @@ export class IntakeService {
   /** Every other region the case will reach (a transfer's transfer-out places), routed: REGION_NOT_SERVED otherwise. */
   private routeOtherRegions(request: ServiceRequest) {
     const definition = serviceDefinition(request.service);
-    const others = (definition?.otherRegions as ((r: ServiceRequest) => readonly { field: string; region: string }[]) | undefined)?.(request) ?? [];
+    const others = (definition?.otherRegions)?.(request) ?? [];
     return others.map((other) => routeRegion({ region: other.region, agencyFunction: definition!.agencyFunction, field: other.field }));
   }
 
