@@ -1,104 +1,43 @@
 /**
- * `npm run bench`: measures the embedded default on this machine. Starts the whole local stack
- * (both nodes, adapters, simulators) in a temporary folder, drives intake load from this
- * separate process over 127.0.0.1 for BENCH_SECONDS (default 60), then reads both nodes'
- * databases to time each case from acceptance at Chongqing to acknowledgement by the Sichuan
- * agency adapter. Yardsticks in the same run: a bare Fastify route under the same load, and a
- * jose Ed25519 sign+verify loop. Writes bench/reports/latest.{json,md}. Every loop is bounded.
+ * `npm run bench`: measures the gateway on this machine, in two modes.
+ *
+ * Embedded default: starts the whole local stack (both nodes, adapters, simulators; SQLite and
+ * TCP) in a temporary folder, drives intake from this separate process over 127.0.0.1 for
+ * BENCH_SECONDS (default 60), then reads both nodes' databases to time each case from acceptance
+ * at Chongqing to acknowledgement by the Sichuan agency adapter. Then a paced run at
+ * BENCH_PACED_RATE (default 200) applications/s for the end-to-end latency at that load.
+ *
+ * Production mode (production-bench.ts): PostgreSQL and RabbitMQ, with 1 and then
+ * BENCH_REPLICAS (default 2) gateway replicas per province; skipped, with the reason, when the
+ * servers are not reachable.
+ *
+ * Yardsticks in the same run: a bare Fastify route under the same load, and a jose Ed25519
+ * sign+verify loop. Writes bench/reports/latest.{json,md}. Every loop is bounded.
+ * BENCH_MODES=embedded|production limits the run to one mode. CPU_PROF_DIR (and CPU_PROF_MATCH)
+ * make the embedded stack's processes write V8 CPU profiles there.
  */
 import { spawn, execSync, type ChildProcess } from 'node:child_process';
-import { cpus, tmpdir } from 'node:os';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
 import { SystemClock } from '#core';
-import { idCheckCharacter } from '#codes';
 import { FileKeyStore, signEnvelope, TrustStore, verifyEnvelope } from '#signing';
+import { application, CONNECTIONS, e2eOf, load, peakRss, SECONDS, sleep, waitFor, type E2eResult, type LoadResult } from './bench-kit.js';
+import { productionUnavailable, runProduction, type ProductionResult } from './production-bench.js';
 
-const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 60);
-const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 32);
 const BASE_PORT = Number(process.env['BENCH_BASE_PORT'] ?? 7700);
+const PACED_RATE = Number(process.env['BENCH_PACED_RATE'] ?? 200);
+const REPLICAS = Number(process.env['BENCH_REPLICAS'] ?? 2);
+const MODES = (process.env['BENCH_MODES'] ?? 'embedded,production').split(',');
 const root = process.cwd();
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const say = (line: string) => process.stdout.write(`${line}\n`);
 
-interface LoadResult {
-  rps: number;
-  p50: number;
-  /** autocannon's histogram has no p95; p97.5 is the nearest it reports. */
-  p97_5: number;
-  p99: number;
-  non2xx: number;
-  total: number;
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-
-async function load(url: string, init: { method: 'GET' | 'POST'; headers?: Record<string, string>; body?: () => string }, seconds: number, rate?: number): Promise<LoadResult> {
-  const result = await autocannon({
-    url,
-    method: init.method,
-    connections: CONNECTIONS,
-    duration: seconds,
-    ...(rate ? { overallRate: rate } : {}),
-    headers: init.headers ?? {},
-    requests: init.body ? [{ setupRequest: (r: object) => ({ ...r, body: init.body!() }) }] : undefined,
-  });
-  return {
-    rps: Math.round((result.requests.total - result.non2xx) / seconds),
-    p50: result.latency.p50,
-    p97_5: result.latency.p97_5,
-    p99: result.latency.p99,
-    non2xx: result.non2xx,
-    total: result.requests.total,
-  };
-}
-
-/** A different valid ID number per request, so the simulated agency never refuses a duplicate person. */
-let counter = 0;
-function application(): string {
-  counter += 1;
-  const day = String(1 + (Math.floor(counter / 1000) % 28)).padStart(2, '0');
-  const month = String(1 + (Math.floor(counter / 28_000) % 12)).padStart(2, '0');
-  const first17 = `5101041985${month}${day}${String(counter % 1000).padStart(3, '0')}`;
-  return JSON.stringify({
-    service: 'ssc.apply',
-    kind: 'renew',
-    applicant: { idNumber: `${first17}${idCheckCharacter(first17)}`, name: '压测申请人', phone: '13800138000' },
-    issuingRegion: '510104',
-    deliveryAddress: { region: '500111', line: '大足区测试路 1 号', postcode: '402360' },
-    photoRef: 'PHOTO-BENCH',
-    materials: [{ type: 'id-card-copy', sha256: 'ab'.repeat(32) }],
-  });
-}
-
-function rssOf(pattern: string): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    try {
-      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      const match = cmd.includes(pattern) ? /dist\/apps\/([\w-]+)\//.exec(cmd) : null;
-      if (!match) continue;
-      const env = readFileSync(`/proc/${pid}/environ`, 'utf8');
-      const node = /NODE_CODE=(\w+)/.exec(env)?.[1] ?? /SIM_PROVINCE=(\w+)/.exec(env)?.[1] ?? '';
-      const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
-      out[`${match[1]}${node ? ` ${node}` : ''}`.trim()] = Math.round(rss / 1024);
-    } catch {
-      // the process ended meanwhile
-    }
-  }
-  return out;
-}
-
-async function waitFor(check: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await sleep(200);
-  }
+interface EmbeddedResult {
+  readonly intake: LoadResult;
+  readonly e2e: E2eResult;
+  readonly paced: { readonly offeredPerSecond: number; readonly intake: LoadResult; readonly e2e: E2eResult };
+  readonly memoryMB: Record<string, number>;
 }
 
 async function bareFastify(seconds: number): Promise<LoadResult> {
@@ -127,12 +66,35 @@ async function joseLoop(dir: string, iterations: number): Promise<{ opsPerSecond
   return { opsPerSecond: Math.round(iterations / seconds), microsPerOp: Math.round((seconds * 1e6) / iterations) };
 }
 
-async function main(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'cytb-bench-'));
+/** Reads both nodes' SQLite files: cases accepted at CQ since `sinceMs`, and their acknowledgement at SC. */
+async function embeddedE2e(dir: string, sinceMs: number): Promise<E2eResult> {
+  const cq = new Database(join(dir, 'cq', 'gateway.db'), { readonly: true });
+  const sc = new Database(join(dir, 'sc', 'gateway.db'), { readonly: true });
+  try {
+    const accepted = (cq.prepare('SELECT COUNT(*) AS n FROM cases WHERE accepted_at >= ?').get(sinceMs) as { n: number }).n;
+    const ackedCount = () => (sc.prepare("SELECT COUNT(*) AS n FROM case_events WHERE stage = 'agency-received' AND case_id IN (SELECT case_id FROM cases WHERE accepted_at >= ?)").get(sinceMs) as { n: number }).n;
+    const drainStarted = Date.now();
+    await waitFor(() => ackedCount() >= accepted, 10 * 60_000).catch(() => undefined);
+    const drainSeconds = (Date.now() - drainStarted) / 1000;
+    const acceptedAt = new Map((cq.prepare('SELECT case_id, accepted_at FROM cases WHERE accepted_at >= ?').all(sinceMs) as { case_id: string; accepted_at: number }[]).map((r) => [r.case_id, Number(r.accepted_at)]));
+    const acked = (sc.prepare("SELECT case_id, at FROM case_events WHERE stage = 'agency-received'").all() as { case_id: string; at: number }[]).filter((r) => acceptedAt.has(r.case_id));
+    return e2eOf(acceptedAt, acked, drainSeconds);
+  } finally {
+    cq.close();
+    sc.close();
+  }
+}
+
+async function runEmbedded(dir: string): Promise<EmbeddedResult> {
   let stack: ChildProcess | null = null;
-  const stop = () => stack?.kill('SIGTERM');
+  const stop = async () => {
+    if (!stack || stack.exitCode !== null) return;
+    const exited = new Promise((resolve) => stack!.once('exit', resolve));
+    stack.kill('SIGTERM');
+    await exited;
+  };
   process.once('SIGINT', () => {
-    stop();
+    stack?.kill('SIGTERM');
     process.exit(130);
   });
   try {
@@ -144,82 +106,29 @@ async function main(): Promise<void> {
       env: { ...process.env, DATA_DIR: dir, BASE_PORT: String(BASE_PORT), SIM_STEP_MS: '86400000', LOG_LEVEL: 'warn', RATE_LIMIT_PER_SECOND: '1000000', RATE_LIMIT_BURST: '1000000', MAX_OUTBOX_BACKLOG: '1000000' },
     });
     const credentials = join(dir, 'cq', 'demo-credentials.json');
-    await waitFor(() => existsSync(credentials), 60_000);
-    await sleep(2000);
+    await waitFor(() => existsSync(credentials), 90_000);
+    await sleep(3000);
     const token = (JSON.parse(readFileSync(credentials, 'utf8')) as { credentials: { role: string; token: string }[] }).credentials.find((c) => c.role === 'window')!.token;
     const intakeUrl = `http://127.0.0.1:${BASE_PORT + 101}/api/v1/applications`;
     const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
 
-    // 2. Intake, sustained.
-    const intake = await load(intakeUrl, { method: 'POST', headers, body: application }, SECONDS);
-    const memory = rssOf('dist/apps/');
+    // 2. Intake, sustained at saturation; then every accepted case followed to the SC adapter.
+    const { result: intake, peakMB } = await peakRss('dist/apps/', () => load(intakeUrl, { method: 'POST', headers, body: application }, SECONDS));
+    const e2e = await embeddedE2e(dir, 0);
+    say(`embedded: intake ${intake.rps}/s, end to end ${e2e.casesPerSecond}/s (drained in ${e2e.drainSeconds} s)`);
 
-    // 3. End to end, read from both databases once Sichuan has caught up (bounded).
-    const cq = new Database(join(dir, 'cq', 'gateway.db'), { readonly: true });
-    const sc = new Database(join(dir, 'sc', 'gateway.db'), { readonly: true });
-    const accepted = (cq.prepare('SELECT COUNT(*) AS n FROM cases').get() as { n: number }).n;
-    const acked = () => (sc.prepare("SELECT COUNT(*) AS n FROM case_events WHERE stage = 'agency-received'").get() as { n: number }).n;
-    const drainStarted = Date.now();
-    await waitFor(() => acked() >= accepted, 10 * 60_000).catch(() => undefined);
-    const drainSeconds = (Date.now() - drainStarted) / 1000;
-    const acceptedAt = new Map((cq.prepare('SELECT case_id, accepted_at FROM cases').all() as { case_id: string; accepted_at: number }[]).map((r) => [r.case_id, Number(r.accepted_at)]));
-    const ackAt = sc.prepare("SELECT case_id, at FROM case_events WHERE stage = 'agency-received'").all() as { case_id: string; at: number }[];
-    const latencies = ackAt.map((r) => Number(r.at) - (acceptedAt.get(r.case_id) ?? Number(r.at))).sort((a, b) => a - b);
-    const first = Math.min(...acceptedAt.values());
-    const last = Math.max(...ackAt.map((r) => Number(r.at)));
-    const e2e = {
-      cases: ackAt.length,
-      casesPerSecond: Math.round(ackAt.length / Math.max(1, (last - first) / 1000)),
-      p50: percentile(latencies, 50),
-      p95: percentile(latencies, 95),
-      p99: percentile(latencies, 99),
-      drainSeconds,
-    };
-    cq.close();
-    sc.close();
-
-    // 4. Yardsticks measured in the same run.
-    stop();
-    await sleep(3000);
-    const fastify = await bareFastify(Math.min(SECONDS, 10));
-    const jose = await joseLoop(dir, 2000);
-
-    const machine = {
-      cores: cpus().length,
-      cpu: cpus()[0]?.model ?? 'unknown',
-      node: process.version,
-      date: new Date().toISOString(),
-      seconds: SECONDS,
-      connections: CONNECTIONS,
-      commit: process.env['BENCH_COMMIT'] ?? gitCommit(),
-    };
-    const report = { machine, mode: 'embedded (SQLite, TCP)', intake, e2e, memoryMB: memory, yardsticks: { bareFastify: fastify, joseSignVerify: jose }, ratios: { intakeToBareFastify: +(intake.rps / fastify.rps).toFixed(3) } };
-    mkdirSync(join(root, 'bench', 'reports'), { recursive: true });
-    writeFileSync(join(root, 'bench', 'reports', 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
-    const md = [
-      `# Benchmark — embedded default (${machine.date.slice(0, 10)}, commit ${machine.commit})`,
-      '',
-      `Machine: ${machine.cores} cores (${machine.cpu}), Node ${machine.node}; load generator, both nodes, adapters and simulators on the same machine; ${SECONDS} s, ${CONNECTIONS} connections.`,
-      '',
-      '| measure | value |',
-      '|---|---|',
-      `| intake throughput (2xx/s) | ${intake.rps} |`,
-      `| intake latency p50 / p97.5 / p99 (ms) | ${intake.p50} / ${intake.p97_5} / ${intake.p99} |`,
-      `| intake non-2xx | ${intake.non2xx} of ${intake.total} |`,
-      `| end-to-end cases (accepted CQ → acknowledged by SC agency adapter) | ${e2e.cases} |`,
-      `| end-to-end throughput (cases/s) | ${e2e.casesPerSecond} |`,
-      `| end-to-end latency p50 / p95 / p99 (ms) | ${e2e.p50} / ${e2e.p95} / ${e2e.p99} |`,
-      `| memory (RSS MB) | ${Object.entries(memory).map(([k, v]) => `${k} ${v}`).join(', ')} |`,
-      `| yardstick: bare Fastify route (req/s) | ${fastify.rps} |`,
-      `| yardstick: jose Ed25519 sign+verify (ops/s, µs/op) | ${jose.opsPerSecond}, ${jose.microsPerOp} |`,
-      `| intake ÷ bare Fastify | ${report.ratios.intakeToBareFastify} |`,
-      '',
-    ].join('\n');
-    writeFileSync(join(root, 'bench', 'reports', 'latest.md'), md);
-    process.stdout.write(`${md}\n`);
+    // 3. Paced: the end-to-end latency at a load the system is meant to carry.
+    const pacedSince = Date.now();
+    const pacedSeconds = Math.min(SECONDS, 30);
+    const { result: pacedIntake, peakMB: pacedPeak } = await peakRss('dist/apps/', () =>
+      load(intakeUrl, { method: 'POST', headers, body: application }, pacedSeconds, { rate: PACED_RATE }),
+    );
+    const pacedE2e = await embeddedE2e(dir, pacedSince);
+    say(`embedded paced ${PACED_RATE}/s: end to end p99 ${pacedE2e.p99} ms`);
+    for (const [name, mb] of Object.entries(pacedPeak)) peakMB[name] = Math.max(peakMB[name] ?? 0, mb);
+    return { intake, e2e, paced: { offeredPerSecond: PACED_RATE, intake: pacedIntake, e2e: pacedE2e }, memoryMB: peakMB };
   } finally {
-    stop();
-    rmSync(dir, { recursive: true, force: true });
+    await stop();
   }
 }
 
@@ -228,6 +137,106 @@ function gitCommit(): string {
     return execSync('git rev-parse --short HEAD', { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
   } catch {
     return 'unknown';
+  }
+}
+
+const memoryLine = (memory: Record<string, number>) =>
+  Object.entries(memory)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'cytb-bench-'));
+  try {
+    const embedded = MODES.includes('embedded') ? await runEmbedded(join(dir, 'embedded')) : null;
+
+    // Production mode: one replica per province, then BENCH_REPLICAS.
+    const production: ProductionResult[] = [];
+    let productionSkipped: string | null = MODES.includes('production') ? await productionUnavailable() : 'not asked for (BENCH_MODES)';
+    if (productionSkipped === null) {
+      for (const replicas of [...new Set([1, REPLICAS])]) {
+        try {
+          const result = await runProduction({ root, dir: join(dir, `production-${replicas}`), basePort: BASE_PORT + 400, replicas, seconds: SECONDS, connections: CONNECTIONS, say });
+          production.push(result);
+          say(`production ×${replicas}: intake ${result.intake.rps}/s, end to end ${result.e2e.casesPerSecond}/s`);
+        } catch (error) {
+          productionSkipped = `production mode with ${replicas} replica(s) failed: ${String(error)}`;
+          say(productionSkipped);
+          break;
+        }
+      }
+    } else {
+      say(`production mode skipped: ${productionSkipped}`);
+    }
+
+    // Yardsticks measured in the same run, with the stack stopped.
+    await sleep(2000);
+    const fastify = await bareFastify(Math.min(SECONDS, 10));
+    const jose = await joseLoop(dir, 2000);
+
+    const machine = {
+      cores: cpus().length,
+      cpu: cpus()[0]?.model ?? 'unknown',
+      memoryGB: Math.round(totalmem() / 2 ** 30),
+      node: process.version,
+      date: new Date().toISOString(),
+      seconds: SECONDS,
+      connections: CONNECTIONS,
+      commit: process.env['BENCH_COMMIT'] ?? gitCommit(),
+    };
+    const ratios = {
+      intakeToBareFastify: embedded ? +(embedded.intake.rps / fastify.rps).toFixed(3) : null,
+      production: production.map((p) => ({
+        replicas: p.replicas,
+        intakeToEmbedded: embedded ? +(p.intake.rps / embedded.intake.rps).toFixed(2) : null,
+        e2eToEmbedded: embedded ? +(p.e2e.casesPerSecond / embedded.e2e.casesPerSecond).toFixed(2) : null,
+      })),
+    };
+    const report = { machine, embedded, production, productionSkipped, yardsticks: { bareFastify: fastify, joseSignVerify: jose }, ratios };
+    mkdirSync(join(root, 'bench', 'reports'), { recursive: true });
+    writeFileSync(join(root, 'bench', 'reports', 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+
+    const rows: string[] = [];
+    const row = (measure: string, value: string | number) => rows.push(`| ${measure} | ${value} |`);
+    if (embedded) {
+      const { intake, e2e, paced } = embedded;
+      row('**embedded** intake throughput (2xx/s)', intake.rps);
+      row('embedded intake latency p50 / p97.5 / p99 (ms)', `${intake.p50} / ${intake.p97_5} / ${intake.p99}`);
+      row('embedded intake non-2xx', `${intake.non2xx} of ${intake.total}`);
+      row('embedded end-to-end cases (accepted CQ → acknowledged by SC agency adapter)', e2e.cases);
+      row('embedded end-to-end throughput (cases/s)', e2e.casesPerSecond);
+      row('embedded end-to-end latency p50 / p95 / p99 (ms), saturated', `${e2e.p50} / ${e2e.p95} / ${e2e.p99}`);
+      row(`embedded end-to-end latency p50 / p95 / p99 (ms) at ${paced.offeredPerSecond}/s offered (${paced.intake.rps}/s accepted, ${paced.e2e.cases} cases)`, `${paced.e2e.p50} / ${paced.e2e.p95} / ${paced.e2e.p99}`);
+      row('embedded memory, peak RSS (MB)', memoryLine(embedded.memoryMB));
+    }
+    for (const p of production) {
+      row(`**production ×${p.replicas}** intake throughput (2xx/s)`, p.intake.rps);
+      row(`production ×${p.replicas} intake latency p50 / p97.5 / p99 (ms)`, `${p.intake.p50} / ${p.intake.p97_5} / ${p.intake.p99}`);
+      row(`production ×${p.replicas} intake non-2xx`, `${p.intake.non2xx} of ${p.intake.total}`);
+      row(`production ×${p.replicas} end-to-end throughput (cases/s, ${p.e2e.cases} cases)`, p.e2e.casesPerSecond);
+      row(`production ×${p.replicas} end-to-end latency p50 / p95 / p99 (ms), saturated`, `${p.e2e.p50} / ${p.e2e.p95} / ${p.e2e.p99}`);
+      row(`production ×${p.replicas} memory, peak RSS (MB)`, memoryLine(p.memoryMB));
+    }
+    if (productionSkipped) row('production mode', `skipped: ${productionSkipped}`);
+    row('yardstick: bare Fastify route (req/s)', fastify.rps);
+    row('yardstick: jose Ed25519 sign+verify (ops/s, µs/op)', `${jose.opsPerSecond}, ${jose.microsPerOp}`);
+    if (ratios.intakeToBareFastify !== null) row('embedded intake ÷ bare Fastify', ratios.intakeToBareFastify);
+    for (const r of ratios.production) row(`production ×${r.replicas} ÷ embedded (intake, end to end)`, `${r.intakeToEmbedded}, ${r.e2eToEmbedded}`);
+    const md = [
+      `# Benchmark (${machine.date.slice(0, 10)}, commit ${machine.commit})`,
+      '',
+      `Machine: ${machine.cores} cores (${machine.cpu}), ${machine.memoryGB} GB, Node ${machine.node}; the load generator and every process on the same machine; ${SECONDS} s per saturated run, ${CONNECTIONS} connections.`,
+      '',
+      '| measure | value |',
+      '|---|---|',
+      ...rows,
+      '',
+    ].join('\n');
+    writeFileSync(join(root, 'bench', 'reports', 'latest.md'), md);
+    say(md);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 

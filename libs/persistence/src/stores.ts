@@ -178,6 +178,7 @@ const OUTBOX = new TableMap(OutboxSchema);
 const INBOX = new TableMap(InboxSchema);
 const MESSAGE_LOG = new TableMap(MessageLogSchema);
 const PENDING_STATUS = new TableMap(PendingStatusSchema);
+const CREDENTIALS = new TableMap(CredentialSchema);
 
 export class CaseStore {
   constructor(
@@ -417,10 +418,15 @@ export class InboxStore {
 }
 
 export class CredentialStore {
-  constructor(private readonly em: EntityManager) {}
+  constructor(
+    private readonly em: EntityManager,
+    private readonly sql: SqlRunner = new ManagerSqlRunner(em, 'sqlite'),
+  ) {}
 
+  /** Read on every intake request (the bearer check): raw SQL, like the rest of the hot path. */
   async get(credentialId: string): Promise<CredentialRecord | null> {
-    return this.em.findOneBy(CredentialSchema, { credentialId });
+    const rows = await this.sql.all('SELECT * FROM credentials WHERE credential_id = ?', [credentialId]);
+    return rows[0] ? CREDENTIALS.fromRow(rows[0]) : null;
   }
 
   async insert(record: CredentialRecord): Promise<void> {
@@ -499,7 +505,7 @@ export class GatewayStores {
     this.pendingStatus = new PendingStatusStore(em, sql);
     this.outbox = new OutboxStore(em, kind, sql);
     this.inbox = new InboxStore(em, sql);
-    this.credentials = new CredentialStore(em);
+    this.credentials = new CredentialStore(em, sql);
     this.audit = new AuditStore(em);
     this.messageLog = new MessageLogStore(em, kind, sql);
     this.conversations = new ConversationStore(em);
