@@ -18,6 +18,12 @@ import { issueLocalFederation, writeTextAtomically } from '#signing';
 import { application, combine, e2eOf, load, peakRss, sleep, waitFor, type E2eResult, type LoadResult } from './bench-kit.js';
 
 export const POSTGRES_URL = process.env['BENCH_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+/**
+ * `file` (default): the agency simulators keep their state in a file, as in the embedded default.
+ * `memory`: they keep it in memory only, to take the stand-ins' own persistence (a whole-state
+ * rewrite per change) out of what is measured.
+ */
+const SIM_STATE = process.env['BENCH_SIM_STATE'] ?? 'file';
 export const AMQP_URL = process.env['BENCH_AMQP_URL'] ?? 'amqp://guest:guest@127.0.0.1:5672';
 
 export interface ProductionResult {
@@ -71,7 +77,9 @@ export async function runProduction(opts: { root: string; dir: string; basePort:
   mkdirSync(logs, { recursive: true });
   const start = (name: string, app: string, env: Record<string, string>) => {
     const log = openSync(join(logs, `${name}.log`), 'a');
-    const child = spawn(process.execPath, [join(root, 'dist', 'apps', app, 'src', 'main.js')], { cwd: root, stdio: ['ignore', log, log], env: { ...process.env, ...env } });
+    // CPU_PROF_DIR (and CPU_PROF_MATCH), as for the local stack: V8 CPU profiles of the children.
+    const profile = process.env['CPU_PROF_DIR'] && name.includes(process.env['CPU_PROF_MATCH'] ?? '') ? ['--cpu-prof', `--cpu-prof-dir=${process.env['CPU_PROF_DIR']}`, `--cpu-prof-name=${name}.${Date.now()}.cpuprofile`] : [];
+    const child = spawn(process.execPath, [...profile, join(root, 'dist', 'apps', app, 'src', 'main.js')], { cwd: root, stdio: ['ignore', log, log], env: { ...process.env, ...env } });
     closeSync(log);
     children.push(child);
     return child;
@@ -110,7 +118,7 @@ export async function runProduction(opts: { root: string; dir: string; basePort:
       const secret = randomBytes(32).toString('base64url');
       const simPort = basePort + p.offset + 21;
       const common = { AMQP_URL, AMQP_QUEUE_PREFIX: queuePrefix, AGENCY_LINK_SECRET: secret, LOG_LEVEL: 'warn' };
-      start(`${p.node}-agency-simulator`, 'agency-simulator', { SIM_PROVINCE: p.node, SIM_PORT: String(simPort), SIM_STEP_MS: '86400000', SIM_STATE_FILE: join(pdir, 'agency-simulator.json'), SIM_AUTO_TICK_MS: '500' });
+      start(`${p.node}-agency-simulator`, 'agency-simulator', { SIM_PROVINCE: p.node, SIM_PORT: String(simPort), SIM_STEP_MS: '86400000', ...(SIM_STATE === 'memory' ? {} : { SIM_STATE_FILE: join(pdir, 'agency-simulator.json') }), SIM_AUTO_TICK_MS: '500' });
       start(`${p.node}-adapter`, p.adapterApp, { ...common, BENCH_NODE: p.node, AGENCY_KEY_DIR: join(pdir, 'agency-keys'), ADAPTER_PORT: String(basePort + p.offset + 11), AGENCY_BASE_URL: `http://127.0.0.1:${simPort}`, ADAPTER_STATE_DIR: join(pdir, 'adapter'), ADAPTER_POLL_MS: '500', GATEWAY_STATUS_HOST: '127.0.0.1', GATEWAY_STATUS_PORT: String(basePort + p.offset + 2) });
       for (let r = 1; r <= replicas; r += 1) {
         const port = basePort + p.offset + (r === 1 ? 1 : 50 + r);

@@ -228,12 +228,13 @@ export class CaseEventStore {
     private readonly sql: SqlRunner = new ManagerSqlRunner(em, 'sqlite'),
   ) {}
 
-  /** Records an event once per (case, source). Returns false when it was already recorded. */
+  /**
+   * Records an event once per (case, source). Returns false when it was already recorded. One
+   * statement (the unique index ux_case_events_source decides), not a look-up and an insert:
+   * on PostgreSQL each statement is a round trip.
+   */
   async insertOnce(event: CaseEventRecord): Promise<boolean> {
-    const existing = await this.sql.all('SELECT 1 AS found FROM case_events WHERE case_id = ? AND source_id = ?', [event.caseId, event.sourceId]);
-    if (existing.length > 0) return false;
-    await this.sql.run(CASE_EVENTS.insertSql, CASE_EVENTS.insertParams(event));
-    return true;
+    return (await this.sql.run(`${CASE_EVENTS.insertSql} ON CONFLICT (case_id, source_id) DO NOTHING`, CASE_EVENTS.insertParams(event))) > 0;
   }
 
   async findBySource(caseId: string, sourceId: string): Promise<CaseEventRecord | null> {
@@ -253,8 +254,7 @@ export class PendingStatusStore {
   ) {}
 
   async put(record: PendingStatusRecord): Promise<void> {
-    const existing = await this.sql.all('SELECT 1 AS found FROM pending_status WHERE case_id = ? AND seq = ?', [record.caseId, record.seq]);
-    if (existing.length === 0) await this.sql.run(PENDING_STATUS.insertSql, PENDING_STATUS.insertParams(record));
+    await this.sql.run(`${PENDING_STATUS.insertSql} ON CONFLICT (case_id, seq) DO NOTHING`, PENDING_STATUS.insertParams(record));
   }
 
   /** Removes and returns the buffered update with this sequence number, if any. */
@@ -455,6 +455,13 @@ export class AuditStore {
 }
 
 export class MessageLogStore {
+  /**
+   * The entry this store appended last. A store belongs to one transaction, which holds the log
+   * (PostgreSQL: the table lock taken by the first `head`; SQLite: the single writer), so nobody
+   * else can append meanwhile: the next `head` is this entry, without a lock or a query again.
+   */
+  private appended: MessageLogRecord | null = null;
+
   constructor(
     private readonly em: EntityManager,
     private readonly kind: DatabaseKind,
@@ -467,6 +474,7 @@ export class MessageLogStore {
    * database's single writer already serialises appends.
    */
   async head(): Promise<MessageLogRecord | null> {
+    if (this.appended) return this.appended;
     if (this.kind === 'postgres') await this.sql.run('LOCK TABLE message_log IN EXCLUSIVE MODE', []);
     const rows = await this.sql.all('SELECT * FROM message_log ORDER BY seq DESC LIMIT 1', []);
     return rows[0] ? MESSAGE_LOG.fromRow(rows[0]) : null;
@@ -474,6 +482,7 @@ export class MessageLogStore {
 
   async append(record: MessageLogRecord): Promise<void> {
     await this.sql.run(MESSAGE_LOG.insertSql, MESSAGE_LOG.insertParams(record));
+    this.appended = record;
   }
 
   /** Entries in order, a page at a time (the offline verifier walks them all). */
