@@ -10,6 +10,7 @@ import { StatusApplier } from './cases/status-applier.js';
 import { CaseClock } from './cases/case-clock.js';
 import { CaseRecorder } from './cases/case-recorder.js';
 import { KeyRotationService } from './operator/key-rotation.service.js';
+import { ConversationListService } from './operator/conversation-list.service.js';
 import { ApplicantIndex, PERSONAL_DATA_SECRET } from './cases/applicant-index.js';
 import { PersonalDataSealer } from './intake/personal-data-sealer.js';
 import { TransferService } from './cases/transfer.service.js';
@@ -87,6 +88,7 @@ export class GatewayModule {
         MessageLogService,
         DeadLetterService,
         KeyRotationService,
+        ConversationListService,
         GatewayMetrics,
         ...CONSOLE_PROVIDERS,
       ],

@@ -132,8 +132,12 @@ describe('城乡居保 死亡待遇申领 across Sichuan and Chongqing (two node
 
   it('withdraws a claim still under review: withdrawal-requested, then withdrawn', async () => {
     const caseId = await submit(h.sc, deathClaim({ insuredRegion: '500106' }));
-    await eventually(() => view(h.sc, caseId), (c) => stages(c).includes('agency-received'));
-    const accepted = await h.step(h.sc, caseId);
+    // The office accepts the claim as it takes it: report that event without moving its clock,
+    // so the claim is still under review (not yet decided) when the window withdraws it.
+    const accepted = await eventually(
+      async () => (await h.pumpAgencies(), view(h.sc, caseId)),
+      (c) => stages(c).includes('accepted'),
+    );
     expect(accepted.stage).toBe('accepted');
     const response = await request(h.sc.url(''))
       .post(`/api/v1/applications/${caseId}/withdrawal`)

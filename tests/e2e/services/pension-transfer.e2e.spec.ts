@@ -222,6 +222,11 @@ describe('养老保险关系转移接续 across Sichuan and Chongqing (two nodes
     expect(scOut.map((m) => m.messageType)).toEqual(['pension.transfer.request']);
     expect(actions('SC', caseId)).toEqual(['1:contact-letter-issued']);
     expect(actions('CQ', caseId)).toEqual(['1:information-sheet-issued']);
+    // The transfer-out node's operators see the held sheet and why.
+    const listed = (await (await fetch(h.cq.url('/api/v1/operator/conversations?state=sheet-invalid'), { headers: { authorization: h.cq.operator } })).json()) as {
+      items: { caseId: string; side: string; leg: number; problem: { code: string }; timeLimit: { leg: string } }[];
+    };
+    expect(listed.items.find((i) => i.caseId === caseId)).toMatchObject({ side: 'out', leg: 2, problem: { code: 'SHEET_INVALID' }, timeLimit: { leg: 'information-sheet' } });
   }, 90_000);
 
   it('completes a case with two transfer-out places, one in Sichuan and one in Chongqing itself: both conversations end', async () => {
@@ -260,7 +265,7 @@ describe('养老保险关系转移接续 across Sichuan and Chongqing (two nodes
     for (const stage of ['contact-letter-issued', 'information-sheet-received', 'funds-received', 'account-merged']) expect(notes(done, stage)).toHaveLength(1);
   }, 90_000);
 
-  it('shows the window the transfer at leg 2: awaiting-transfer-out since the letter, on the case time limit', async () => {
+  it('shows the window the transfer at leg 2: awaiting-transfer-out since the letter, on the leg clock', async () => {
     const caseId = await submit(h.cq, transfer({ transferInRegion: '500106', places: [{ region: '510104' }] }));
     await eventually(() => view(h.cq, caseId), (c) => stages(c).includes('agency-received'));
     await settle(caseId);
@@ -274,15 +279,13 @@ describe('养老保险关系转移接续 across Sichuan and Chongqing (two nodes
     const letterAt = notes(leg2, 'contact-letter-issued')[0]?.at;
     expect(leg2.heldSince).toBe(leg2.timeline.find((e) => e.stage === 'awaiting-transfer-out')?.at);
     expect(Date.parse(leg2.heldSince)).toBeGreaterThanOrEqual(Date.parse(letterAt ?? ''));
-    // Today the window sees the whole case's limit (three legs of 15 working days).
-    expect(leg2.timeLimit).toMatchObject({ leg: 'all', workingDays: 45, overdue: false });
+    // The window sees the clock of the leg under way, not the whole case's 45 working days.
+    expect(leg2.timeLimit).toMatchObject({ leg: 'information-sheet', workingDays: 15, overdue: false });
   }, 90_000);
 
-  // GATEWAY BUG (reported, not fixed here: apps/gateway is not this suite's to change): during leg 2
-  // the next step happens at the transfer-out node, but case-view.ts says the handling node
-  // (transfer-in) holds the case; and the leg clocks (contact-letter / information-sheet / merge,
-  // 15 working days each, CaseClock.leg) are never shown to the window.
-  it('GATEWAY BUG: the window sees leg 2 held by the transfer-out node, on the information-sheet leg clock', async () => {
+  // During leg 2 the next step happens at the transfer-out node: the window sees who holds the
+  // conversation and since when, on that leg's clock (15 working days), conversation by conversation.
+  it('shows the window leg 2 held by the transfer-out node, on the information-sheet leg clock', async () => {
     const caseId = await submit(h.cq, transfer({ transferInRegion: '500106', places: [{ region: '510104' }] }));
     await eventually(() => view(h.cq, caseId), (c) => stages(c).includes('agency-received'));
     await settle(caseId);
@@ -294,5 +297,8 @@ describe('养老保险关系转移接续 across Sichuan and Chongqing (two nodes
       heldBy: 'SC',
       timeLimit: { leg: 'information-sheet', workingDays: 15, overdue: false },
     });
+    expect((leg2 as unknown as { conversations: unknown[] }).conversations).toEqual([
+      expect.objectContaining({ conversation: 1, region: '510104', leg: 2, outcome: 'open', heldBy: 'SC', heldSince: leg2.heldSince }),
+    ]);
   }, 90_000);
 });

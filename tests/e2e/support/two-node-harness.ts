@@ -230,6 +230,11 @@ export class TwoNodeHarness {
   }
 
   /** Moves the agencies' clock one stage on and lets every adapter report what changed. */
+  /** Reports what the agencies' feeds already hold, without moving their clock on. */
+  async pumpAgencies(): Promise<void> {
+    for (const pump of this.pumps) await pump.pumpOnce();
+  }
+
   async advanceAgencies(): Promise<void> {
     this.clock.advance(SIM_STEP_MS);
     for (const n of Object.values(this.nodes)) n.simulator.tick();

@@ -1,7 +1,8 @@
 import { CASE_STAGES, isNoteStage, serviceDefinition, type CaseStage, type ForwardedRequest } from '#contracts';
 import { toShanghaiIso } from '#core';
 import type { CaseEventRecord, CaseRecord } from '#persistence';
-import type { TimeLimitView } from './case-clock.js';
+import type { CaseClock, TimeLimitView } from './case-clock.js';
+import { transferProgress, type ConversationView, type TransferProgress } from './transfer-progress.js';
 
 export interface TimelineEntryView {
   readonly stage: string;
@@ -31,8 +32,13 @@ export interface CaseView {
   readonly acceptedAt: string;
   readonly updatedAt: string;
   readonly timeline: readonly TimelineEntryView[];
-  /** The statutory limit in working days, while the case is open. */
+  /**
+   * The statutory limit in working days, while the case is open. For a pension transfer, the
+   * clock of the leg due first (15 working days each).
+   */
   readonly timeLimit: TimeLimitView | null;
+  /** A pension transfer's conversations, one per transfer-out place: leg, holder, leg clock. */
+  readonly conversations?: readonly ConversationView[];
 }
 
 const STAGE_RANK = new Map<string, number>(CASE_STAGES.map((s, i) => [s, i]));
@@ -51,7 +57,20 @@ export function orderTimeline(events: readonly CaseEventRecord[]): CaseEventReco
   );
 }
 
-export function toCaseView(record: CaseRecord, events: readonly CaseEventRecord[], timeLimit: TimeLimitView | null = null): CaseView {
+/**
+ * The view of a case with its clocks: the case's own, or for a pension transfer the leg clock and
+ * holder of the conversation due first.
+ */
+export function viewCase(record: CaseRecord, events: readonly CaseEventRecord[], clock: CaseClock): CaseView {
+  return toCaseView(record, events, clock.of(record), transferProgress(record, events, clock));
+}
+
+export function toCaseView(
+  record: CaseRecord,
+  events: readonly CaseEventRecord[],
+  timeLimit: TimeLimitView | null = null,
+  transfer: TransferProgress | null = null,
+): CaseView {
   const forwarded = JSON.parse(record.requestJson) as Partial<ForwardedRequest>;
   const kind = forwarded.request ? (serviceDefinition(record.service)?.kindOf(forwarded.request) ?? null) : null;
   const ordered = orderTimeline(events);
@@ -69,8 +88,16 @@ export function toCaseView(record: CaseRecord, events: readonly CaseEventRecord[
     agency: record.agency,
     region: record.region,
     regionHistoric: record.regionHistoric,
-    heldBy: atHandlingSide || record.status !== 'in-progress' ? record.handlingNode : record.acceptingNode,
-    heldSince: toShanghaiIso(ordered.filter((e) => !isNoteStage(e.stage as CaseStage)).at(-1)?.at ?? record.acceptedAt),
+    heldBy:
+      record.status === 'in-progress' && transfer?.current
+        ? transfer.current.heldBy
+        : atHandlingSide || record.status !== 'in-progress'
+          ? record.handlingNode
+          : record.acceptingNode,
+    heldSince:
+      record.status === 'in-progress' && transfer?.current
+        ? transfer.current.heldSince
+        : toShanghaiIso(ordered.filter((e) => !isNoteStage(e.stage as CaseStage)).at(-1)?.at ?? record.acceptedAt),
     acceptedAt: toShanghaiIso(record.acceptedAt),
     updatedAt: toShanghaiIso(record.updatedAt),
     timeline: ordered.map((e) => ({
@@ -81,6 +108,7 @@ export function toCaseView(record: CaseRecord, events: readonly CaseEventRecord[
       ...(e.reasonCode ? { reason: { code: e.reasonCode, message: e.reasonMessage ?? '' } } : {}),
       ...(e.detailJson ? { detail: JSON.parse(e.detailJson) as Record<string, unknown> } : {}),
     })),
-    timeLimit: record.status === 'in-progress' ? timeLimit : null,
+    timeLimit: record.status === 'in-progress' ? (transfer?.current?.timeLimit ?? timeLimit) : null,
+    ...(transfer ? { conversations: transfer.conversations } : {}),
   };
 }

@@ -18,7 +18,7 @@ import { GatewayDatabase } from '#persistence';
 import { handlingRegionOf, routeCase, routeRegion } from '#routing';
 import { GATEWAY_CONFIG } from '../config/config.token.js';
 import type { GatewayConfig } from '../config/gateway.config.js';
-import { toCaseView, type CaseView } from '../cases/case-view.js';
+import { viewCase, type CaseView } from '../cases/case-view.js';
 import { peerDestination } from '../cases/destinations.js';
 import { EnvelopeFactory } from '../cases/envelope-factory.js';
 import { ApplicantIndex } from '../cases/applicant-index.js';
@@ -273,6 +273,6 @@ export class IntakeService {
       return { record, events: await s.events.listByCase(caseId) };
     });
     if (!found) throw new GatewayError('CASE_NOT_FOUND', { detail: 'no case with this number for this window' });
-    return toCaseView(found.record, found.events, this.caseClock.of(found.record));
+    return viewCase(found.record, found.events, this.caseClock);
   }
 }

@@ -2,11 +2,12 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '
 import { Clock, GatewayError } from '#core';
 import { validateContract } from '#contracts';
 import { GatewayDatabase, type OutboxFilter, type OutboxState } from '#persistence';
-import { toCaseView, type CaseView } from '../cases/case-view.js';
+import { viewCase, type CaseView } from '../cases/case-view.js';
 import { CaseClock, type TimeLimitView } from '../cases/case-clock.js';
 import { toShanghaiIso } from '#core';
 import { FileKeyStore, type RotationStep } from '#signing';
 import { KeyRotationService } from './key-rotation.service.js';
+import { ConversationListService } from './conversation-list.service.js';
 import { RotateRequestDto } from './rotate-request.dto.js';
 import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Principal } from '../intake/credentials.service.js';
@@ -31,6 +32,7 @@ export class OperatorController {
     private readonly caseClock: CaseClock,
     private readonly keyStore: FileKeyStore,
     private readonly rotation: KeyRotationService,
+    private readonly conversationList: ConversationListService,
   ) {}
 
   /**
@@ -68,6 +70,25 @@ export class OperatorController {
     return { items };
   }
 
+  /**
+   * Pension transfer conversations on this node: `?state=sheet-invalid` lists the information
+   * sheets held because their sums do not add up; `?overdue=true` the legs past 15 working days.
+   */
+  @Get('conversations')
+  @ApiQuery({ name: 'state', required: false })
+  @ApiQuery({ name: 'overdue', required: false, enum: ['true', 'false'] })
+  async conversations(@Query('state') state?: string, @Query('overdue') overdue?: string) {
+    if (overdue !== undefined && overdue !== 'true' && overdue !== 'false') {
+      throw GatewayError.field('VALIDATION_FAILED', 'overdue', 'overdue must be true or false');
+    }
+    if (state !== undefined && !/^[a-z0-9-]{1,32}$/.test(state)) {
+      throw GatewayError.field('VALIDATION_FAILED', 'state', 'state is a conversation state, e.g. sheet-invalid');
+    }
+    return {
+      items: await this.conversationList.list({ ...(state ? { state } : {}), ...(overdue ? { overdue: overdue === 'true' } : {}) }),
+    };
+  }
+
   @Get('cases/:caseId')
   async case(@Param('caseId') caseId: string): Promise<CaseView> {
     const found = await this.db.read(async (s) => {
@@ -75,7 +96,7 @@ export class OperatorController {
       return record ? { record, events: await s.events.listByCase(caseId) } : null;
     });
     if (!found) throw new GatewayError('CASE_NOT_FOUND');
-    return toCaseView(found.record, found.events, this.caseClock.of(found.record));
+    return viewCase(found.record, found.events, this.caseClock);
   }
 
   /**
