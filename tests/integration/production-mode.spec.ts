@@ -1,7 +1,7 @@
 import { agencyLinkQueues } from '#delivery';
-import { cardApplication } from '../e2e/support/applications.js';
+import { cardApplication, freshIdNumber } from '../e2e/support/applications.js';
 import { TwoNodeHarness } from '../e2e/support/two-node-harness.js';
-import { freePort } from '../e2e/support/free-port.js';
+import { eventually, freePort } from '../e2e/support/free-port.js';
 import { createGatewayApp } from '../../apps/gateway/src/gateway-app.js';
 import { dropPostgresDatabase, freshPostgresDatabase } from './support/postgres.js';
 import { deleteQueues, RABBITMQ_URL, rabbitAvailable } from './support/rabbitmq.js';
@@ -67,6 +67,44 @@ describe('production mode: PostgreSQL and RabbitMQ', () => {
     expect(harness.sc.simulator.caseCount(toSichuan)).toBe(1);
     expect(harness.cq.simulator.caseCount(toChongqing)).toBe(1);
   }, 90_000);
+
+  it('carries a pension transfer across both provinces: letter, sheet and funds, merge, each agency action once', async () => {
+    if (!setup.harness) return;
+    const harness = setup.harness;
+    const response = await fetch(harness.cq.url('/api/v1/applications'), {
+      method: 'POST',
+      headers: { authorization: harness.cq.window, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        service: 'pension.transfer',
+        applicant: { idNumber: freshIdNumber(), name: '王五', phone: '13700137000' },
+        insuranceType: 'enterprise-employee',
+        transferInRegion: '500106',
+        transferOut: [{ region: '510104', agencyName: '成都市社会保险事业管理局', personNumber: 'P5101040001' }],
+        contributionCertificateRef: 'JFPZ-2026-000123',
+        materials: [{ type: 'contribution-certificate', sha256: 'd'.repeat(64) }],
+      }),
+    });
+    expect(response.status).toBe(201);
+    const { caseId } = (await response.json()) as { caseId: string };
+    // One agency stage at a time, with both nodes' outboxes drained in between.
+    const settle = () =>
+      eventually(
+        () => Promise.all([harness.sc, harness.cq].map((n) => n.gateway.db.read((st) => st.outbox.list({ caseId })))),
+        (lists) => lists.flat().every((m) => m.state === 'delivered' || m.state === 'dead'),
+        15_000,
+      );
+    let view = await harness.caseAt(harness.cq, caseId);
+    for (let step = 0; step < 10 && view.status === 'in-progress'; step += 1) {
+      await settle();
+      await harness.advanceAgencies();
+      await settle();
+      view = await harness.caseAt(harness.cq, caseId);
+    }
+    expect(view.status).toBe('completed');
+    expect(view.timeline.map((e) => e.stage)).toEqual(expect.arrayContaining(['contact-letter-issued', 'information-sheet-received', 'account-merged']));
+    expect(harness.cq.simulator.caseCount(caseId)).toBe(1);
+    expect(harness.sc.simulator.caseCount(`${caseId}#1@out`)).toBe(1);
+  }, 120_000);
 });
 
 describe('production mode: two replicas per province', () => {
