@@ -301,4 +301,52 @@ describe('养老保险关系转移接续 across Sichuan and Chongqing (two nodes
       expect.objectContaining({ conversation: 1, region: '510104', leg: 2, outcome: 'open', heldBy: 'SC', heldSince: leg2.heldSince }),
     ]);
   }, 90_000);
+
+  it('runs the temporary-account variant the other way round: the paying office in Sichuan writes to the Chongqing temporary account, though the window is in Chongqing', async () => {
+    // A man born 1965, hukou in Chengdu, insured there until 2014, then in Chongqing from 50 on: a
+    // temporary account there (国办发〔2009〕66号 第五条（二）). Retiring while living in Chongqing,
+    // his pension is paid by Chengdu (第六条), which gathers the Chongqing temporary account.
+    const plan = await request(h.cq.url(''))
+      .post('/api/v1/pension/transfer-plan')
+      .set('authorization', h.cq.window)
+      .send({
+        hukouRegion: '510104',
+        birthDate: '1965-03-01',
+        sex: 'M',
+        occasion: 'retirement',
+        places: [
+          { region: '510104', periods: [{ from: '1990-01-01', to: '2014-12-31' }] },
+          { region: '500106', periods: [{ from: '2015-06-01', to: '2026-10-31' }] },
+        ],
+      });
+    expect(plan.status).toBe(200);
+    const { transferIn, transferInBasis, senders, letters } = plan.body as {
+      transferIn: string;
+      transferInBasis: string;
+      senders: { region: string; role: string }[];
+      letters: { kind: string; from: string; to: string }[];
+    };
+    expect({ transferIn, transferInBasis, senders }).toEqual({
+      transferIn: '510104',
+      transferInBasis: 'PAYING_PLACE',
+      senders: [{ region: '500106', role: 'temporary-account' }],
+    });
+    expect(letters.map((l) => `${l.kind}:${l.from}->${l.to}`)).toEqual(['contact-letter:510104->500106', 'information-sheet:500106->510104']);
+
+    // The Chongqing window submits the transfer as planned: Sichuan is the transfer-in side.
+    const request_ = transfer({ transferInRegion: transferIn, places: senders.map((x) => ({ region: x.region })) });
+    const caseId = await submit(h.cq, { ...request_, transferOut: request_.transferOut.map((p) => ({ ...p, temporaryAccount: true })) });
+    await eventually(() => view(h.cq, caseId), (c) => stages(c).includes('agency-received'));
+    await settle(caseId);
+    expect((await view(h.cq, caseId)).heldBy).toBe('SC');
+    await h.advanceAgencies();
+    await settle(caseId);
+    const leg2 = await view(h.cq, caseId);
+    expect({ stage: leg2.stage, heldBy: leg2.heldBy }).toEqual({ stage: 'awaiting-transfer-out', heldBy: 'CQ' });
+    const done = await drive(h.cq, caseId);
+    expect(done.status).toBe('completed');
+    expect(notes(done, 'contact-letter-issued')[0]?.side).toBe('SC');
+    expect(actions('SC', caseId)).toEqual(['1:contact-letter-issued', '1:funds-received', '1:account-merged']);
+    expect(actions('CQ', caseId)).toEqual(['1:information-sheet-issued']);
+  }, 90_000);
 });

@@ -104,3 +104,10 @@ export function toPensionInput(body: PayingPlaceRequestDto): { person: InsuredPe
     })),
   };
 }
+
+/** Body of POST /api/v1/pension/transfer-plan: the same person and places, and the occasion. */
+export class TransferPlanRequestDto extends PayingPlaceRequestDto {
+  @IsDefined()
+  @IsIn(['move', 'retirement'], { message: 'occasion is move (a new job elsewhere) or retirement' })
+  occasion!: 'move' | 'retirement';
+}

@@ -1,9 +1,9 @@
 import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { validateContract } from '#contracts';
-import { decidePensionPlace, type AccountReason, type PayingRule } from '#pension';
+import { decidePensionPlace, planTransfer, type AccountReason, type PayingRule, type TransferPlan } from '#pension';
 import { JsonOnlyGuard } from '../http/json-only.guard.js';
-import { PayingPlaceRequestDto, toPensionInput } from './paying-place.dto.js';
+import { PayingPlaceRequestDto, toPensionInput, TransferPlanRequestDto } from './paying-place.dto.js';
 import { WindowOrOperatorGuard } from './window-or-operator.guard.js';
 
 export interface Reason {
@@ -56,5 +56,20 @@ export class PensionController {
         reason: a.explanation,
       })),
     };
+  }
+
+  /**
+   * Who writes to whom in a transfer: the transfer-in side (the new relation place, the place that
+   * keeps the relation when the new one is only a temporary account, or the paying place at
+   * retirement), the places that send an information sheet, and the letters in order. The window
+   * submits `pension.transfer` with that transfer-in region and those places; the gateway carries
+   * the letters wherever the transfer-in side is.
+   */
+  @Post('transfer-plan')
+  @HttpCode(200)
+  transferPlan(@Body() body: unknown): TransferPlan {
+    const request = validateContract(TransferPlanRequestDto, body);
+    const { person, places } = toPensionInput(request);
+    return planTransfer(person, places, request.occasion);
   }
 }
