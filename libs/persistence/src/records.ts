@@ -14,7 +14,7 @@ export interface CaseRecord {
   windowId: string | null;
   stage: string;
   status: string;
-  /** The forwarded request (JSON). Issue 6 seals its personal fields. */
+  /** The forwarded request (JSON): the open part of the request, its personal fields sealed for the agencies. */
   requestJson: string;
   /** SHA-256 (hex) of the normalised ID number, for look-ups without keeping it in clear. */
   applicantHash: string;
