@@ -21,6 +21,8 @@ export interface LoadResult {
 }
 
 export interface E2eResult {
+  /** Median ms of each leg: accepted at CQ → received by SC (peer forwarding), → acknowledged by SC's adapter. */
+  legsP50?: { forwarding: number; agency: number };
   cases: number;
   casesPerSecond: number;
   p50: number;
@@ -146,4 +148,18 @@ export function e2eOf(acceptedAt: ReadonlyMap<string, number>, acked: readonly {
     p99: percentile(latencies, 99),
     drainSeconds,
   };
+}
+
+/** Median of each leg, from the handling side's `received` events (case id → ms). */
+export function legsOf(acceptedAt: ReadonlyMap<string, number>, receivedAt: ReadonlyMap<string, number>, acked: readonly { case_id: string; at: number }[]): { forwarding: number; agency: number } {
+  const forwarding: number[] = [];
+  const agency: number[] = [];
+  for (const r of acked) {
+    const accepted = acceptedAt.get(r.case_id);
+    const received = receivedAt.get(r.case_id);
+    if (accepted === undefined || received === undefined) continue;
+    forwarding.push(received - accepted);
+    agency.push(Number(r.at) - received);
+  }
+  return { forwarding: percentile(forwarding.sort((a, b) => a - b), 50), agency: percentile(agency.sort((a, b) => a - b), 50) };
 }

@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { SystemClock } from '#core';
 import { FileKeyStore, signEnvelope, TrustStore, verifyEnvelope } from '#signing';
-import { application, CONNECTIONS, e2eOf, load, peakRss, SECONDS, sleep, waitFor, type E2eResult, type LoadResult } from './bench-kit.js';
+import { application, CONNECTIONS, e2eOf, legsOf, load, peakRss, SECONDS, sleep, waitFor, type E2eResult, type LoadResult } from './bench-kit.js';
 import { productionUnavailable, runProduction, type ProductionResult } from './production-bench.js';
 
 const BASE_PORT = Number(process.env['BENCH_BASE_PORT'] ?? 7700);
@@ -78,7 +78,8 @@ async function embeddedE2e(dir: string, sinceMs: number): Promise<E2eResult> {
     const drainSeconds = (Date.now() - drainStarted) / 1000;
     const acceptedAt = new Map((cq.prepare('SELECT case_id, accepted_at FROM cases WHERE accepted_at >= ?').all(sinceMs) as { case_id: string; accepted_at: number }[]).map((r) => [r.case_id, Number(r.accepted_at)]));
     const acked = (sc.prepare("SELECT case_id, at FROM case_events WHERE stage = 'agency-received'").all() as { case_id: string; at: number }[]).filter((r) => acceptedAt.has(r.case_id));
-    return e2eOf(acceptedAt, acked, drainSeconds);
+    const receivedAt = new Map((sc.prepare("SELECT case_id, at FROM case_events WHERE stage = 'received'").all() as { case_id: string; at: number }[]).map((r) => [r.case_id, Number(r.at)]));
+    return { ...e2eOf(acceptedAt, acked, drainSeconds), legsP50: legsOf(acceptedAt, receivedAt, acked) };
   } finally {
     cq.close();
     sc.close();
@@ -207,6 +208,7 @@ async function main(): Promise<void> {
       row('embedded end-to-end cases (accepted CQ → acknowledged by SC agency adapter)', e2e.cases);
       row('embedded end-to-end throughput (cases/s)', e2e.casesPerSecond);
       row('embedded end-to-end latency p50 / p95 / p99 (ms), saturated', `${e2e.p50} / ${e2e.p95} / ${e2e.p99}`);
+      if (e2e.legsP50) row('embedded legs p50 (ms): accepted → received at SC, → acknowledged by SC adapter', `${e2e.legsP50.forwarding}, ${e2e.legsP50.agency}`);
       row(`embedded end-to-end latency p50 / p95 / p99 (ms) at ${paced.offeredPerSecond}/s offered (${paced.intake.rps}/s accepted, ${paced.e2e.cases} cases)`, `${paced.e2e.p50} / ${paced.e2e.p95} / ${paced.e2e.p99}`);
       row('embedded memory, peak RSS (MB)', memoryLine(embedded.memoryMB));
     }
@@ -216,6 +218,7 @@ async function main(): Promise<void> {
       row(`production ×${p.replicas} intake non-2xx`, `${p.intake.non2xx} of ${p.intake.total}`);
       row(`production ×${p.replicas} end-to-end throughput (cases/s, ${p.e2e.cases} cases)`, p.e2e.casesPerSecond);
       row(`production ×${p.replicas} end-to-end latency p50 / p95 / p99 (ms), saturated`, `${p.e2e.p50} / ${p.e2e.p95} / ${p.e2e.p99}`);
+      if (p.e2e.legsP50) row(`production ×${p.replicas} legs p50 (ms): accepted → received at SC, → acknowledged by SC adapter`, `${p.e2e.legsP50.forwarding}, ${p.e2e.legsP50.agency}`);
       row(`production ×${p.replicas} memory, peak RSS (MB)`, memoryLine(p.memoryMB));
     }
     if (productionSkipped) row('production mode', `skipped: ${productionSkipped}`);

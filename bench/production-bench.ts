@@ -15,7 +15,7 @@ import pg from 'pg';
 import { federationMessageTypes } from '#contracts';
 import { NODE_NAMES, SystemClock, type NodeCode } from '#core';
 import { issueLocalFederation, writeTextAtomically } from '#signing';
-import { application, combine, e2eOf, load, peakRss, sleep, waitFor, type E2eResult, type LoadResult } from './bench-kit.js';
+import { application, combine, e2eOf, legsOf, load, peakRss, sleep, waitFor, type E2eResult, type LoadResult } from './bench-kit.js';
 
 export const POSTGRES_URL = process.env['BENCH_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 /**
@@ -170,7 +170,8 @@ export async function runProduction(opts: { root: string; dir: string; basePort:
       const drainSeconds = (Date.now() - drainStarted) / 1000;
       const acceptedAt = new Map((await cqDb.query<{ case_id: string; accepted_at: string }>('SELECT case_id, accepted_at FROM cases')).rows.map((r) => [r.case_id, Number(r.accepted_at)]));
       const acked = (await scDb.query<{ case_id: string; at: string }>("SELECT case_id, at FROM case_events WHERE stage = 'agency-received'")).rows.map((r) => ({ case_id: r.case_id, at: Number(r.at) }));
-      return { replicas, intake, e2e: e2eOf(acceptedAt, acked, drainSeconds), memoryMB: peakMB };
+      const receivedAt = new Map((await scDb.query<{ case_id: string; at: string }>("SELECT case_id, at FROM case_events WHERE stage = 'received'")).rows.map((r) => [r.case_id, Number(r.at)]));
+      return { replicas, intake, e2e: { ...e2eOf(acceptedAt, acked, drainSeconds), legsP50: legsOf(acceptedAt, receivedAt, acked) }, memoryMB: peakMB };
     } finally {
       await cqDb.end();
       await scDb.end();

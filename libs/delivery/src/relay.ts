@@ -56,7 +56,7 @@ export const DEFAULT_RELAY_OPTIONS: RelayOptions = {
   batchSize: 200,
   leaseMs: 30_000,
   idleMs: 250,
-  concurrencyPerDestination: 8,
+  concurrencyPerDestination: 32,
   defaultPolicy: DEFAULT_RETRY_POLICY,
   policies: {},
   circuit: DEFAULT_CIRCUIT_OPTIONS,
