@@ -349,4 +349,22 @@ describe('养老保险关系转移接续 across Sichuan and Chongqing (two nodes
     expect(actions('SC', caseId)).toEqual(['1:contact-letter-issued', '1:funds-received', '1:account-merged']);
     expect(actions('CQ', caseId)).toEqual(['1:information-sheet-issued']);
   }, 90_000);
+
+  // Last in the file: it moves the clock on by weeks.
+  it('lists a leg that has run past its 15 working days as overdue to the operators of the node that holds it', async () => {
+    const caseId = await submit(h.sc, transfer({ transferInRegion: '510104', places: [{ region: '500106' }], applicantId: WRONG_SUMS }));
+    await drive(h.sc, caseId, 4);
+    const listed = async (query: string) =>
+      ((await (await fetch(h.cq.url(`/api/v1/operator/conversations?${query}`), { headers: { authorization: h.cq.operator } })).json()) as {
+        items: { caseId: string; timeLimit: { overdue: boolean; workingDaysLeft: number } }[];
+      }).items.filter((i) => i.caseId === caseId);
+    expect(await listed('overdue=true')).toEqual([]);
+    expect((await listed('overdue=false'))[0]?.timeLimit.workingDaysLeft).toBe(15);
+    h.clock.advance(30 * 86_400_000); // a month on: past 15 working days
+    const late = await listed('overdue=true');
+    expect(late).toHaveLength(1);
+    expect(late[0]?.timeLimit.overdue).toBe(true);
+    const refused = await fetch(h.cq.url('/api/v1/operator/conversations?overdue=maybe'), { headers: { authorization: h.cq.operator } });
+    expect({ status: refused.status, code: ((await refused.json()) as { code: string }).code }).toEqual({ status: 400, code: 'VALIDATION_FAILED' });
+  }, 90_000);
 });
