@@ -92,6 +92,7 @@ describe('trust between provinces: key rotation, access rules, the signed federa
   });
 
   describe('a node starts only on a federation the authority signed', () => {
+    let lastAudit: unknown;
     async function startWith(files: { federation: string; authority: string }) {
       const dir = join(pair.dir, 'start-checks');
       const config = loadGatewayConfig({
@@ -107,6 +108,7 @@ describe('trust between provinces: key rotation, access rules, the signed federa
       });
       try {
         const gateway = await createGatewayApp(config, { clock: pair.clock, logs: false, docsUi: false });
+        lastAudit = (await gateway.db.read((s) => s.audit.list(undefined, 1)))[0];
         await gateway.close();
         return 'started';
       } catch (error) {
@@ -144,6 +146,8 @@ describe('trust between provinces: key rotation, access rules, the signed federa
       const newer = join(dir, 'serial-5.jws');
       writeTextAtomically(newer, (await issue(join(pair.dir, 'federation-authority'), 5)).signed);
       expect(await startWith({ federation: newer, authority })).toBe('started');
+      // The change is in the node's audit trail, attributed to the authority that signed it.
+      expect(lastAudit).toMatchObject({ action: 'federation-accepted', subject: 'federation:5', operatorId: 'federation-authority' });
       const older = join(dir, 'serial-4.jws');
       writeFileSync(older, (await issue(join(pair.dir, 'federation-authority'), 4)).signed);
       expect(await startWith({ federation: older, authority })).toBe('FEDERATION_ROLLBACK');

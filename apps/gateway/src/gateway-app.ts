@@ -62,6 +62,7 @@ export async function createGatewayApp(config: GatewayConfig, options: GatewayOp
   try {
     const keys = await FileKeyStore.open(config.keyDir, config.node, clock);
     const federation = options.federation ?? (await loadNodeFederation(config));
+    if (!options.federation) await auditFederation(db, federation, clock);
     if (!federation.nodes.some((n) => n.node === config.node)) {
       throw new GatewayError('CONFIG_INVALID', { detail: `federation: this node ${config.node} is not listed` });
     }
@@ -142,4 +143,28 @@ async function loadNodeFederation(config: GatewayConfig): Promise<Federation> {
     throw new GatewayError('CONFIG_INVALID', { detail: 'FEDERATION_AUTHORITY_JWKS cannot be read as a JWKS file', cause });
   }
   return loadSignedFederation(config.federationFile, authorityJwks, { stateFile: config.federationStateFile });
+}
+
+/**
+ * A configuration change is an operator-visible event: the first start on a federation serial
+ * this node has not run before is written to the audit trail, attributed to the authority key that
+ * signed it (the signature was checked on load).
+ */
+async function auditFederation(db: GatewayDatabase, federation: Federation, clock: Clock): Promise<void> {
+  const subject = `federation:${federation.serial ?? 0}`;
+  await db.transaction(async (tx) => {
+    if ((await tx.audit.list(subject, 1)).length > 0) return;
+    await tx.audit.append({
+      action: 'federation-accepted',
+      subject,
+      operatorId: 'federation-authority',
+      reason: `signed federation serial ${federation.serial ?? 0} accepted at start`,
+      detailJson: JSON.stringify({
+        issuedAt: federation.issuedAt,
+        nodes: federation.nodes.map((n) => ({ node: n.node, keys: n.keys.map((k) => k.kid), agencies: (n.agencies ?? []).map((a) => a.code) })),
+        rules: federation.rules?.length ?? 0,
+      }),
+      at: clock.nowMs(),
+    });
+  });
 }
