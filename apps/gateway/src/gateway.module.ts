@@ -10,6 +10,7 @@ import { StatusApplier } from './cases/status-applier.js';
 import { CaseClock } from './cases/case-clock.js';
 import { CaseRecorder } from './cases/case-recorder.js';
 import { KeyRotationService } from './operator/key-rotation.service.js';
+import { BatchInboundService } from './peer/batch-inbound.service.js';
 import { ConversationListService } from './operator/conversation-list.service.js';
 import { ApplicantIndex, PERSONAL_DATA_SECRET } from './cases/applicant-index.js';
 import { PersonalDataSealer } from './intake/personal-data-sealer.js';
@@ -76,6 +77,7 @@ export class GatewayModule {
         StatusApplier,
         CaseClock,
         InboundService,
+        BatchInboundService,
         RelayService,
         OutboxSignal,
         BacklogGauge,

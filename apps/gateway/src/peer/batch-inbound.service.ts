@@ -1,9 +1,10 @@
-import { Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Clock, GatewayError, isGatewayError, newMessageId, type NodeCode } from '#core';
 import { isRequestMessageType } from '#contracts';
 import { batchProofs, batchReceiptSubject, batchRoot, type BatchEntry } from '#delivery';
 import { GatewayDatabase } from '#persistence';
 import { FileKeyStore, signReceipt, TrustStore, verifyEnvelope, type VerifiedEnvelope } from '#signing';
+import { GATEWAY_CONFIG } from '../config/config.token.js';
 import type { GatewayConfig } from '../config/gateway.config.js';
 import { OutboxSignal } from '../delivery/outbox-signal.js';
 import { InboundService } from './inbound.service.js';
@@ -59,11 +60,12 @@ class RedoWithout extends Error {
  * the transaction back and the batch is taken again without it, so the signed root names exactly
  * what was committed.
  */
+@Injectable()
 export class BatchInboundService {
   private readonly logger = new Logger('BatchInbound');
 
   constructor(
-    private readonly config: GatewayConfig,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     private readonly db: GatewayDatabase,
     private readonly keys: FileKeyStore,
     private readonly trust: TrustStore,

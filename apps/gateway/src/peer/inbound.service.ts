@@ -14,8 +14,17 @@ import {
   type TransferContactLetterMessage,
   type TransferReplyMessage,
 } from '#contracts';
-import { GatewayDatabase } from '#persistence';
-import { assertMayDeliver, FileKeyStore, signReceipt, TrustStore, verifyEnvelope, type EnvelopeClaims, type Federation } from '#signing';
+import { GatewayDatabase, type GatewayStores } from '#persistence';
+import {
+  assertMayDeliver,
+  FileKeyStore,
+  signReceipt,
+  TrustStore,
+  verifyEnvelope,
+  type EnvelopeClaims,
+  type Federation,
+  type VerifiedEnvelope,
+} from '#signing';
 import { FEDERATION } from '../federation/federation.token.js';
 import { GATEWAY_CONFIG } from '../config/config.token.js';
 import type { GatewayConfig } from '../config/gateway.config.js';
@@ -85,44 +94,7 @@ export class InboundService {
     });
 
     // 5. Exactly once: the inbox row and the message's effects commit together.
-    const outcome = await this.db.transaction(async (tx) => {
-      const seen = await tx.inbox.get(claims.jti);
-      if (seen) {
-        if (seen.sha256 !== sha256) {
-          throw new GatewayError('ENVELOPE_CONFLICT', { detail: 'this message id was received with other content' });
-        }
-        return { receipt: seen.receipt, duplicate: true };
-      }
-      if (isRequestMessageType(claims.mtype)) {
-        await this.handling.acceptForwarded(tx, claims.jti, this.checkRequest(claims, body as ForwardedRequest));
-      } else if (claims.mtype === 'status-update') {
-        await this.statuses.apply(tx, claims.iss, this.checkStatus(claims, body as StatusUpdate));
-      } else if (claims.mtype === 'case.withdrawal') {
-        await this.handling.acceptWithdrawal(tx, claims.iss, claims.jti, this.checkFollowUp(claims, body as CaseWithdrawal));
-      } else if (claims.mtype === 'case.supplement') {
-        await this.handling.acceptSupplement(tx, claims.iss, claims.jti, this.checkFollowUp(claims, body as CaseSupplement));
-      } else if (claims.mtype === 'pension.transfer.contact-letter') {
-        await this.transfers.onContactLetter(tx, claims.iss, this.checkFollowUp(claims, body as TransferContactLetterMessage));
-      } else if (claims.mtype === 'pension.transfer.reply') {
-        await this.transfers.onReply(tx, claims.iss, this.checkFollowUp(claims, body as TransferReplyMessage));
-      } else {
-        throw new GatewayError('CONTRACT_UNKNOWN', { detail: 'no handler for this message type' });
-      }
-      await tx.inbox.insert({
-        messageId: claims.jti,
-        sender: claims.iss,
-        messageType: claims.mtype,
-        caseId: claims.case,
-        sha256,
-        receipt,
-        receivedAt: this.clock.nowMs(),
-      });
-      await this.messageLog.append(tx, [
-        { direction: 'received', kind: 'envelope', messageId: claims.jti, peer: claims.iss, content: compact },
-        { direction: 'sent', kind: 'receipt', messageId: claims.jti, peer: claims.iss, content: receipt },
-      ]);
-      return { receipt, duplicate: false };
-    });
+    const outcome = await this.db.transaction((tx) => this.accept(tx, compact, verified, body, receipt));
 
     // 6. Whatever the message caused (agency hand-over, status updates) goes out now.
     if (!outcome.duplicate) this.outbox.notify();
@@ -177,37 +149,59 @@ export class InboundService {
   }
 
   /**
-   * Seam for batch-inbound.service.ts: steps 2, 3 and 5 of `receive` for an envelope the batch
-   * has verified (step 1), inside the batch's transaction, keeping `proof` (this message's share
-   * of the batch's one signed receipt) as its receipt. Only the hot types come this way (requests
-   * and status updates); the batch hands every other type to `receive`. Keep in step with `receive`.
+   * Steps 2, 3 and 5 of `receive` for an envelope a batch has verified (step 1), inside the
+   * batch's transaction, keeping `proof` (this message's share of the batch's one signed receipt)
+   * as its receipt. Every check and effect is the one `receive` applies (`accept`).
    */
-  async acceptVerifiedInBatch(
-    tx: Parameters<Parameters<GatewayDatabase['transaction']>[0]>[0],
-    compact: string,
-    verified: Awaited<ReturnType<typeof verifyEnvelope>>,
-    proof: string,
-  ): Promise<{ receipt: string; duplicate: boolean }> {
-    const { claims, sha256 } = verified;
+  async acceptVerifiedInBatch(tx: GatewayStores, compact: string, verified: VerifiedEnvelope, proof: string): Promise<{ receipt: string; duplicate: boolean }> {
+    const { claims } = verified;
     const body = this.checkContract(claims);
     assertMayDeliver(this.federation, claims.iss, recipientOf(claims.mtype as PeerMessageType, body, this.config.node), claims.mtype);
+    return this.accept(tx, compact, verified, body, proof);
+  }
+
+  /**
+   * Once per message id: a repeat gets its original receipt (the same id with other content is a
+   * conflict); a new message has its effects applied, its inbox row and its receipt written, and
+   * both kept in the message log, all in the caller's transaction.
+   */
+  private async accept(tx: GatewayStores, compact: string, verified: VerifiedEnvelope, body: object, receipt: string): Promise<{ receipt: string; duplicate: boolean }> {
+    const { claims, sha256 } = verified;
     const seen = await tx.inbox.get(claims.jti);
     if (seen) {
-      if (seen.sha256 !== sha256) throw new GatewayError('ENVELOPE_CONFLICT', { detail: 'this message id was received with other content' });
+      if (seen.sha256 !== sha256) {
+        throw new GatewayError('ENVELOPE_CONFLICT', { detail: 'this message id was received with other content' });
+      }
       return { receipt: seen.receipt, duplicate: true };
     }
     if (isRequestMessageType(claims.mtype)) {
       await this.handling.acceptForwarded(tx, claims.jti, this.checkRequest(claims, body as ForwardedRequest));
     } else if (claims.mtype === 'status-update') {
       await this.statuses.apply(tx, claims.iss, this.checkStatus(claims, body as StatusUpdate));
+    } else if (claims.mtype === 'case.withdrawal') {
+      await this.handling.acceptWithdrawal(tx, claims.iss, claims.jti, this.checkFollowUp(claims, body as CaseWithdrawal));
+    } else if (claims.mtype === 'case.supplement') {
+      await this.handling.acceptSupplement(tx, claims.iss, claims.jti, this.checkFollowUp(claims, body as CaseSupplement));
+    } else if (claims.mtype === 'pension.transfer.contact-letter') {
+      await this.transfers.onContactLetter(tx, claims.iss, this.checkFollowUp(claims, body as TransferContactLetterMessage));
+    } else if (claims.mtype === 'pension.transfer.reply') {
+      await this.transfers.onReply(tx, claims.iss, this.checkFollowUp(claims, body as TransferReplyMessage));
     } else {
-      throw new GatewayError('CONTRACT_UNKNOWN', { detail: 'this message type is not taken in a batch' });
+      throw new GatewayError('CONTRACT_UNKNOWN', { detail: 'no handler for this message type' });
     }
-    await tx.inbox.insert({ messageId: claims.jti, sender: claims.iss, messageType: claims.mtype, caseId: claims.case, sha256, receipt: proof, receivedAt: this.clock.nowMs() });
+    await tx.inbox.insert({
+      messageId: claims.jti,
+      sender: claims.iss,
+      messageType: claims.mtype,
+      caseId: claims.case,
+      sha256,
+      receipt,
+      receivedAt: this.clock.nowMs(),
+    });
     await this.messageLog.append(tx, [
       { direction: 'received', kind: 'envelope', messageId: claims.jti, peer: claims.iss, content: compact },
-      { direction: 'sent', kind: 'receipt', messageId: claims.jti, peer: claims.iss, content: proof },
+      { direction: 'sent', kind: 'receipt', messageId: claims.jti, peer: claims.iss, content: receipt },
     ]);
-    return { receipt: proof, duplicate: false };
+    return { receipt, duplicate: false };
   }
 }

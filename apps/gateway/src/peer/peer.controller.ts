@@ -1,11 +1,7 @@
-import { Body, Controller, Get, Header, HttpCode, Inject, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Post, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { Clock, GatewayError } from '#core';
-import { GatewayDatabase } from '#persistence';
-import { FileKeyStore, TrustStore, type PublicJwk } from '#signing';
-import { GATEWAY_CONFIG } from '../config/config.token.js';
-import type { GatewayConfig } from '../config/gateway.config.js';
-import { OutboxSignal } from '../delivery/outbox-signal.js';
+import { GatewayError } from '#core';
+import { FileKeyStore, type PublicJwk } from '#signing';
 import { BatchInboundService, type BatchAnswer } from './batch-inbound.service.js';
 import { InboundService } from './inbound.service.js';
 import { ApiTags } from '@nestjs/swagger';
@@ -14,20 +10,11 @@ import { ApiTags } from '@nestjs/swagger';
 @ApiTags('peer')
 @Controller()
 export class PeerController {
-  private readonly batches: BatchInboundService;
-
   constructor(
     private readonly inbound: InboundService,
+    private readonly batches: BatchInboundService,
     private readonly keys: FileKeyStore,
-    @Inject(GATEWAY_CONFIG) config: GatewayConfig,
-    db: GatewayDatabase,
-    trust: TrustStore,
-    clock: Clock,
-    outbox: OutboxSignal,
-  ) {
-    // Built here rather than injected: it is only this face's, and needs nothing the module lacks.
-    this.batches = new BatchInboundService(config, db, keys, trust, clock, inbound, outbox);
-  }
+  ) {}
 
   /** Body: one compact JWS (RFC 7515 §7.1), media type application/jose (RFC 7515 §9.2.1). */
   @Post('peer/v1/envelopes')
