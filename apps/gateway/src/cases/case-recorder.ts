@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Clock, newMessageId, toShanghaiIso } from '#core';
-import { assertTransition, type AgencyDelivery, type CaseStage, type StageDetail, type StatusUpdate } from '#contracts';
+import { Clock, newMessageId, toShanghaiIso, type NodeCode } from '#core';
+import { assertTransition, type AgencyDelivery, type CaseStage, type PeerMessageType, type StageDetail, type StatusUpdate } from '#contracts';
 import type { CaseRecord, GatewayStores } from '#persistence';
 import { linkProof } from '#delivery';
 import { GATEWAY_CONFIG } from '../config/config.token.js';
@@ -105,19 +105,27 @@ export class CaseRecorder {
         ...(event.reason ? { reason: event.reason as StatusUpdate['reason'] & object } : {}),
         ...(event.detail ? { detail: event.detail } : {}),
       };
-      const receiver = record.acceptingNode as typeof this.config.node;
-      const signed = await this.envelopes.sign('status-update', receiver, record.caseId, update);
-      await tx.outbox.enqueue({
-        messageId: signed.messageId,
-        destination: peerDestination(receiver, this.config.node),
-        messageType: signed.messageType,
-        contractVersion: signed.contractVersion,
-        caseId: record.caseId,
-        payload: signed.compact,
-        nextAttemptAt: this.clock.nowMs(),
-        createdAt: this.clock.nowMs(),
-      });
+      await this.queueEnvelope(tx, 'status-update', record.acceptingNode as NodeCode, record.caseId, update);
     }
     return updated;
+  }
+
+  /**
+   * Signs a message for another node (or this one, for a case that stays in the province) and
+   * queues it in the outbox, in the caller's transaction. Returns its message id.
+   */
+  async queueEnvelope(tx: GatewayStores, type: PeerMessageType, receiver: NodeCode, caseId: string, body: object): Promise<string> {
+    const signed = await this.envelopes.sign(type, receiver, caseId, body);
+    await tx.outbox.enqueue({
+      messageId: signed.messageId,
+      destination: peerDestination(receiver, this.config.node),
+      messageType: signed.messageType,
+      contractVersion: signed.contractVersion,
+      caseId,
+      payload: signed.compact,
+      nextAttemptAt: this.clock.nowMs(),
+      createdAt: this.clock.nowMs(),
+    });
+    return signed.messageId;
   }
 }

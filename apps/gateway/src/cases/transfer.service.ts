@@ -21,8 +21,6 @@ import { routeRegion } from '#routing';
 import { GATEWAY_CONFIG } from '../config/config.token.js';
 import type { GatewayConfig } from '../config/gateway.config.js';
 import { CaseRecorder } from './case-recorder.js';
-import { peerDestination } from './destinations.js';
-import { EnvelopeFactory } from './envelope-factory.js';
 
 /**
  * The pension transfer conversation (国办发〔2009〕66号), one per transfer-out place, between the
@@ -46,7 +44,6 @@ export class TransferService {
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     private readonly recorder: CaseRecorder,
-    private readonly envelopes: EnvelopeFactory,
     private readonly clock: Clock,
   ) {}
 
@@ -214,18 +211,7 @@ export class TransferService {
     } else {
       throw new GatewayError('CASE_TRANSITION_INVALID', { detail: `a transfer-out agency does not report ${step}` });
     }
-    const receiver = row.inNode as NodeCode;
-    const signed = await this.envelopes.sign('pension.transfer.reply', receiver, row.caseId, reply);
-    await tx.outbox.enqueue({
-      messageId: signed.messageId,
-      destination: peerDestination(receiver, this.config.node),
-      messageType: signed.messageType,
-      contractVersion: signed.contractVersion,
-      caseId: row.caseId,
-      payload: signed.compact,
-      nextAttemptAt: this.clock.nowMs(),
-      createdAt: this.clock.nowMs(),
-    });
+    await this.recorder.queueEnvelope(tx, 'pension.transfer.reply', row.inNode as NodeCode, row.caseId, reply);
   }
 
   private async moveOut(row: ConversationRecord, step: TransferConversationStage, eventId: string, tx: GatewayStores, changes: Partial<ConversationRecord>): Promise<void> {
@@ -293,18 +279,7 @@ export class TransferService {
       insuranceType: request.insuranceType,
       letter,
     };
-    const receiver = row.outNode as NodeCode;
-    const signed = await this.envelopes.sign('pension.transfer.contact-letter', receiver, record.caseId, body);
-    await tx.outbox.enqueue({
-      messageId: signed.messageId,
-      destination: peerDestination(receiver, this.config.node),
-      messageType: signed.messageType,
-      contractVersion: signed.contractVersion,
-      caseId: record.caseId,
-      payload: signed.compact,
-      nextAttemptAt: this.clock.nowMs(),
-      createdAt: this.clock.nowMs(),
-    });
+    await this.recorder.queueEnvelope(tx, 'pension.transfer.contact-letter', row.outNode as NodeCode, record.caseId, body);
   }
 }
 

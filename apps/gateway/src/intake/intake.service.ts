@@ -22,6 +22,7 @@ import { viewCase, type CaseView } from '../cases/case-view.js';
 import { peerDestination } from '../cases/destinations.js';
 import { EnvelopeFactory } from '../cases/envelope-factory.js';
 import { ApplicantIndex } from '../cases/applicant-index.js';
+import { CaseRecorder } from '../cases/case-recorder.js';
 import { PersonalDataSealer } from './personal-data-sealer.js';
 import { CaseClock } from '../cases/case-clock.js';
 import { OutboxSignal } from '../delivery/outbox-signal.js';
@@ -79,6 +80,7 @@ export class IntakeService {
     private readonly caseClock: CaseClock,
     private readonly applicants: ApplicantIndex,
     private readonly sealer: PersonalDataSealer,
+    private readonly recorder: CaseRecorder,
   ) {}
 
   async submit(window: Principal, request: ServiceRequest): Promise<AcceptanceReceipt> {
@@ -225,19 +227,7 @@ export class IntakeService {
       if (!record || record.windowId !== window.credentialId) {
         throw new GatewayError('CASE_NOT_FOUND', { detail: 'no case with this number for this window' });
       }
-      const handlingNode = record.handlingNode as NodeCode;
-      const signed = await this.envelopes.sign(messageType, handlingNode, caseId, build(record, at));
-      await tx.outbox.enqueue({
-        messageId: signed.messageId,
-        destination: peerDestination(handlingNode, this.config.node),
-        messageType: signed.messageType,
-        contractVersion: signed.contractVersion,
-        caseId,
-        payload: signed.compact,
-        nextAttemptAt: now,
-        createdAt: now,
-      });
-      return signed.messageId;
+      return this.recorder.queueEnvelope(tx, messageType, record.handlingNode as NodeCode, caseId, build(record, at));
     });
     this.outbox.notify();
     this.logger.log({ msg: `${messageType} sent`, caseId, messageId, window: window.credentialId });
