@@ -30,3 +30,20 @@ export async function eventually<T>(probe: () => Promise<T>, accept: (value: T) 
   }
   return last;
 }
+
+/**
+ * Runs `attempt` again (up to `times`) when a server could not listen because another test worker
+ * took the port between `freePort()` and `listen()`: ports are chosen before the servers that
+ * use them start, since the federation names them first.
+ *
+ * @example const pair = await retryOnPortClash(() => GatewayPair.boot());
+ */
+export async function retryOnPortClash<T>(attempt: () => Promise<T>, times = 3): Promise<T> {
+  for (let i = 1; ; i += 1) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (i >= times || (error as { code?: unknown } | null)?.code !== 'EADDRINUSE') throw error;
+    }
+  }
+}

@@ -6,7 +6,7 @@ import { issueLocalFederation, writeTextAtomically, type Federation } from '#sig
 import { federationMessageTypes } from '#contracts';
 import { loadGatewayConfig, type GatewayConfig } from '../../../apps/gateway/src/config/gateway.config.js';
 import { createGatewayApp, type GatewayHandle } from '../../../apps/gateway/src/gateway-app.js';
-import { freePort } from './free-port.js';
+import { freePort, retryOnPortClash } from './free-port.js';
 
 export interface PairNode {
   readonly node: NodeCode;
@@ -28,7 +28,18 @@ export class GatewayPair {
   federation!: Federation;
 
   static async start(): Promise<GatewayPair> {
-    const pair = new GatewayPair();
+    return retryOnPortClash(async () => {
+      const pair = new GatewayPair();
+      try {
+        return await GatewayPair.boot(pair);
+      } catch (error) {
+        await pair.stop().catch(() => undefined);
+        throw error;
+      }
+    });
+  }
+
+  private static async boot(pair: GatewayPair): Promise<GatewayPair> {
     const ports = { SC: await freePort(), CQ: await freePort() };
     const codes: NodeCode[] = ['SC', 'CQ'];
     // The signed federation, read from files the way a production node reads it.
@@ -67,7 +78,10 @@ export class GatewayPair {
         RATE_LIMIT_BURST: '100000',
       });
       const gateway = await createGatewayApp(config, { clock: pair.clock, logs: false, docsUi: false });
-      await gateway.listen();
+      await gateway.listen().catch(async (error: unknown) => {
+        await gateway.close();
+        throw error;
+      });
       const token = (role: string) => `Bearer ${gateway.demoCredentials.find((c) => c.role === role)!.token}`;
       pair.nodes[node] = {
         node,

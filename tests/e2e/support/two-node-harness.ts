@@ -15,7 +15,7 @@ import type { TransferSeeds } from '../../../apps/agency-simulator/src/pension-o
 import { loadGatewayConfig, type GatewayConfig } from '../../../apps/gateway/src/config/gateway.config.js';
 import { createGatewayApp, type GatewayHandle } from '../../../apps/gateway/src/gateway-app.js';
 import type { IssuedCredential } from '../../../apps/gateway/src/intake/credentials.service.js';
-import { eventually, freePort } from './free-port.js';
+import { eventually, freePort, retryOnPortClash } from './free-port.js';
 import { FaultProxy } from '../../faults/support/fault-proxy.js';
 
 export interface NodeUnderTest {
@@ -71,9 +71,16 @@ export class TwoNodeHarness {
   private federation!: Federation;
 
   static async start(options: HarnessOptions = {}): Promise<TwoNodeHarness> {
-    const harness = new TwoNodeHarness();
-    await harness.boot(options);
-    return harness;
+    return retryOnPortClash(async () => {
+      const harness = new TwoNodeHarness();
+      try {
+        await harness.boot(options);
+      } catch (error) {
+        await harness.stop().catch(() => undefined);
+        throw error;
+      }
+      return harness;
+    });
   }
 
   get sc(): NodeUnderTest {
@@ -177,7 +184,10 @@ export class TwoNodeHarness {
       amqp: this.production ? { url: this.production.amqpUrl, queuePrefix: this.production.queuePrefix } : null,
     };
     const handle = node === 'SC' ? await createSichuanAdapter(options) : await createChongqingAdapter(options);
-    await handle.app.listen();
+    await handle.app.listen().catch(async (error: unknown) => {
+      await handle.app.close();
+      throw error;
+    });
     this.pumps.push(handle);
     return { adapter: handle.app, pump: handle, app: handle.app };
   }
@@ -193,7 +203,10 @@ export class TwoNodeHarness {
 
   private async startGateway(config: GatewayConfig) {
     const gateway = await createGatewayApp(config, { clock: this.clock, federation: this.federation, ...this.logOptions(config.node), docsUi: false });
-    await gateway.listen();
+    await gateway.listen().catch(async (error: unknown) => {
+      await gateway.close();
+      throw error;
+    });
     const credentials = gateway.demoCredentials;
     const bearer = (role: string, index = 0) => `Bearer ${credentials.filter((c) => c.role === role)[index].token}`;
     return { gateway, credentials, window: bearer('window'), otherWindow: bearer('window', 1), operator: bearer('operator') };
