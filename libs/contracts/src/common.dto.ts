@@ -12,7 +12,8 @@ export const DATE_PATTERN = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 /** A mobile or landline number in China. */
 export const PHONE_PATTERN = /^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$/;
 
-export class ApplicantDto {
+/** A person by GB 11643 ID number and name (a deceased person in a death benefit claim). */
+export class PersonDto {
   @IsDefined()
   @IsString()
   @Transform(upper)
@@ -25,7 +26,10 @@ export class ApplicantDto {
   @MinLength(1)
   @MaxLength(50)
   name!: string;
+}
 
+/** A person who can be reached: an applicant or a claimant. */
+export class ApplicantDto extends PersonDto {
   @IsDefined()
   @IsString()
   @Matches(PHONE_PATTERN, { message: '联系电话格式不正确 (mobile or landline number expected)' })

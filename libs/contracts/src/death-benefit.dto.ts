@@ -20,23 +20,11 @@ import {
   type DeathBenefitRequest,
   type DeathProofType,
 } from './canonical.js';
-import { IsDivisionCode, IsIdNumber } from './code-validators.js';
-import { ApplicantDto, DATE_PATTERN, MaterialRefDto, trim, upper } from './common.dto.js';
+import { IsDivisionCode } from './code-validators.js';
+import { ApplicantDto, DATE_PATTERN, MaterialRefDto, PersonDto, trim } from './common.dto.js';
 
-export class DeceasedDto {
-  @IsDefined()
-  @IsString()
-  @Transform(upper)
-  @IsIdNumber()
-  idNumber!: string;
-
-  @IsDefined()
-  @IsString()
-  @Transform(trim)
-  @MinLength(1)
-  @MaxLength(50)
-  name!: string;
-}
+/** The deceased: ID number and name, no contact. */
+export class DeceasedDto extends PersonDto {}
 
 export class DeathProofDto {
   @IsDefined()

@@ -63,6 +63,8 @@ export interface ServiceDefinition<R extends ServiceRequest = ServiceRequest> {
   readonly completes: readonly CaseStage[];
   /** Stages at which the handling side has not yet decided: a window may still withdraw. */
   readonly undecided: readonly CaseStage[];
+  /** A stage the handling side records itself as soon as the agency has the case (a transfer's leg-1 review). */
+  readonly onHandOver?: CaseStage;
   /** Notes a multi-party service records on the case while it is open (a pension transfer's conversation steps). */
   readonly conversationNotes?: readonly CaseStage[];
   /** One limit per leg; a case's own clock runs for their sum, each conversation's leg for its own. */
@@ -194,6 +196,8 @@ const PENSION_TRANSFER: ServiceDefinition<PensionTransferRequest> = {
   afterSupplement: [],
   completes: ['completed'],
   undecided: [...GATEWAY_UNDECIDED, 'in-review'],
+  // Leg 1 (the contact letter) starts with the transfer-in agency's review.
+  onHandOver: 'in-review',
   conversationNotes: TRANSFER_CONVERSATION_STAGES,
   // 国办发〔2009〕66号: 15 working days for each of the three steps.
   limits: [

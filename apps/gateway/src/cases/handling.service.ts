@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Clock, GatewayError, parseInstant } from '#core';
 import {
+  serviceDefinition,
   type AgencyDeliveryAck,
   type AgencyStatusAck,
   type AgencyStatusReport,
@@ -129,10 +130,9 @@ export class HandlingService {
       sourceId: `msg:${message.messageId}`,
       detail: { agencyRef: ack.agencyRef },
     });
-    // A pension transfer's leg 1 (the contact letter) starts with the transfer-in agency's review.
-    if (record.service === 'pension.transfer') {
-      await this.recorder.record(tx, handedOver, { stage: 'in-review', at: this.clock.nowMs(), sourceId: `msg:${message.messageId}:review` });
-    }
+    // Some services move on at once when the agency has the case (a transfer's leg-1 review).
+    const next = serviceDefinition(record.service)?.onHandOver;
+    if (next) await this.recorder.record(tx, handedOver, { stage: next, at: this.clock.nowMs(), sourceId: `msg:${message.messageId}:${next}` });
   }
 
   /** A stage reported by the agency adapter. Idempotent on the report's event id. */
