@@ -47,4 +47,20 @@ describe('TrustStore', () => {
     const entry: TrustedKey = { kid: jwk.kid, node: 'SC', publicJwk: jwk };
     await expect(TrustStore.create([entry, { ...entry, node: 'CQ' }])).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
   });
+
+  it('replaces its keys with a new federation’s, all or nothing', async () => {
+    const other = (await FileKeyStore.open(join(dir, 'cq'), 'CQ', new ManualClock())).current().publicJwk;
+    const trust = await TrustStore.create([{ kid: jwk.kid, node: 'SC', publicJwk: jwk }]);
+
+    await trust.replace([{ kid: other.kid, node: 'CQ', publicJwk: other }]);
+    expect(trust.resolve(other.kid)?.node).toBe('CQ');
+    expect(trust.resolve(jwk.kid)).toBeUndefined();
+
+    // A bad key anywhere in the new set changes nothing.
+    await expect(trust.replace([{ kid: jwk.kid, node: 'SC', publicJwk: jwk }, { kid: 'SC-20260101-ffffff', node: 'SC', publicJwk: jwk }])).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+    });
+    expect(trust.resolve(other.kid)?.node).toBe('CQ');
+    expect(trust.resolve(jwk.kid)).toBeUndefined();
+  });
 });

@@ -80,8 +80,8 @@ export class TrustStore {
   private inFlight: Promise<void> | undefined;
 
   private constructor(
-    private readonly byKid: ReadonlyMap<string, ResolvedKey>,
-    private readonly refreshOptions: Required<TrustRefreshOptions> | undefined,
+    private byKid: ReadonlyMap<string, ResolvedKey>,
+    private refreshOptions: Required<TrustRefreshOptions> | undefined,
   ) {}
 
   /**
@@ -92,17 +92,24 @@ export class TrustStore {
    * @example const trust = await TrustStore.create([{ kid, node: 'SC', publicJwk }]);
    */
   static async create(keys: readonly TrustedKey[], refresh?: TrustRefreshOptions): Promise<TrustStore> {
-    const byKid = new Map<string, ResolvedKey>();
-    for (const [i, entry] of keys.entries()) {
-      const where = `trusted key ${i + 1}`;
-      if (!isKid(entry.kid)) throw config(`${where}: kid is missing or not a plain short string`);
-      if (!isNodeCode(entry.node)) throw config(`${where} (${entry.kid}): node must be SC or CQ`);
-      const problem = publicJwkProblem(entry.publicJwk, entry.kid);
-      if (problem !== undefined) throw config(`${where} (${entry.kid}): ${problem}`);
-      if (byKid.has(entry.kid)) throw config(`kid ${entry.kid} is listed twice`);
-      byKid.set(entry.kid, await importTrusted(entry, where));
-    }
-    return new TrustStore(byKid, refresh === undefined ? undefined : checkRefresh(refresh));
+    return new TrustStore(await importAll(keys), refresh === undefined ? undefined : checkRefresh(refresh));
+  }
+
+  /**
+   * Trusts the keys of a new federation instead of the current ones (an operator reloading the
+   * configuration), all or nothing: every key is checked and imported before anything changes,
+   * so a bad key leaves the store as it was. Keys fetched from JWKS sources are kept only for
+   * nodes that are still sources, and never for a kid the new federation now pins.
+   *
+   * @example await trust.replace(trustedKeysOf(next), jwksSourcesOf(next, 'SC'));
+   */
+  async replace(keys: readonly TrustedKey[], sources?: readonly JwksSource[]): Promise<void> {
+    const byKid = await importAll(keys);
+    const refresh = this.refreshOptions === undefined || sources === undefined ? this.refreshOptions : checkRefresh({ ...this.refreshOptions, sources });
+    const kept = new Map([...this.fetched].filter(([kid, key]) => !byKid.has(kid) && (refresh?.sources ?? []).some((s) => s.node === key.node)));
+    this.byKid = byKid;
+    this.refreshOptions = refresh;
+    this.fetched = kept;
   }
 
   /** The trusted key named `kid`, or `undefined` when neither the federation nor a fetched JWKS lists it. */
@@ -206,6 +213,20 @@ export class TrustStore {
     }
     return out;
   }
+}
+
+async function importAll(keys: readonly TrustedKey[]): Promise<Map<string, ResolvedKey>> {
+  const byKid = new Map<string, ResolvedKey>();
+  for (const [i, entry] of keys.entries()) {
+    const where = `trusted key ${i + 1}`;
+    if (!isKid(entry.kid)) throw config(`${where}: kid is missing or not a plain short string`);
+    if (!isNodeCode(entry.node)) throw config(`${where} (${entry.kid}): node must be SC or CQ`);
+    const problem = publicJwkProblem(entry.publicJwk, entry.kid);
+    if (problem !== undefined) throw config(`${where} (${entry.kid}): ${problem}`);
+    if (byKid.has(entry.kid)) throw config(`kid ${entry.kid} is listed twice`);
+    byKid.set(entry.kid, await importTrusted(entry, where));
+  }
+  return byKid;
 }
 
 async function importTrusted(entry: TrustedKey, where: string): Promise<ResolvedKey> {
