@@ -1,8 +1,8 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { newMessageId } from '#core';
 import { federationMessageTypes } from '#contracts';
-import { FileKeyStore, issueLocalFederation, signEnvelope, writeTextAtomically } from '#signing';
+import { FederationAuthorityKeyStore, FileKeyStore, issueLocalFederation, signEnvelope, signFederation, writeTextAtomically, type Federation } from '#signing';
 import { loadGatewayConfig } from '../../apps/gateway/src/config/gateway.config.js';
 import { createGatewayApp } from '../../apps/gateway/src/gateway-app.js';
 import { cardApplication } from './support/applications.js';
@@ -151,6 +151,131 @@ describe('trust between provinces: key rotation, access rules, the signed federa
       const older = join(dir, 'serial-4.jws');
       writeFileSync(older, (await issue(join(pair.dir, 'federation-authority'), 4)).signed);
       expect(await startWith({ federation: older, authority })).toBe('FEDERATION_ROLLBACK');
+    }, 30_000);
+  });
+
+  describe('an operator changes the federation without a restart', () => {
+    const reload = (auth: string, body: unknown) =>
+      fetch(pair.sc.url('/api/v1/operator/federation/reload'), {
+        method: 'POST',
+        headers: { authorization: auth, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const answer = async (response: Response) => ({ status: response.status, ...((await response.json()) as Record<string, unknown>) });
+
+    /** A card request from CQ for SC's card centre, signed by CQ, as CQ's relay would send it. */
+    async function cardRequestFromCq(caseId: string) {
+      const cqKeys = await FileKeyStore.open(join(pair.dir, 'CQ', 'keys'), 'CQ', pair.clock);
+      const now = Math.floor(pair.clock.nowMs() / 1000);
+      const body = {
+        caseId,
+        service: 'ssc.apply',
+        acceptedAt: '2026-11-23T09:00:00.000+08:00',
+        acceptingNode: 'CQ',
+        acceptingWindow: { id: 'cq-yuzhong', name: '渝中区', region: '500103' },
+        route: { node: 'SC', agency: 'SC.card', region: '510104', regionHistoric: false },
+        request: { ...cardApplication({ issuingRegion: '510104' }) },
+      };
+      const compact = await signEnvelope(cqKeys.current(), {
+        jti: newMessageId(pair.clock.nowMs()),
+        iss: 'CQ',
+        aud: 'SC',
+        iat: now,
+        exp: now + 600,
+        case: caseId,
+        mtype: 'ssc.apply.request',
+        ver: 1,
+        body,
+      });
+      return fetch(pair.sc.url('/peer/v1/envelopes'), { method: 'POST', headers: { 'content-type': 'application/jose' }, body: compact });
+    }
+
+    /** The federation in force with another serial and CQ no longer allowed to send card applications to SC's card centre. */
+    function withoutCardApplicationsFromCq(serial: number): Federation {
+      return {
+        ...pair.federation,
+        serial,
+        issuedAt: new Date(pair.clock.nowMs()).toISOString(),
+        rules: (pair.federation.rules ?? []).map((rule) =>
+          rule.from === 'CQ' && rule.to === 'SC.card' ? { ...rule, types: rule.types.filter((t) => t !== 'ssc.apply.request') } : rule,
+        ),
+      };
+    }
+
+    it('applies a newer signed federation at once (rules, keys, audit), and refuses an unsigned, foreign or older one, keeping the one in force', async () => {
+      const authority = await FederationAuthorityKeyStore.open(join(pair.dir, 'federation-authority'), pair.clock);
+      const serial2 = await signFederation(authority.current(), withoutCardApplicationsFromCq(2));
+
+      // Operators only, and a reason is required.
+      expect((await reload(pair.sc.window, { reason: 'new rules', signedFederation: serial2 })).status).toBe(403);
+      expect(await answer(await reload(pair.sc.operator, { signedFederation: serial2 }))).toMatchObject({ status: 400, code: 'VALIDATION_FAILED' });
+
+      // Under serial 1, CQ may send SC's card centre a card application.
+      expect((await cardRequestFromCq('CQ-20261123-4D7K2MZQ8P')).status).toBeLessThan(300);
+
+      expect(await answer(await reload(pair.sc.operator, { reason: 'CQ card applications paused by the authority', signedFederation: serial2 }))).toMatchObject({
+        status: 200,
+        serial: 2,
+        previousSerial: 1,
+        changed: true,
+      });
+      // In force at once, with no restart: the same kind of message is now refused.
+      expect(await answer(await cardRequestFromCq('CQ-20261123-9H2M4QX7TZ'))).toMatchObject({ status: 403, code: 'MESSAGE_NOT_ALLOWED' });
+      const inForce = (await (await fetch(pair.sc.url('/api/v1/operator/federation'), { headers: { authorization: pair.sc.operator } })).json()) as { serial: number };
+      expect(inForce.serial).toBe(2);
+      const health = (await (await fetch(pair.sc.url('/health'))).json()) as { info?: { federation?: { serial: number } } };
+      expect(health.info?.federation?.serial).toBe(2);
+      // The document replaced the file, so a restart runs on it too.
+      expect(readFileSync(pair.sc.config.federationFile, 'utf8')).toBe(serial2);
+      // Sealing still works under the reloaded keys: SC accepts a local card case.
+      const local = await fetch(pair.sc.url('/api/v1/applications'), {
+        method: 'POST',
+        headers: { authorization: pair.sc.window, 'content-type': 'application/json' },
+        body: JSON.stringify(cardApplication({ issuingRegion: '510104' })),
+      });
+      expect(local.status).toBe(201);
+
+      // Refused, each with its code, and serial 2 stays in force.
+      const rogue = await issueLocalFederation({
+        nodes: (['SC', 'CQ'] as const).map((node) => ({
+          node,
+          name: node,
+          url: pair.nodes[node].url(''),
+          keyDir: join(pair.dir, node, 'keys'),
+          agencyKeyDir: join(pair.dir, node, 'agency-keys'),
+          agencyFunctions: ['card', 'medical', 'pension'],
+        })),
+        types: federationMessageTypes(),
+        authorityDir: join(pair.dir, 'rogue-authority'),
+        clock: pair.clock,
+        serial: 3,
+      });
+      expect(await answer(await reload(pair.sc.operator, { reason: 'rogue', signedFederation: rogue.signed }))).toMatchObject({
+        status: 400,
+        code: 'FEDERATION_SIGNATURE_INVALID',
+      });
+      const serial1Again = await signFederation(authority.current(), { ...pair.federation, serial: 1 });
+      expect(await answer(await reload(pair.sc.operator, { reason: 'go back', signedFederation: serial1Again }))).toMatchObject({
+        status: 409,
+        code: 'FEDERATION_ROLLBACK',
+      });
+      // A plain (unsigned) document placed at FEDERATION_FILE is refused too; the file is put back.
+      writeTextAtomically(pair.sc.config.federationFile, JSON.stringify(withoutCardApplicationsFromCq(4)));
+      expect(await answer(await reload(pair.sc.operator, { reason: 'file placed by hand' }))).toMatchObject({
+        status: 400,
+        code: 'FEDERATION_SIGNATURE_INVALID',
+      });
+      writeTextAtomically(pair.sc.config.federationFile, serial2);
+      // Reloading the document in force changes nothing and says so.
+      expect(await answer(await reload(pair.sc.operator, { reason: 'check' }))).toMatchObject({ status: 200, serial: 2, changed: false });
+      expect(((await (await fetch(pair.sc.url('/api/v1/operator/federation'), { headers: { authorization: pair.sc.operator } })).json()) as { serial: number }).serial).toBe(2);
+
+      const audit = (await (await fetch(pair.sc.url('/api/v1/operator/audit'), { headers: { authorization: pair.sc.operator } })).json()) as {
+        items: { action: string; subject: string; operatorId?: string }[];
+      };
+      const actions = audit.items.filter((a) => a.action.startsWith('federation-reload')).map((a) => a.action);
+      expect(actions.filter((a) => a === 'federation-reloaded')).toHaveLength(2);
+      expect(actions.filter((a) => a === 'federation-reload-refused')).toHaveLength(3);
     }, 30_000);
   });
 });

@@ -3,20 +3,12 @@ import type { MicroserviceOptions } from '@nestjs/microservices';
 import { agencyLinkQueues, linkServerOptions } from '#delivery';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { Clock, GatewayError, SystemClock } from '#core';
+import { SystemClock, type Clock } from '#core';
 import { GatewayDatabase } from '#persistence';
-import { readFile } from 'node:fs/promises';
-import {
-  FileKeyStore,
-  jwksSourcesOf,
-  loadSignedFederation,
-  openPersonalDataSecret,
-  TrustStore,
-  trustedKeysOf,
-  type Federation,
-} from '#signing';
+import { FileKeyStore, jwksSourcesOf, openPersonalDataSecret, TrustStore, trustedKeysOf, type Federation } from '#signing';
 import type { GatewayConfig } from './config/gateway.config.js';
 import { GatewayModule } from './gateway.module.js';
+import { assertListsNode, auditFederationAtStart, loadNodeFederation } from './federation/node-federation.js';
 import { ProblemJsonFilter } from './http/problem-json.filter.js';
 import { CredentialsService, type IssuedCredential } from './intake/credentials.service.js';
 import { PinoNestLogger } from './observability/pino-logger.js';
@@ -62,10 +54,8 @@ export async function createGatewayApp(config: GatewayConfig, options: GatewayOp
   try {
     const keys = await FileKeyStore.open(config.keyDir, config.node, clock);
     const federation = options.federation ?? (await loadNodeFederation(config));
-    if (!options.federation) await auditFederation(db, federation, clock);
-    if (!federation.nodes.some((n) => n.node === config.node)) {
-      throw new GatewayError('CONFIG_INVALID', { detail: `federation: this node ${config.node} is not listed` });
-    }
+    assertListsNode(federation, config);
+    if (!options.federation) await db.transaction((tx) => auditFederationAtStart(tx, federation, clock));
     // Peers' keys from the signed federation; a peer that lists a JWKS URL may publish a rotated
     // key there, fetched on first sight of its kid (never a key of another node).
     const sources = jwksSourcesOf(federation, config.node);
@@ -132,39 +122,4 @@ export async function createGatewayApp(config: GatewayConfig, options: GatewayOp
     await db.close();
     throw error;
   }
-}
-
-/** The signed federation this node trusts: refused unless the federation authority signed it, and never an older one. */
-async function loadNodeFederation(config: GatewayConfig): Promise<Federation> {
-  let authorityJwks: unknown;
-  try {
-    authorityJwks = JSON.parse(await readFile(config.federationAuthorityJwksFile, 'utf8'));
-  } catch (cause) {
-    throw new GatewayError('CONFIG_INVALID', { detail: 'FEDERATION_AUTHORITY_JWKS cannot be read as a JWKS file', cause });
-  }
-  return loadSignedFederation(config.federationFile, authorityJwks, { stateFile: config.federationStateFile });
-}
-
-/**
- * A configuration change is an operator-visible event: the first start on a federation serial
- * this node has not run before is written to the audit trail, attributed to the authority key that
- * signed it (the signature was checked on load).
- */
-async function auditFederation(db: GatewayDatabase, federation: Federation, clock: Clock): Promise<void> {
-  const subject = `federation:${federation.serial ?? 0}`;
-  await db.transaction(async (tx) => {
-    if ((await tx.audit.list(subject, 1)).length > 0) return;
-    await tx.audit.append({
-      action: 'federation-accepted',
-      subject,
-      operatorId: 'federation-authority',
-      reason: `signed federation serial ${federation.serial ?? 0} accepted at start`,
-      detailJson: JSON.stringify({
-        issuedAt: federation.issuedAt,
-        nodes: federation.nodes.map((n) => ({ node: n.node, keys: n.keys.map((k) => k.kid), agencies: (n.agencies ?? []).map((a) => a.code) })),
-        rules: federation.rules?.length ?? 0,
-      }),
-      at: clock.nowMs(),
-    });
-  });
 }

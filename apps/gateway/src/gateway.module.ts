@@ -22,7 +22,8 @@ import { OutboxSignal } from './delivery/outbox-signal.js';
 import { BacklogGauge } from './delivery/backlog-gauge.js';
 import { ShutdownState } from './delivery/shutdown-state.js';
 import { TransportRegistry } from './delivery/transport-registry.js';
-import { FEDERATION } from './federation/federation.token.js';
+import { FederationHolder } from './federation/federation-holder.js';
+import { FederationReloadService } from './federation/federation-reload.service.js';
 import { CredentialsService } from './intake/credentials.service.js';
 import { IntakeController } from './intake/intake.controller.js';
 import { IntakeService } from './intake/intake.service.js';
@@ -62,7 +63,8 @@ export class GatewayModule {
       controllers: [IntakeController, PeerController, OperatorController, StatusIntakeController, HealthController, MetricsController, ContractsController, PensionController, ...CONSOLE_CONTROLLERS],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: resources.config },
-        { provide: FEDERATION, useValue: resources.federation },
+        { provide: FederationHolder, useValue: new FederationHolder(resources.federation) },
+        FederationReloadService,
         { provide: Clock, useValue: resources.clock },
         { provide: GatewayDatabase, useValue: resources.db },
         { provide: FileKeyStore, useValue: resources.keys },

@@ -163,6 +163,23 @@ export async function verifySignedFederation(
 }
 
 /**
+ * Verifies a signed federation (text) against the authority's public keys and, with `stateFile`,
+ * against the serial this node accepted last (FEDERATION_ROLLBACK), without recording anything:
+ * for a new document an operator hands over, checked before it replaces the file.
+ *
+ * @example const { serial } = await checkSignedFederation(uploaded, authorityJwks, { stateFile });
+ */
+export async function checkSignedFederation(
+  text: string,
+  authorityPublicJwks: unknown,
+  options: { readonly stateFile?: string } = {},
+): Promise<VerifiedFederation> {
+  const authority = await FederationAuthorityTrust.create(authorityPublicJwks);
+  const accepted = options.stateFile === undefined ? undefined : await readAccepted(options.stateFile);
+  return verifySignedFederation(text, authority, accepted === undefined ? {} : { accepted });
+}
+
+/**
  * Reads a signed federation file and verifies it against the authority's public keys. With
  * `stateFile`, refuses a rollback against the serial recorded there (FEDERATION_ROLLBACK) and
  * records the new serial once accepted (atomically, 0600).
@@ -176,19 +193,20 @@ export async function loadSignedFederation(
   authorityPublicJwks: unknown,
   options: { readonly stateFile?: string } = {},
 ): Promise<Federation> {
-  const authority = await FederationAuthorityTrust.create(authorityPublicJwks);
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (cause) {
     throw new GatewayError('CONFIG_INVALID', { detail: 'the signed federation file cannot be read', cause });
   }
-  const accepted = options.stateFile === undefined ? undefined : await readAccepted(options.stateFile);
-  const verified = await verifySignedFederation(text, authority, accepted === undefined ? {} : { accepted });
-  if (options.stateFile !== undefined && (accepted === undefined || accepted.serial !== verified.serial)) {
-    await mkdir(dirname(options.stateFile), { recursive: true });
-    const record: AcceptedFederation = { serial: verified.serial, sha256: verified.sha256 };
-    await writeFileSafely(dirname(options.stateFile), basename(options.stateFile), `${JSON.stringify(record)}\n`, { exclusive: false });
+  const verified = await checkSignedFederation(text, authorityPublicJwks, options);
+  if (options.stateFile !== undefined) {
+    const accepted = await readAccepted(options.stateFile);
+    if (accepted === undefined || accepted.serial !== verified.serial) {
+      await mkdir(dirname(options.stateFile), { recursive: true });
+      const record: AcceptedFederation = { serial: verified.serial, sha256: verified.sha256 };
+      await writeFileSafely(dirname(options.stateFile), basename(options.stateFile), `${JSON.stringify(record)}\n`, { exclusive: false });
+    }
   }
   return verified.federation;
 }

@@ -52,6 +52,7 @@ export {
   FEDERATION_TYP,
   FederationAuthorityKeyStore,
   FederationAuthorityTrust,
+  checkSignedFederation,
   loadSignedFederation,
   signFederation,
   verifySignedFederation,

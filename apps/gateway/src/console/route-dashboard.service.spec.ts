@@ -1,3 +1,4 @@
+import { FederationHolder } from '../federation/federation-holder.js';
 import { ManualClock } from '#core';
 import type { GatewayDatabase, OutboxRecord, OutboxState } from '#persistence';
 import type { Federation } from '#signing';
@@ -23,7 +24,7 @@ function service(rows: Partial<Record<OutboxState, string[]>>, circuits: ReturnT
   const series = new RouteSeries(clock);
   const federation = { version: 1, nodes: [{ node: 'SC' }, { node: 'CQ' }] } as unknown as Federation;
   const relay = { circuits: () => circuits } as unknown as RelayService;
-  const dashboard = new RouteDashboardService({ node: 'CQ' } as GatewayConfig, federation, fakeDb(rows), relay, series, clock);
+  const dashboard = new RouteDashboardService({ node: 'CQ' } as GatewayConfig, new FederationHolder(federation), fakeDb(rows), relay, series, clock);
   return { dashboard, series };
 }
 

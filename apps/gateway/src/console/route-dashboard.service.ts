@@ -3,12 +3,11 @@ import { Clock, toShanghaiIso } from '#core';
 import { SERVICE_CATALOGUE } from '#contracts';
 import type { CircuitState } from '#delivery';
 import { GatewayDatabase, type OutboxState } from '#persistence';
-import type { Federation } from '#signing';
 import { GATEWAY_CONFIG } from '../config/config.token.js';
 import type { GatewayConfig } from '../config/gateway.config.js';
 import { agencyDestination, peerDestination } from '../cases/destinations.js';
 import { RelayService } from '../delivery/relay.service.js';
-import { FEDERATION } from '../federation/federation.token.js';
+import { FederationHolder } from '../federation/federation-holder.js';
 import { RouteSeries, type SeriesPoint, type SeriesRange } from './route-series.js';
 
 const BACKLOG_STATES: readonly OutboxState[] = ['pending', 'in-flight', 'retrying'];
@@ -48,7 +47,7 @@ export class RouteDashboardService implements OnApplicationBootstrap, OnModuleDe
 
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
-    @Inject(FEDERATION) private readonly federation: Federation,
+    private readonly federation: FederationHolder,
     private readonly db: GatewayDatabase,
     private readonly relay: RelayService,
     private readonly series: RouteSeries,
@@ -68,7 +67,7 @@ export class RouteDashboardService implements OnApplicationBootstrap, OnModuleDe
   async dashboard(range: SeriesRange): Promise<RoutesDashboard> {
     await this.sample();
     const circuits = new Map(this.relay.circuits().map((c) => [c.destination, c]));
-    const peers = this.federation.nodes.filter((n) => n.node !== this.config.node).map((n) => peerDestination(n.node, this.config.node));
+    const peers = this.federation.current.nodes.filter((n) => n.node !== this.config.node).map((n) => peerDestination(n.node, this.config.node));
     // This node's agency adapters: one per agency function of the service catalogue.
     const agencies = [...new Set(Object.values(SERVICE_CATALOGUE).map((d) => agencyDestination(`${this.config.node}.${d.agencyFunction}`)))];
     const destinations = [...new Set([...peers, 'self', ...agencies, ...this.series.destinations(), ...circuits.keys(), ...this.last.byDestination.keys()])].sort(

@@ -6,8 +6,8 @@ import { agencyLinkQueues, linkClientOptions, type DestinationTransport } from '
 
 import { GATEWAY_CONFIG } from '../config/config.token.js';
 import type { GatewayConfig } from '../config/gateway.config.js';
-import { nodeUrl, TrustStore, type Federation } from '#signing';
-import { FEDERATION } from '../federation/federation.token.js';
+import { nodeUrl, TrustStore } from '#signing';
+import { FederationHolder } from '../federation/federation-holder.js';
 import { InboundService } from '../peer/inbound.service.js';
 import { AgencyTransport } from './agency.transport.js';
 import { PeerTransport, type ReceiptCheck } from './peer.transport.js';
@@ -22,7 +22,7 @@ export class TransportRegistry implements OnApplicationShutdown {
 
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
-    @Inject(FEDERATION) private readonly federation: Federation,
+    private readonly federation: FederationHolder,
     trust: TrustStore,
     clock: Clock,
     private readonly moduleRef: ModuleRef,
@@ -38,6 +38,14 @@ export class TransportRegistry implements OnApplicationShutdown {
     return created;
   }
 
+  /**
+   * Forgets the transports to peer nodes, so that the next message to each is sent to the URL of
+   * the federation now in force (after an operator reloaded it).
+   */
+  forgetPeers(): void {
+    for (const destination of [...this.cache.keys()]) if (destination.startsWith('peer:')) this.cache.delete(destination);
+  }
+
   async onApplicationShutdown(): Promise<void> {
     await Promise.all(this.clients.map(async (c): Promise<void> => {
       await c.close();
@@ -50,7 +58,7 @@ export class TransportRegistry implements OnApplicationShutdown {
     }
     const [kind, target] = destination.split(':', 2);
     if (kind === 'peer' && isNodeCode(target) && target !== this.config.node) {
-      const url = nodeUrl(this.federation, target);
+      const url = nodeUrl(this.federation.current, target);
       return url ? new PeerTransport(target, url, this.config.peerTimeoutMs, this.check) : undefined;
     }
     if (kind === 'agency' && target?.startsWith(`${this.config.node}.`)) {

@@ -1,28 +1,43 @@
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { GatewayError } from '#core';
 import { splitPersonal, type ServiceRequest } from '#contracts';
 import { agencyEncryptionKeys, importSealingKey, sealFor, type Federation, type SealingKey } from '#signing';
-import { FEDERATION } from '../federation/federation.token.js';
+import { FederationHolder } from '../federation/federation-holder.js';
 
 /**
  * Seals a request's personal fields (ID numbers, names, phones, addresses, bank accounts) for
  * each agency that needs them, with that agency's encryption key from the signed federation, so
  * that both gateways store, log and pass on ciphertext only; only the agency's adapter can open
- * its copy. Keys are imported once at start.
+ * its copy. Keys are imported at start, and again when an operator reloads the federation.
  */
 @Injectable()
 export class PersonalDataSealer implements OnModuleInit {
-  private readonly keys = new Map<string, SealingKey>();
+  private keys: ReadonlyMap<string, SealingKey> = new Map();
 
-  constructor(@Inject(FEDERATION) private readonly federation: Federation) {}
+  constructor(private readonly federation: FederationHolder) {}
 
   async onModuleInit(): Promise<void> {
-    for (const node of this.federation.nodes) {
+    this.use(await PersonalDataSealer.importKeys(this.federation.current));
+  }
+
+  /**
+   * Every agency's sealing key in a federation, imported (a key that cannot be imported fails the
+   * whole set, before anything changes).
+   */
+  static async importKeys(federation: Federation): Promise<ReadonlyMap<string, SealingKey>> {
+    const keys = new Map<string, SealingKey>();
+    for (const node of federation.nodes) {
       for (const agency of node.agencies ?? []) {
-        const [first] = agencyEncryptionKeys(this.federation, agency.code);
-        if (first) this.keys.set(agency.code, await importSealingKey(first));
+        const [first] = agencyEncryptionKeys(federation, agency.code);
+        if (first) keys.set(agency.code, await importSealingKey(first));
       }
     }
+    return keys;
+  }
+
+  /** Seals with these keys from now on (at start, and when an operator reloads the federation). */
+  use(keys: ReadonlyMap<string, SealingKey>): void {
+    this.keys = keys;
   }
 
   /**

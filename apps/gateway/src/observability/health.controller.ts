@@ -3,10 +3,10 @@ import { Controller, Get, Inject } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, type HealthCheckResult } from '@nestjs/terminus';
 import { Clock } from '#core';
 import { GatewayDatabase } from '#persistence';
-import { nodeUrl, type Federation } from '#signing';
+import { nodeUrl } from '#signing';
 import { GATEWAY_CONFIG } from '../config/config.token.js';
 import type { GatewayConfig } from '../config/gateway.config.js';
-import { FEDERATION } from '../federation/federation.token.js';
+import { FederationHolder } from '../federation/federation-holder.js';
 
 /**
  * Liveness (`/health/live`: the process answers) and readiness (`/health`: database, the agency
@@ -17,7 +17,7 @@ import { FEDERATION } from '../federation/federation.token.js';
 export class HealthController {
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
-    @Inject(FEDERATION) private readonly federation: Federation,
+    private readonly federation: FederationHolder,
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
     private readonly db: GatewayDatabase,
@@ -32,9 +32,11 @@ export class HealthController {
   @Get()
   @HealthCheck()
   async ready(): Promise<HealthCheckResult> {
-    const peers = this.federation.nodes.filter((n) => n.node !== this.config.node).map((n) => n.node);
+    const peers = this.federation.current.nodes.filter((n) => n.node !== this.config.node).map((n) => n.node);
     return this.health.check([
       () => this.indicators.check('database').attempt(() => this.db.ping()).withTimeout(2000),
+      // Which federation this process runs on (with replicas, each is reloaded on its own).
+      () => this.indicators.check('federation').up({ serial: this.federation.current.serial ?? 0, issuedAt: this.federation.current.issuedAt ?? null }),
       async () => {
         const up = await tcpReachable(this.config.adapter.host, this.config.adapter.port, 1000);
         const check = this.indicators.check('agencyAdapter');
@@ -42,7 +44,7 @@ export class HealthController {
       },
       ...peers.map((peer) => async () => {
         const check = this.indicators.check(`peer${peer}`);
-        const url = nodeUrl(this.federation, peer);
+        const url = nodeUrl(this.federation.current, peer);
         try {
           const response = await fetch(`${url}/health/live`, { signal: AbortSignal.timeout(1500) });
           return response.ok ? check.up() : check.degraded({ message: `peer answered ${response.status}` });

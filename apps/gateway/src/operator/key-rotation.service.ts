@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Clock } from '#core';
 import { GatewayDatabase } from '#persistence';
-import { FileKeyStore, type Federation, type RotationStep } from '#signing';
+import { FileKeyStore, type RotationStep } from '#signing';
 import { GATEWAY_CONFIG } from '../config/config.token.js';
 import type { GatewayConfig } from '../config/gateway.config.js';
-import { FEDERATION } from '../federation/federation.token.js';
+import { FederationHolder } from '../federation/federation-holder.js';
 import type { Principal } from '../intake/credentials.service.js';
 
 /**
@@ -24,14 +24,14 @@ export class KeyRotationService {
 
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
-    @Inject(FEDERATION) private readonly federation: Federation,
+    private readonly federation: FederationHolder,
     private readonly keys: FileKeyStore,
     private readonly db: GatewayDatabase,
     private readonly clock: Clock,
   ) {}
 
   async rotate(operator: Principal, reason: string): Promise<RotationStep> {
-    const self = this.federation.nodes.find((n) => n.node === this.config.node);
+    const self = this.federation.current.nodes.find((n) => n.node === this.config.node);
     const publishedKids = self?.jwksUrl === undefined ? (self?.keys ?? []).map((k) => k.kid) : undefined;
     const step = await this.keys.rotate(publishedKids === undefined ? {} : { publishedKids });
     await this.db.transaction((tx) =>

@@ -9,6 +9,10 @@ import { FileKeyStore, type RotationStep } from '#signing';
 import { KeyRotationService } from './key-rotation.service.js';
 import { ConversationListService } from './conversation-list.service.js';
 import { RotateRequestDto } from './rotate-request.dto.js';
+import { FederationReloadRequestDto } from './federation-reload-request.dto.js';
+import { FederationReloadService, type FederationReloadOutcome } from '../federation/federation-reload.service.js';
+import { FederationHolder } from '../federation/federation-holder.js';
+import { federationSummary } from '../federation/node-federation.js';
 import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Principal } from '../intake/credentials.service.js';
 import { JsonOnlyGuard } from '../http/json-only.guard.js';
@@ -33,6 +37,8 @@ export class OperatorController {
     private readonly keyStore: FileKeyStore,
     private readonly rotation: KeyRotationService,
     private readonly conversationList: ConversationListService,
+    private readonly federation: FederationHolder,
+    private readonly federationReload: FederationReloadService,
   ) {}
 
   /**
@@ -157,6 +163,24 @@ export class OperatorController {
   async rotate(@CurrentPrincipal() operator: Principal, @Body() body: unknown): Promise<RotationStep> {
     const request = validateContract(RotateRequestDto, body);
     return this.rotation.rotate(operator, request.reason);
+  }
+
+  /** The federation in force on this node: serial, when the authority issued it, nodes, keys, agencies, rules. */
+  @Get('federation')
+  federationInForce() {
+    return federationSummary(this.federation.current);
+  }
+
+  /**
+   * Changes the federation without a restart (audited, refusals too): the authority-signed
+   * document in the body, or the one placed at FEDERATION_FILE. FEDERATION_SIGNATURE_INVALID or
+   * FEDERATION_ROLLBACK refuse it and leave the one in force.
+   */
+  @Post('federation/reload')
+  @HttpCode(200)
+  async reloadFederation(@CurrentPrincipal() operator: Principal, @Body() body: unknown): Promise<FederationReloadOutcome> {
+    const request = validateContract(FederationReloadRequestDto, body);
+    return this.federationReload.reload(operator, request.reason, request.signedFederation);
   }
 
   @Get('audit')

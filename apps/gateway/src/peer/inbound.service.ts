@@ -22,10 +22,9 @@ import {
   TrustStore,
   verifyEnvelope,
   type EnvelopeClaims,
-  type Federation,
   type VerifiedEnvelope,
 } from '#signing';
-import { FEDERATION } from '../federation/federation.token.js';
+import { FederationHolder } from '../federation/federation-holder.js';
 import { GATEWAY_CONFIG } from '../config/config.token.js';
 import type { GatewayConfig } from '../config/gateway.config.js';
 import { HandlingService } from '../cases/handling.service.js';
@@ -61,7 +60,7 @@ export class InboundService {
     private readonly transfers: TransferService,
     private readonly outbox: OutboxSignal,
     private readonly messageLog: MessageLogService,
-    @Inject(FEDERATION) private readonly federation: Federation,
+    private readonly federation: FederationHolder,
   ) {}
 
   async receive(compact: string): Promise<InboundResult> {
@@ -80,7 +79,7 @@ export class InboundService {
 
     // 3. The federation's access rules (deny by default): may this sender send this type to the
     //    agency (or node) it is for? Checked before anything is stored or reaches an agency.
-    assertMayDeliver(this.federation, claims.iss, recipientOf(claims.mtype as PeerMessageType, body, this.config.node), claims.mtype);
+    assertMayDeliver(this.federation.current, claims.iss, recipientOf(claims.mtype as PeerMessageType, body, this.config.node), claims.mtype);
 
     // 4. The receipt is signed before the transaction so that it is stored with the message.
     const receipt = await signReceipt(this.keys.current(), {
@@ -156,7 +155,7 @@ export class InboundService {
   async acceptVerifiedInBatch(tx: GatewayStores, compact: string, verified: VerifiedEnvelope, proof: string): Promise<{ receipt: string; duplicate: boolean }> {
     const { claims } = verified;
     const body = this.checkContract(claims);
-    assertMayDeliver(this.federation, claims.iss, recipientOf(claims.mtype as PeerMessageType, body, this.config.node), claims.mtype);
+    assertMayDeliver(this.federation.current, claims.iss, recipientOf(claims.mtype as PeerMessageType, body, this.config.node), claims.mtype);
     return this.accept(tx, compact, verified, body, proof);
   }
 

@@ -1,2 +1,0 @@
-/** Injection token of the loaded federation configuration. */
-export const FEDERATION = Symbol('FEDERATION');
