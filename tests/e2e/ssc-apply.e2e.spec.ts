@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { cardApplication, idNumber } from './support/applications.js';
 import { eventually } from './support/free-port.js';
 import { TwoNodeHarness, type NodeUnderTest } from './support/two-node-harness.js';
+import { CredentialsService } from '../../apps/gateway/src/intake/credentials.service.js';
 
 const NOT_INSURED = idNumber('51130219900101002');
 
@@ -113,10 +114,29 @@ describe('社保卡 申领/补领/换领 across Sichuan and Chongqing (two nodes
     expect(other.body).toMatchObject({ code: 'UNAUTHENTICATED' });
   });
 
-  it('does not show a case to another window', async () => {
+  it('does not show a case to a window of another agency', async () => {
     const { caseId } = (await submit(h.cq, cardApplication())).body as { caseId: string };
     const response = await fetch(h.cq.url(`/api/v1/applications/${caseId}`), { headers: { authorization: h.cq.otherWindow } });
     expect(response.status).toBe(404);
+    const listed = (await (await fetch(h.cq.url('/api/v1/applications'), { headers: { authorization: h.cq.otherWindow } })).json()) as { items: { caseId: string }[] };
+    expect(listed.items.map((c) => c.caseId)).not.toContain(caseId);
+  });
+
+  it('shows a case to every window of the agency that accepted it, where the applicant may come back', async () => {
+    const { caseId } = (await submit(h.cq, cardApplication())).body as { caseId: string };
+    const colleague = await h.cq.gateway.app.get(CredentialsService).issue({
+      credentialId: 'cq-yuzhong-2',
+      role: 'window',
+      name: '重庆市渝中区社保经办第二窗口',
+      region: '500103',
+      agency: '重庆市渝中区社会保险事务中心',
+    });
+    const auth = `Bearer ${colleague.token}`;
+    const viewed = await fetch(h.cq.url(`/api/v1/applications/${caseId}`), { headers: { authorization: auth } });
+    expect(viewed.status).toBe(200);
+    expect(((await viewed.json()) as { caseId: string }).caseId).toBe(caseId);
+    const listed = (await (await fetch(h.cq.url('/api/v1/applications'), { headers: { authorization: auth } })).json()) as { items: { caseId: string }[] };
+    expect(listed.items.map((c) => c.caseId)).toContain(caseId);
   });
 
   it('refuses a tampered envelope with ENVELOPE_SIGNATURE_INVALID and delivers nothing', async () => {

@@ -52,4 +52,44 @@ describe('GatewayDatabase on PostgreSQL', () => {
     expect(ids).toHaveLength(200);
     expect(new Set(ids).size).toBe(200);
   });
+
+  it('lists the cases of every window of one agency, and no other', async () => {
+    if (!url) return;
+    const [db] = replicas as [GatewayDatabase];
+    const window = (credentialId: string, agency: string) => ({ credentialId, role: 'window' as const, name: credentialId, region: '500103', agency, secretHash: '0'.repeat(64), createdAt: 0 });
+    const acceptedAt = (n: number) => Date.UTC(2026, 10, 23, 1, n);
+    await db.transaction(async (tx) => {
+      await tx.credentials.insert(window('yz-1', '渝中区社会保险事务中心'));
+      await tx.credentials.insert(window('yz-2', '渝中区社会保险事务中心'));
+      await tx.credentials.insert(window('dz-1', '大足区社会保险事务中心'));
+      for (const [i, windowId] of ['yz-1', 'yz-2', 'dz-1'].entries()) {
+        await tx.cases.insert({
+          caseId: `CQ-20261123-00000000${i}${i}`,
+          service: 'ssc.apply',
+          role: 'accepting',
+          acceptingNode: 'CQ',
+          handlingNode: 'SC',
+          agency: 'SC.card',
+          windowId,
+          stage: 'submitted',
+          status: 'in-progress',
+          requestJson: '{}',
+          applicantHash: 'h',
+          region: '510104',
+          regionHistoric: false,
+          agencyRef: null,
+          acceptedAt: acceptedAt(i),
+          updatedAt: acceptedAt(i),
+          lastAppliedSeq: 0,
+          lastIssuedSeq: 0,
+          clockPausedSince: null,
+          clockPausedDays: 0,
+        });
+      }
+    });
+    const windows = await db.read((s) => s.credentials.windowsOfAgency('渝中区社会保险事务中心'));
+    expect(windows.sort()).toEqual(['yz-1', 'yz-2']);
+    const cases = await db.read((s) => s.cases.listByWindows(windows, 10));
+    expect(cases.map((c) => c.windowId)).toEqual(['yz-2', 'yz-1']);
+  });
 });

@@ -1,4 +1,5 @@
 import type { EntityManager, EntitySchema, ValueTransformer } from 'typeorm';
+import { In } from 'typeorm';
 import type {
   AuditRecord,
   MessageLogRecord,
@@ -207,6 +208,12 @@ export class CaseStore {
 
   async listByWindow(windowId: string, limit: number): Promise<CaseRecord[]> {
     return this.em.find(CaseSchema, { where: { windowId }, order: { acceptedAt: 'DESC' }, take: limit });
+  }
+
+  /** The cases accepted at any of these windows (the windows of one agency), newest first. */
+  async listByWindows(windowIds: readonly string[], limit: number): Promise<CaseRecord[]> {
+    if (windowIds.length === 0) return [];
+    return this.em.find(CaseSchema, { where: { windowId: In([...windowIds]) }, order: { acceptedAt: 'DESC' }, take: limit });
   }
 
   async listByApplicant(applicantHash: string, limit: number): Promise<CaseRecord[]> {
@@ -435,6 +442,12 @@ export class CredentialStore {
 
   async replaceSecret(credentialId: string, secretHash: string): Promise<void> {
     await this.em.update(CredentialSchema, { credentialId }, { secretHash });
+  }
+
+  /** The window credentials of one agency (经办机构): its windows see each other's cases. */
+  async windowsOfAgency(agency: string): Promise<string[]> {
+    const rows = await this.sql.all("SELECT credential_id FROM credentials WHERE role = 'window' AND agency = ?", [agency]);
+    return rows.map((r) => String(r['credential_id']));
   }
 
   async countByRole(role: CredentialRecord['role']): Promise<number> {

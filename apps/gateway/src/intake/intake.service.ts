@@ -13,7 +13,7 @@ import {
   type PeerMessageType,
   type ServiceRequest,
 } from '#contracts';
-import type { CaseRecord } from '#persistence';
+import type { CaseRecord, GatewayStores } from '#persistence';
 import { GatewayDatabase } from '#persistence';
 import { handlingRegionOf, routeCase, routeRegion } from '#routing';
 import { GATEWAY_CONFIG } from '../config/config.token.js';
@@ -224,7 +224,7 @@ export class IntakeService {
     const at = toShanghaiIso(now);
     const messageId = await this.db.transaction(async (tx) => {
       const record = await tx.cases.get(caseId);
-      if (!record || record.windowId !== window.credentialId) {
+      if (!record || !(await this.mayFollow(tx, window, record))) {
         throw new GatewayError('CASE_NOT_FOUND', { detail: 'no case with this number for this window' });
       }
       return this.recorder.queueEnvelope(tx, messageType, record.handlingNode as NodeCode, caseId, build(record, at));
@@ -235,34 +235,52 @@ export class IntakeService {
   }
 
   /**
-   * The window's own cases, newest first; with an ID number, only that applicant's (matched by
-   * hash: the gateway never searches personal data in clear).
+   * The cases this window's agency (经办机构) accepted, at this window or another of the same
+   * agency, newest first; with an ID number, only that applicant's (matched by hash: the gateway
+   * never searches personal data in clear).
    */
   async list(window: Principal, idNumber?: string): Promise<CaseSummary[]> {
-    const rows = await this.db.read((s) =>
-      idNumber ? s.cases.listByApplicant(this.applicants.keyOf(idNumber), 100) : s.cases.listByWindow(window.credentialId, 100),
-    );
-    return rows
-      .filter((r) => r.windowId === window.credentialId)
-      .map((r) => ({
-        caseId: r.caseId,
-        service: r.service,
-        status: r.status,
-        stage: r.stage,
-        handlingNode: r.handlingNode,
-        acceptedAt: toShanghaiIso(r.acceptedAt),
-        updatedAt: toShanghaiIso(r.updatedAt),
-      }));
+    const rows = await this.db.read(async (s) => {
+      const windows = new Set(await this.windowsSeenBy(s, window));
+      const found = idNumber ? await s.cases.listByApplicant(this.applicants.keyOf(idNumber), 100) : await s.cases.listByWindows([...windows], 100);
+      return found.filter((r) => r.windowId !== null && windows.has(r.windowId));
+    });
+    return rows.map((r) => ({
+      caseId: r.caseId,
+      service: r.service,
+      status: r.status,
+      stage: r.stage,
+      handlingNode: r.handlingNode,
+      acceptedAt: toShanghaiIso(r.acceptedAt),
+      updatedAt: toShanghaiIso(r.updatedAt),
+    }));
   }
 
-  /** A case as its accepting window sees it. Other windows' cases are "not found" to it. */
+  /** A case as a window of the agency that accepted it sees it. Other agencies' cases are "not found" to it. */
   async view(window: Principal, caseId: string): Promise<CaseView> {
     const found = await this.db.read(async (s) => {
       const record = await s.cases.get(caseId);
-      if (!record || record.windowId !== window.credentialId) return null;
+      if (!record || !(await this.mayFollow(s, window, record))) return null;
       return { record, events: await s.events.listByCase(caseId) };
     });
     if (!found) throw new GatewayError('CASE_NOT_FOUND', { detail: 'no case with this number for this window' });
     return viewCase(found.record, found.events, this.caseClock);
+  }
+
+  /**
+   * A window follows (sees, withdraws, supplements) the cases its agency accepted: an applicant
+   * may come back to any window of the office where they applied. A window with no agency sees
+   * its own cases only.
+   */
+  private async mayFollow(s: GatewayStores, window: Principal, record: CaseRecord): Promise<boolean> {
+    if (record.windowId === null) return false;
+    if (record.windowId === window.credentialId) return true;
+    return (await this.windowsSeenBy(s, window)).includes(record.windowId);
+  }
+
+  private async windowsSeenBy(s: GatewayStores, window: Principal): Promise<string[]> {
+    if (window.agency === null) return [window.credentialId];
+    const windows = await s.credentials.windowsOfAgency(window.agency);
+    return windows.includes(window.credentialId) ? windows : [...windows, window.credentialId];
   }
 }
