@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, sign, verify } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CompactSign, compactVerify, exportJWK, generateKeyPair, importJWK, type CryptoKey } from 'jose';
+import { exportJWK, generateKeyPair, importJWK, type CryptoKey } from 'jose';
 import { Clock, GatewayError, isNodeCode, parseInstant, shanghaiDate, toShanghaiIso, type NodeCode } from '#core';
 import {
   keyStoreConfig as config,
@@ -13,6 +13,7 @@ import {
   writeFileSafely,
 } from './key-files.js';
 import { isKey32, SIGNING_ALG, toPublicJwk, type PublicJwk } from './public-jwk.js';
+import { okpKeyObject } from './key-objects.js';
 import type { SigningKey } from './signing-key.js';
 
 /**
@@ -508,11 +509,19 @@ async function importSigningKey(kid: string, node: NodeCode, x: string, d: strin
     throw new GatewayError('CONFIG_INVALID', { detail: `key store: key ${kid} cannot be imported`, cause });
   }
   // A file whose x does not belong to its d would sign envelopes that every peer refuses, while
-  // publishing a key nobody signs with. One signature at start-up finds that out.
+  // publishing a key nobody signs with. One signature at start-up finds that out, made and checked
+  // by the same node:crypto KeyObjects that sign and verify every envelope later.
+  const signer = okpKeyObject(privateKey, 'ed25519', 'private');
+  const verifier = okpKeyObject(publicKey, 'ed25519', 'public');
+  const probe = Buffer.from(kid, 'utf8');
+  let matches = false;
+  let cause: unknown;
   try {
-    const probe = await new CompactSign(new TextEncoder().encode(kid)).setProtectedHeader({ alg: SIGNING_ALG }).sign(privateKey);
-    await compactVerify(probe, publicKey, { algorithms: [SIGNING_ALG] });
-  } catch (cause) {
+    matches = signer !== undefined && verifier !== undefined && verify(null, probe, verifier, sign(null, probe, signer));
+  } catch (error) {
+    cause = error;
+  }
+  if (!matches) {
     throw new GatewayError('CONFIG_INVALID', { detail: `key store: key ${kid}: the public half (x) does not match the private half (d)`, cause });
   }
   return Object.freeze({ kid, node, alg: SIGNING_ALG, privateKey, publicJwk: toPublicJwk(x, kid), createdAt });

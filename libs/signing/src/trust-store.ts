@@ -1,5 +1,6 @@
 import { importJWK, type CryptoKey } from 'jose';
 import { GatewayError, isNodeCode, type Clock, type NodeCode } from '#core';
+import { okpKeyObject } from './key-objects.js';
 import { isKid, publicJwkProblem, SIGNING_ALG, type PublicJwk } from './public-jwk.js';
 
 /** A key the federation lists, with the node it belongs to. */
@@ -236,6 +237,10 @@ async function importTrusted(entry: TrustedKey, where: string): Promise<Resolved
     key = await importJWK({ kty: 'OKP', crv: 'Ed25519', x: entry.publicJwk.x }, SIGNING_ALG);
   } catch (cause) {
     throw new GatewayError('CONFIG_INVALID', { detail: `${where} (${entry.kid}): the key cannot be imported`, cause });
+  }
+  // The KeyObject that verifies with node:crypto is made here, once per key, not at the first message.
+  if (okpKeyObject(key, 'ed25519', 'public') === undefined) {
+    throw new GatewayError('CONFIG_INVALID', { detail: `${where} (${entry.kid}): not a public Ed25519 key` });
   }
   return Object.freeze({ node: entry.node, key, alg: SIGNING_ALG });
 }
