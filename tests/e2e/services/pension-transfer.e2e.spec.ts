@@ -11,6 +11,8 @@ const NOT_INSURED_PLACE = 'NOINS0001';
 const DRAWING = idNumber('51010419580101002');
 const WRONG_SUMS = idNumber('50010619800505003');
 const TERMINATED = idNumber('50010619790404004');
+const UNSUSPENDED = idNumber('51010419700303005');
+const ARREARS = idNumber('50010619750707006');
 
 /** An employee pension transfer as a window of the transfer-in province would submit it. */
 function transfer(o: { transferInRegion: string; places: { region: string; personNumber?: string }[]; applicantId?: string }) {
@@ -51,7 +53,7 @@ describe('养老保险关系转移接续 across Sichuan and Chongqing (two nodes
   beforeAll(async () => {
     h = await TwoNodeHarness.start({
       notInsured: [NOT_INSURED_PLACE],
-      transfer: { drawingPension: [DRAWING], wrongSums: [WRONG_SUMS], terminated: [TERMINATED] },
+      transfer: { drawingPension: [DRAWING], wrongSums: [WRONG_SUMS], terminated: [TERMINATED], unsuspended: [UNSUSPENDED], arrears: [ARREARS] },
     });
   }, 60_000);
 
@@ -199,6 +201,27 @@ describe('养老保险关系转移接续 across Sichuan and Chongqing (two nodes
     expect(outSide).toMatchObject({ side: 'out', state: 'refused' });
     expect(actions('SC', caseId)).toEqual(['1:transfer-refused']);
     expect(actions('CQ', caseId)).toEqual(['1:contact-letter-issued']);
+  }, 90_000);
+
+  it.each([
+    ['ACCOUNT_TERMINATED', TERMINATED],
+    ['CONTRIBUTIONS_NOT_SUSPENDED', UNSUSPENDED],
+    ['CONTRIBUTIONS_IN_ARREARS', ARREARS],
+  ])('brings a refusal at leg 2 (%s) from the Chongqing office, in its own vocabulary, back to the Sichuan window', async (code, applicantId) => {
+    const caseId = await submit(h.sc, transfer({ transferInRegion: '510104', places: [{ region: '500106' }], applicantId }));
+    const done = await drive(h.sc, caseId);
+    expect(done.status).toBe('rejected');
+    expect(stages(done)).toContain('contact-letter-issued');
+    const refused = notes(done, 'transfer-refused');
+    expect(refused).toHaveLength(1);
+    // The transfer-in node (SC here), which handles the case, records the transfer-out office's answer.
+    expect(refused[0]).toMatchObject({ side: 'SC', reason: { code }, detail: { conversation: 1 } });
+    expect(stages(done)).not.toContain('information-sheet-received');
+    const [outSide] = await conversationsAt(h.cq, caseId);
+    expect(outSide).toMatchObject({ side: 'out', state: 'refused' });
+    // Each office acted once: the letter at the transfer-in side, the refusal at the transfer-out side.
+    expect(actions('CQ', caseId)).toEqual(['1:transfer-refused']);
+    expect(actions('SC', caseId)).toEqual(['1:contact-letter-issued']);
   }, 90_000);
 
   it('holds a sheet whose pooled part is one fen off at the transfer-out node: never forwarded, never reaches the transfer-in agency', async () => {
