@@ -49,8 +49,9 @@ import json, sys
 from jwcrypto import jwk, jwe
 from jwcrypto.common import json_encode
 req = json.load(sys.stdin)
-token = jwe.JWE(json_encode(req['plaintext']).encode('utf-8'),
-                json_encode({'alg': 'ECDH-ES+A256KW', 'enc': 'A256GCM', 'kid': req['jwk']['kid'], 'typ': req['typ'], 'cty': 'json'}))
+header = {'alg': 'ECDH-ES+A256KW', 'enc': 'A256GCM', 'kid': req['jwk']['kid'], 'typ': req['typ'], 'cty': 'json'}
+header.update(req.get('extra', {}))
+token = jwe.JWE(json_encode(req['plaintext']).encode('utf-8'), json_encode(header))
 token.add_recipient(jwk.JWK(**req['jwk']))
 print(json.dumps({'token': token.serialize(compact=True)}))
 `;
@@ -173,5 +174,23 @@ describe('interop with jwcrypto (python3-jwcrypto)', () => {
     const opened = python<{ header: Record<string, unknown>; plaintext: unknown }>(OPEN_PY, { kid, private: pair.private, token: sealed });
     expect(opened.plaintext).toEqual(personal);
     expect(opened.header).toMatchObject({ alg: 'ECDH-ES+A256KW', enc: 'A256GCM', kid, typ: SEALED_TYP });
+  });
+
+  it('opens what jwcrypto sealed with apu/apv in the KDF (RFC 7518 §4.6.2), and refuses it once apu is changed', async () => {
+    if (!available) {
+      console.warn(SKIP_NOTICE);
+      return;
+    }
+    const agency = await AgencyKeyStore.open(join(dir, 'sc-card-parties'), 'SC.card', new ManualClock(NOW_MS));
+    const personal = { idNumber: '51010419900307123X', name: '张三' };
+    const extra = { apu: Buffer.from('CQ gateway').toString('base64url'), apv: Buffer.from('SC.card').toString('base64url') };
+    const made = python<{ token: string }>(SEAL_PY, { jwk: agency.current().publicJwk, typ: SEALED_TYP, plaintext: personal, extra });
+    expect(JSON.parse(Buffer.from(made.token.split('.')[0], 'base64url').toString('utf8'))).toMatchObject(extra);
+    await expect(openSealed(made.token, agency)).resolves.toEqual(personal);
+
+    const [head, ...rest] = made.token.split('.');
+    const header = JSON.parse(Buffer.from(head, 'base64url').toString('utf8')) as Record<string, unknown>;
+    const changed = [Buffer.from(JSON.stringify({ ...header, apu: Buffer.from('SC gateway').toString('base64url') })).toString('base64url'), ...rest].join('.');
+    await expect(openSealed(changed, agency)).rejects.toMatchObject({ code: 'SEALED_DATA_INVALID' });
   });
 });

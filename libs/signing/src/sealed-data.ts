@@ -1,6 +1,10 @@
-import { CompactEncrypt, compactDecrypt, importJWK, type CryptoKey } from 'jose';
+import { createCipheriv, createDecipheriv, createPublicKey, diffieHellman, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
+import { importJWK, type CryptoKey } from 'jose';
 import { GatewayError } from '#core';
-import { encryptionJwkProblem, isKid, SEAL_ALG, type EncryptionPublicJwk } from './public-jwk.js';
+import { decodeBase64url, encodeBase64url } from './base64url.js';
+import { aesKeyUnwrap, aesKeyWrap, concatKdf } from './ecdh-es.js';
+import { okpKeyObject } from './key-objects.js';
+import { encryptionJwkProblem, isKey32, isKid, SEAL_ALG, type EncryptionPublicJwk } from './public-jwk.js';
 
 /**
  * Personal data sealed end to end for the handling agency (ARCHITECTURE.md, "the envelope"): the
@@ -16,6 +20,10 @@ import { encryptionJwkProblem, isKid, SEAL_ALG, type EncryptionPublicJwk } from 
  *     (RFC 7516 §5.1 step 14), so `kid`, `typ`, `alg` and `enc` cannot be changed either.
  *   - compact serialization only (RFC 7516 §7.1), no `zip` (§4.1.3: compression of attacker-chosen
  *     plaintext next to secrets leaks them, and decompression is a resource attack), no `crit`.
+ *
+ * The cryptography is node:crypto's (X25519, SHA-256, AES Key Wrap, AES-GCM), about four times
+ * faster than jose's WebCrypto path; the output is the same standard compact JWE, which jose and
+ * jwcrypto open, and what they seal opens here (jwcrypto-interop.spec.ts, sealed-data.spec.ts).
  */
 
 /** The content encryption algorithm (RFC 7518 §5.3). */
@@ -41,6 +49,14 @@ const MAX_HEADER_CHARS = 1024;
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 const encoder = new TextEncoder();
+/** A256GCM (RFC 7518 §5.3): a 256-bit key, a 96-bit IV, a 128-bit tag. */
+const CEK_BYTES = 32;
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+/** AES Key Wrap of a 32-byte content key adds one 8-byte block (RFC 3394 §2.2.1). */
+const WRAPPED_KEY_BYTES = CEK_BYTES + 8;
+/** The key-encryption key of ECDH-ES+A256KW: 256 bits (RFC 7518 §4.6.2, keydatalen). */
+const KEK_BITS = 256;
 
 /**
  * Imports an agency's public X25519 JWK once, for every later `sealFor`. Refuses with
@@ -53,6 +69,8 @@ export async function importSealingKey(jwk: EncryptionPublicJwk): Promise<Sealin
   if (problem !== undefined) throw new GatewayError('CONFIG_INVALID', { detail: `encryption key: ${problem}` });
   try {
     const key = await importJWK({ kty: 'OKP', crv: 'X25519', x: jwk.x }, SEAL_ALG);
+    // The KeyObject that every later `sealFor` uses is made here, once.
+    if (okpKeyObject(key, 'x25519', 'public') === undefined) throw new TypeError('not a public X25519 key');
     return Object.freeze({ kid: jwk.kid, key: key });
   } catch (cause) {
     throw new GatewayError('CONFIG_INVALID', { detail: `encryption key ${jwk.kid} cannot be imported`, cause });
@@ -70,7 +88,8 @@ export async function importSealingKey(jwk: EncryptionPublicJwk): Promise<Sealin
  */
 export async function sealFor(recipientKey: CryptoKey, plaintext: object, options: { readonly kid: string }): Promise<string> {
   if (!isKid(options.kid)) throw new GatewayError('INTERNAL', { detail: 'sealFor: kid is missing or not a plain string' });
-  if (recipientKey.type !== 'public' || recipientKey.algorithm.name !== 'X25519') {
+  const recipient = okpKeyObject(recipientKey, 'x25519', 'public');
+  if (recipient === undefined) {
     throw new GatewayError('INTERNAL', { detail: 'sealFor: the recipient key must be a public X25519 key' });
   }
   if (typeof plaintext !== 'object' || plaintext === null || Array.isArray(plaintext)) {
@@ -83,12 +102,45 @@ export async function sealFor(recipientKey: CryptoKey, plaintext: object, option
     throw new GatewayError('INTERNAL', { detail: 'sealFor: the plaintext cannot be written as JSON', cause });
   }
   try {
-    return await new CompactEncrypt(bytes)
-      .setProtectedHeader({ alg: SEAL_ALG, enc: SEAL_ENC, kid: options.kid, typ: SEALED_TYP, cty: 'json' })
-      .encrypt(recipientKey);
+    return sealBytes(recipient, bytes, options.kid);
   } catch (cause) {
     throw new GatewayError('INTERNAL', { detail: `sealing for ${options.kid} failed`, cause });
   }
+}
+
+/**
+ * RFC 7516 §5.1 for one recipient, with `ECDH-ES+A256KW` (RFC 7518 §4.6) and `A256GCM` (§5.3).
+ * The header members are in jose's order, `epk` last as `{ x, crv, kty }`.
+ */
+function sealBytes(recipient: KeyObject, plaintext: Uint8Array, kid: string): string {
+  // 1. A fresh ephemeral X25519 key (RFC 8037 §3.2) and the shared secret Z with the recipient.
+  const ephemeral = generateKeyPairSync('x25519');
+  const x = ephemeral.publicKey.export({ format: 'jwk' }).x;
+  if (!isKey32(x)) throw new TypeError('the ephemeral key did not export as X25519');
+  const z = diffieHellman({ privateKey: ephemeral.privateKey, publicKey: recipient });
+
+  // 2. The protected header, carrying the ephemeral public key (RFC 7518 §4.6.1.1); its base64url
+  //    is the AAD of the content encryption (RFC 7516 §5.1 step 14).
+  const header = { alg: SEAL_ALG, enc: SEAL_ENC, kid, typ: SEALED_TYP, cty: 'json', epk: { x, crv: 'X25519', kty: 'OKP' } };
+  const head = encodeBase64url(JSON.stringify(header));
+
+  // 3. Key-encryption key by the Concat KDF (no apu/apv), and a random content key wrapped under it.
+  const kek = concatKdf(z, SEAL_ALG, KEK_BITS);
+  const cek = randomBytes(CEK_BYTES);
+  const encryptedKey = aesKeyWrap(kek, cek);
+
+  // 4. AES-256-GCM of the plaintext under the content key, a random 96-bit IV, a 128-bit tag.
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', cek, iv, { authTagLength: TAG_BYTES });
+  cipher.setAAD(Buffer.from(head, 'latin1'));
+  const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+  const tag = cipher.getAuthTag();
+  z.fill(0);
+  kek.fill(0);
+  cek.fill(0);
+
+  // 5. Compact serialization (RFC 7516 §7.1).
+  return [head, encryptedKey.toString('base64url'), iv.toString('base64url'), ciphertext.toString('base64url'), tag.toString('base64url')].join('.');
 }
 
 /**
@@ -135,21 +187,55 @@ export async function openSealed(compactJwe: unknown, keys: DecryptionKeyResolve
   }
 
   // 3. The key: named by kid, held by this agency (RFC 7516 §4.1.6).
-  if (!isKid(h.kid)) throw invalid('kid is missing or not a plain string');
-  const key = keys.decryptionKey(h.kid);
-  if (key === undefined) throw invalid(`kid ${h.kid} is not a key of this agency`);
+  const kid = h.kid;
+  if (!isKid(kid)) throw invalid('kid is missing or not a plain string');
+  const key = keys.decryptionKey(kid);
+  if (key === undefined) throw invalid(`kid ${kid} is not a key of this agency`);
 
-  // 4. Decrypt and authenticate: the GCM tag covers the ciphertext and the protected header
-  //    (RFC 7516 §5.2 step 16). jose applies the same allowlists again.
-  let plaintext: Uint8Array;
+  // 4. Decrypt and authenticate (RFC 7516 §5.2): Z from our key and the ephemeral one, the
+  //    key-encryption key (Concat KDF, with apu/apv when the sender set them), the content key
+  //    unwrapped (AES-KW's integrity check), then AES-GCM, whose tag covers the ciphertext and the
+  //    protected header (step 16). Every failure here reads the same: nothing tells a prober which
+  //    step it failed.
+  const privateKey = okpKeyObject(key, 'x25519', 'private');
+  if (privateKey === undefined) throw new GatewayError('INTERNAL', { detail: `key ${kid} is not a private X25519 key` });
+  const doesNotOpen = (cause?: unknown): GatewayError =>
+    invalid(`the sealed data does not open with key ${kid} (altered, or sealed for another key)`, cause);
+  const apu = partyInfo(h.apu);
+  const apv = partyInfo(h.apv);
+  if (apu === null || apv === null || (apu !== undefined && apv !== undefined && apu.equals(apv))) {
+    // jose's rule too: apu and apv, when both present, name two different parties.
+    throw doesNotOpen();
+  }
+  const encryptedKey = decodeBase64url(segments[1]);
+  const iv = decodeBase64url(segments[2]);
+  const ciphertext = decodeBase64url(segments[3]);
+  const tag = decodeBase64url(segments[4]);
+  if (
+    !isKey32(epk.x) ||
+    encryptedKey?.length !== WRAPPED_KEY_BYTES ||
+    iv?.length !== IV_BYTES ||
+    ciphertext === undefined ||
+    tag?.length !== TAG_BYTES
+  ) {
+    throw doesNotOpen();
+  }
+  let plaintext: Buffer;
   try {
-    ({ plaintext } = await compactDecrypt(compactJwe, key, {
-      keyManagementAlgorithms: [SEAL_ALG],
-      contentEncryptionAlgorithms: [SEAL_ENC],
-      maxDecompressedLength: 0,
-    }));
+    const ephemeral = createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x: epk.x }, format: 'jwk' });
+    // OpenSSL refuses a low-order ephemeral key (an all-zero Z, RFC 7748 §6.1) by throwing here.
+    const z = diffieHellman({ privateKey, publicKey: ephemeral });
+    const kek = concatKdf(z, SEAL_ALG, KEK_BITS, apu, apv);
+    const cek = aesKeyUnwrap(kek, encryptedKey);
+    const decipher = createDecipheriv('aes-256-gcm', cek, iv, { authTagLength: TAG_BYTES });
+    decipher.setAAD(Buffer.from(head, 'latin1'));
+    decipher.setAuthTag(tag);
+    plaintext = Buffer.concat([decipher.update(ciphertext), decipher.final()]);
+    z.fill(0);
+    kek.fill(0);
+    cek.fill(0);
   } catch (cause) {
-    throw invalid(`the sealed data does not open with key ${h.kid} (altered, or sealed for another key)`, cause);
+    throw doesNotOpen(cause);
   }
 
   // 5. The content: one JSON object.
@@ -161,6 +247,13 @@ export async function openSealed(compactJwe: unknown, keys: DecryptionKeyResolve
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalid('the opened content is not a JSON object');
   return value as Record<string, unknown>;
+}
+
+/** `apu`/`apv` (RFC 7518 §4.6.1.2, §4.6.1.3): absent, or base64url; `null` when present but not that. */
+function partyInfo(value: unknown): Buffer | undefined | null {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || (value !== '' && !BASE64URL.test(value))) return null;
+  return decodeBase64url(value) ?? null;
 }
 
 function invalid(detail: string, cause?: unknown): GatewayError {
