@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
-import request from 'supertest';
 import { cardApplication, freshIdNumber } from './support/applications.js';
-import { TwoNodeHarness, type NodeUnderTest } from './support/two-node-harness.js';
+import { TwoNodeHarness } from './support/two-node-harness.js';
+import { submitApplication } from './support/window-api.js';
 
 /**
  * Issue 6, point 4: personal data is sealed end to end. After real cases of several services
@@ -32,11 +32,7 @@ describe('personal data stays sealed in both gateways (databases and logs)', () 
     await h?.stop();
   });
 
-  async function submit(n: NodeUnderTest, body: object): Promise<string> {
-    const response = await request(n.url('')).post('/api/v1/applications').set('authorization', n.window).send(body);
-    expect({ status: response.status, code: (response.body as { code?: string }).code }).toEqual({ status: 201, code: undefined });
-    return (response.body as { caseId: string }).caseId;
-  }
+  const submit = submitApplication;
 
   it('carries a card application, a loss report and a death benefit claim both ways to their end', async () => {
     const card = cardApplication({ idNumber: freshIdNumber(), issuingRegion: '510104' });

@@ -2,6 +2,7 @@ import request from 'supertest';
 import { freshIdNumber, idNumber } from '../support/applications.js';
 import { eventually } from '../support/free-port.js';
 import { TwoNodeHarness, type NodeUnderTest } from '../support/two-node-harness.js';
+import { submitApplication, stagesOf } from '../support/window-api.js';
 
 /** A resident pension death benefit claim as a window would submit it. */
 function deathClaim(o: { insuredRegion: string; deceasedId?: string; proofRef?: string; materials?: { type: string; sha256: string }[] }) {
@@ -36,14 +37,10 @@ describe('城乡居保 死亡待遇申领 across Sichuan and Chongqing (two node
     await h?.stop();
   });
 
-  async function submit(n: NodeUnderTest, body: object): Promise<string> {
-    const response = await request(n.url('')).post('/api/v1/applications').set('authorization', n.window).send(body);
-    expect({ status: response.status, body: response.status === 201 ? null : (response.body as unknown) }).toEqual({ status: 201, body: null });
-    return (response.body as { caseId: string }).caseId;
-  }
+  const submit = submitApplication;
 
   const view = async (n: NodeUnderTest, caseId: string) => (await h.caseAt(n, caseId)) as unknown as View;
-  const stages = (v: View) => v.timeline.map((e) => e.stage);
+  const stages = stagesOf;
 
   it('pays the balance and funeral grant of a claim accepted in Chongqing and handled by the Sichuan pension office', async () => {
     const caseId = await submit(h.cq, deathClaim({ insuredRegion: '510104' }));

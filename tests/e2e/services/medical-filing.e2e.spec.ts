@@ -2,6 +2,7 @@ import request from 'supertest';
 import { freshIdNumber, idNumber } from '../support/applications.js';
 import { eventually } from '../support/free-port.js';
 import { TwoNodeHarness, type NodeUnderTest } from '../support/two-node-harness.js';
+import { submitApplication, stagesWithSideOf } from '../support/window-api.js';
 
 const NOT_INSURED = idNumber('50010619900101003');
 
@@ -48,14 +49,10 @@ describe('异地就医备案 across Sichuan and Chongqing (two nodes, real trans
     await h?.stop();
   });
 
-  async function submit(n: NodeUnderTest, body: object): Promise<string> {
-    const response = await request(n.url('')).post('/api/v1/applications').set('authorization', n.window).send(body);
-    expect({ status: response.status, code: (response.body as { code?: string }).code }).toEqual({ status: 201, code: undefined });
-    return (response.body as { caseId: string }).caseId;
-  }
+  const submit = submitApplication;
 
   const run = async (n: NodeUnderTest, caseId: string) => (await h.runToEnd(n, caseId)) as unknown as View;
-  const stages = (v: View) => v.timeline.map((e) => `${e.stage}@${e.side}`);
+  const stages = stagesWithSideOf;
 
   it('files a temporary filing accepted in Chongqing with the Sichuan medical insurance: filed, then effective for six months', async () => {
     const caseId = await submit(h.cq, filing({ idNumber: freshIdNumber(), insuredRegion: '510104' }));

@@ -1,7 +1,7 @@
-import request from 'supertest';
 import { freshIdNumber, idNumber } from '../support/applications.js';
 import { eventually } from '../support/free-port.js';
 import { TwoNodeHarness, type NodeUnderTest } from '../support/two-node-harness.js';
+import { submitApplication, stagesWithSideOf } from '../support/window-api.js';
 
 const FACE_FAILS = idNumber('51010419500202004');
 const SUSPENDED = idNumber('50010619480303005');
@@ -38,14 +38,10 @@ describe('待遇资格认证 across Sichuan and Chongqing (two nodes, real trans
     await h?.stop();
   });
 
-  async function submit(n: NodeUnderTest, body: object): Promise<string> {
-    const response = await request(n.url('')).post('/api/v1/applications').set('authorization', n.window).send(body);
-    expect({ status: response.status, code: (response.body as { code?: string }).code }).toEqual({ status: 201, code: undefined });
-    return (response.body as { caseId: string }).caseId;
-  }
+  const submit = submitApplication;
 
   const run = async (n: NodeUnderTest, caseId: string) => (await h.runToEnd(n, caseId)) as unknown as View;
-  const stages = (v: View) => v.timeline.map((e) => `${e.stage}@${e.side}`);
+  const stages = stagesWithSideOf;
 
   it('authenticates a Sichuan pensioner living in Chongqing, and refuses a second check in the same cycle', async () => {
     const person = freshIdNumber();

@@ -5,6 +5,7 @@ import type { NodeCode } from '#core';
 import { freshIdNumber, idNumber } from '../support/applications.js';
 import { eventually } from '../support/free-port.js';
 import { TwoNodeHarness, type NodeUnderTest } from '../support/two-node-harness.js';
+import { submitApplication, stagesOf } from '../support/window-api.js';
 
 /** Seeded people and places (the simulators' transfer-out conditions and leg-1 refusals). */
 const NOT_INSURED_PLACE = 'NOINS0001';
@@ -61,14 +62,10 @@ describe('养老保险关系转移接续 across Sichuan and Chongqing (two nodes
     await h?.stop();
   });
 
-  async function submit(n: NodeUnderTest, body: object): Promise<string> {
-    const response = await request(n.url('')).post('/api/v1/applications').set('authorization', n.window).send(body);
-    expect({ status: response.status, body: response.status === 201 ? null : (response.body as unknown) }).toEqual({ status: 201, body: null });
-    return (response.body as { caseId: string }).caseId;
-  }
+  const submit = submitApplication;
 
   const view = async (n: NodeUnderTest, caseId: string) => (await h.caseAt(n, caseId)) as unknown as View;
-  const stages = (v: View) => v.timeline.map((e) => e.stage);
+  const stages = stagesOf;
   const notes = (v: View, stage: string) => v.timeline.filter((e) => e.stage === stage);
 
   /** Every message about the case on both nodes has been delivered (or given up): the nodes are quiet. */

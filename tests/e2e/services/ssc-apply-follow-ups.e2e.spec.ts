@@ -2,6 +2,7 @@ import request from 'supertest';
 import { cardApplication } from '../support/applications.js';
 import { eventually } from '../support/free-port.js';
 import { TwoNodeHarness, type NodeUnderTest } from '../support/two-node-harness.js';
+import { submitApplication, stagesWithSideOf } from '../support/window-api.js';
 
 interface View {
   status: string;
@@ -22,14 +23,10 @@ describe('社保卡 申领: supplements and withdrawals across Sichuan and Chong
     await h?.stop();
   });
 
-  async function submit(n: NodeUnderTest, body: object): Promise<string> {
-    const response = await request(n.url('')).post('/api/v1/applications').set('authorization', n.window).send(body);
-    expect(response.status).toBe(201);
-    return (response.body as { caseId: string }).caseId;
-  }
+  const submit = submitApplication;
 
   const view = async (n: NodeUnderTest, caseId: string) => (await h.caseAt(n, caseId)) as unknown as View;
-  const stages = (v: View) => v.timeline.map((e) => `${e.stage}@${e.side}`);
+  const stages = stagesWithSideOf;
 
   it('asks for a new photo when it is blurry (MATERIAL_ILLEGIBLE) and makes the card once it is supplied', async () => {
     const caseId = await submit(h.cq, cardApplication({ issuingRegion: '510104', photoRef: 'PHOTO-BLURRY-0007' }));

@@ -2,6 +2,7 @@ import request from 'supertest';
 import { cardApplication, freshIdNumber } from '../support/applications.js';
 import { eventually } from '../support/free-port.js';
 import { TwoNodeHarness, type NodeUnderTest } from '../support/two-node-harness.js';
+import { submitApplication } from '../support/window-api.js';
 
 /** A card loss report or unblock as a window would submit it. */
 function lossRequest(o: { action: 'report' | 'unblock'; idNumber: string; issuingRegion: string; lossType?: 'temporary' | 'formal'; functions?: string[] }) {
@@ -34,11 +35,7 @@ describe('社保卡 挂失/解挂 across Sichuan and Chongqing (two nodes, real 
     await h?.stop();
   });
 
-  async function submit(n: NodeUnderTest, body: object): Promise<string> {
-    const response = await request(n.url('')).post('/api/v1/applications').set('authorization', n.window).send(body);
-    expect({ status: response.status, code: (response.body as { code?: string }).code }).toEqual({ status: 201, code: undefined });
-    return (response.body as { caseId: string }).caseId;
-  }
+  const submit = submitApplication;
 
   /** Runs a case until the agency's first stage is back at the accepting window. */
   async function firstAgencyStage(n: NodeUnderTest, caseId: string): Promise<View> {
