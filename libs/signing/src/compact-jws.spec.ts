@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CompactSign, compactVerify, importJWK, type CryptoKey } from 'jose';
+import { CompactSign, compactVerify, importJWK, type CryptoKey, type JWK } from 'jose';
 import { GatewayError, ManualClock } from '#core';
 import { signCompactBytes, verifySignature, type Refuse } from './compact-jws.js';
 import { ENVELOPE_TYP, signEnvelope, verifyEnvelope, type EnvelopeClaims } from './envelope.js';
@@ -15,6 +15,13 @@ import { TrustStore } from './trust-store.js';
  * The node:crypto signer and verifier against jose 6 (WebCrypto), which did both before: the same
  * bytes out, each verifies the other's, and the refusals keep their codes.
  */
+/** jose's importJWK answers a CryptoKey for an OKP key; the Uint8Array of its type is for `oct` keys. */
+async function importKey(jwk: JWK, alg: string): Promise<CryptoKey> {
+  const key = await importJWK(jwk, alg);
+  if (key instanceof Uint8Array) throw new TypeError('expected an asymmetric key');
+  return key;
+}
+
 const NOW_MS = Date.UTC(2026, 10, 22, 2, 0, 0);
 const NOW = NOW_MS / 1000;
 
@@ -44,7 +51,7 @@ describe('compact JWS with node:crypto, interop with jose', () => {
     cq = await FileKeyStore.open(join(dir, 'cq'), 'CQ', new ManualClock(NOW_MS));
     const publicJwk = cq.current().publicJwk;
     trust = await TrustStore.create([{ kid: publicJwk.kid, node: 'CQ', publicJwk }]);
-    josePublic = await importJWK<CryptoKey>({ ...publicJwk }, 'EdDSA');
+    josePublic = await importKey({ ...publicJwk }, 'EdDSA');
   });
 
   afterAll(async () => {
@@ -120,7 +127,7 @@ describe('compact JWS with node:crypto, interop with jose', () => {
     const good = await signEnvelope(cq.current(), claims());
     await expect(verifySignature(good, { key: cq.current().privateKey }, ['EdDSA'], refuse)).rejects.toMatchObject({ code: 'INTERNAL' });
     const x25519 = generateKeyPairSync('x25519');
-    const xPublic = await importJWK<CryptoKey>(x25519.publicKey.export({ format: 'jwk' }) as never, 'ECDH-ES+A256KW');
+    const xPublic = await importKey(x25519.publicKey.export({ format: 'jwk' }), 'ECDH-ES+A256KW');
     await expect(verifySignature(good, { key: xPublic }, ['EdDSA'], refuse)).rejects.toMatchObject({ code: 'INTERNAL' });
     await expect(signCompactBytes({ ...cq.current(), privateKey: josePublic }, ENVELOPE_TYP, new Uint8Array([1]))).rejects.toMatchObject({
       code: 'INTERNAL',

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CompactEncrypt, compactDecrypt, importJWK, type CryptoKey } from 'jose';
+import { CompactEncrypt, compactDecrypt, importJWK, type CryptoKey, type JWK } from 'jose';
 import { ManualClock } from '#core';
 import { AgencyKeyStore } from './agency-key-store.js';
 import { importSealingKey, openSealed, SEAL_ENC, SEALED_TYP, sealFor, type SealingKey } from './sealed-data.js';
@@ -11,6 +11,13 @@ import { SEAL_ALG } from './public-jwk.js';
  * The node:crypto sealing against jose 6 (WebCrypto), which did it before: each opens what the
  * other seals, with and without apu/apv, and the stricter refusals keep SEALED_DATA_INVALID.
  */
+/** jose's importJWK answers a CryptoKey for an OKP key; the Uint8Array of its type is for `oct` keys. */
+async function importKey(jwk: JWK, alg: string): Promise<CryptoKey> {
+  const key = await importJWK(jwk, alg);
+  if (key instanceof Uint8Array) throw new TypeError('expected an asymmetric key');
+  return key;
+}
+
 const NOW_MS = Date.UTC(2026, 10, 22, 17, 30);
 const personal = { idNumber: '51010419900307123X', name: '张三', phone: '13800000000', address: '成都市锦江区红星路1号' };
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
@@ -47,7 +54,7 @@ describe('sealed personal data: interop with jose', () => {
     root = await mkdtemp(join(tmpdir(), 'cytb-seal-interop-'));
     agency = await AgencyKeyStore.open(join(root, 'sc-card'), 'SC.card', new ManualClock(NOW_MS));
     sealing = await importSealingKey(agency.current().publicJwk);
-    josePublic = await importJWK<CryptoKey>({ ...agency.current().publicJwk }, SEAL_ALG);
+    josePublic = await importKey({ ...agency.current().publicJwk }, SEAL_ALG);
     const key = agency.decryptionKey(agency.current().kid);
     if (key === undefined) throw new Error('the agency key did not load');
     agencyPrivate = key;
