@@ -8,6 +8,7 @@ import { freePort } from '../e2e/support/free-port.js';
 import { cardApplication } from '../e2e/support/applications.js';
 import { FaultProxy } from './support/fault-proxy.js';
 import { AppProcess, waitForHttp } from './support/processes.js';
+import { readSystemState } from '../../apps/agency-simulator/src/agency-system.simulator.js';
 
 /**
  * Proof under faults: both provinces as real processes, a stream of applications, and on a
@@ -219,7 +220,8 @@ describe('delivery under faults (real processes, kill -9)', () => {
     // 5. Count at the agencies: each accepted case created exactly once.
     const created: Record<string, number> = {};
     for (const n of Object.values(nodes)) {
-      Object.assign(created, (JSON.parse(readFileSync(n.simState, 'utf8')) as { created: Record<string, number> }).created);
+      // The simulator's state as a restart would rebuild it: its snapshot plus its journal.
+      Object.assign(created, readSystemState(n.simState)?.created ?? {});
     }
     const delivered = accepted.filter((c) => (created[c.caseId] ?? 0) >= 1).length;
     const duplicates = accepted.filter((c) => (created[c.caseId] ?? 0) > 1).length;

@@ -1,7 +1,6 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { Clock } from '#core';
 import { canWithdraw, type AgencyStage, type RejectionReason } from '#contracts';
+import { StateJournal } from './state-journal.js';
 
 /**
  * SIMULATOR — the engine shared by the stand-in agency systems (card centre, medical insurance,
@@ -15,7 +14,8 @@ import { canWithdraw, type AgencyStage, type RejectionReason } from '#contracts'
  * - follow-ups (withdrawal, supplement) are idempotent on the request id;
  * - stages advance on the injected clock: `tick()` moves every case whose stage has lasted
  *   `stepMs` by one stage;
- * - every stage is an event in the system's own feed; the state is persisted after each change.
+ * - every stage is an event in the system's own feed; each change is appended to the state's
+ *   journal before it is answered (state-journal.ts), so a kill -9 loses nothing acknowledged.
  */
 export type SimService = 'ssc.apply' | 'ssc.loss' | 'medical.filing' | 'pension.qualification' | 'pension.death-benefit' | 'pension.transfer';
 
@@ -31,12 +31,14 @@ export interface SimCase<D> {
   readonly service: SimService;
   readonly idNumber: string;
   readonly data: D;
-  stage: AgencyStage;
-  stageSince: number;
+  // Read-only outside the base class: every change goes through it (move, quietly, setFlag), so
+  // that it reaches the journal.
+  readonly stage: AgencyStage;
+  readonly stageSince: number;
   /** Material supplied after a request for it (补正). */
-  supplied: SimMaterial[];
-  /** Free flags a system keeps on a case (lifted, superseded, ...). */
-  flags: Record<string, string | number | boolean>;
+  readonly supplied: readonly SimMaterial[];
+  /** Free flags a system keeps on a case (lifted, superseded, ...); set with `setFlag`. */
+  readonly flags: Readonly<Record<string, SimFlag>>;
   /**
    * A part of a case with a key of its own (a pension transfer's conversation): its events name
    * the case number `caseId` and the `conversation`, while `businessKey` stays unique.
@@ -44,6 +46,11 @@ export interface SimCase<D> {
   readonly caseId?: string;
   readonly conversation?: number;
 }
+
+export type SimFlag = string | number | boolean;
+
+/** A case as the base class changes it. */
+type WritableCase<D> = { -readonly [K in keyof SimCase<D>]: SimCase<D>[K] } & { supplied: SimMaterial[]; flags: Record<string, SimFlag> };
 
 /** 联系函 as the system keeps it. */
 export interface SimContactLetter {
@@ -103,7 +110,7 @@ export interface SystemOptions {
   readonly notInsured?: readonly string[];
 }
 
-interface SystemState<D> {
+export interface SystemState<D> {
   version: 2;
   cases: SimCase<D>[];
   events: SimEvent[];
@@ -113,6 +120,58 @@ interface SystemState<D> {
   /** Follow-up request ids already handled (idempotency). */
   followUps: Record<string, string>;
   rng: number;
+}
+
+/**
+ * One journal line: what one operation changed. Cases are written whole (upserted by business
+ * key), events are appended by seq, the rest are absolute values: replaying a line twice gives
+ * the same state.
+ */
+interface SystemChange<D> {
+  readonly cases?: readonly SimCase<D>[];
+  readonly events?: readonly SimEvent[];
+  readonly created?: Readonly<Record<string, number>>;
+  readonly followUps?: Readonly<Record<string, string>>;
+  readonly stats: SystemState<D>['stats'];
+  readonly rng: number;
+}
+
+function emptyState<D>(seed: number): SystemState<D> {
+  return { version: 2, cases: [], events: [], stats: { requests: 0, cases: 0, duplicates: 0 }, created: {}, followUps: {}, rng: seed || 1 };
+}
+
+/**
+ * A system's state as its files hold it: the snapshot with every journaled change replayed.
+ * Null when there is none (or the snapshot is of an older simulator version).
+ *
+ * @example readSystemState('data/agency-simulator.json')?.created['CQ-20261123-7K3F9ZQ2M8'] // 1
+ */
+export function readSystemState<D = unknown>(file: string, seed = 1): SystemState<D> | null {
+  const { snapshot, changes } = StateJournal.read(file);
+  const parsed = snapshot as Partial<SystemState<D>> | null;
+  // A state file of an older simulator version is not read (the simulator starts afresh).
+  if (parsed !== null && parsed.version !== 2) return null;
+  if (parsed === null && changes.length === 0) return null;
+  const state = parsed === null ? emptyState<D>(seed) : (parsed as SystemState<D>);
+  const byKey = new Map(state.cases.map((c) => [c.businessKey, c]));
+  for (const change of changes as SystemChange<D>[]) {
+    for (const c of change.cases ?? []) {
+      const existing = byKey.get(c.businessKey);
+      if (existing) Object.assign(existing, c);
+      else {
+        state.cases.push(c);
+        byKey.set(c.businessKey, c);
+      }
+    }
+    for (const event of change.events ?? []) {
+      if (event.seq === state.events.length + 1) state.events.push(event);
+    }
+    Object.assign(state.created, change.created ?? {});
+    Object.assign(state.followUps, change.followUps ?? {});
+    state.stats = change.stats;
+    state.rng = change.rng;
+  }
+  return state;
 }
 
 /** A follow-up named a case this system does not have (yet): the caller may try again later. */
@@ -126,21 +185,24 @@ export class SimCaseUnknown extends Error {
 export abstract class AgencySystemSimulator<D> {
   private readonly state: SystemState<D>;
   private readonly byKey = new Map<string, SimCase<D>>();
+  private readonly journal: StateJournal | null;
+  /** What changed since the last journal line. */
+  private readonly changedCases = new Set<SimCase<D>>();
+  private readonly changedCreated = new Set<string>();
+  private readonly changedFollowUps = new Set<string>();
+  private journaledEvents: number;
 
   /** Ref prefix letter of this system (K card, Y medical, P pension). */
   protected abstract readonly refLetter: string;
 
   constructor(protected readonly options: SystemOptions) {
-    this.state = this.load() ?? {
-      version: 2,
-      cases: [],
-      events: [],
-      stats: { requests: 0, cases: 0, duplicates: 0 },
-      created: {},
-      followUps: {},
-      rng: options.seed || 1,
-    };
+    const file = options.stateFile;
+    this.state = (file ? readSystemState<D>(file, options.seed) : null) ?? emptyState<D>(options.seed);
     for (const c of this.state.cases) this.byKey.set(c.businessKey, c);
+    this.journaledEvents = this.state.events.length;
+    this.journal = file ? StateJournal.open(file) : null;
+    // Start from one snapshot and an empty journal (this also drops a line a crash cut short).
+    this.journal?.compact(this.state);
   }
 
   get province(): 'SC' | 'CQ' {
@@ -174,8 +236,10 @@ export abstract class AgencySystemSimulator<D> {
     const c: SimCase<D> = { businessKey, ref, service, idNumber, data, stage: 'accepted', stageSince: now, supplied: [], flags: {}, ...(part ?? {}) };
     this.state.cases.push(c);
     this.byKey.set(businessKey, c);
+    this.changedCases.add(c);
     this.state.stats.cases += 1;
     this.state.created[businessKey] = (this.state.created[businessKey] ?? 0) + 1;
+    this.changedCreated.add(businessKey);
     const first = this.first(c, now);
     if (first) this.move(c, first, now);
     this.save();
@@ -192,6 +256,7 @@ export abstract class AgencySystemSimulator<D> {
     if (this.state.followUps[requestId]) return { ref: c.ref, duplicate: true };
     const now = this.options.clock.nowMs();
     this.state.followUps[requestId] = 'withdrawal';
+    this.changedFollowUps.add(requestId);
     // Undecided stages are the service's own (service-catalogue.ts), so agency and gateway agree.
     if (canWithdraw(c.service, c.stage)) this.move(c, { stage: 'withdrawn' }, now);
     else this.note(c, { stage: 'withdrawal-refused', reason: 'CASE_ALREADY_DECIDED' }, now);
@@ -205,8 +270,9 @@ export abstract class AgencySystemSimulator<D> {
     if (this.state.followUps[requestId]) return { ref: c.ref, duplicate: true };
     const now = this.options.clock.nowMs();
     this.state.followUps[requestId] = 'supplement';
+    this.changedFollowUps.add(requestId);
     if (c.stage === 'supplement-requested') {
-      c.supplied.push(...materials);
+      this.writable(c).supplied.push(...materials);
       this.move(c, this.resume(c, now), now);
     }
     this.save();
@@ -229,7 +295,9 @@ export abstract class AgencySystemSimulator<D> {
   }
 
   eventsAfter(seq: number, limit: number): SimEvent[] {
-    return this.state.events.filter((e) => e.seq > seq).slice(0, limit);
+    // Events are numbered from 1 in order: event `seq` sits at index seq - 1.
+    const from = Math.max(0, Math.floor(seq));
+    return this.state.events.slice(from, from + Math.max(0, limit));
   }
 
   stats(): { requests: number; cases: number; duplicates: number } {
@@ -268,9 +336,9 @@ export abstract class AgencySystemSimulator<D> {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   }
 
-  /** Saves a change a subclass made to a case outside a stage move. */
-  protected persist(): void {
-    this.save();
+  /** Sets a flag on a case (any case, not only the one being moved); saved with the operation. */
+  protected setFlag(c: SimCase<D>, name: string, value: SimFlag): void {
+    this.writable(c).flags[name] = value;
   }
 
   /** The case kept under this key, if any. */
@@ -280,15 +348,23 @@ export abstract class AgencySystemSimulator<D> {
 
   /** Moves a case to a stage the system does not publish (a document it received): no event. */
   protected quietly(c: SimCase<D>, stage: AgencyStage, now: number): void {
-    c.stage = stage;
-    c.stageSince = now;
+    const w = this.writable(c);
+    w.stage = stage;
+    w.stageSince = now;
     this.save();
   }
 
   protected move(c: SimCase<D>, step: SimStep, now: number): void {
-    c.stage = step.stage;
-    c.stageSince = now;
+    const w = this.writable(c);
+    w.stage = step.stage;
+    w.stageSince = now;
     this.note(c, step, now);
+  }
+
+  /** The one way to change a case: it is then journaled with the operation. */
+  private writable(c: SimCase<D>): WritableCase<D> {
+    this.changedCases.add(c);
+    return c as WritableCase<D>;
   }
 
   private note(c: SimCase<D>, step: SimStep, at: number): void {
@@ -303,20 +379,36 @@ export abstract class AgencySystemSimulator<D> {
     });
   }
 
-  private load(): SystemState<D> | null {
-    const file = this.options.stateFile;
-    if (!file || !existsSync(file)) return null;
-    const parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<SystemState<D>>;
-    // A state file of an older simulator version is not read (the simulator starts afresh).
-    return parsed.version === 2 ? (parsed as SystemState<D>) : null;
+  /**
+   * Journals what the operation changed (one appended line), and compacts once the journal has
+   * outgrown the snapshot.
+   */
+  private save(): void {
+    if (!this.journal) {
+      this.changedCases.clear();
+      this.changedCreated.clear();
+      this.changedFollowUps.clear();
+      return;
+    }
+    const pick = <T>(keys: Set<string>, from: Record<string, T>) => Object.fromEntries([...keys].map((k) => [k, from[k]]));
+    const change: SystemChange<D> = {
+      ...(this.changedCases.size > 0 ? { cases: [...this.changedCases] } : {}),
+      ...(this.state.events.length > this.journaledEvents ? { events: this.state.events.slice(this.journaledEvents) } : {}),
+      ...(this.changedCreated.size > 0 ? { created: pick(this.changedCreated, this.state.created) } : {}),
+      ...(this.changedFollowUps.size > 0 ? { followUps: pick(this.changedFollowUps, this.state.followUps) } : {}),
+      stats: this.state.stats,
+      rng: this.state.rng,
+    };
+    this.journal.append(change);
+    this.changedCases.clear();
+    this.changedCreated.clear();
+    this.changedFollowUps.clear();
+    this.journaledEvents = this.state.events.length;
+    if (this.journal.shouldCompact) this.journal.compact(this.state);
   }
 
-  private save(): void {
-    const file = this.options.stateFile;
-    if (!file) return;
-    mkdirSync(dirname(file), { recursive: true });
-    const tmp = `${file}.tmp`;
-    writeFileSync(tmp, JSON.stringify(this.state));
-    renameSync(tmp, file);
+  /** Closes the journal (the state stays as journaled). */
+  close(): void {
+    this.journal?.close();
   }
 }

@@ -58,7 +58,7 @@ export class CardCentreSimulator extends AgencySystemSimulator<CardData> {
     if (data.action === 'report') {
       if (data.lossType !== 'temporary') return { stage: 'loss-reported' };
       const validUntil = this.addDays(this.beijingDay(now), this.card.temporaryLossDays);
-      c.flags['validUntil'] = validUntil;
+      this.setFlag(c, 'validUntil', validUntil);
       return { stage: 'loss-reported', validUntil };
     }
     // 解挂: impossible once a reissue started; needs a loss report still in force.
@@ -77,7 +77,7 @@ export class CardCentreSimulator extends AgencySystemSimulator<CardData> {
         o.data.functions.some((f) => data.functions.includes(f)),
     );
     if (active.length === 0) return { stage: 'rejected', reason: 'NO_ACTIVE_LOSS_REPORT' };
-    for (const o of active) o.flags['lifted'] = true;
+    for (const o of active) this.setFlag(o, 'lifted', true);
     return { stage: 'unblocked' };
   }
 

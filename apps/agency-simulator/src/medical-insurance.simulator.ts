@@ -52,10 +52,10 @@ export class MedicalInsuranceSimulator extends AgencySystemSimulator<MedicalFili
     const target = this.effectiveFilings(c.idNumber, now).find((o) => o.businessKey === data.filingRef);
     if (!target) return { stage: 'rejected', reason: 'FILING_NOT_FOUND' };
     if (data.action === 'cancel') {
-      target.flags['cancelled'] = true;
+      this.setFlag(target, 'cancelled', true);
       return { stage: 'cancelled' };
     }
-    if (data.endDate !== undefined) target.flags['validUntil'] = data.endDate;
+    if (data.endDate !== undefined) this.setFlag(target, 'validUntil', data.endDate);
     const validUntil = target.flags['validUntil'];
     return typeof validUntil === 'string' ? { stage: 'changed', validUntil } : { stage: 'changed' };
   }
@@ -65,7 +65,7 @@ export class MedicalInsuranceSimulator extends AgencySystemSimulator<MedicalFili
     const data = c.data;
     if (data.filingType !== 'temporary') return { stage: 'effective' };
     const validUntil = data.endDate ?? addMonths(data.startDate, 6);
-    c.flags['validUntil'] = validUntil;
+    this.setFlag(c, 'validUntil', validUntil);
     return { stage: 'effective', validUntil };
   }
 

@@ -179,7 +179,7 @@ export class PensionOfficeSimulator extends AgencySystemSimulator<PensionData> {
     const c = this.find(`${caseId}#${conversation}`);
     if (!c || c.data.type !== 'transfer-in') throw new SimCaseUnknown(`${caseId}#${conversation}`);
     if (c.stage !== 'contact-letter-issued') return { ref: c.ref, duplicate: true };
-    c.flags['totalTransferFen'] = sheet.totalTransferFen;
+    this.setFlag(c, 'totalTransferFen', sheet.totalTransferFen);
     this.quietly(c, 'information-sheet-received', this.options.clock.nowMs());
     return { ref: c.ref, duplicate: false };
   }
@@ -213,7 +213,7 @@ export class PensionOfficeSimulator extends AgencySystemSimulator<PensionData> {
     if (certified) return { stage: 'rejected', reason: 'ALREADY_CERTIFIED_THIS_CYCLE' };
     if (this.pension.biometricFail?.includes(c.idNumber)) return { stage: 'authentication-failed', reason: 'BIOMETRIC_MISMATCH' };
     const months = this.monthsWithheld(c.idNumber, now);
-    if (months > 0) c.flags['resumeMonths'] = months;
+    if (months > 0) this.setFlag(c, 'resumeMonths', months);
     return { stage: 'authenticated' };
   }
 
@@ -226,7 +226,7 @@ export class PensionOfficeSimulator extends AgencySystemSimulator<PensionData> {
       if (c.stage === 'authentication-failed') return { stage: 'payment-suspended' };
       const months = c.flags['resumeMonths'];
       if (c.stage === 'authenticated' && typeof months === 'number') {
-        for (const o of this.suspendedChecks(c.idNumber)) o.flags['resumed'] = true;
+        for (const o of this.suspendedChecks(c.idNumber)) this.setFlag(o, 'resumed', true);
         return { stage: 'payment-resumed', amountsFen: { backPay: months * this.monthlyPensionFen(c.idNumber) } };
       }
       return undefined;

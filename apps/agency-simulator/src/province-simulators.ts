@@ -110,8 +110,12 @@ export class ProvinceSimulators {
     };
   }
 
+  /** Stops the clock timer and closes the state journals (called once the HTTP server has closed). */
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    this.card.close();
+    this.medical.close();
+    this.pension.close();
   }
 }
