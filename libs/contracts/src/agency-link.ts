@@ -4,6 +4,14 @@
  *
  * gateway ──AGENCY_DELIVER──▶ adapter   (reply: AgencyDeliveryAck)
  * adapter ──AGENCY_STATUS───▶ gateway   (reply: AgencyStatusAck)
+ * gateway ──AGENCY_DELIVER_BATCH──▶ adapter   (reply: AgencyDeliveryBatchAck)
+ * adapter ──AGENCY_STATUS_BATCH───▶ gateway   (reply: AgencyStatusBatchAck)
+ *
+ * The batch patterns carry many single messages in one request and answer one outcome per
+ * message, in the same order: each message is acknowledged or refused on its own, exactly as if
+ * it had been sent alone (same validation, same link proof per message, same idempotence). A
+ * batch as a whole is refused only when it is not a batch at all (not an object, no items, too
+ * many items).
  */
 import type {
   AgencyCode,
@@ -21,6 +29,11 @@ import type {
 
 export const AGENCY_DELIVER = 'agency.deliver.v1';
 export const AGENCY_STATUS = 'agency.status.v1';
+export const AGENCY_DELIVER_BATCH = 'agency.deliver-batch.v1';
+export const AGENCY_STATUS_BATCH = 'agency.status-batch.v1';
+
+/** How many messages one batch on the agency link may carry (contracts/schemas/agency-*-batch.v1). */
+export const AGENCY_BATCH_LIMITS = { deliveries: 50, statuses: 100 } as const;
 
 /**
  * One piece of work for an agency: a new case (`<service>.request`, with `forwarded`), or a
@@ -80,4 +93,46 @@ export interface AgencyLinkError {
   readonly code: string;
   readonly message: string;
   readonly permanent: boolean;
+}
+
+/** One message's outcome in a batch answer: its acknowledgement, or the error it alone met. */
+export type AgencyBatchOutcome<Ack> = { readonly ok: true; readonly ack: Ack } | { readonly ok: false; readonly error: AgencyLinkError };
+
+/** AGENCY_DELIVER_BATCH: up to AGENCY_BATCH_LIMITS.deliveries deliveries, each with its own proof. */
+export interface AgencyDeliveryBatch {
+  readonly items: readonly AgencyDelivery[];
+}
+
+/** The answer to AGENCY_DELIVER_BATCH: one outcome per delivery, in the order sent. */
+export interface AgencyDeliveryBatchAck {
+  readonly results: readonly AgencyBatchOutcome<AgencyDeliveryAck>[];
+}
+
+/** AGENCY_STATUS_BATCH: up to AGENCY_BATCH_LIMITS.statuses reports in feed order, each with its own proof. */
+export interface AgencyStatusBatch {
+  readonly items: readonly AgencyStatusReport[];
+}
+
+/**
+ * The answer to AGENCY_STATUS_BATCH: one outcome per report, in the order sent. Reports are
+ * applied in order; after a report that failed for a reason that may pass (transient), the rest
+ * are not attempted (BATCH_ITEM_NOT_ATTEMPTED, transient) so that no later stage of a case is
+ * recorded before an earlier one.
+ */
+export interface AgencyStatusBatchAck {
+  readonly results: readonly AgencyBatchOutcome<AgencyStatusAck>[];
+}
+
+/**
+ * The items of a batch on the agency link, or null when the payload is not a batch of 1 to
+ * `limit` items. Items are not checked here: each is validated on its own by its handler.
+ *
+ * @example batchItems({ items: [a, b] }, AGENCY_BATCH_LIMITS.deliveries) // [a, b]
+ * @example batchItems({ items: [] }, 50) // null
+ */
+export function batchItems(payload: unknown, limit: number): readonly unknown[] | null {
+  if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) return null;
+  const items = (payload as { items?: unknown }).items;
+  if (!Array.isArray(items) || items.length === 0 || items.length > limit) return null;
+  return items as unknown[];
 }

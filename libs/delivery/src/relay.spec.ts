@@ -186,4 +186,44 @@ describe('Relay', () => {
     expect(delivered).toHaveLength(5);
     expect(await db.read((s) => s.outbox.get('00000000-0000-7000-8000-000000000666'))).toMatchObject({ state: 'retrying', attempts: 1 });
   });
+  it('counts a batch in which every message failed for a reason that may pass as a failure of the destination, and stops sending to it', async () => {
+    let requests = 0;
+    const transport: DestinationTransport = {
+      send: async () => {
+        throw DeliveryFailure.transient('AGENCY_UNAVAILABLE', 'down');
+      },
+      // Each request is taken, but the agency behind the adapter is down for every message.
+      sendBatch: async (messages) => {
+        requests += 1;
+        return messages.map(() => ({ ok: false as const, failure: DeliveryFailure.transient('AGENCY_UNAVAILABLE', 'down') }));
+      },
+      batchLimit: { messages: 2, bytes: 1024 },
+    };
+    const relay = new Relay(db, () => transport, clock, { ...options, circuit: { failureThreshold: 2, openMs: 10_000, maxOpenMs: 60_000 }, concurrencyPerDestination: 1 });
+    for (let i = 0; i < 6; i += 1) await enqueue(`00000000-0000-7000-8000-00000000020${i}`, 'agency:SC.card');
+    await relay.runOnce();
+    // Two failed batches open the circuit; the third batch goes back without an attempt.
+    expect(requests).toBe(2);
+    expect(relay.circuits.state('agency:SC.card')).toBe('open');
+    const attempts = await db.read(async (s) => {
+      const counts: number[] = [];
+      for (let i = 0; i < 6; i += 1) counts.push((await s.outbox.get(`00000000-0000-7000-8000-00000000020${i}`))?.attempts ?? -1);
+      return counts.sort();
+    });
+    expect(attempts).toEqual([0, 0, 1, 1, 1, 1]);
+  });
+
+  it('keeps the circuit closed when a batch has at least one message through', async () => {
+    const transport: DestinationTransport = {
+      send: async () => ({ proof: null }),
+      sendBatch: async (messages) =>
+        messages.map((_, i) => (i === 0 ? { ok: true as const, outcome: { proof: 'ack' } } : { ok: false as const, failure: DeliveryFailure.transient('AGENCY_UNAVAILABLE', 'down') })),
+      batchLimit: { messages: 2, bytes: 1024 },
+    };
+    const relay = new Relay(db, () => transport, clock, { ...options, circuit: { failureThreshold: 1, openMs: 10_000, maxOpenMs: 60_000 }, concurrencyPerDestination: 1 });
+    for (let i = 0; i < 4; i += 1) await enqueue(`00000000-0000-7000-8000-00000000030${i}`, 'agency:SC.card');
+    await relay.runOnce();
+    expect(relay.circuits.state('agency:SC.card')).toBe('closed');
+    expect(await db.read((s) => s.outbox.countsByState())).toEqual({ delivered: 2, retrying: 2 });
+  });
 });

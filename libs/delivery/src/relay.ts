@@ -231,7 +231,11 @@ export class Relay {
       for (const message of messages) await this.recordFailure(message, failure, started, false);
       return false;
     }
-    this.circuits.success(messages[0].destination);
+    // A batch in which every message failed for a reason that may pass (the agency behind an
+    // adapter is down, say) tells as much about the destination as a failed request would.
+    const allTransient = results.every((r) => !r.ok && !r.failure.permanent);
+    if (allTransient) this.circuits.failure(messages[0].destination, this.clock.nowMs());
+    else this.circuits.success(messages[0].destination);
     await Promise.all(
       messages.map(async (message, i) => {
         const result = results[i];
@@ -247,7 +251,7 @@ export class Relay {
         }
       }),
     );
-    return true;
+    return !allTransient;
   }
 
   /**
