@@ -11,13 +11,16 @@ import {
 import { NestFactory } from '@nestjs/core';
 import { ClientProxyFactory, Ctx, MessagePattern, Payload, type ClientProxy, type MicroserviceOptions } from '@nestjs/microservices';
 import { acknowledge, agencyLinkQueues, linkClientOptions, linkServerOptions } from '#delivery';
-import { AGENCY_DELIVER, type AgencyDeliveryAck } from '#contracts';
+import { AGENCY_DELIVER, AGENCY_DELIVER_BATCH, type AgencyDeliveryAck, type AgencyDeliveryBatchAck } from '#contracts';
 import { AGENCY_CLIENTS, type AgencyClient } from './agency-client.js';
 import { CursorFile } from './cursor-file.js';
 import { handleDelivery } from './delivery-handler.js';
+import { handleDeliveryBatch } from './delivery-batch-handler.js';
 import { StatusPump } from './status-pump.js';
 import { SealedDataOpener } from './sealed-data-opener.js';
 import type { Clock } from '#core';
+import type { LogLevel } from '@nestjs/common';
+import type { AdapterLogLevel } from './adapter.config.js';
 import { join } from 'node:path';
 
 export interface AdapterOptions {
@@ -30,6 +33,8 @@ export interface AdapterOptions {
   /** How often the feed is polled; 0 = only when pumpOnce() is called (tests). */
   readonly pollMs: number;
   readonly logs?: boolean;
+  /** With logs on: `info` (the default) logs every hand-over, `warn` only what went wrong. */
+  readonly logLevel?: AdapterLogLevel;
   /** RabbitMQ instead of TCP (production mode): the adapter is then a competing consumer. */
   readonly amqp?: { readonly url: string; readonly queuePrefix: string } | null;
   /** The province's agency-link secret, shared with its gateway. */
@@ -39,6 +44,13 @@ export interface AdapterOptions {
   /** Tests pass a ManualClock (key ages); otherwise the system clock. */
   readonly clock?: Clock;
 }
+
+const NEST_LOG_LEVELS: Readonly<Record<AdapterLogLevel, LogLevel[]>> = {
+  debug: ['debug', 'log', 'warn', 'error'],
+  info: ['log', 'warn', 'error'],
+  warn: ['warn', 'error'],
+  error: ['error'],
+};
 
 const GATEWAY_LINK = Symbol('GATEWAY_LINK');
 const LINK_SECRET = Symbol('LINK_SECRET');
@@ -56,6 +68,16 @@ class AgencyLinkController {
   async deliver(@Payload() payload: unknown, @Ctx() context: unknown): Promise<AgencyDeliveryAck> {
     try {
       return await handleDelivery(payload, this.clients, this.linkSecret, this.opener);
+    } finally {
+      acknowledge(context);
+    }
+  }
+
+  /** Many deliveries in one message; on RabbitMQ it is acknowledged only once every item was handled. */
+  @MessagePattern(AGENCY_DELIVER_BATCH)
+  async deliverBatch(@Payload() payload: unknown, @Ctx() context: unknown): Promise<AgencyDeliveryBatchAck> {
+    try {
+      return await handleDeliveryBatch(payload, this.clients, this.linkSecret, this.opener);
     } finally {
       acknowledge(context);
     }
@@ -153,7 +175,7 @@ export async function createAdapterApp(clients: readonly AgencyClient[], options
     ...linkServerOptions(
       options.amqp && queues ? { kind: 'rmq', url: options.amqp.url, queue: queues.deliver } : { kind: 'tcp', host: '127.0.0.1', port: options.port },
     ),
-    logger: options.logs === false ? false : ['log', 'error', 'warn'],
+    logger: options.logs === false ? false : NEST_LOG_LEVELS[options.logLevel ?? 'info'],
   });
   return {
     app,

@@ -1,6 +1,10 @@
 import { resolve } from 'node:path';
 
-/** An adapter's settings, from the environment (ADAPTER_PORT, GATEWAY_STATUS_HOST/PORT, AGENCY_BASE_URL, ADAPTER_STATE_DIR, AGENCY_KEY_DIR, ADAPTER_POLL_MS); names every bad one. */
+/** How much an adapter logs: `info` logs every hand-over, `warn` only what went wrong. */
+export const ADAPTER_LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+export type AdapterLogLevel = (typeof ADAPTER_LOG_LEVELS)[number];
+
+/** An adapter's settings, from the environment (ADAPTER_PORT, GATEWAY_STATUS_HOST/PORT, AGENCY_BASE_URL, ADAPTER_STATE_DIR, AGENCY_KEY_DIR, ADAPTER_POLL_MS, LOG_LEVEL); names every bad one. */
 export function loadAdapterConfig(env: Readonly<Record<string, string | undefined>> = process.env) {
   const problems: string[] = [];
   const port = (name: string) => {
@@ -17,7 +21,9 @@ export function loadAdapterConfig(env: Readonly<Record<string, string | undefine
     pollMs: Number(env['ADAPTER_POLL_MS'] ?? 1000),
     linkSecret: env['AGENCY_LINK_SECRET'] ?? '',
     amqp: env['AMQP_URL'] ? { url: env['AMQP_URL'], queuePrefix: env['AMQP_QUEUE_PREFIX'] ?? 'cytb' } : null,
+    logLevel: (env['LOG_LEVEL'] ?? 'info') as AdapterLogLevel,
   };
+  if (!ADAPTER_LOG_LEVELS.includes(config.logLevel)) problems.push(`LOG_LEVEL must be one of ${ADAPTER_LOG_LEVELS.join(', ')}`);
   if (!/^https?:\/\//.test(config.agencyBaseUrl)) problems.push('AGENCY_BASE_URL must be an http(s) URL');
   if (config.linkSecret.length < 32) problems.push('AGENCY_LINK_SECRET must be at least 32 characters');
   if (problems.length > 0) throw new Error(`invalid configuration: ${problems.join('; ')}`);

@@ -20,6 +20,19 @@ export class AgencyCallError extends Error {
 }
 
 /**
+ * The gateway answered a batch of status reports with something that is not one outcome per
+ * report: nothing of the batch counts as acknowledged, and the pump tries again later.
+ */
+export class GatewayAnswerInvalid extends Error {
+  readonly code = 'GATEWAY_BAD_ACK';
+
+  constructor() {
+    super('the gateway answered a batch acknowledgement that does not match the batch');
+    this.name = 'GatewayAnswerInvalid';
+  }
+}
+
+/**
  * The agency reported a status word or reason code the adapter has no mapping for (or the
  * adapter has no agency vocabulary for a canonical value). The adapter stops at that event (it
  * is never turned into an empty field) and says so loudly until the mapping is fixed.

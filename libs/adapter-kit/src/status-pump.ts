@@ -1,22 +1,43 @@
 import { Logger } from '@nestjs/common';
 import type { ClientProxy } from '@nestjs/microservices';
+import { NO_MESSAGE_HANDLER } from '@nestjs/microservices/constants.js';
 import { firstValueFrom, timeout } from 'rxjs';
-import { AGENCY_STATUS, type AgencyStatusAck, type AgencyStatusReport } from '#contracts';
+import {
+  AGENCY_BATCH_LIMITS,
+  AGENCY_STATUS,
+  AGENCY_STATUS_BATCH,
+  type AgencyBatchOutcome,
+  type AgencyLinkError,
+  type AgencyStatusAck,
+  type AgencyStatusBatch,
+  type AgencyStatusBatchAck,
+  type AgencyStatusReport,
+} from '#contracts';
 import type { AgencyClient } from './agency-client.js';
-import { UnmappedAgencyValue } from './agency-errors.js';
+import { GatewayAnswerInvalid, UnmappedAgencyValue } from './agency-errors.js';
 import { CursorFile } from './cursor-file.js';
 import { linkProof } from '#delivery';
 
+/** A report with the feed position it came from. */
+interface Pending {
+  readonly position: number;
+  readonly report: AgencyStatusReport;
+}
+
 /**
- * Follows the agency's event feed and reports each event to the gateway, one at a time and in
- * order. The cursor moves past an event only after the gateway acknowledged it, so a crash
- * repeats at most the last report (the gateway is idempotent on the event id): at-least-once,
- * effectively once.
+ * Follows the agency's event feed and reports its events to the gateway in feed order, as many as
+ * one fetch returns in one AGENCY_STATUS_BATCH request (each report with its own link proof).
+ * The gateway answers each report on its own; the cursor then moves, in one write, past every
+ * report it acknowledged or refused for good, and stops before the first one that failed for a
+ * reason that may pass. A crash repeats at most the last batch, and the gateway is idempotent on
+ * the event id: at-least-once, effectively once.
  */
 export class StatusPump {
   private readonly logger = new Logger('StatusPump');
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<number> | null = null;
+  /** Set when the gateway has no batch handler (an older version): reports then go one by one. */
+  private batchUnsupported = false;
   /** The last problem that stopped the pump (unmapped value, gateway down), for health checks. */
   lastProblem: string | null = null;
 
@@ -49,10 +70,12 @@ export class StatusPump {
 
   private async drain(): Promise<number> {
     let acknowledged = 0;
+    const limit = Math.min(this.options.batch, AGENCY_BATCH_LIMITS.statuses);
     for (;;) {
+      // 1. The next events after the cursor.
       let events;
       try {
-        events = (await this.client.fetchEvents(this.cursor.read(), this.options.batch)).events;
+        events = (await this.client.fetchEvents(this.cursor.read(), limit)).events;
       } catch (error) {
         this.noteProblem(error);
         return acknowledged;
@@ -61,37 +84,97 @@ export class StatusPump {
         this.lastProblem = null;
         return acknowledged;
       }
+      // 2. Mapped to canonical reports; an unmapped status word stops the pump at that event
+      //    (never an empty field, never a skip), after the ones before it are reported.
+      const pending: Pending[] = [];
+      let unmapped: unknown = null;
       for (const event of events) {
-        let report: AgencyStatusReport;
         try {
           const eventId = `${this.client.agency}:${event.position}`;
-          report = { ...event.toReport(), eventId, agency: this.client.agency, proof: linkProof(this.options.linkSecret, eventId) };
+          pending.push({ position: event.position, report: { ...event.toReport(), eventId, agency: this.client.agency, proof: linkProof(this.options.linkSecret, eventId) } });
         } catch (error) {
-          // An unmapped status word stops the pump here: never an empty field, never a skip.
+          unmapped = error;
+          break;
+        }
+      }
+      // 3. Reported; the cursor moves once, past every report settled for good.
+      if (pending.length > 0) {
+        let results: readonly AgencyBatchOutcome<AgencyStatusAck>[];
+        try {
+          results = await this.report(pending.map((p) => p.report));
+        } catch (error) {
           this.noteProblem(error);
           return acknowledged;
         }
-        try {
-          await firstValueFrom(this.gateway.send<AgencyStatusAck>(AGENCY_STATUS, report).pipe(timeout(this.options.ackTimeoutMs)));
-        } catch (error) {
-          const permanent = (error as { permanent?: unknown } | null)?.permanent === true;
-          if (!permanent) {
-            this.noteProblem(error);
-            return acknowledged;
+        let settled = 0;
+        let blocked: AgencyLinkError | null = null;
+        for (const [i, result] of results.entries()) {
+          if (!result.ok && !result.error.permanent) {
+            blocked = result.error;
+            break;
           }
-          // The gateway refuses this report for good (e.g. a case not routed here): log it and
-          // move on, so one bad event does not block every case behind it.
-          this.logger.error({ msg: 'gateway refused a status report', eventId: report.eventId, caseId: report.caseId, code: (error as { code?: string }).code });
+          if (!result.ok) {
+            // The gateway refuses this report for good (e.g. a case not routed here): log it and
+            // move on, so one bad event does not block every case behind it.
+            this.logger.error({ msg: 'gateway refused a status report', eventId: pending[i].report.eventId, caseId: pending[i].report.caseId, code: result.error.code });
+          }
+          settled += 1;
         }
-        this.cursor.write(event.position);
-        acknowledged += 1;
+        if (settled > 0) this.cursor.write(pending[settled - 1].position);
+        acknowledged += settled;
+        if (blocked) {
+          this.noteProblem(blocked);
+          return acknowledged;
+        }
+      }
+      if (unmapped !== null) {
+        this.noteProblem(unmapped);
+        return acknowledged;
       }
     }
   }
 
+  /**
+   * One batch request; its answer must hold one outcome per report. Throws when the request as
+   * a whole failed (nothing is settled then).
+   */
+  private async report(reports: readonly AgencyStatusReport[]): Promise<readonly AgencyBatchOutcome<AgencyStatusAck>[]> {
+    if (this.batchUnsupported) return this.reportOneByOne(reports);
+    const batch: AgencyStatusBatch = { items: reports };
+    let answer: AgencyStatusBatchAck;
+    try {
+      answer = await firstValueFrom(this.gateway.send<AgencyStatusBatchAck>(AGENCY_STATUS_BATCH, batch).pipe(timeout(this.options.ackTimeoutMs)));
+    } catch (error) {
+      if (error !== NO_MESSAGE_HANDLER) throw error;
+      // A gateway of an older version: it takes reports one at a time.
+      this.batchUnsupported = true;
+      return this.reportOneByOne(reports);
+    }
+    const results = (answer as Partial<AgencyStatusBatchAck> | undefined)?.results;
+    if (!Array.isArray(results) || results.length !== reports.length) throw new GatewayAnswerInvalid();
+    return results as readonly AgencyBatchOutcome<AgencyStatusAck>[];
+  }
+
+  /** The same answer shape, one AGENCY_STATUS request at a time, stopping at the first failure that may pass. */
+  private async reportOneByOne(reports: readonly AgencyStatusReport[]): Promise<readonly AgencyBatchOutcome<AgencyStatusAck>[]> {
+    const results: AgencyBatchOutcome<AgencyStatusAck>[] = [];
+    for (const report of reports) {
+      try {
+        results.push({ ok: true, ack: await firstValueFrom(this.gateway.send<AgencyStatusAck>(AGENCY_STATUS, report).pipe(timeout(this.options.ackTimeoutMs))) });
+      } catch (error) {
+        const permanent = (error as { permanent?: unknown } | null)?.permanent === true;
+        if (!permanent && results.length === 0) throw error;
+        const code = (error as { code?: unknown } | null)?.code;
+        results.push({ ok: false, error: { code: typeof code === 'string' ? code : 'GATEWAY_UNREACHABLE', message: 'report failed', permanent } });
+        if (!permanent) break;
+      }
+    }
+    return results;
+  }
+
   private noteProblem(error: unknown): void {
     const code = error instanceof UnmappedAgencyValue ? error.code : ((error as { code?: string } | null)?.code ?? 'GATEWAY_UNREACHABLE');
-    const message = error instanceof Error ? error.message : code;
+    const message = error instanceof Error ? error.message : ((error as { message?: string } | null)?.message ?? code);
     if (this.lastProblem !== message) this.logger.error({ msg: 'status pump stopped; will retry', code, detail: message });
     this.lastProblem = message;
   }

@@ -1,0 +1,144 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Logger } from '@nestjs/common';
+import type { ClientProxy } from '@nestjs/microservices';
+import { NO_MESSAGE_HANDLER } from '@nestjs/microservices/constants.js';
+import { of, throwError, type Observable } from 'rxjs';
+import { AGENCY_STATUS, AGENCY_STATUS_BATCH, type AgencyBatchOutcome, type AgencyStatusAck, type AgencyStatusReport } from '#contracts';
+import { checkLinkProof } from '#delivery';
+import type { AgencyClient, FeedEvent } from './agency-client.js';
+import { UnmappedAgencyValue } from './agency-errors.js';
+import { CursorFile } from './cursor-file.js';
+import { StatusPump } from './status-pump.js';
+
+const SECRET = 'status-pump-spec-link-secret-0123456789';
+const CASE = 'CQ-20261123-7K3F9ZQ2M8';
+
+/** A feed of `count` events; the event at `unmappedAt` has a status word with no mapping. */
+function feed(count: number, unmappedAt?: number): AgencyClient {
+  const events: FeedEvent[] = Array.from({ length: count }, (_, i) => ({
+    position: i + 1,
+    toReport: () => {
+      if (i + 1 === unmappedAt) throw new UnmappedAgencyValue('zt', '挂起', i + 1);
+      return { caseId: CASE, stage: 'in-production', at: '2026-11-23T10:00:00.000+08:00' };
+    },
+  }));
+  return {
+    agency: 'SC.card',
+    submit: async () => ({ agencyRef: 'R', duplicate: false }),
+    withdraw: async () => ({ agencyRef: 'R', duplicate: false }),
+    supplement: async () => ({ agencyRef: 'R', duplicate: false }),
+    fetchEvents: async (cursor, limit) => ({ events: events.filter((e) => e.position > cursor).slice(0, limit) }),
+  };
+}
+
+type Answer = (pattern: string, items: readonly AgencyStatusReport[]) => Observable<unknown>;
+
+/** A gateway link that records each request and answers with `answer`. */
+function gatewayLink(answer: Answer) {
+  const requests: { pattern: string; items: readonly AgencyStatusReport[] }[] = [];
+  const link = {
+    send: (pattern: string, data: { items?: readonly AgencyStatusReport[] } & AgencyStatusReport) => {
+      const items = pattern === AGENCY_STATUS_BATCH ? (data.items ?? []) : [data];
+      requests.push({ pattern, items });
+      return answer(pattern, items);
+    },
+  } as unknown as ClientProxy;
+  return { link, requests };
+}
+
+const acked = (r: AgencyStatusReport): AgencyBatchOutcome<AgencyStatusAck> => ({ ok: true, ack: { eventId: r.eventId, duplicate: false } });
+
+/** Counts cursor writes. */
+class CountingCursor extends CursorFile {
+  writes = 0;
+  override write(cursor: number): void {
+    this.writes += 1;
+    super.write(cursor);
+  }
+}
+
+describe('StatusPump', () => {
+  let dir: string;
+  let cursor: CountingCursor;
+  const options = { pollMs: 0, batch: 100, ackTimeoutMs: 1000, linkSecret: SECRET };
+
+  beforeAll(() => {
+    Logger.overrideLogger(false);
+  });
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'status-pump-'));
+    cursor = new CountingCursor(join(dir, 'SC.card.cursor.json'));
+  });
+
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const onDisk = () => (JSON.parse(readFileSync(join(dir, 'SC.card.cursor.json'), 'utf8')) as { cursor: number }).cursor;
+
+  it('reports a fetched batch in one request, each report with its own link proof, and writes the cursor once', async () => {
+    const { link, requests } = gatewayLink((_, items) => of({ results: items.map(acked) }));
+    const pump = new StatusPump(feed(150), link, cursor, options);
+    expect(await pump.pumpOnce()).toBe(150);
+    // Two fetches (100 + 50): two requests, two cursor writes, not 150.
+    expect(requests.map((r) => [r.pattern, r.items.length])).toEqual([
+      [AGENCY_STATUS_BATCH, 100],
+      [AGENCY_STATUS_BATCH, 50],
+    ]);
+    expect(cursor.writes).toBe(2);
+    expect(onDisk()).toBe(150);
+    for (const item of requests.flatMap((r) => r.items)) expect(checkLinkProof(SECRET, item.eventId, item.proof)).toBe(true);
+    expect(requests[0].items[0]).toMatchObject({ eventId: 'SC.card:1', agency: 'SC.card', caseId: CASE });
+  });
+
+  it('moves past a report refused for good and stops before one that failed for a reason that may pass; the next round starts there', async () => {
+    let round = 0;
+    const { link, requests } = gatewayLink((_, items) => {
+      round += 1;
+      if (round > 1) return of({ results: items.map(acked) });
+      return of({
+        results: items.map((r, i): AgencyBatchOutcome<AgencyStatusAck> => {
+          if (i === 1) return { ok: false, error: { code: 'STATUS_NOT_ALLOWED', message: 'not routed here', permanent: true } };
+          if (i === 3) return { ok: false, error: { code: 'INTERNAL', message: 'database busy', permanent: false } };
+          if (i > 3) return { ok: false, error: { code: 'BATCH_ITEM_NOT_ATTEMPTED', message: 'an earlier report failed', permanent: false } };
+          return acked(r);
+        }),
+      });
+    });
+    const pump = new StatusPump(feed(6), link, cursor, options);
+    expect(await pump.pumpOnce()).toBe(3);
+    expect(onDisk()).toBe(3);
+    expect(pump.lastProblem).toBe('database busy');
+    expect(await pump.pumpOnce()).toBe(3);
+    expect(requests[1].items.map((r) => r.eventId)).toEqual(['SC.card:4', 'SC.card:5', 'SC.card:6']);
+    expect(onDisk()).toBe(6);
+  });
+
+  it('reports the events before an unmapped agency value, then stops at it', async () => {
+    const { link, requests } = gatewayLink((_, items) => of({ results: items.map(acked) }));
+    const pump = new StatusPump(feed(5, 3), link, cursor, options);
+    expect(await pump.pumpOnce()).toBe(2);
+    expect(requests).toHaveLength(1);
+    expect(onDisk()).toBe(2);
+    expect(pump.lastProblem).toMatch(/no mapping for zt=挂起/);
+  });
+
+  it('moves nothing when the gateway cannot be reached or answers a batch that does not match', async () => {
+    const down = gatewayLink(() => throwError(() => ({ code: 'ECONNREFUSED' })));
+    expect(await new StatusPump(feed(3), down.link, cursor, options).pumpOnce()).toBe(0);
+    const short = gatewayLink(() => of({ results: [] }));
+    expect(await new StatusPump(feed(3), short.link, cursor, options).pumpOnce()).toBe(0);
+    expect(cursor.writes).toBe(0);
+  });
+
+  it('falls back to one report per request for a gateway without the batch handler', async () => {
+    const { link, requests } = gatewayLink((pattern, items) =>
+      pattern === AGENCY_STATUS_BATCH ? throwError(() => NO_MESSAGE_HANDLER) : of({ eventId: items[0].eventId, duplicate: false }),
+    );
+    const pump = new StatusPump(feed(3), link, cursor, options);
+    expect(await pump.pumpOnce()).toBe(3);
+    expect(requests.map((r) => r.pattern)).toEqual([AGENCY_STATUS_BATCH, AGENCY_STATUS, AGENCY_STATUS, AGENCY_STATUS]);
+    expect(onDisk()).toBe(3);
+  });
+});
