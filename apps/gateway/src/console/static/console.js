@@ -4,7 +4,7 @@
 import { api, ApiError, hasToken, setToken } from './api.js';
 import { h, mount } from './dom.js';
 import { errorText, getLang, nodeName, setLang, t } from './i18n.js';
-import { keyWarningCount, renderAudit, renderDead, renderHealth, renderKeys, renderOverdue, renderRoutes } from './operator-view.js';
+import { keyWarningCount, renderAudit, renderDead, renderFederation, renderHealth, renderKeys, renderOverdue, renderRoutes } from './operator-view.js';
 import { renderApply, renderCase, renderReceipt, renderSearch } from './window-view.js';
 
 const main = document.getElementById('main');
@@ -25,6 +25,7 @@ const NAV = {
     ['#/overdue', 'navOverdue'],
     ['#/health', 'navHealth'],
     ['#/keys', 'navKeys'],
+    ['#/federation', 'navFederation'],
   ],
 };
 
@@ -175,6 +176,7 @@ async function route() {
       case 'overdue': await renderOverdue(main); break;
       case 'health': await renderHealth(main, ctx); break;
       case 'keys': await renderKeys(main); break;
+      case 'federation': await renderFederation(main); break;
       default: break;
     }
     if (me.role === 'operator' && page !== 'keys') {
