@@ -200,6 +200,14 @@ export async function renderDead(main, ctx) {
   }, 2000);
 }
 
+/** Audit actions people read in their language; others are shown as recorded. */
+const AUDIT_ACTIONS = {
+  replay: 'actionReplay',
+  'federation-reloaded': 'action-federation-reloaded',
+  'federation-reload-refused': 'action-federation-reload-refused',
+  'federation-accepted': 'action-federation-accepted',
+};
+
 export async function renderAudit(main) {
   const { items } = await api('/api/v1/operator/audit');
   mount(
@@ -214,10 +222,17 @@ export async function renderAudit(main) {
             return [
               formatDateTime(new Date(a.at).toISOString()),
               a.operatorId,
-              a.action === 'replay' ? t('actionReplay') : a.action,
+              h('span', { dataset: { action: a.action } }, AUDIT_ACTIONS[a.action] ? t(AUDIT_ACTIONS[a.action]) : a.action),
               h('span', { class: 'mono' }, a.subject),
               a.reason,
-              h('span', { class: 'mono' }, [d.destination, d.deadReason, d.attempts !== undefined ? `${t('attempts')} ${d.attempts}` : null, d.lastError].filter((x) => x !== null && x !== undefined).join(' · ')),
+              h(
+                'span',
+                { class: 'mono' },
+                [
+                  d.destination, d.deadReason, d.attempts !== undefined ? `${t('attempts')} ${d.attempts}` : null, d.lastError,
+                  d.previousSerial !== undefined ? (d.changed === false ? `${t('federationSerial')} ${d.serial}（${t('unchanged')}）` : `${t('federationSerial')} ${d.previousSerial} → ${d.serial}`) : null, d.code, d.detail,
+                ].filter((x) => x !== null && x !== undefined).join(' · '),
+              ),
             ];
           }),
         ),
