@@ -6,6 +6,7 @@ import { cardApplication, freshIdNumber } from '../e2e/support/applications.js';
 import { eventually } from '../e2e/support/free-port.js';
 import { TwoNodeHarness, type NodeUnderTest } from '../e2e/support/two-node-harness.js';
 import { chromiumAvailable, launchChromium, newPage, pageErrors, shot, signIn } from './support/browser.js';
+import { authorityOf, publishFederationFiles, signedWith } from './support/federation.js';
 
 const available = chromiumAvailable();
 const describeWithBrowser = available ? describe : describe.skip;
@@ -264,5 +265,124 @@ describeWithBrowser('the web console (/console) in Chromium against both provinc
     await shot(page, '18-operator-keys');
     expect(pageErrors).toEqual([]);
     await page.context().close();
+  }, 120_000);
+
+  it('lets an operator see the federation in force and change it with a reason and a signed document, refusing a foreign or older one with its code; a window clerk has no such page', async () => {
+    const cq = h.cq;
+    const federation = h.federationDocument();
+    const authority = await publishFederationFiles(h, cq);
+    // Serial 2 issued a day later (10:30 in Shanghai), by the authority; serial 3 by a rogue one.
+    const serial2 = await signedWith(authority, federation, 2, '2026-11-24T02:30:00.000Z');
+    const rogue = await signedWith(await authorityOf(h, 'rogue-authority'), federation, 3);
+    const serial1Again = await signedWith(authority, federation, 1);
+
+    const page = await newPage(browser, 'desk');
+    await signIn(page, cq.url(''), cq.operator);
+    await page.getByRole('link', { name: '联邦配置' }).click();
+    const serial = page.locator('#federation-serial');
+    await serial.waitFor();
+    expect(await serial.textContent()).toBe('1');
+    // Issued at 09:00 in Shanghai although the browser's zone is Berlin.
+    expect(await page.locator('#federation-issued-at').textContent()).toBe('2026/11/23 09:00:00');
+    expect(await page.locator('#federation-rules').textContent()).toBe(`${federation.rules?.length ?? 0} 条`);
+    const nodes = page.locator('#federation-in-force table');
+    for (const n of federation.nodes) {
+      const row = nodes.locator('tr', { has: page.locator(`[data-node="${n.node}"]`) });
+      for (const key of n.keys) expect(await row.textContent()).toContain(key.kid);
+      for (const agency of n.agencies ?? []) expect(await row.textContent()).toContain(agency.code);
+    }
+    const unlabelled = await page.locator('main input, main textarea').evaluateAll(
+      (els) => (els as unknown as { labels: unknown[] }[]).filter((el) => el.labels.length === 0).length,
+    );
+    expect(unlabelled).toBe(0);
+    await shot(page, '21-operator-federation');
+
+    // No reason: refused in the form, next to the field, with nothing sent (keyboard only).
+    await page.locator('#federation-submit').focus();
+    await page.keyboard.press('Enter');
+    await page.locator('#federation-reason-error', { hasText: '请填写更换原因' }).waitFor();
+    expect(await page.getByLabel('更换原因').getAttribute('aria-invalid')).toBe('true');
+    expect(await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { id: string } } }).document.activeElement.id)).toBe('federation-reason');
+    await shot(page, '22-operator-federation-no-reason');
+
+    // A reason and no document: the node reads its FEDERATION_FILE again, which is serial 1.
+    await page.getByLabel('更换原因').fill('核对正在使用的联邦配置');
+    await page.getByRole('button', { name: '更换联邦配置' }).click();
+    await page.locator('#federation-outcome', { hasText: '序号 1 已在使用中' }).waitFor();
+    expect(await page.getByLabel('更换原因').getAttribute('aria-invalid')).toBeNull();
+
+    // Garbage pasted: the API's field error next to the document, and the code in the summary.
+    await page.getByLabel('签名后的联邦配置（可选）').fill('这不是签名文档');
+    await page.getByRole('button', { name: '更换联邦配置' }).click();
+    await page.locator('#federation-error-code', { hasText: 'VALIDATION_FAILED' }).waitFor();
+    expect(await page.locator('#federation-document-error').textContent()).toBe('格式不正确');
+    expect(await page.getByLabel('签名后的联邦配置（可选）').getAttribute('aria-invalid')).toBe('true');
+
+    // Signed by another authority: refused with its code, serial 1 stays.
+    await page.getByLabel('签名后的联邦配置（可选）').fill(rogue);
+    await page.getByRole('button', { name: '更换联邦配置' }).click();
+    await page.locator('#federation-error-code', { hasText: 'FEDERATION_SIGNATURE_INVALID' }).waitFor();
+    expect(await page.locator('#federation-error h2').textContent()).toContain('仍使用序号 1');
+    expect(await page.locator('#federation-document-error').textContent()).toContain('联邦管理机构');
+    expect(await serial.textContent()).toBe('1');
+    await shot(page, '23-operator-federation-foreign-signature');
+
+    // The authority's serial 2, read from a file the operator chooses.
+    await page.getByLabel('或从文件读取').setInputFiles({ name: 'federation-2.jws', mimeType: 'application/jose', buffer: Buffer.from(`${serial2}\n`) });
+    await eventually(() => page.getByLabel('签名后的联邦配置（可选）').inputValue(), (text) => text === serial2);
+    await page.getByLabel('更换原因').fill('管理机构签发第 2 版联邦配置');
+    await page.getByRole('button', { name: '更换联邦配置' }).click();
+    await page.locator('#federation-outcome', { hasText: '已更换：序号 1 → 2' }).waitFor();
+    await page.locator('#federation-serial', { hasText: '2' }).waitFor();
+    expect(await page.locator('#federation-issued-at').textContent()).toBe('2026/11/24 10:30:00');
+    expect(await page.locator('#federation-error').count()).toBe(0);
+    expect(await page.getByLabel('签名后的联邦配置（可选）').inputValue()).toBe('');
+    await shot(page, '24-operator-federation-changed');
+    expect(((await (await fetch(cq.url('/api/v1/operator/federation'), { headers: { authorization: cq.operator } })).json()) as { serial: number }).serial).toBe(2);
+
+    // Back to serial 1, although the authority signed it: a rollback, refused; serial 2 stays.
+    await page.getByLabel('签名后的联邦配置（可选）').fill(serial1Again);
+    await page.getByLabel('更换原因').fill('退回第 1 版');
+    await page.getByRole('button', { name: '更换联邦配置' }).click();
+    await page.locator('#federation-error-code', { hasText: 'FEDERATION_ROLLBACK' }).waitFor();
+    expect(await page.locator('#federation-error h2').textContent()).toContain('仍使用序号 2');
+    expect(await serial.textContent()).toBe('2');
+    await shot(page, '25-operator-federation-rollback');
+
+    // In English too.
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.getByRole('heading', { name: 'Federation in force' }).waitFor();
+    expect(await page.getByLabel('Reason for the change').count()).toBe(1);
+    await page.getByRole('button', { name: '中文' }).click();
+
+    // Every attempt that reached the node is in the audit trail (the re-read of serial 1 and the
+    // change to 2; the foreign and the older document with their codes). The garbage never got
+    // past the API's validation, so it left nothing there.
+    await page.getByRole('link', { name: '审计记录' }).click();
+    await page.locator('main table').waitFor();
+    const audit = page.locator('main table');
+    expect(await audit.locator('[data-action="federation-reloaded"]').count()).toBe(2);
+    expect(await audit.locator('[data-action="federation-reload-refused"]').count()).toBe(2);
+    expect(await audit.locator('[data-action="federation-reloaded"]').first().textContent()).toBe('更换联邦配置');
+    const trail = (await audit.textContent()) ?? '';
+    for (const text of ['核对正在使用的联邦配置', '管理机构签发第 2 版联邦配置', '序号 1 → 2', 'FEDERATION_SIGNATURE_INVALID', 'FEDERATION_ROLLBACK']) expect(trail).toContain(text);
+    expect(trail).toContain('序号 1（未更改）');
+    expect(trail).not.toContain('VALIDATION_FAILED');
+    await shot(page, '26-operator-audit-federation');
+    await page.context().close();
+
+    // A window clerk has no federation page: no nav entry, and the address leads back to the form.
+    const clerk = await newPage(browser, 'window');
+    await signIn(clerk, cq.url(''), cq.window);
+    await clerk.locator('#tabs a').first().waitFor();
+    expect(await clerk.locator('#tabs a[href="#/federation"]').count()).toBe(0);
+    expect(await clerk.locator('#tabs').textContent()).not.toContain('联邦配置');
+    await clerk.evaluate(() => {
+      (globalThis as unknown as { location: { hash: string } }).location.hash = '#/federation';
+    });
+    await clerk.waitForURL(/#\/apply$/);
+    expect(await clerk.locator('main').textContent()).not.toContain('联邦配置');
+    expect(pageErrors).toEqual([]);
+    await clerk.context().close();
   }, 120_000);
 });
