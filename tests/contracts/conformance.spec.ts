@@ -7,7 +7,13 @@ import { isGatewayError } from '#core';
 import { checkCreditCode } from '#codes';
 import { checkInformationSheet, type InformationSheet } from '#pension';
 import {
+  AGENCY_BATCH_LIMITS,
+  AGENCY_DELIVER,
+  AGENCY_DELIVER_BATCH,
   AGENCY_STAGES,
+  AGENCY_STATUS,
+  AGENCY_STATUS_BATCH,
+  batchItems,
   AgencyStatusReportDto,
   CARD_FUNCTIONS,
   CASE_STAGES,
@@ -79,6 +85,9 @@ type Validator =
   | { kind: 'intake'; dto: ClassConstructor<object> }
   | { kind: 'peer'; dto: ClassConstructor<object>; messageType: string }
   | { kind: 'agency-status'; dto: ClassConstructor<object> }
+  // A batch on the agency link: the code refuses it as a whole only when it is not 1 to `limit`
+  // items (each item is then checked on its own, as its single-message schema says).
+  | { kind: 'agency-batch'; limit: number }
   | { kind: 'schema-only'; code: string };
 
 const VALIDATORS: Record<string, Validator> = {
@@ -98,6 +107,8 @@ const VALIDATORS: Record<string, Validator> = {
   ),
   'agency-status.v1': { kind: 'agency-status', dto: AgencyStatusReportDto },
   'agency-delivery.v1': { kind: 'schema-only', code: 'CONTRACT_INVALID' },
+  'agency-delivery-batch.v1': { kind: 'agency-batch', limit: AGENCY_BATCH_LIMITS.deliveries },
+  'agency-status-batch.v1': { kind: 'agency-batch', limit: AGENCY_BATCH_LIMITS.statuses },
   'envelope-claims.v1': { kind: 'schema-only', code: 'ENVELOPE_CLAIMS_INVALID' },
   'receipt.v1': { kind: 'schema-only', code: 'RECEIPT_INVALID' },
 };
@@ -128,6 +139,7 @@ type Verdict = { code: string; fields: string[] } | 'valid';
 
 function codeVerdict(validator: Validator, example: Example, body: unknown = example.body): Verdict | undefined {
   if (validator.kind === 'schema-only') return undefined;
+  if (validator.kind === 'agency-batch') return batchItems(body, validator.limit) ? 'valid' : { code: 'CONTRACT_INVALID', fields: ['items'] };
   try {
     if (validator.kind === 'intake') {
       const request = validateContract(validator.dto, body, 'VALIDATION_FAILED', { forbidUnknown: true });
@@ -222,6 +234,12 @@ describe('contract index: every service and message type has its schema', () => 
         validator: true,
       });
     }
+  });
+
+  it('lists each agency-link pattern the code defines, and a batch schema as large as the code allows', () => {
+    expect(Object.keys(index.agencyLink).sort()).toEqual([AGENCY_DELIVER, AGENCY_DELIVER_BATCH, AGENCY_STATUS, AGENCY_STATUS_BATCH].sort());
+    expect((at(schemaOf('agency-delivery-batch.v1'), 'items') as { maxItems?: number }).maxItems).toBe(AGENCY_BATCH_LIMITS.deliveries);
+    expect((at(schemaOf('agency-status-batch.v1'), 'items') as { maxItems?: number }).maxItems).toBe(AGENCY_BATCH_LIMITS.statuses);
   });
 
   it('names every known message type in the envelope claims, and every type matches the mtype pattern', () => {
