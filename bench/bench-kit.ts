@@ -163,3 +163,10 @@ export function legsOf(acceptedAt: ReadonlyMap<string, number>, receivedAt: Read
   }
   return { forwarding: percentile(forwarding.sort((a, b) => a - b), 50), agency: percentile(agency.sort((a, b) => a - b), 50) };
 }
+
+/**
+ * A case's hand-over to its agency adapter, acknowledged: a condition on the handling node's
+ * outbox (the 'agency-received' event is left out when the agency's own feed reported a first
+ * stage before the acknowledgement was recorded, so it cannot be what is counted).
+ */
+export const AGENCY_HAND_OVER = "destination LIKE 'agency:%' AND message_type LIKE '%.request' AND state = 'delivered'";

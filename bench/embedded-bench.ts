@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { SystemClock } from '#core';
 import { FileKeyStore, signEnvelope, TrustStore, verifyEnvelope } from '#signing';
-import { application, CONNECTIONS, e2eOf, legsOf, load, peakRss, SECONDS, sleep, waitFor, type E2eResult, type LoadResult } from './bench-kit.js';
+import { AGENCY_HAND_OVER, application, CONNECTIONS, e2eOf, legsOf, load, peakRss, SECONDS, sleep, waitFor, type E2eResult, type LoadResult } from './bench-kit.js';
 import { productionUnavailable, runProduction, type ProductionResult } from './production-bench.js';
 
 const BASE_PORT = Number(process.env['BENCH_BASE_PORT'] ?? 7700);
@@ -72,12 +72,14 @@ async function embeddedE2e(dir: string, sinceMs: number): Promise<E2eResult> {
   const sc = new Database(join(dir, 'sc', 'gateway.db'), { readonly: true });
   try {
     const accepted = (cq.prepare('SELECT COUNT(*) AS n FROM cases WHERE accepted_at >= ?').get(sinceMs) as { n: number }).n;
-    const ackedCount = () => (sc.prepare("SELECT COUNT(*) AS n FROM case_events WHERE stage = 'agency-received' AND case_id IN (SELECT case_id FROM cases WHERE accepted_at >= ?)").get(sinceMs) as { n: number }).n;
+    // Acknowledged = the hand-over's outbox message delivered (not the 'agency-received' event, which
+    // the gateway leaves out when the agency's own feed reported a first stage before the acknowledgement).
+    const ackedCount = () => (sc.prepare(`SELECT COUNT(*) AS n FROM outbox WHERE ${AGENCY_HAND_OVER} AND case_id IN (SELECT case_id FROM cases WHERE accepted_at >= ?)`).get(sinceMs) as { n: number }).n;
     const drainStarted = Date.now();
     await waitFor(() => ackedCount() >= accepted, 10 * 60_000).catch(() => undefined);
     const drainSeconds = (Date.now() - drainStarted) / 1000;
     const acceptedAt = new Map((cq.prepare('SELECT case_id, accepted_at FROM cases WHERE accepted_at >= ?').all(sinceMs) as { case_id: string; accepted_at: number }[]).map((r) => [r.case_id, Number(r.accepted_at)]));
-    const acked = (sc.prepare("SELECT case_id, at FROM case_events WHERE stage = 'agency-received'").all() as { case_id: string; at: number }[]).filter((r) => acceptedAt.has(r.case_id));
+    const acked = (sc.prepare(`SELECT case_id, delivered_at AS at FROM outbox WHERE ${AGENCY_HAND_OVER}`).all() as { case_id: string; at: number }[]).filter((r) => acceptedAt.has(r.case_id));
     const receivedAt = new Map((sc.prepare("SELECT case_id, at FROM case_events WHERE stage = 'received'").all() as { case_id: string; at: number }[]).map((r) => [r.case_id, Number(r.at)]));
     return { ...e2eOf(acceptedAt, acked, drainSeconds), legsP50: legsOf(acceptedAt, receivedAt, acked) };
   } finally {

@@ -15,7 +15,7 @@ import pg from 'pg';
 import { federationMessageTypes } from '#contracts';
 import { NODE_NAMES, SystemClock, type NodeCode } from '#core';
 import { issueLocalFederation, writeTextAtomically } from '#signing';
-import { application, combine, e2eOf, legsOf, load, peakRss, sleep, waitFor, type E2eResult, type LoadResult } from './bench-kit.js';
+import { AGENCY_HAND_OVER, application, combine, e2eOf, legsOf, load, peakRss, sleep, waitFor, type E2eResult, type LoadResult } from './bench-kit.js';
 
 export const POSTGRES_URL = process.env['BENCH_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 /**
@@ -164,12 +164,12 @@ export async function runProduction(opts: { root: string; dir: string; basePort:
     await scDb.connect();
     try {
       const accepted = Number((await cqDb.query<{ n: string }>('SELECT COUNT(*) AS n FROM cases')).rows[0].n);
-      const ackedCount = async () => Number((await scDb.query<{ n: string }>("SELECT COUNT(*) AS n FROM case_events WHERE stage = 'agency-received'")).rows[0].n);
+      const ackedCount = async () => Number((await scDb.query<{ n: string }>(`SELECT COUNT(*) AS n FROM outbox WHERE ${AGENCY_HAND_OVER}`)).rows[0].n);
       const drainStarted = Date.now();
       await waitFor(async () => (await ackedCount()) >= accepted, 10 * 60_000).catch(() => undefined);
       const drainSeconds = (Date.now() - drainStarted) / 1000;
       const acceptedAt = new Map((await cqDb.query<{ case_id: string; accepted_at: string }>('SELECT case_id, accepted_at FROM cases')).rows.map((r) => [r.case_id, Number(r.accepted_at)]));
-      const acked = (await scDb.query<{ case_id: string; at: string }>("SELECT case_id, at FROM case_events WHERE stage = 'agency-received'")).rows.map((r) => ({ case_id: r.case_id, at: Number(r.at) }));
+      const acked = (await scDb.query<{ case_id: string; at: string }>(`SELECT case_id, delivered_at AS at FROM outbox WHERE ${AGENCY_HAND_OVER}`)).rows.map((r) => ({ case_id: r.case_id, at: Number(r.at) }));
       const receivedAt = new Map((await scDb.query<{ case_id: string; at: string }>("SELECT case_id, at FROM case_events WHERE stage = 'received'")).rows.map((r) => [r.case_id, Number(r.at)]));
       return { replicas, intake, e2e: { ...e2eOf(acceptedAt, acked, drainSeconds), legsP50: legsOf(acceptedAt, receivedAt, acked) }, memoryMB: peakMB };
     } finally {

@@ -1,6 +1,6 @@
 import { ClientProxyFactory, Transport, type ClientProxy } from '@nestjs/microservices';
 import { firstValueFrom } from 'rxjs';
-import { AGENCY_DELIVER, AGENCY_STATUS } from '#contracts';
+import { AGENCY_DELIVER, AGENCY_DELIVER_BATCH, AGENCY_STATUS, AGENCY_STATUS_BATCH, type AgencyDeliveryBatchAck, type AgencyStatusBatchAck } from '#contracts';
 import { linkProof } from '#delivery';
 import { TwoNodeHarness, linkSecretOf } from './support/two-node-harness.js';
 import { cardApplication } from './support/applications.js';
@@ -60,6 +60,33 @@ describe('agency link authentication', () => {
       forwarded: { caseId: 'CQ-20261123-7K3F9ZQ2M8' },
     };
     await expect(firstValueFrom(adapter.send(AGENCY_DELIVER, delivery))).rejects.toMatchObject({ code: 'AGENCY_LINK_UNAUTHENTICATED', permanent: true });
+    expect(h.sc.simulator.stats().requests).toBe(0);
+  });
+
+  it('answers a batch of status reports report by report: the unproved one and the one for a case not routed here are each refused', async () => {
+    const gateway = client(h.sc.config.statusListener.port);
+    const proved = { ...report('SC.card:1001'), proof: linkProof(linkSecretOf('SC'), 'SC.card:1001') };
+    const answer = await firstValueFrom(gateway.send<AgencyStatusBatchAck>(AGENCY_STATUS_BATCH, { items: [report('SC.card:1002'), proved] }));
+    expect(answer.results).toEqual([
+      { ok: false, error: expect.objectContaining({ code: 'AGENCY_LINK_UNAUTHENTICATED', permanent: true }) },
+      { ok: false, error: expect.objectContaining({ code: 'STATUS_NOT_ALLOWED', permanent: true }) },
+    ]);
+    await expect(firstValueFrom(gateway.send(AGENCY_STATUS_BATCH, { items: [] }))).rejects.toMatchObject({ code: 'CONTRACT_INVALID', permanent: true });
+  });
+
+  it('has the adapter refuse, inside a batch, a hand-over that does not come from its gateway', async () => {
+    const adapter = client((h.sc.config.adapter as { port: number }).port);
+    const delivery = {
+      messageId: '019a0000-0000-7000-8000-000000000abd',
+      agency: 'SC.card',
+      messageType: 'ssc.apply.request',
+      contractVersion: 1,
+      caseId: 'CQ-20261123-7K3F9ZQ2M8',
+      forwarded: { caseId: 'CQ-20261123-7K3F9ZQ2M8' },
+      proof: linkProof(linkSecretOf('CQ'), '019a0000-0000-7000-8000-000000000abd'),
+    };
+    const answer = await firstValueFrom(adapter.send<AgencyDeliveryBatchAck>(AGENCY_DELIVER_BATCH, { items: [delivery] }));
+    expect(answer.results).toEqual([{ ok: false, error: expect.objectContaining({ code: 'AGENCY_LINK_UNAUTHENTICATED', permanent: true }) }]);
     expect(h.sc.simulator.stats().requests).toBe(0);
   });
 
