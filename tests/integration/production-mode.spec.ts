@@ -164,8 +164,13 @@ describe('production mode: two replicas per province', () => {
     }
     if (open.length > 0) {
       const stuck = await Promise.all(open.map(async (caseId) => ({ caseId, at: (await harness.caseAt(asB, caseId)).timeline.map((e) => e.stage) })));
+      const rows = (m: { destination: string; state: string; attempts: number; lastError: string | null; messageType: string }) => [m.destination, m.messageType, m.state, m.attempts, m.lastError];
       const outbox = await replicaB.db.read((st) => st.outbox.list({ caseId: open[0] }));
-      throw new Error(`cases not finished: ${JSON.stringify(stuck)}; outbox of the first: ${JSON.stringify(outbox.map((m) => [m.destination, m.state, m.attempts, m.lastError]))}`);
+      const handling = await harness.sc.gateway.db.read(async (st) => ({ outbox: await st.outbox.list({ caseId: open[0] }), events: await st.events.listByCase(open[0]) }));
+      throw new Error(
+        `cases not finished: ${JSON.stringify(stuck)}; outbox of the first at CQ: ${JSON.stringify(outbox.map(rows))}; at SC: ${JSON.stringify(handling.outbox.map(rows))}, ` +
+          `events at SC: ${JSON.stringify(handling.events.map((e) => e.stage))}, at the SC agency: ${harness.sc.simulator.caseCount(open[0])}`,
+      );
     }
     for (const caseId of cases) expect(harness.sc.simulator.caseCount(caseId)).toBe(1);
     expect(harness.sc.simulator.stats().cases).toBeGreaterThanOrEqual(cases.length);

@@ -185,6 +185,7 @@ export class CaseStore {
   constructor(
     private readonly em: EntityManager,
     private readonly sql: SqlRunner = new ManagerSqlRunner(em, 'sqlite'),
+    private readonly kind: DatabaseKind = 'sqlite',
   ) {}
 
   async insert(record: CaseRecord): Promise<void> {
@@ -193,6 +194,19 @@ export class CaseStore {
 
   async get(caseId: string): Promise<CaseRecord | null> {
     const rows = await this.sql.all('SELECT * FROM cases WHERE case_id = ?', [caseId]);
+    return rows[0] ? CASES.fromRow(rows[0]) : null;
+  }
+
+  /**
+   * The case, for a transaction that changes it: on PostgreSQL the row stays locked until the
+   * transaction ends (FOR UPDATE), so two replicas (or two requests of one) that move the same
+   * case take turns and each sees the other's write; otherwise both could read sequence N, and
+   * the update that fills a gap would miss the one parked beside it. SQLite transactions are
+   * serialised already.
+   */
+  async getForUpdate(caseId: string): Promise<CaseRecord | null> {
+    const lock = this.kind === 'postgres' ? ' FOR UPDATE' : '';
+    const rows = await this.sql.all(`SELECT * FROM cases WHERE case_id = ?${lock}`, [caseId]);
     return rows[0] ? CASES.fromRow(rows[0]) : null;
   }
 
@@ -522,7 +536,7 @@ export class GatewayStores {
 
   /** `sql` runs the hot path's raw statements; by default through `em` (GatewayDatabase passes SQLite's shared one). */
   constructor(em: EntityManager, kind: DatabaseKind, sql: SqlRunner = new ManagerSqlRunner(em, kind)) {
-    this.cases = new CaseStore(em, sql);
+    this.cases = new CaseStore(em, sql, kind);
     this.events = new CaseEventStore(em, sql);
     this.pendingStatus = new PendingStatusStore(em, sql);
     this.outbox = new OutboxStore(em, kind, sql);

@@ -18,7 +18,7 @@ export class StatusApplier {
   ) {}
 
   async apply(tx: GatewayStores, sender: NodeCode, update: StatusUpdate): Promise<void> {
-    const record = await tx.cases.get(update.caseId);
+    const record = await tx.cases.getForUpdate(update.caseId);
     if (!record || record.role !== 'accepting' || record.handlingNode !== sender) {
       throw new GatewayError('STATUS_NOT_ALLOWED', { detail: 'the sender does not handle this case' });
     }

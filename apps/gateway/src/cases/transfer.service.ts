@@ -141,7 +141,7 @@ export class TransferService {
   /** Leg 3 begins at the transfer-in node: the sheet (checked again) or the refusal comes back. */
   async onReply(tx: GatewayStores, sender: NodeCode, reply: TransferReplyMessage): Promise<void> {
     const row = await tx.conversations.get(reply.caseId, reply.conversation, 'in');
-    const record = await tx.cases.get(reply.caseId);
+    const record = await tx.cases.getForUpdate(reply.caseId);
     if (!row || !record || row.outNode !== sender) {
       throw new GatewayError('STATUS_NOT_ALLOWED', { detail: 'the sender does not hold this conversation' });
     }
@@ -166,7 +166,7 @@ export class TransferService {
   }
 
   private async inStep(tx: GatewayStores, row: ConversationRecord, step: TransferConversationStage, at: number, report: AgencyStatusReport): Promise<void> {
-    const record = await tx.cases.get(row.caseId);
+    const record = await tx.cases.getForUpdate(row.caseId);
     if (!record) throw new GatewayError('STATUS_NOT_ALLOWED', { detail: 'no such case here' });
     const sourceId = `agency:${report.eventId}`;
     if (step === 'contact-letter-issued') {

@@ -102,7 +102,7 @@ export class RelayService implements OnApplicationBootstrap, BeforeApplicationSh
       ]);
     }
     if (message.destination.startsWith('peer:') && message.messageType.endsWith('.request') && message.caseId) {
-      const record = await tx.cases.get(message.caseId);
+      const record = await tx.cases.getForUpdate(message.caseId);
       if (!record) return;
       await tx.events.insertOnce({
         caseId: record.caseId,

@@ -223,7 +223,7 @@ export class IntakeService {
     const now = this.clock.nowMs();
     const at = toShanghaiIso(now);
     const messageId = await this.db.transaction(async (tx) => {
-      const record = await tx.cases.get(caseId);
+      const record = await tx.cases.getForUpdate(caseId);
       if (!record || !(await this.mayFollow(tx, window, record))) {
         throw new GatewayError('CASE_NOT_FOUND', { detail: 'no case with this number for this window' });
       }
