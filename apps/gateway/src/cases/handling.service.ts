@@ -34,7 +34,7 @@ export class HandlingService {
   async acceptForwarded(tx: GatewayStores, messageId: string, forwarded: ForwardedRequest): Promise<void> {
     const now = this.clock.nowMs();
     // 1. The case may already exist here: accepted at one of this node's own windows.
-    let record = await tx.cases.get(forwarded.caseId);
+    let record = await tx.cases.getForUpdate(forwarded.caseId);
     if (record) {
       if (record.role !== 'accepting' || record.acceptingNode !== this.config.node) {
         throw new GatewayError('ENVELOPE_CONFLICT', { detail: 'the case is already handled here' });
@@ -110,7 +110,7 @@ export class HandlingService {
 
   /** The case a follow-up names, if this node handles it for the sender. */
   private async handledCase(tx: GatewayStores, sender: string, caseId: string): Promise<CaseRecord> {
-    const record = await tx.cases.get(caseId);
+    const record = await tx.cases.getForUpdate(caseId);
     if (!record || record.role === 'accepting' || record.acceptingNode !== sender) {
       throw new GatewayError('STATUS_NOT_ALLOWED', { detail: 'the sender did not forward this case here' });
     }
@@ -119,35 +119,48 @@ export class HandlingService {
 
   /** The adapter acknowledged the hand-over: the agency has the case. */
   async recordAgencyDelivered(tx: GatewayStores, message: OutboxRecord, ack: AgencyDeliveryAck): Promise<void> {
-    const record = await tx.cases.get(message.caseId ?? '');
+    const record = await tx.cases.getForUpdate(message.caseId ?? '');
     if (!record || !message.messageType.endsWith('.request')) return;
     await tx.cases.update(record.caseId, { agencyRef: ack.agencyRef });
-    // The agency's feed may already have reported its first stage: the hand-over is then implied.
+    // The agency's feed may already have reported its first stage: the hand-over was recorded then.
     if (record.stage !== 'received') return;
+    await this.recordHandOver(tx, record, this.clock.nowMs(), ack.agencyRef);
+  }
+
+  /**
+   * `agency-received` on the timeline, whichever comes first: the adapter's acknowledgement of
+   * the hand-over, or the agency's own first stage (its feed can be faster than the
+   * acknowledgement is recorded), so every timeline shows the agency taking the case.
+   */
+  private async recordHandOver(tx: GatewayStores, record: CaseRecord, at: number, agencyRef: string | null): Promise<CaseRecord> {
     const handedOver = await this.recorder.record(tx, record, {
       stage: 'agency-received',
-      at: this.clock.nowMs(),
-      sourceId: `msg:${message.messageId}`,
-      detail: { agencyRef: ack.agencyRef },
+      at,
+      sourceId: `handover:${record.caseId}`,
+      ...(agencyRef ? { detail: { agencyRef } } : {}),
     });
     // Some services move on at once when the agency has the case (a transfer's leg-1 review).
     const next = serviceDefinition(record.service)?.onHandOver;
-    if (next) await this.recorder.record(tx, handedOver, { stage: next, at: this.clock.nowMs(), sourceId: `msg:${message.messageId}:${next}` });
+    return next ? this.recorder.record(tx, handedOver, { stage: next, at, sourceId: `handover:${record.caseId}:${next}` }) : handedOver;
   }
 
   /** A stage reported by the agency adapter. Idempotent on the report's event id. */
   async recordAgencyStatus(report: AgencyStatusReport): Promise<AgencyStatusAck> {
     return this.db.transaction(async (tx) => {
       if (report.conversation !== undefined) return this.transfers.onAgencyReport(tx, { ...report, conversation: report.conversation });
-      const record = await tx.cases.get(report.caseId);
+      const record = await tx.cases.getForUpdate(report.caseId);
       if (!record || record.role === 'accepting' || record.agency !== report.agency) {
         throw new GatewayError('STATUS_NOT_ALLOWED', { detail: 'the case is not routed to this agency here' });
       }
-      const at = parseInstant(report.at);
+      const parsed = parseInstant(report.at);
+      const at = Number.isNaN(parsed) ? this.clock.nowMs() : parsed;
       const before = record.lastIssuedSeq;
-      const after = await this.recorder.record(tx, record, {
+      const known = await tx.events.findBySource(record.caseId, `agency:${report.eventId}`);
+      // The agency reports before the hand-over's acknowledgement is recorded: the hand-over first.
+      const current = record.stage === 'received' && !known ? await this.recordHandOver(tx, record, at, null) : record;
+      const after = await this.recorder.record(tx, current, {
         stage: report.stage,
-        at: Number.isNaN(at) ? this.clock.nowMs() : at,
+        at,
         sourceId: `agency:${report.eventId}`,
         reason: report.reason,
         detail: report.detail,
