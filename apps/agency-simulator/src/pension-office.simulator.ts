@@ -28,7 +28,8 @@ import {
  *   as the transfer-in office it takes the application, one conversation per transfer-out place,
  *   and after a step issues a contact letter (联系函, with this office's fund account) or refuses
  *   (applicant or that place's person number in `notInsured` → NOT_INSURED_AT_REGION; a place in
- *   the transfer-in region itself → NOT_A_CROSS_AREA_MOVE); once the information sheet came it
+ *   the transfer-in region itself → NOT_A_CROSS_AREA_MOVE; applicant in `transfer.temporaryAccountOnly`
+ *   → TEMPORARY_ACCOUNT_RULES); once the information sheet came it
  *   reports the funds received, then the account merged. As the transfer-out office it takes a
  *   contact letter and after a step refuses (seeded `transfer` lists: terminated account,
  *   contributions not suspended, arrears, drawing a pension) or issues the information sheet
@@ -86,8 +87,14 @@ export interface TransferOutData {
 
 type PensionData = QualificationData | DeathBenefitData | TransferApplicationData | TransferInData | TransferOutData;
 
-/** Seeded conditions of the transfer-out side (ID numbers). */
+/** Seeded conditions of the transfer (ID numbers): the transfer-out side's, and the transfer-in side's temporary-account rule. */
 export interface TransferSeeds {
+  /**
+   * As the transfer-in office: the person was first insured here away from their hukou at 50+
+   * (men) or 40+ (women), so this place holds only a temporary account and may not take the
+   * relation in (国办发〔2009〕66号 第六条).
+   */
+  readonly temporaryAccountOnly?: readonly string[];
   /** 参保关系已终止. */
   readonly terminated?: readonly string[];
   /** 未中断缴费 (still contributing here). */
@@ -259,6 +266,7 @@ export class PensionOfficeSimulator extends AgencySystemSimulator<PensionData> {
     if (c.stage === 'accepted') {
       if (this.notInsured(c.idNumber) || this.notInsured(data.place.personNumber)) return { stage: 'transfer-refused', reason: 'NOT_INSURED_AT_REGION' };
       if (data.place.region === data.transferInRegion) return { stage: 'transfer-refused', reason: 'NOT_A_CROSS_AREA_MOVE' };
+      if (this.pension.transfer?.temporaryAccountOnly?.includes(c.idNumber)) return { stage: 'transfer-refused', reason: 'TEMPORARY_ACCOUNT_RULES' };
       return { stage: 'contact-letter-issued', letter: this.letter(c, now) };
     }
     if (c.stage === 'information-sheet-received') {

@@ -6,7 +6,8 @@ import { resolve } from 'node:path';
  * temporary card loss report holds; Sichuan 5, Chongqing 10 by default), SIM_NOT_INSURED,
  * SIM_BIOMETRIC_FAIL and SIM_SUSPENDED_PENSIONERS (comma-separated ID numbers), and the pension
  * transfer's transfer-out conditions SIM_TRANSFER_TERMINATED, SIM_TRANSFER_UNSUSPENDED,
- * SIM_TRANSFER_ARREARS, SIM_TRANSFER_DRAWING_PENSION and SIM_TRANSFER_WRONG_SUMS (ID numbers).
+ * SIM_TRANSFER_ARREARS, SIM_TRANSFER_DRAWING_PENSION and SIM_TRANSFER_WRONG_SUMS, and the
+ * transfer-in side's SIM_TRANSFER_TEMPORARY_ACCOUNT (ID numbers).
  */
 export function loadSimulatorConfig(env: Readonly<Record<string, string | undefined>> = process.env) {
   const raw = env['SIM_PROVINCE'];
@@ -40,6 +41,7 @@ export function loadSimulatorConfig(env: Readonly<Record<string, string | undefi
       arrears: list('SIM_TRANSFER_ARREARS'),
       drawingPension: list('SIM_TRANSFER_DRAWING_PENSION'),
       wrongSums: list('SIM_TRANSFER_WRONG_SUMS'),
+      temporaryAccountOnly: list('SIM_TRANSFER_TEMPORARY_ACCOUNT'),
     },
   };
 }

@@ -14,6 +14,7 @@ const WRONG_SUMS = idNumber('50010619800505003');
 const TERMINATED = idNumber('50010619790404004');
 const UNSUSPENDED = idNumber('51010419700303005');
 const ARREARS = idNumber('50010619750707006');
+const TEMPORARY_ACCOUNT = idNumber('51010419650808007');
 
 /** An employee pension transfer as a window of the transfer-in province would submit it. */
 function transfer(o: { transferInRegion: string; places: { region: string; personNumber?: string }[]; applicantId?: string }) {
@@ -54,7 +55,7 @@ describe('养老保险关系转移接续 across Sichuan and Chongqing (two nodes
   beforeAll(async () => {
     h = await TwoNodeHarness.start({
       notInsured: [NOT_INSURED_PLACE],
-      transfer: { drawingPension: [DRAWING], wrongSums: [WRONG_SUMS], terminated: [TERMINATED], unsuspended: [UNSUSPENDED], arrears: [ARREARS] },
+      transfer: { drawingPension: [DRAWING], wrongSums: [WRONG_SUMS], terminated: [TERMINATED], unsuspended: [UNSUSPENDED], arrears: [ARREARS], temporaryAccountOnly: [TEMPORARY_ACCOUNT] },
     });
   }, 60_000);
 
@@ -182,6 +183,16 @@ describe('养老保险关系转移接续 across Sichuan and Chongqing (two nodes
     expect(stages(done)).not.toContain('contact-letter-issued');
     expect(await conversationsAt(h.sc, caseId)).toEqual([]);
     expect(h.sc.simulator.caseCount(`${caseId}#1@out`)).toBe(0);
+    expect(actions('CQ', caseId)).toEqual(['1:transfer-refused']);
+  }, 90_000);
+
+  it('brings a refusal at leg 1 (TEMPORARY_ACCOUNT_RULES) from the Chongqing office, where the applicant holds only a temporary account, to the window', async () => {
+    const caseId = await submit(h.cq, transfer({ transferInRegion: '500106', places: [{ region: '510104' }], applicantId: TEMPORARY_ACCOUNT }));
+    const done = await drive(h.cq, caseId);
+    expect(done.status).toBe('rejected');
+    expect(notes(done, 'transfer-refused')[0]).toMatchObject({ side: 'CQ', reason: { code: 'TEMPORARY_ACCOUNT_RULES' }, detail: { conversation: 1 } });
+    expect(stages(done)).not.toContain('contact-letter-issued');
+    expect(await conversationsAt(h.sc, caseId)).toEqual([]);
     expect(actions('CQ', caseId)).toEqual(['1:transfer-refused']);
   }, 90_000);
 
