@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GatewayDatabase } from './gateway-database.js';
+import { GatewayDatabase, MAX_UNITS_PER_COMMIT } from './gateway-database.js';
 
 describe('GatewayDatabase on SQLite', () => {
   let dir: string;
@@ -57,5 +57,91 @@ describe('GatewayDatabase on SQLite', () => {
     await expect(GatewayDatabase.open({ kind: 'sqlite', file }, { migrate: false })).rejects.toMatchObject({
       code: 'CONFIG_INVALID',
     });
+  });
+});
+
+describe('GatewayDatabase group commit on SQLite', () => {
+  let dir: string;
+  let db: GatewayDatabase;
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'gw-db-'));
+    db = await GatewayDatabase.open({ kind: 'sqlite', file: join(dir, 'gw.db') }, { migrate: true });
+  });
+
+  afterEach(async () => {
+    await db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const message = (n: number) => ({
+    messageId: `00000000-0000-7000-8000-${String(n).padStart(12, '0')}`,
+    destination: 'peer:CQ',
+    messageType: 'ssc.apply.request',
+    contractVersion: 1,
+    caseId: 'SC-20261122-0000000001',
+    payload: 'x',
+    nextAttemptAt: 0,
+    createdAt: 1,
+  });
+  const ids = async () => (await db.read((s) => s.outbox.list({}))).map((m) => m.messageId).sort();
+
+  it('commits the units queued behind a busy writer together, and settles each only after that commit', async () => {
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const ran: string[] = [];
+    const settled: string[] = [];
+    const first = db.transaction(async (tx) => {
+      await tx.outbox.enqueue(message(1));
+      await gate;
+      ran.push('first');
+    }).then(() => settled.push(`first, after ${ran.length} ran`));
+    // Queued while the first unit holds the writer: they join its transaction.
+    const second = db.transaction(async (tx) => {
+      await tx.outbox.enqueue(message(2));
+      ran.push('second');
+    }).then(() => settled.push('second'));
+    const third = db.transaction(async (tx) => {
+      await tx.outbox.enqueue(message(3));
+      ran.push('third');
+    }).then(() => settled.push('third'));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(settled).toEqual([]);
+    open();
+    await Promise.all([first, second, third]);
+    // The first unit's caller heard back only after the later units ran: one commit for the three.
+    expect(ran).toEqual(['first', 'second', 'third']);
+    expect(settled).toEqual(['first, after 3 ran', 'second', 'third']);
+    expect(await ids()).toEqual([message(1), message(2), message(3)].map((m) => m.messageId));
+  });
+
+  it('rolls back only the unit that failed when it shares a commit with others', async () => {
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const first = db.transaction(async (tx) => {
+      await gate;
+      await tx.outbox.enqueue(message(1));
+    });
+    const failing = db.transaction(async (tx) => {
+      await tx.outbox.enqueue(message(2));
+      throw new Error('boom');
+    });
+    const duplicate = db.transaction(async (tx) => {
+      await tx.outbox.enqueue(message(3));
+      await tx.outbox.enqueue(message(1)); // the primary key refuses it: this unit fails
+    });
+    const last = db.transaction(async (tx) => tx.outbox.enqueue(message(4)));
+    open();
+    await expect(first).resolves.toBeUndefined();
+    await expect(failing).rejects.toThrow('boom');
+    await expect(duplicate).rejects.toThrow();
+    await expect(last).resolves.toBeUndefined();
+    expect(await ids()).toEqual([message(1), message(4)].map((m) => m.messageId));
+  });
+
+  it('runs later units in a new transaction once a group is full', async () => {
+    const units = Array.from({ length: MAX_UNITS_PER_COMMIT * 2 + 3 }, (_, i) => db.transaction((tx) => tx.outbox.enqueue(message(i + 1))));
+    await Promise.all(units);
+    expect(await ids()).toHaveLength(MAX_UNITS_PER_COMMIT * 2 + 3);
   });
 });

@@ -68,6 +68,24 @@ export class SqliteSqlRunner implements SqlRunner {
     return Promise.resolve(this.statement(sql).run(...params).changes);
   }
 
+  /**
+   * Savepoints for the units of a group commit (GatewayDatabase.transaction). One name suffices:
+   * units of a group run one after another, never nested.
+   */
+  savepoint(): void {
+    this.statement('SAVEPOINT gateway_unit').run();
+  }
+
+  releaseSavepoint(): void {
+    this.statement('RELEASE gateway_unit').run();
+  }
+
+  /** Undoes the writes since `savepoint()` and ends it. */
+  rollbackToSavepoint(): void {
+    this.statement('ROLLBACK TO gateway_unit').run();
+    this.statement('RELEASE gateway_unit').run();
+  }
+
   private statement(sql: string): SqliteStatement {
     let statement = this.statements.get(sql);
     if (!statement) {
