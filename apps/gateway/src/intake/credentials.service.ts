@@ -43,11 +43,28 @@ const DEMO_PRINCIPALS: Record<NodeCode, readonly Omit<IssuedCredential, 'token'>
 };
 
 /**
+ * How long a token verified against the database is trusted without reading it again. This node
+ * forgets a credential it issues or reissues at once; another process sharing the database (a
+ * replica) may accept a replaced token for at most this long.
+ */
+export const VERIFIED_TOKEN_TTL_MS = 5_000;
+/** At most this many verified tokens are remembered (the oldest is forgotten first). */
+export const MAX_VERIFIED_TOKENS = 1_024;
+
+/**
  * Window and operator credentials. Tokens are `<credential id>.<secret>`; the node keeps only a
  * SHA-256 of the secret and compares in constant time.
+ *
+ * Every intake request carries a token: a token verified a moment ago is trusted again for
+ * VERIFIED_TOKEN_TTL_MS, keyed by the SHA-256 of the whole token (so only the exact token that
+ * was verified matches; a wrong secret never does and is checked against the database as before).
  */
 @Injectable()
 export class CredentialsService {
+  private readonly verified = new Map<string, { readonly principal: Principal; readonly at: number }>();
+  /** Bumped whenever a secret is issued or replaced: a check that began before is not remembered. */
+  private epoch = 0;
+
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     private readonly db: GatewayDatabase,
@@ -58,13 +75,38 @@ export class CredentialsService {
     const match = /^Bearer ([a-z0-9-]{1,64})\.([A-Za-z0-9_-]{20,100})$/.exec(authorization ?? '');
     if (!match) throw new GatewayError('UNAUTHENTICATED', { detail: 'a bearer window credential is required' });
     const [, credentialId, secret] = match as unknown as [string, string, string];
+    const tokenKey = hashSecret(`${credentialId}.${secret}`);
+    const now = this.clock.nowMs();
+    const known = this.verified.get(tokenKey);
+    if (known && now >= known.at && now - known.at < VERIFIED_TOKEN_TTL_MS) return known.principal;
+    const epoch = this.epoch;
     const record = await this.db.read((s) => s.credentials.get(credentialId));
     const expected = Buffer.from(record?.secretHash ?? '0'.repeat(64), 'hex');
     const actual = Buffer.from(hashSecret(secret), 'hex');
     if (!record || !timingSafeEqual(expected, actual)) {
+      this.verified.delete(tokenKey);
       throw new GatewayError('UNAUTHENTICATED', { detail: 'the credential is not known to this node' });
     }
-    return { credentialId, role: record.role, name: record.name, region: record.region, agency: record.agency, node: this.config.node };
+    const principal: Principal = { credentialId, role: record.role, name: record.name, region: record.region, agency: record.agency, node: this.config.node };
+    if (epoch === this.epoch) this.remember(tokenKey, principal, now);
+    return principal;
+  }
+
+  private remember(tokenKey: string, principal: Principal, at: number): void {
+    this.verified.delete(tokenKey);
+    if (this.verified.size >= MAX_VERIFIED_TOKENS) {
+      const oldest = this.verified.keys().next();
+      if (!oldest.done) this.verified.delete(oldest.value);
+    }
+    this.verified.set(tokenKey, { principal, at });
+  }
+
+  /** Forgets every verified token of a credential (its secret is being replaced). */
+  private forget(credentialId: string): void {
+    this.epoch += 1;
+    for (const [key, entry] of this.verified) {
+      if (entry.principal.credentialId === credentialId) this.verified.delete(key);
+    }
   }
 
   async issue(principal: Omit<IssuedCredential, 'token'>): Promise<IssuedCredential> {
@@ -79,13 +121,17 @@ export class CredentialsService {
       createdAt: this.clock.nowMs(),
     };
     await this.db.transaction((tx) => tx.credentials.insert(record));
+    this.forget(principal.credentialId);
     return { ...principal, token: `${principal.credentialId}.${secret}` };
   }
 
   /** A new secret for an existing credential; the old token stops working at once. */
   async reissue(principal: Omit<IssuedCredential, 'token'>): Promise<IssuedCredential> {
     const secret = randomBytes(24).toString('base64url');
+    // Forgotten before and after the write: a check that read the old secret meanwhile is not remembered.
+    this.forget(principal.credentialId);
     await this.db.transaction((tx) => tx.credentials.replaceSecret(principal.credentialId, hashSecret(secret)));
+    this.forget(principal.credentialId);
     return { ...principal, token: `${principal.credentialId}.${secret}` };
   }
 
