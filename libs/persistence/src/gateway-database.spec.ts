@@ -52,6 +52,13 @@ describe('GatewayDatabase on SQLite', () => {
     expect(again.map((m) => m.messageId)).toEqual(['00000000-0000-7000-8000-000000000001']);
   });
 
+  it('records an inbox message id once, and tells a repeat without writing it again', async () => {
+    const row = { messageId: '00000000-0000-7000-8000-000000000009', sender: 'CQ', messageType: 'status-update', caseId: null, sha256: 'a', receipt: 'r1', receivedAt: 1 };
+    expect(await db.transaction((tx) => tx.inbox.insertOnce(row))).toBe(true);
+    expect(await db.transaction((tx) => tx.inbox.insertOnce({ ...row, sha256: 'b', receipt: 'r2' }))).toBe(false);
+    expect(await db.read((s) => s.inbox.get(row.messageId))).toMatchObject({ sha256: 'a', receipt: 'r1' });
+  });
+
   it('refuses to open a database whose schema is behind when not told to migrate', async () => {
     const file = join(dir, 'empty.db');
     await expect(GatewayDatabase.open({ kind: 'sqlite', file }, { migrate: false })).rejects.toMatchObject({

@@ -454,6 +454,14 @@ export class InboxStore {
   async insert(record: InboxRecord): Promise<void> {
     await this.sql.run(INBOX.insertSql, INBOX.insertParams(record));
   }
+
+  /**
+   * Records a message id once. Returns false when the id is already there (nothing written): one
+   * statement for a new message, where a look-up and an insert were two.
+   */
+  async insertOnce(record: InboxRecord): Promise<boolean> {
+    return (await this.sql.run(`${INBOX.insertSql} ON CONFLICT (message_id) DO NOTHING`, INBOX.insertParams(record))) > 0;
+  }
 }
 
 export class CredentialStore {

@@ -18,6 +18,17 @@ export interface HandlingEvent {
   readonly detail?: StageDetail | undefined;
 }
 
+/** How `CaseRecorder.record` writes the case row. */
+export interface RecordOptions {
+  /**
+   * The case is new in this transaction and not yet written: it is inserted once, with the
+   * event's outcome, instead of inserted and then updated.
+   */
+  readonly insert?: boolean;
+  /** Other columns to write in the same statement (written even when the event is a repeat). */
+  readonly also?: Partial<Pick<CaseRecord, 'role' | 'agencyRef' | 'updatedAt'>>;
+}
+
 /**
  * The handling side's two writes, each inside the caller's transaction: a numbered event on a
  * case's timeline (with its status update for the accepting node), and a piece of work for an
@@ -72,12 +83,24 @@ export class CaseRecorder {
    * numbered status update for the accepting node (not for a case this node also accepted: there
    * the timeline is already the one windows read).
    */
-  async record(tx: GatewayStores, record: CaseRecord, event: HandlingEvent): Promise<CaseRecord> {
-    // A repeat of what is already recorded is answered as a duplicate below; anything else must
-    // be a legal next stage, or it is refused and the timeline stays as it is.
-    const known = await tx.events.findBySource(record.caseId, event.sourceId);
-    if (known) return record;
-    assertTransition(record.service, record.stage as CaseStage, event.stage);
+  async record(tx: GatewayStores, record: CaseRecord, event: HandlingEvent, options: RecordOptions = {}): Promise<CaseRecord> {
+    const also = options.also ?? {};
+    // The event is already recorded (same source): nothing changes but `also`.
+    const repeat = async (): Promise<CaseRecord> => {
+      const kept: CaseRecord = { ...record, ...also };
+      if (options.insert) await tx.cases.insert(kept);
+      else if (Object.keys(also).length > 0) await tx.cases.update(record.caseId, also);
+      return kept;
+    };
+    // Anything but a repeat must be a legal next stage, or it is refused and the timeline stays
+    // as it is. A repeat is answered as a duplicate even where its stage could not follow now:
+    // the look-up is made only then, not for every event (the insert below tells a repeat).
+    try {
+      assertTransition(record.service, record.stage as CaseStage, event.stage);
+    } catch (error) {
+      if (!options.insert && (await tx.events.findBySource(record.caseId, event.sourceId))) return repeat();
+      throw error;
+    }
     const seq = record.lastIssuedSeq + 1;
     const inserted = await tx.events.insertOnce({
       caseId: record.caseId,
@@ -91,10 +114,11 @@ export class CaseRecorder {
       sourceId: event.sourceId,
       recordedAt: this.clock.nowMs(),
     });
-    if (!inserted) return record;
-    const changes = { ...this.advance(record, event), lastIssuedSeq: seq, updatedAt: this.clock.nowMs() };
+    if (!inserted) return repeat();
+    const changes = { ...this.advance(record, event), lastIssuedSeq: seq, updatedAt: this.clock.nowMs(), ...also };
     const updated: CaseRecord = { ...record, ...changes };
-    await tx.cases.update(record.caseId, changes);
+    if (options.insert) await tx.cases.insert(updated);
+    else await tx.cases.update(record.caseId, changes);
     if (record.role === 'handling') {
       const update: StatusUpdate = {
         caseId: record.caseId,

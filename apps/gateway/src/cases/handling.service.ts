@@ -12,7 +12,7 @@ import {
 import { GatewayDatabase, type CaseRecord, type GatewayStores, type OutboxRecord } from '#persistence';
 import { GATEWAY_CONFIG } from '../config/config.token.js';
 import type { GatewayConfig } from '../config/gateway.config.js';
-import { CaseRecorder } from './case-recorder.js';
+import { CaseRecorder, type RecordOptions } from './case-recorder.js';
 import { TransferService } from './transfer.service.js';
 
 /**
@@ -34,13 +34,13 @@ export class HandlingService {
   async acceptForwarded(tx: GatewayStores, messageId: string, forwarded: ForwardedRequest): Promise<void> {
     const now = this.clock.nowMs();
     // 1. The case may already exist here: accepted at one of this node's own windows.
-    let record = await tx.cases.getForUpdate(forwarded.caseId);
-    if (record) {
-      if (record.role !== 'accepting' || record.acceptingNode !== this.config.node) {
+    const existing = await tx.cases.getForUpdate(forwarded.caseId);
+    let record: CaseRecord;
+    if (existing) {
+      if (existing.role !== 'accepting' || existing.acceptingNode !== this.config.node) {
         throw new GatewayError('ENVELOPE_CONFLICT', { detail: 'the case is already handled here' });
       }
-      await tx.cases.update(record.caseId, { role: 'both', updatedAt: now });
-      record = { ...record, role: 'both' };
+      record = { ...existing, role: 'both' };
     } else {
       record = {
         caseId: forwarded.caseId,
@@ -67,10 +67,15 @@ export class HandlingService {
         clockPausedSince: null,
         clockPausedDays: 0,
       };
-      await tx.cases.insert(record);
     }
-    // 2. Record receipt on the handling side; the accepting node hears of it as seq 1.
-    await this.recorder.record(tx, record, { stage: 'received', at: now, sourceId: `msg:${messageId}` });
+    // 2. Record receipt on the handling side; the accepting node hears of it as seq 1. The case
+    //    row is written once with it: inserted (a new case) or updated (now handled here too).
+    await this.recorder.record(
+      tx,
+      record,
+      { stage: 'received', at: now, sourceId: `msg:${messageId}` },
+      existing ? { also: { role: 'both', updatedAt: now } } : { insert: true },
+    );
     // 3. A pension transfer opens one conversation per transfer-out place.
     if (forwarded.service === 'pension.transfer') await this.transfers.start(tx, record, forwarded);
     // 4. Queue the hand-over to the agency adapter, in the same transaction.
@@ -121,10 +126,13 @@ export class HandlingService {
   async recordAgencyDelivered(tx: GatewayStores, message: OutboxRecord, ack: AgencyDeliveryAck): Promise<void> {
     const record = await tx.cases.getForUpdate(message.caseId ?? '');
     if (!record || !message.messageType.endsWith('.request')) return;
-    await tx.cases.update(record.caseId, { agencyRef: ack.agencyRef });
     // The agency's feed may already have reported its first stage: the hand-over was recorded then.
-    if (record.stage !== 'received') return;
-    await this.recordHandOver(tx, record, this.clock.nowMs(), ack.agencyRef);
+    if (record.stage !== 'received') {
+      await tx.cases.update(record.caseId, { agencyRef: ack.agencyRef });
+      return;
+    }
+    // The agency's reference is written with the hand-over: one update of the case, not two.
+    await this.recordHandOver(tx, record, this.clock.nowMs(), ack.agencyRef, { also: { agencyRef: ack.agencyRef } });
   }
 
   /**
@@ -132,13 +140,13 @@ export class HandlingService {
    * the hand-over, or the agency's own first stage (its feed can be faster than the
    * acknowledgement is recorded), so every timeline shows the agency taking the case.
    */
-  private async recordHandOver(tx: GatewayStores, record: CaseRecord, at: number, agencyRef: string | null): Promise<CaseRecord> {
-    const handedOver = await this.recorder.record(tx, record, {
-      stage: 'agency-received',
-      at,
-      sourceId: `handover:${record.caseId}`,
-      ...(agencyRef ? { detail: { agencyRef } } : {}),
-    });
+  private async recordHandOver(tx: GatewayStores, record: CaseRecord, at: number, agencyRef: string | null, options: RecordOptions = {}): Promise<CaseRecord> {
+    const handedOver = await this.recorder.record(
+      tx,
+      record,
+      { stage: 'agency-received', at, sourceId: `handover:${record.caseId}`, ...(agencyRef ? { detail: { agencyRef } } : {}) },
+      options,
+    );
     // Some services move on at once when the agency has the case (a transfer's leg-1 review).
     const next = serviceDefinition(record.service)?.onHandOver;
     return next ? this.recorder.record(tx, handedOver, { stage: next, at, sourceId: `handover:${record.caseId}:${next}` }) : handedOver;

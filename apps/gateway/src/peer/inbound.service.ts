@@ -166,9 +166,20 @@ export class InboundService {
    */
   private async accept(tx: GatewayStores, compact: string, verified: VerifiedEnvelope, body: object, receipt: string): Promise<{ receipt: string; duplicate: boolean }> {
     const { claims, sha256 } = verified;
-    const seen = await tx.inbox.get(claims.jti);
-    if (seen) {
-      if (seen.sha256 !== sha256) {
+    // The inbox row first: written only for a new id, and rolled back with the effects if one
+    // of them is refused. A repeat is told by the insert, and only then looked up.
+    const fresh = await tx.inbox.insertOnce({
+      messageId: claims.jti,
+      sender: claims.iss,
+      messageType: claims.mtype,
+      caseId: claims.case,
+      sha256,
+      receipt,
+      receivedAt: this.clock.nowMs(),
+    });
+    if (!fresh) {
+      const seen = await tx.inbox.get(claims.jti);
+      if (seen?.sha256 !== sha256) {
         throw new GatewayError('ENVELOPE_CONFLICT', { detail: 'this message id was received with other content' });
       }
       return { receipt: seen.receipt, duplicate: true };
@@ -188,15 +199,6 @@ export class InboundService {
     } else {
       throw new GatewayError('CONTRACT_UNKNOWN', { detail: 'no handler for this message type' });
     }
-    await tx.inbox.insert({
-      messageId: claims.jti,
-      sender: claims.iss,
-      messageType: claims.mtype,
-      caseId: claims.case,
-      sha256,
-      receipt,
-      receivedAt: this.clock.nowMs(),
-    });
     await this.messageLog.append(tx, [
       { direction: 'received', kind: 'envelope', messageId: claims.jti, peer: claims.iss, content: compact },
       { direction: 'sent', kind: 'receipt', messageId: claims.jti, peer: claims.iss, content: receipt },
