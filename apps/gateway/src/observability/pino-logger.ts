@@ -53,6 +53,8 @@ export class PinoNestLogger implements LoggerService {
   }
 
   private write(level: 'info' | 'error' | 'warn' | 'debug' | 'trace', message: unknown, context?: string): void {
+    // Below the level: not even the object is built (intake logs every application at info).
+    if (!this.logger.isLevelEnabled(level)) return;
     if (typeof message === 'object' && message !== null) {
       this.logger[level]({ context, ...(message as Record<string, unknown>) });
     } else {
