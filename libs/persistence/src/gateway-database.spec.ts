@@ -146,6 +146,29 @@ describe('GatewayDatabase group commit on SQLite', () => {
     expect(await ids()).toEqual([message(1), message(4)].map((m) => m.messageId));
   });
 
+  it('commits the units made ready in one turn of the event loop together, though the writer was idle', async () => {
+    const ran: string[] = [];
+    const settled: string[] = [];
+    const unit = (n: number) =>
+      db
+        .transaction(async (tx) => {
+          await tx.outbox.enqueue(message(n));
+          ran.push(`unit ${n}`);
+        })
+        .then(() => settled.push(`unit ${n}, after ${ran.length} ran`));
+    // Two callbacks of one turn (as two requests' bodies read in the same poll): not one call stack.
+    const both = await new Promise<Promise<unknown>[]>((resolve) => {
+      const started: Promise<unknown>[] = [];
+      setImmediate(() => started.push(unit(1)));
+      setImmediate(() => {
+        started.push(unit(2));
+        resolve(started);
+      });
+    });
+    await Promise.all(both);
+    expect(settled).toEqual(['unit 1, after 2 ran', 'unit 2, after 2 ran']);
+  });
+
   it('runs later units in a new transaction once a group is full', async () => {
     const units = Array.from({ length: MAX_UNITS_PER_COMMIT * 2 + 3 }, (_, i) => db.transaction((tx) => tx.outbox.enqueue(message(i + 1))));
     await Promise.all(units);

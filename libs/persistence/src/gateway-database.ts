@@ -48,6 +48,7 @@ export class GatewayDatabase {
   private readonly sqlite: { readonly runner: QueryRunner; readonly sql: SqliteSqlRunner } | null;
   /** SQLite only: units of work waiting for the writer, oldest first (see `transaction`). */
   private readonly queued: QueuedUnit[] = [];
+  private drainScheduled = false;
 
   private constructor(
     private readonly dataSource: DataSource,
@@ -119,14 +120,15 @@ export class GatewayDatabase {
    * Runs `work` in a transaction: all its writes commit together, or none (the promise then
    * rejects with the error `work` threw).
    *
-   * SQLite (group commit): units that queue for the single writer while it is busy join the
-   * transaction it opens next, each inside its own savepoint, up to MAX_UNITS_PER_COMMIT, and
-   * commit once. A unit that throws is rolled back to its savepoint alone; the others still
-   * commit. Every unit's promise settles only after that commit, so nothing is acknowledged
-   * before it is durable, exactly as with one commit per unit. No unit waits for others to
-   * arrive: a group is only what was already queued. Why: a commit (WAL frames for every page
-   * touched, typeorm's transaction bookkeeping) cost more than the three inserts of an intake
-   * transaction; pages shared by a group (the outbox, its indexes) are written once.
+   * SQLite (group commit): units are taken at the end of the event loop's turn (setImmediate),
+   * so that every unit made ready in that turn (by other requests, other envelopes) joins one
+   * transaction, each inside its own savepoint, up to MAX_UNITS_PER_COMMIT; units that queue while
+   * the writer is busy join the next one. A unit that throws is rolled back to its savepoint
+   * alone; the others still commit. Every unit's promise settles only after that commit, so
+   * nothing is acknowledged before it is durable, exactly as with one commit per unit. Why: a
+   * commit (WAL frames for every page touched, typeorm's transaction bookkeeping) cost more than
+   * the three inserts of an intake transaction; pages shared by a group (the outbox, its
+   * indexes) are written once.
    */
   async transaction<T>(work: (tx: GatewayStores) => Promise<T>): Promise<T> {
     const sqlite = this.sqlite;
@@ -134,19 +136,32 @@ export class GatewayDatabase {
     const lock = this.lock;
     return new Promise<T>((resolve, reject) => {
       this.queued.push({ work, resolve: resolve as (value: unknown) => void, reject });
-      // A group that starts before this turn may already take (and settle) this unit.
-      lock.run(() => this.commitGroup(sqlite)).catch(reject);
+      if (this.drainScheduled) return;
+      this.drainScheduled = true;
+      setImmediate(() => {
+        this.drainScheduled = false;
+        void lock.run(() => this.commitGroups(sqlite));
+      });
     });
+  }
+
+  /** Commits what is queued, a group at a time (a group's units may be taken by an earlier drain). */
+  private async commitGroups(sqlite: { readonly runner: QueryRunner; readonly sql: SqliteSqlRunner }): Promise<void> {
+    while (this.queued.length > 0) await this.commitGroup(sqlite);
   }
 
   /** Opens one SQLite transaction for the queued units (oldest first), each in a savepoint, and commits it. */
   private async commitGroup({ runner, sql }: { readonly runner: QueryRunner; readonly sql: SqliteSqlRunner }): Promise<void> {
-    if (this.queued.length === 0) return;
     const committed: { readonly unit: QueuedUnit; readonly value: unknown }[] = [];
     const refused: { readonly unit: QueuedUnit; readonly error: unknown }[] = [];
     let unit: QueuedUnit | undefined;
     let unitError: unknown;
-    await runner.startTransaction();
+    try {
+      await runner.startTransaction();
+    } catch (error) {
+      for (const refusedUnit of this.queued.splice(0, MAX_UNITS_PER_COMMIT)) refusedUnit.reject(error);
+      return;
+    }
     try {
       while (committed.length + refused.length < MAX_UNITS_PER_COMMIT && (unit = this.queued.shift()) !== undefined) {
         sql.savepoint();
