@@ -6,6 +6,7 @@ import { MIGRATIONS } from './migrations/index.js';
 import { ALL_SCHEMAS } from './schema.js';
 import { GatewayStores, SqliteSqlRunner, type DatabaseKind, type SqliteHandle } from './stores.js';
 import { Mutex } from './mutex.js';
+import { WalCheckpointer, type PragmaHandle } from './wal-checkpointer.js';
 
 export type DatabaseOptions =
   | { readonly kind: 'sqlite'; readonly file: string }
@@ -49,6 +50,8 @@ export class GatewayDatabase {
   /** SQLite only: units of work waiting for the writer, oldest first (see `transaction`). */
   private readonly queued: QueuedUnit[] = [];
   private drainScheduled = false;
+  /** SQLite file only: checkpoints the WAL off the event loop (see WalCheckpointer). */
+  private checkpointer: WalCheckpointer | null = null;
 
   private constructor(
     private readonly dataSource: DataSource,
@@ -107,6 +110,9 @@ export class GatewayDatabase {
       throw new GatewayError('CONFIG_INVALID', {
         detail: 'the database schema is behind this version: run `npm run migrate` first',
       });
+    }
+    if (options.kind === 'sqlite' && options.file !== ':memory:') {
+      db.checkpointer = WalCheckpointer.start(options.file, (dataSource.driver as unknown as { databaseConnection: PragmaHandle }).databaseConnection);
     }
     return db;
   }
@@ -204,6 +210,8 @@ export class GatewayDatabase {
   }
 
   async close(): Promise<void> {
+    // First: the node's connection must be the last to close, so that SQLite checkpoints and removes the WAL.
+    await this.checkpointer?.stop();
     if (this.sqlite && !this.sqlite.runner.isReleased) await this.sqlite.runner.release();
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
   }
