@@ -52,6 +52,17 @@ describe('GatewayDatabase on SQLite', () => {
     expect(again.map((m) => m.messageId)).toEqual(['00000000-0000-7000-8000-000000000001']);
   });
 
+  it('counts undelivered messages per destination in the database', async () => {
+    await db.transaction(async (tx) => {
+      await tx.outbox.enqueue(message('00000000-0000-7000-8000-000000000001', 0));
+      await tx.outbox.enqueue(message('00000000-0000-7000-8000-000000000002', 0));
+      await tx.outbox.enqueue({ ...message('00000000-0000-7000-8000-000000000003', 0), destination: 'agency:SC.card' });
+    });
+    // One of them in flight still counts; nothing else is there.
+    await db.transaction((tx) => tx.outbox.claimDue(1, 60_000, 1));
+    expect(await db.read((s) => s.outbox.backlogByDestination())).toEqual(new Map([['peer:CQ', 2], ['agency:SC.card', 1]]));
+  });
+
   it('records an inbox message id once, and tells a repeat without writing it again', async () => {
     const row = { messageId: '00000000-0000-7000-8000-000000000009', sender: 'CQ', messageType: 'status-update', caseId: null, sha256: 'a', receipt: 'r1', receivedAt: 1 };
     expect(await db.transaction((tx) => tx.inbox.insertOnce(row))).toBe(true);

@@ -428,6 +428,15 @@ export class OutboxStore {
     return Number(rows[0]?.['n'] ?? 0);
   }
 
+  /** Undelivered messages (pending, in flight, retrying) per destination, counted by the database. */
+  async backlogByDestination(): Promise<Map<string, number>> {
+    const rows = await this.sql.all(
+      `SELECT destination, COUNT(*) AS n FROM outbox WHERE state IN ('pending', 'in-flight', 'retrying') GROUP BY destination`,
+      [],
+    );
+    return new Map(rows.map((r) => [String(r['destination']), Number(r['n'])]));
+  }
+
   async countsByState(): Promise<Record<string, number>> {
     const rows: { state: string; n: string | number }[] = await this.em
       .createQueryBuilder()

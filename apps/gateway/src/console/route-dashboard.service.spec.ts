@@ -13,7 +13,12 @@ const START = Date.UTC(2026, 10, 23, 1, 0, 0);
 function fakeDb(rows: Partial<Record<OutboxState, string[]>>): GatewayDatabase {
   const stores = {
     outbox: {
-      list: async (filter: { state?: OutboxState }) => (rows[filter.state ?? 'pending'] ?? []).map((destination) => ({ destination }) as OutboxRecord),
+      // What the database's GROUP BY answers: undelivered messages (pending, in flight, retrying) per destination.
+      backlogByDestination: async () => {
+        const counts = new Map<string, number>();
+        for (const state of ['pending', 'in-flight', 'retrying'] as const) for (const d of rows[state] ?? []) counts.set(d, (counts.get(d) ?? 0) + 1);
+        return counts;
+      },
     },
   };
   return { read: async <T>(work: (s: typeof stores) => Promise<T>) => work(stores) } as unknown as GatewayDatabase;
@@ -41,7 +46,7 @@ describe('RouteDashboardService', () => {
     // Every agency adapter of the node is listed, traffic or not (one per agency function).
     expect(view.routes.map((r) => r.destination)).toEqual(['peer:SC', 'self', 'agency:CQ.card', 'agency:CQ.medical', 'agency:CQ.pension']);
     const peer = view.routes[0];
-    expect(peer).toMatchObject({ kind: 'peer', backlog: 3, backlogCapped: false, circuit: { state: 'open', failures: 5, openUntil: '2026-11-23T09:00:05.000+08:00' } });
+    expect(peer).toMatchObject({ kind: 'peer', backlog: 3, circuit: { state: 'open', failures: 5, openUntil: '2026-11-23T09:00:05.000+08:00' } });
     expect(peer.points).toHaveLength(60);
     expect(peer.points.at(-1)).toMatchObject({ at: '2026-11-23T09:00:00.000+08:00', backlog: 3 });
     expect(view.routes[2]).toMatchObject({ kind: 'agency', backlog: 1, circuit: { state: 'closed' } });

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleD
 import { Clock, toShanghaiIso } from '#core';
 import { SERVICE_CATALOGUE } from '#contracts';
 import type { CircuitState } from '#delivery';
-import { GatewayDatabase, type OutboxState } from '#persistence';
+import { GatewayDatabase } from '#persistence';
 import { GATEWAY_CONFIG } from '../config/config.token.js';
 import type { GatewayConfig } from '../config/gateway.config.js';
 import { agencyDestination, peerDestination } from '../cases/destinations.js';
@@ -10,9 +10,7 @@ import { RelayService } from '../delivery/relay.service.js';
 import { FederationHolder } from '../federation/federation-holder.js';
 import { RouteSeries, type SeriesPoint, type SeriesRange } from './route-series.js';
 
-const BACKLOG_STATES: readonly OutboxState[] = ['pending', 'in-flight', 'retrying'];
 /** Rows read per state when sampling; a backlog past this shows as "at least". */
-const SAMPLE_LIMIT = 5000;
 const SAMPLE_EVERY_MS = 15_000;
 
 export type RouteKind = 'peer' | 'agency' | 'self';
@@ -22,8 +20,6 @@ export interface RouteView {
   readonly kind: RouteKind;
   readonly circuit: { readonly state: CircuitState; readonly failures: number; readonly openUntil: string | null };
   readonly backlog: number;
-  /** True when the backlog count reached the sampling limit (the real one may be larger). */
-  readonly backlogCapped: boolean;
   readonly points: readonly (Omit<SeriesPoint, 'at'> & { readonly at: string })[];
 }
 
@@ -43,7 +39,7 @@ export interface RoutesDashboard {
 export class RouteDashboardService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('RouteDashboard');
   private timer: NodeJS.Timeout | null = null;
-  private last: { byDestination: Map<string, number>; capped: boolean } = { byDestination: new Map(), capped: false };
+  private last: { byDestination: Map<string, number> } = { byDestination: new Map() };
 
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
@@ -88,23 +84,16 @@ export class RouteDashboardService implements OnApplicationBootstrap, OnModuleDe
             openUntil: circuit?.openUntil ? toShanghaiIso(circuit.openUntil) : null,
           },
           backlog: this.last.byDestination.get(destination) ?? 0,
-          backlogCapped: this.last.capped,
           points: this.series.points(destination, range).map((p) => ({ ...p, at: toShanghaiIso(p.at) })),
         };
       }),
     };
   }
 
-  /** Counts undelivered messages per destination and hands them to the series. */
+  /** Counts undelivered messages per destination (in the database) and hands them to the series. */
   async sample(): Promise<void> {
-    const rows = await this.db.read(async (s) => {
-      const out: { destination: string }[][] = [];
-      for (const state of BACKLOG_STATES) out.push(await s.outbox.list({ state, limit: SAMPLE_LIMIT }));
-      return out;
-    });
-    const byDestination = new Map<string, number>();
-    for (const row of rows.flat()) byDestination.set(row.destination, (byDestination.get(row.destination) ?? 0) + 1);
-    this.last = { byDestination, capped: rows.some((r) => r.length >= SAMPLE_LIMIT) };
+    const byDestination = await this.db.read((s) => s.outbox.backlogByDestination());
+    this.last = { byDestination };
     this.series.recordBacklog(byDestination);
   }
 

@@ -45,7 +45,7 @@ export async function renderRoutes(main, ctx) {
               { class: 'route-head' },
               h('h2', {}, routeTitle(route)),
               circuitBadge(route.circuit.state),
-              h('span', { class: route.backlog > 0 ? 'warn' : 'muted' }, `${t('backlog')}：${formatNumber(route.backlog)}${route.backlogCapped ? '+' : ''}`),
+              h('span', { class: route.backlog > 0 ? 'warn' : 'muted' }, `${t('backlog')}：${formatNumber(route.backlog)}`),
             ),
             h(
               'div',
