@@ -39,7 +39,7 @@ async function main(): Promise<void> {
   writeTextAtomically(authorityJwksFile, `${JSON.stringify(authorityJwks, null, 2)}\n`);
 
   // 2. Agency simulators, adapters, then the gateway nodes.
-  const supervisor = new Supervisor(config.childEnv, join(config.dataDir, 'logs'), say);
+  const supervisor = new Supervisor(config.childEnv, join(config.dataDir, 'logs'), say, config.heapLimitMb);
   const script = (app: string) => join(config.distDir, 'apps', app, 'src', 'main.js');
   for (const n of config.nodes) {
     const dir = join(config.dataDir, n.node.toLowerCase());

@@ -26,6 +26,8 @@ export class Supervisor {
     private readonly baseEnv: Readonly<Record<string, string | undefined>>,
     private readonly logDir: string,
     private readonly say: (line: string) => void,
+    /** Each child's old-generation heap limit (MB). */
+    private readonly heapLimitMb: number,
   ) {
     mkdirSync(logDir, { recursive: true });
   }
@@ -33,7 +35,7 @@ export class Supervisor {
   start(spec: ProcessSpec): void {
     const log = this.logs.get(spec.name) ?? createWriteStream(join(this.logDir, `${spec.name}.log`), { flags: 'a' });
     this.logs.set(spec.name, log);
-    const child = spawn(process.execPath, [...this.profileFlags(spec.name), spec.script], {
+    const child = spawn(process.execPath, [`--max-old-space-size=${this.heapLimitMb}`, ...this.profileFlags(spec.name), spec.script], {
       env: { ...this.baseEnv, ...spec.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
