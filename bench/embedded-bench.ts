@@ -11,7 +11,7 @@
  * BENCH_REPLICAS (default 2) gateway replicas per province; skipped, with the reason, when the
  * servers are not reachable.
  *
- * Yardsticks in the same run: a bare Fastify route under the same load, and a jose Ed25519
+ * Yardsticks in the same run: a bare Fastify route under the same load, and an Ed25519 envelope
  * sign+verify loop. Writes bench/reports/latest.{json,md}. Every loop is bounded.
  * BENCH_MODES=embedded|production limits the run to one mode. CPU_PROF_DIR (and CPU_PROF_MATCH)
  * make the embedded stack's processes write V8 CPU profiles there.
@@ -243,7 +243,7 @@ async function main(): Promise<void> {
     }
     if (productionSkipped) row('production mode', `skipped: ${productionSkipped}`);
     row('yardstick: bare Fastify route (req/s)', fastify.rps);
-    row('yardstick: jose Ed25519 sign+verify (ops/s, µs/op)', `${jose.opsPerSecond}, ${jose.microsPerOp}`);
+    row('yardstick: envelope Ed25519 sign+verify, libs/signing on node:crypto (ops/s, µs/op)', `${jose.opsPerSecond}, ${jose.microsPerOp}`);
     if (ratios.intakeToBareFastify !== null) row('embedded intake ÷ bare Fastify', ratios.intakeToBareFastify);
     for (const r of ratios.production) row(`production ×${r.replicas} ÷ embedded (intake, end to end)`, `${r.intakeToEmbedded}, ${r.e2eToEmbedded}`);
     const md = [
