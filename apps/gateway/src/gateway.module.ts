@@ -4,6 +4,7 @@ import { Clock } from '#core';
 import { GatewayDatabase } from '#persistence';
 import { FileKeyStore, TrustStore, type Federation } from '#signing';
 import { StatusIntakeController } from './agency/status-intake.controller.js';
+import { AgencyStatusIntake } from './agency/agency-status-intake.service.js';
 import { EnvelopeFactory } from './cases/envelope-factory.js';
 import { HandlingService } from './cases/handling.service.js';
 import { StatusApplier } from './cases/status-applier.js';
@@ -74,6 +75,7 @@ export class GatewayModule {
         PersonalDataSealer,
         EnvelopeFactory,
         HandlingService,
+        AgencyStatusIntake,
         CaseRecorder,
         TransferService,
         StatusApplier,

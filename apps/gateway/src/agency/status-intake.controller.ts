@@ -1,106 +1,36 @@
-import { Controller, Inject, Logger, UseFilters } from '@nestjs/common';
+import { Controller, UseFilters } from '@nestjs/common';
 import { Ctx, MessagePattern, Payload } from '@nestjs/microservices';
-import { GatewayError } from '#core';
-import { acknowledge, checkLinkProof } from '#delivery';
-import {
-  AGENCY_BATCH_LIMITS,
-  AGENCY_STATUS,
-  AGENCY_STATUS_BATCH,
-  AgencyStatusReportDto,
-  batchItems,
-  validateContract,
-  type AgencyBatchOutcome,
-  type AgencyLinkError,
-  type AgencyStatusAck,
-  type AgencyStatusBatchAck,
-} from '#contracts';
-import { GATEWAY_CONFIG } from '../config/config.token.js';
-import type { GatewayConfig } from '../config/gateway.config.js';
-import { HandlingService } from '../cases/handling.service.js';
-import { OutboxSignal } from '../delivery/outbox-signal.js';
-import { toProblem } from '../http/problem.js';
+import { acknowledge } from '#delivery';
+import { AGENCY_STATUS, AGENCY_STATUS_BATCH, type AgencyStatusAck, type AgencyStatusBatchAck } from '#contracts';
 import { RpcProblemFilter } from '../http/rpc-problem.filter.js';
+import { AgencyStatusIntake } from './agency-status-intake.service.js';
 
 /**
  * The agency face: adapters report each stage of a case, alone (AGENCY_STATUS) or many at once
- * (AGENCY_STATUS_BATCH); the answer is the acknowledgement. Each report, alone or in a batch, is
- * 1. validated against its contract, 2. checked for its link proof (only adapters holding the
- * province's secret may report), 3. recorded (idempotent on its event id); then the relay is woken
- * for the status updates that queued.
+ * (AGENCY_STATUS_BATCH); the answer is the acknowledgement (AgencyStatusIntake says what is
+ * checked). On RabbitMQ a message is acknowledged to the broker once it was answered.
  */
 @Controller()
 @UseFilters(RpcProblemFilter)
 export class StatusIntakeController {
-  private readonly logger = new Logger('AgencyLink');
-
-  constructor(
-    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
-    private readonly handling: HandlingService,
-    private readonly outbox: OutboxSignal,
-  ) {}
+  constructor(private readonly intake: AgencyStatusIntake) {}
 
   @MessagePattern(AGENCY_STATUS)
   async report(@Payload() payload: unknown, @Ctx() context: unknown): Promise<AgencyStatusAck> {
     try {
-      const ack = await this.recordOne(payload);
-      if (!ack.duplicate) this.outbox.notify();
-      return ack;
+      return await this.intake.report(payload);
     } finally {
       // Answered either way (an error goes back to the adapter, which retries): the broker may forget it.
       acknowledge(context);
     }
   }
 
-  /**
-   * Reports in feed order, each answered on its own. A report refused for good (invalid,
-   * unproved, not allowed) does not stop the ones after it; a report that failed for a reason
-   * that may pass does, and the rest are answered BATCH_ITEM_NOT_ATTEMPTED (transient), so no
-   * later stage is recorded before an earlier one. Only a payload that is not a batch of 1 to
-   * AGENCY_BATCH_LIMITS.statuses items is refused as a whole (CONTRACT_INVALID). On RabbitMQ the
-   * batch is acknowledged once every report was handled.
-   */
   @MessagePattern(AGENCY_STATUS_BATCH)
   async reportBatch(@Payload() payload: unknown, @Ctx() context: unknown): Promise<AgencyStatusBatchAck> {
     try {
-      const items = batchItems(payload, AGENCY_BATCH_LIMITS.statuses);
-      if (!items) throw new GatewayError('CONTRACT_INVALID', { detail: `a status batch holds 1 to ${AGENCY_BATCH_LIMITS.statuses} reports` });
-      const results: AgencyBatchOutcome<AgencyStatusAck>[] = [];
-      let stoppedBy: AgencyLinkError | null = null;
-      let recorded = false;
-      for (const item of items) {
-        if (stoppedBy) {
-          results.push({ ok: false, error: { code: 'BATCH_ITEM_NOT_ATTEMPTED', message: `an earlier report failed (${stoppedBy.code})`, permanent: false } });
-          continue;
-        }
-        try {
-          const ack = await this.recordOne(item);
-          recorded ||= !ack.duplicate;
-          results.push({ ok: true, ack });
-        } catch (error) {
-          const linkError = this.linkErrorOf(error);
-          if (!linkError.permanent) stoppedBy = linkError;
-          results.push({ ok: false, error: linkError });
-        }
-      }
-      if (recorded) this.outbox.notify();
-      return { results };
+      return await this.intake.reportBatch(payload);
     } finally {
       acknowledge(context);
     }
-  }
-
-  private async recordOne(payload: unknown): Promise<AgencyStatusAck> {
-    const report = validateContract(AgencyStatusReportDto, payload, 'CONTRACT_INVALID', { forbidUnknown: false });
-    if (!checkLinkProof(this.config.agencyLinkSecret, report.eventId, (payload as { proof?: unknown }).proof)) {
-      throw new GatewayError('AGENCY_LINK_UNAUTHENTICATED');
-    }
-    return this.handling.recordAgencyStatus(report);
-  }
-
-  /** One report's error as RpcProblemFilter would send it alone: 4xx-class problems are permanent. */
-  private linkErrorOf(error: unknown): AgencyLinkError {
-    const problem = toProblem(error);
-    if (problem.status >= 500) this.logger.error({ msg: 'agency status report failed', code: problem.code });
-    return { code: problem.code, message: problem.detail ?? problem.title, permanent: problem.status < 500 };
   }
 }

@@ -5,7 +5,7 @@ import type { AgencyStatusAck, AgencyStatusReport } from '#contracts';
 import type { GatewayConfig } from '../config/gateway.config.js';
 import type { HandlingService } from '../cases/handling.service.js';
 import { OutboxSignal } from '../delivery/outbox-signal.js';
-import { StatusIntakeController } from './status-intake.controller.js';
+import { AgencyStatusIntake } from './agency-status-intake.service.js';
 
 const SECRET = 'status-intake-spec-link-secret-0123456789';
 
@@ -14,7 +14,7 @@ function report(n: number, over: Record<string, unknown> = {}): Record<string, u
   return { eventId, agency: 'SC.card', caseId: 'CQ-20261123-7K3F9ZQ2M8', stage: 'in-production', at: '2026-11-23T10:00:00.000+08:00', proof: linkProof(SECRET, eventId), ...over };
 }
 
-/** The controller over a handling service that records what it was given and fails as told. */
+/** The intake over a handling service that records what it was given and fails as told. */
 function intake(fail: (report: AgencyStatusReport) => Error | null = () => null) {
   const recorded: string[] = [];
   let notified = 0;
@@ -28,20 +28,20 @@ function intake(fail: (report: AgencyStatusReport) => Error | null = () => null)
   } as unknown as HandlingService;
   const signal = new OutboxSignal();
   signal.subscribe(() => (notified += 1));
-  const controller = new StatusIntakeController({ agencyLinkSecret: SECRET } as GatewayConfig, handling, signal);
-  return { controller, recorded, notified: () => notified };
+  const service = new AgencyStatusIntake({ agencyLinkSecret: SECRET } as GatewayConfig, handling, signal);
+  return { intake: service, recorded, notified: () => notified };
 }
 
-describe('StatusIntakeController, batches of status reports', () => {
+describe('AgencyStatusIntake, batches of status reports', () => {
   beforeAll(() => {
     Logger.overrideLogger(false);
   });
 
   it('validates and checks the link proof of each report on its own: refused ones do not stop the others', async () => {
-    const { controller, recorded, notified } = intake();
+    const { intake: statusIntake, recorded, notified } = intake();
     const unproved = report(2, { proof: linkProof('another-province-secret-0123456789abc', 'SC.card:2') });
     const invalid = report(3, { stage: 'teleported' });
-    const answer = await controller.reportBatch({ items: [report(1), unproved, invalid, report(4)] }, undefined);
+    const answer = await statusIntake.reportBatch({ items: [report(1), unproved, invalid, report(4)] });
     expect(answer.results).toEqual([
       { ok: true, ack: { eventId: 'SC.card:1', duplicate: false } },
       { ok: false, error: expect.objectContaining({ code: 'AGENCY_LINK_UNAUTHENTICATED', permanent: true }) },
@@ -54,15 +54,15 @@ describe('StatusIntakeController, batches of status reports', () => {
   });
 
   it('answers a case-level refusal for that report only (STATUS_NOT_ALLOWED, permanent)', async () => {
-    const { controller, recorded } = intake((r) => (r.eventId === 'SC.card:1' ? new GatewayError('STATUS_NOT_ALLOWED') : null));
-    const answer = await controller.reportBatch({ items: [report(1), report(2)] }, undefined);
+    const { intake: statusIntake, recorded } = intake((r) => (r.eventId === 'SC.card:1' ? new GatewayError('STATUS_NOT_ALLOWED') : null));
+    const answer = await statusIntake.reportBatch({ items: [report(1), report(2)] });
     expect(answer.results[0]).toEqual({ ok: false, error: expect.objectContaining({ code: 'STATUS_NOT_ALLOWED', permanent: true }) });
     expect(recorded).toEqual(['SC.card:2']);
   });
 
   it('after a report that failed for a reason that may pass, records nothing more and answers the rest BATCH_ITEM_NOT_ATTEMPTED', async () => {
-    const { controller, recorded } = intake((r) => (r.eventId === 'SC.card:2' ? new Error('database busy') : null));
-    const answer = await controller.reportBatch({ items: [report(1), report(2), report(3)] }, undefined);
+    const { intake: statusIntake, recorded } = intake((r) => (r.eventId === 'SC.card:2' ? new Error('database busy') : null));
+    const answer = await statusIntake.reportBatch({ items: [report(1), report(2), report(3)] });
     expect(answer.results.map((r) => (r.ok ? 'ok' : `${r.error.code}/${r.error.permanent ? 'permanent' : 'transient'}`))).toEqual([
       'ok',
       'INTERNAL/transient',
@@ -76,8 +76,8 @@ describe('StatusIntakeController, batches of status reports', () => {
     ['a batch of 101', { items: Array.from({ length: 101 }, (_, i) => report(i + 1)) }],
     ['a single report', report(1)],
   ])('refuses %s as a whole with CONTRACT_INVALID', async (_name, payload) => {
-    const { controller, recorded } = intake();
-    await expect(controller.reportBatch(payload, undefined)).rejects.toMatchObject({ code: 'CONTRACT_INVALID' });
+    const { intake: statusIntake, recorded } = intake();
+    await expect(statusIntake.reportBatch(payload)).rejects.toMatchObject({ code: 'CONTRACT_INVALID' });
     expect(recorded).toEqual([]);
   });
 });
