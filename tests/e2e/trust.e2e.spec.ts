@@ -32,6 +32,25 @@ describe('trust between provinces: key rotation, access rules, the signed federa
       body: JSON.stringify(body),
     });
 
+  /** A card request from CQ for one of SC's agencies, signed by CQ as its relay would send it; returns SC's answer and the message id. */
+  async function cardRequestFromCq(caseId: string, agency = 'SC.card') {
+    const cqKeys = await FileKeyStore.open(join(pair.dir, 'CQ', 'keys'), 'CQ', pair.clock);
+    const now = Math.floor(pair.clock.nowMs() / 1000);
+    const jti = newMessageId(pair.clock.nowMs());
+    const body = {
+      caseId,
+      service: 'ssc.apply',
+      acceptedAt: '2026-11-23T09:00:00.000+08:00',
+      acceptingNode: 'CQ',
+      acceptingWindow: { id: 'cq-yuzhong', name: '渝中区', region: '500103' },
+      route: { node: 'SC', agency, region: '510104', regionHistoric: false },
+      request: { ...cardApplication({ issuingRegion: '510104' }) },
+    };
+    const compact = await signEnvelope(cqKeys.current(), { jti, iss: 'CQ', aud: 'SC', iat: now, exp: now + 600, case: caseId, mtype: 'ssc.apply.request', ver: 1, body });
+    const response = await fetch(pair.sc.url('/peer/v1/envelopes'), { method: 'POST', headers: { 'content-type': 'application/jose' }, body: compact });
+    return Object.assign(response, { jti });
+  }
+
   it('rotates a signing key in audited steps: publish, refuse to switch early, switch a day later; the peer verifies the new key from the JWKS', async () => {
     expect((await rotate(pair.sc.window)).status).toBe(403);
     expect(((await (await rotate(pair.sc.operator, {})).json()) as { code: string }).code).toBe('VALIDATION_FAILED');
@@ -70,22 +89,10 @@ describe('trust between provinces: key rotation, access rules, the signed federa
   }, 30_000);
 
   it('refuses a message type the federation does not let the sender send to that agency, before anything is stored', async () => {
-    const cqKeys = await FileKeyStore.open(join(pair.dir, 'CQ', 'keys'), 'CQ', pair.clock);
-    const now = Math.floor(pair.clock.nowMs() / 1000);
     const caseId = 'CQ-20261123-7K3F9ZQ2M9';
-    const jti = newMessageId(pair.clock.nowMs());
     // A well-formed card request, but routed to the pension office: no rule allows that.
-    const body = {
-      caseId,
-      service: 'ssc.apply',
-      acceptedAt: '2026-11-23T09:00:00.000+08:00',
-      acceptingNode: 'CQ',
-      acceptingWindow: { id: 'cq-yuzhong', name: '渝中区', region: '500103' },
-      route: { node: 'SC', agency: 'SC.pension', region: '510104', regionHistoric: false },
-      request: { ...cardApplication({ issuingRegion: '510104' }) },
-    };
-    const compact = await signEnvelope(cqKeys.current(), { jti, iss: 'CQ', aud: 'SC', iat: now, exp: now + 600, case: caseId, mtype: 'ssc.apply.request', ver: 1, body });
-    const response = await fetch(pair.sc.url('/peer/v1/envelopes'), { method: 'POST', headers: { 'content-type': 'application/jose' }, body: compact });
+    const response = await cardRequestFromCq(caseId, 'SC.pension');
+    const jti = response.jti;
     expect({ status: response.status, code: ((await response.json()) as { code: string }).code }).toEqual({ status: 403, code: 'MESSAGE_NOT_ALLOWED' });
     expect(await pair.sc.gateway.db.read((s) => s.inbox.get(jti))).toBeNull();
     expect(await pair.sc.gateway.db.read((s) => s.cases.get(caseId))).toBeNull();
@@ -162,33 +169,6 @@ describe('trust between provinces: key rotation, access rules, the signed federa
         body: JSON.stringify(body),
       });
     const answer = async (response: Response) => ({ status: response.status, ...((await response.json()) as Record<string, unknown>) });
-
-    /** A card request from CQ for SC's card centre, signed by CQ, as CQ's relay would send it. */
-    async function cardRequestFromCq(caseId: string) {
-      const cqKeys = await FileKeyStore.open(join(pair.dir, 'CQ', 'keys'), 'CQ', pair.clock);
-      const now = Math.floor(pair.clock.nowMs() / 1000);
-      const body = {
-        caseId,
-        service: 'ssc.apply',
-        acceptedAt: '2026-11-23T09:00:00.000+08:00',
-        acceptingNode: 'CQ',
-        acceptingWindow: { id: 'cq-yuzhong', name: '渝中区', region: '500103' },
-        route: { node: 'SC', agency: 'SC.card', region: '510104', regionHistoric: false },
-        request: { ...cardApplication({ issuingRegion: '510104' }) },
-      };
-      const compact = await signEnvelope(cqKeys.current(), {
-        jti: newMessageId(pair.clock.nowMs()),
-        iss: 'CQ',
-        aud: 'SC',
-        iat: now,
-        exp: now + 600,
-        case: caseId,
-        mtype: 'ssc.apply.request',
-        ver: 1,
-        body,
-      });
-      return fetch(pair.sc.url('/peer/v1/envelopes'), { method: 'POST', headers: { 'content-type': 'application/jose' }, body: compact });
-    }
 
     /** The federation in force with another serial and CQ no longer allowed to send card applications to SC's card centre. */
     function withoutCardApplicationsFromCq(serial: number): Federation {
