@@ -163,9 +163,9 @@ export class HandlingService {
       const parsed = parseInstant(report.at);
       const at = Number.isNaN(parsed) ? this.clock.nowMs() : parsed;
       const before = record.lastIssuedSeq;
-      const known = await tx.events.findBySource(record.caseId, `agency:${report.eventId}`);
       // The agency reports before the hand-over's acknowledgement is recorded: the hand-over first.
-      const current = record.stage === 'received' && !known ? await this.recordHandOver(tx, record, at, null) : record;
+      // (A case still at 'received' has recorded no agency stage, so this report is not a repeat.)
+      const current = record.stage === 'received' ? await this.recordHandOver(tx, record, at, null) : record;
       const after = await this.recorder.record(tx, current, {
         stage: report.stage,
         at,
