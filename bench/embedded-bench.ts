@@ -51,7 +51,7 @@ async function bareFastify(seconds: number): Promise<LoadResult> {
   }
 }
 
-async function joseLoop(dir: string, iterations: number): Promise<{ opsPerSecond: number; microsPerOp: number }> {
+async function signVerifyLoop(dir: string, iterations: number): Promise<{ opsPerSecond: number; microsPerOp: number }> {
   const clock = new SystemClock();
   const keys = await FileKeyStore.open(join(dir, 'bench-keys'), 'CQ', clock);
   const trust = await TrustStore.create(keys.publicJwks().keys.map((publicJwk) => ({ kid: publicJwk.kid, node: 'CQ' as const, publicJwk })));
@@ -194,7 +194,7 @@ async function main(): Promise<void> {
     // Yardsticks measured in the same run, with the stack stopped.
     await sleep(2000);
     const fastify = await bareFastify(Math.min(SECONDS, 10));
-    const jose = await joseLoop(dir, 2000);
+    const signVerify = await signVerifyLoop(dir, 2000);
 
     const machine = {
       cores: cpus().length,
@@ -214,7 +214,7 @@ async function main(): Promise<void> {
         e2eToEmbedded: embedded ? +(p.e2e.casesPerSecond / embedded.e2e.casesPerSecond).toFixed(2) : null,
       })),
     };
-    const report = { machine, embedded, production, productionSkipped, yardsticks: { bareFastify: fastify, joseSignVerify: jose }, ratios };
+    const report = { machine, embedded, production, productionSkipped, yardsticks: { bareFastify: fastify, envelopeSignVerify: signVerify }, ratios };
     mkdirSync(join(root, 'bench', 'reports'), { recursive: true });
     writeFileSync(join(root, 'bench', 'reports', 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
 
@@ -243,7 +243,7 @@ async function main(): Promise<void> {
     }
     if (productionSkipped) row('production mode', `skipped: ${productionSkipped}`);
     row('yardstick: bare Fastify route (req/s)', fastify.rps);
-    row('yardstick: envelope Ed25519 sign+verify, libs/signing on node:crypto (ops/s, µs/op)', `${jose.opsPerSecond}, ${jose.microsPerOp}`);
+    row('yardstick: envelope Ed25519 sign+verify, libs/signing on node:crypto (ops/s, µs/op)', `${signVerify.opsPerSecond}, ${signVerify.microsPerOp}`);
     if (ratios.intakeToBareFastify !== null) row('embedded intake ÷ bare Fastify', ratios.intakeToBareFastify);
     for (const r of ratios.production) row(`production ×${r.replicas} ÷ embedded (intake, end to end)`, `${r.intakeToEmbedded}, ${r.e2eToEmbedded}`);
     const md = [
