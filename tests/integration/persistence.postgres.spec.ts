@@ -1,4 +1,8 @@
-import { GatewayDatabase } from '#persistence';
+import { ManualClock } from '#core';
+import { GatewayDatabase, type MessageLogRecord } from '#persistence';
+import { verifyChain } from '#signing';
+import { MessageLogChainer } from '../../apps/gateway/src/message-log/message-log-chainer.js';
+import { MessageLogService } from '../../apps/gateway/src/message-log/message-log.service.js';
 import { dropPostgresDatabase, freshPostgresDatabase } from './support/postgres.js';
 
 /**
@@ -91,5 +95,73 @@ describe('GatewayDatabase on PostgreSQL', () => {
     expect(windows.sort()).toEqual(['yz-1', 'yz-2']);
     const cases = await db.read((s) => s.cases.listByWindows(windows, 10));
     expect(cases.map((c) => c.windowId)).toEqual(['yz-2', 'yz-1']);
+  });
+
+  describe('the message log', () => {
+    const log = new MessageLogService(new ManualClock(Date.UTC(2026, 10, 25, 8)));
+    const entries = (messageId: string) => [
+      { direction: 'received' as const, kind: 'envelope' as const, messageId, peer: 'CQ', content: `envelope ${messageId}` },
+      { direction: 'sent' as const, kind: 'receipt' as const, messageId, peer: 'CQ', content: `receipt ${messageId}` },
+    ];
+    const id = (n: number) => `00000000-0000-7000-9000-${String(n).padStart(12, '0')}`;
+    const whole = async (db: GatewayDatabase): Promise<MessageLogRecord[]> => {
+      const out: MessageLogRecord[] = [];
+      for (let page = await db.read((s) => s.messageLog.page(0, 1000)); page.length > 0; page = await db.read((s) => s.messageLog.page(out.at(-1)!.seq, 1000))) out.push(...page);
+      return out;
+    };
+
+    it('lets logging transactions commit while another one is still open (no lock on the chain)', async () => {
+      if (!url) return;
+      const [a, b] = replicas as [GatewayDatabase, GatewayDatabase];
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      let staged!: () => void;
+      const stagedInA = new Promise<void>((resolve) => (staged = resolve));
+      const open = a.transaction(async (tx) => {
+        await log.append(tx, entries(id(1)));
+        staged();
+        await held;
+      });
+      await stagedInA;
+      // Before the chain writer, B waited here for A's lock on message_log until A committed.
+      const other = b.transaction((tx) => log.append(tx, entries(id(2)))).then(() => 'committed');
+      let timer: NodeJS.Timeout | undefined;
+      const verdict = await Promise.race([other, new Promise((resolve) => (timer = setTimeout(() => resolve('blocked'), 3_000)))]);
+      clearTimeout(timer);
+      release();
+      await open;
+      await other;
+      expect(verdict).toBe('committed');
+    });
+
+    it('chains every entry exactly once, in order, with two replicas writing the chain at once', async () => {
+      if (!url) return;
+      const [a, b] = replicas as [GatewayDatabase, GatewayDatabase];
+      await Promise.all(Array.from({ length: 30 }, (_, i) => (i % 2 === 0 ? a : b).transaction((tx) => log.append(tx, entries(id(100 + i))))));
+      // A transaction that fails logs nothing.
+      await expect(
+        a.transaction(async (tx) => {
+          await log.append(tx, entries(id(999)));
+          throw new Error('refused');
+        }),
+      ).rejects.toThrow('refused');
+      const writers = [new MessageLogChainer(a), new MessageLogChainer(b)];
+      const drain = async (writer: MessageLogChainer) => {
+        while ((await writer.chainOnce(7)) > 0);
+      };
+      await Promise.all(writers.map(drain));
+
+      const chained = await whole(a);
+      expect(await a.read((s) => s.messageLog.pendingCount())).toBe(0);
+      expect(verifyChain(chained)).toEqual({ ok: true, count: 64 });
+      const ids = chained.map((r) => r.messageId);
+      expect(new Set(ids).size).toBe(32);
+      expect(ids).not.toContain(id(999));
+      // Each message's two entries, written together, stay in their order: envelope, then receipt.
+      for (const messageId of new Set(ids)) {
+        expect(chained.filter((r) => r.messageId === messageId).map((r) => r.kind)).toEqual(['envelope', 'receipt']);
+      }
+      expect(typeof chained[0].seq).toBe('number');
+    });
   });
 });

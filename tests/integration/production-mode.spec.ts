@@ -3,6 +3,7 @@ import { cardApplication, freshIdNumber } from '../e2e/support/applications.js';
 import { TwoNodeHarness } from '../e2e/support/two-node-harness.js';
 import { eventually, freePort } from '../e2e/support/free-port.js';
 import { createGatewayApp } from '../../apps/gateway/src/gateway-app.js';
+import { verifyMessageLog } from '../../apps/gateway/src/message-log/verify-log.js';
 import { dropPostgresDatabase, freshPostgresDatabase } from './support/postgres.js';
 import { deleteQueues, RABBITMQ_URL, rabbitAvailable } from './support/rabbitmq.js';
 
@@ -14,7 +15,7 @@ import { deleteQueues, RABBITMQ_URL, rabbitAvailable } from './support/rabbitmq.
 /** Both provinces in production mode, each on a fresh PostgreSQL database; null when a server is missing. */
 class ProductionSetup {
   harness: TwoNodeHarness | null = null;
-  private readonly urls: Record<'SC' | 'CQ', string | null> = { SC: null, CQ: null };
+  readonly urls: Record<'SC' | 'CQ', string | null> = { SC: null, CQ: null };
 
   constructor(
     private readonly label: string,
@@ -67,6 +68,16 @@ describe('production mode: PostgreSQL and RabbitMQ', () => {
     expect(harness.sc.simulator.caseCount(toSichuan)).toBe(1);
     expect(harness.cq.simulator.caseCount(toChongqing)).toBe(1);
   }, 90_000);
+
+  it('chains every envelope and receipt both nodes logged into an intact message log', async () => {
+    if (!setup.harness) return;
+    for (const node of ['SC', 'CQ'] as const) {
+      // The chain writer links what the transactions logged within moments of their commit.
+      const verdict = await eventually(() => verifyMessageLog({ kind: 'postgres', url: setup.urls[node]! }), (v) => v.ok && v.waiting === 0);
+      expect(verdict).toMatchObject({ ok: true, waiting: 0 });
+      expect(verdict.ok && verdict.count).toBeGreaterThanOrEqual(8);
+    }
+  });
 
   it('carries a pension transfer across both provinces: letter, sheet and funds, merge, each agency action once', async () => {
     if (!setup.harness) return;

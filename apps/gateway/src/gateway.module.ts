@@ -31,6 +31,7 @@ import { IntakeService } from './intake/intake.service.js';
 import { PrincipalGuard } from './intake/principal.guard.js';
 import { RateLimiter } from './intake/rate-limiter.js';
 import { MessageLogService } from './message-log/message-log.service.js';
+import { MessageLogChainer } from './message-log/message-log-chainer.js';
 import { OperatorController } from './operator/operator.controller.js';
 import { DeadLetterService } from './operator/dead-letter.service.js';
 import { InboundService } from './peer/inbound.service.js';
@@ -92,6 +93,7 @@ export class GatewayModule {
         PrincipalGuard,
         RateLimiter,
         MessageLogService,
+        MessageLogChainer,
         DeadLetterService,
         KeyRotationService,
         ConversationListService,

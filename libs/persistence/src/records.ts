@@ -126,6 +126,22 @@ export interface MessageLogRecord {
   hash: string;
 }
 
+/**
+ * PostgreSQL only: an entry written by a node's transaction and not yet chained into the log
+ * (`message_log`). The chain writer moves entries over in `id` order (MessageLogChainer), so the
+ * transactions that log messages never wait for one another on the chain's head.
+ */
+export interface MessageLogPendingRecord {
+  id: number;
+  at: number;
+  direction: 'sent' | 'received';
+  kind: 'envelope' | 'receipt';
+  messageId: string;
+  peer: string;
+  sha256: string;
+  content: string;
+}
+
 /** The side of a pension transfer conversation a node keeps. */
 export type ConversationSide = 'in' | 'out';
 

@@ -2,6 +2,7 @@ import { EntitySchema, type ValueTransformer } from 'typeorm';
 import type {
   AuditRecord,
   MessageLogRecord,
+  MessageLogPendingRecord,
   CaseEventRecord,
   CaseRecord,
   CredentialRecord,
@@ -149,7 +150,8 @@ export const MessageLogSchema = new EntitySchema<MessageLogRecord>({
   name: 'MessageLog',
   tableName: 'message_log',
   columns: {
-    seq: { type: 'integer', primary: true },
+    // bigint on PostgreSQL since migration 0006 (read back as a number, like the timestamps).
+    seq: { type: 'bigint', primary: true, transformer: millis },
     at: { type: 'bigint', transformer: millis },
     direction: { type: 'varchar', length: 8 },
     kind: { type: 'varchar', length: 8 },
@@ -159,6 +161,21 @@ export const MessageLogSchema = new EntitySchema<MessageLogRecord>({
     content: { type: 'text' },
     prevHash: { name: 'prev_hash', type: 'varchar', length: 64 },
     hash: { type: 'varchar', length: 64 },
+  },
+});
+
+export const MessageLogPendingSchema = new EntitySchema<MessageLogPendingRecord>({
+  name: 'MessageLogPending',
+  tableName: 'message_log_pending',
+  columns: {
+    id: { type: 'bigint', primary: true, generated: 'increment', transformer: millis },
+    at: { type: 'bigint', transformer: millis },
+    direction: { type: 'varchar', length: 8 },
+    kind: { type: 'varchar', length: 8 },
+    messageId: { name: 'message_id', type: 'varchar', length: 36 },
+    peer: { type: 'varchar', length: 8 },
+    sha256: { type: 'varchar', length: 64 },
+    content: { type: 'text' },
   },
 });
 
@@ -189,6 +206,7 @@ export const ConversationSchema = new EntitySchema<ConversationRecord>({
 
 export const ALL_SCHEMAS = [
   MessageLogSchema,
+  MessageLogPendingSchema,
   AuditSchema,
   CaseSchema,
   CaseEventSchema,

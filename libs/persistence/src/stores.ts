@@ -2,6 +2,7 @@ import type { EntityManager, EntitySchema, ValueTransformer } from 'typeorm';
 import { In } from 'typeorm';
 import type {
   AuditRecord,
+  MessageLogPendingRecord,
   MessageLogRecord,
   CaseEventRecord,
   CaseRecord,
@@ -13,6 +14,7 @@ import type {
 } from './records.js';
 import {
   AuditSchema,
+  MessageLogPendingSchema,
   MessageLogSchema,
   CaseEventSchema,
   CaseSchema,
@@ -153,6 +155,7 @@ class TableMap<T extends object> {
   readonly columns: readonly ColumnMap[];
   readonly insertSql: string;
   private readonly insertable: readonly ColumnMap[];
+  private readonly insertMany = new Map<number, string>();
 
   constructor(schema: EntitySchema<T>) {
     this.table = schema.options.tableName ?? schema.options.name;
@@ -163,6 +166,17 @@ class TableMap<T extends object> {
     });
     this.insertable = this.columns.filter((c) => !c.generated);
     this.insertSql = `INSERT INTO ${this.table} (${this.insertable.map((c) => c.column).join(', ')}) VALUES (${this.insertable.map(() => '?').join(', ')})`;
+  }
+
+  /** One INSERT for `rows` records (kept per row count: a statement is prepared once). */
+  insertManySql(rows: number): string {
+    let sql = this.insertMany.get(rows);
+    if (sql === undefined) {
+      const tuple = `(${this.insertable.map(() => '?').join(', ')})`;
+      sql = `INSERT INTO ${this.table} (${this.insertable.map((c) => c.column).join(', ')}) VALUES ${Array.from({ length: rows }, () => tuple).join(', ')}`;
+      this.insertMany.set(rows, sql);
+    }
+    return sql;
   }
 
   insertParams(record: T): unknown[] {
@@ -196,6 +210,7 @@ const CASE_EVENTS = new TableMap(CaseEventSchema);
 const OUTBOX = new TableMap(OutboxSchema);
 const INBOX = new TableMap(InboxSchema);
 const MESSAGE_LOG = new TableMap(MessageLogSchema);
+const MESSAGE_LOG_PENDING = new TableMap(MessageLogPendingSchema);
 const PENDING_STATUS = new TableMap(PendingStatusSchema);
 const CREDENTIALS = new TableMap(CredentialSchema);
 
@@ -532,8 +547,8 @@ export class MessageLogStore {
 
   /**
    * The last entry, read so the next one can chain to it. On PostgreSQL the table is locked for
-   * the rest of the transaction so two replicas cannot append with the same seq; on SQLite the
-   * database's single writer already serialises appends.
+   * the rest of the transaction so two chain writers (replicas) cannot append with the same seq;
+   * on SQLite the database's single writer already serialises appends.
    */
   async head(): Promise<MessageLogRecord | null> {
     if (this.appended) return this.appended;
@@ -542,18 +557,39 @@ export class MessageLogStore {
     return rows[0] ? MESSAGE_LOG.fromRow(rows[0]) : null;
   }
 
-  async append(record: MessageLogRecord): Promise<void> {
-    await this.sql.run(MESSAGE_LOG.insertSql, MESSAGE_LOG.insertParams(record));
-    this.appended = record;
+  /** Appends chained entries, in order, in one statement (the caller read `head` first). */
+  async append(records: readonly MessageLogRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    await this.sql.run(MESSAGE_LOG.insertManySql(records.length), records.flatMap((r) => MESSAGE_LOG.insertParams(r)));
+    this.appended = records[records.length - 1];
+  }
+
+  /** PostgreSQL: writes entries to be chained later (no lock: see MessageLogPendingRecord). */
+  async stage(records: readonly Omit<MessageLogPendingRecord, 'id'>[]): Promise<void> {
+    if (records.length === 0) return;
+    await this.sql.run(MESSAGE_LOG_PENDING.insertManySql(records.length), records.flatMap((r) => MESSAGE_LOG_PENDING.insertParams(r as MessageLogPendingRecord)));
+  }
+
+  /** The oldest entries waiting to be chained, in the order they were written. */
+  async pending(limit: number): Promise<MessageLogPendingRecord[]> {
+    const rows = await this.sql.all('SELECT * FROM message_log_pending ORDER BY id ASC LIMIT ?', [limit]);
+    return rows.map((r) => MESSAGE_LOG_PENDING.fromRow(r));
+  }
+
+  /** Removes entries that were chained (in the same transaction as their `append`). */
+  async removePending(ids: readonly number[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.sql.run(`DELETE FROM message_log_pending WHERE id IN (${ids.map(() => '?').join(', ')})`, ids);
+  }
+
+  async pendingCount(): Promise<number> {
+    const rows = await this.sql.all('SELECT COUNT(*) AS n FROM message_log_pending', []);
+    return Number(rows[0]?.['n'] ?? 0);
   }
 
   /** Entries in order, a page at a time (the offline verifier walks them all). */
   async page(afterSeq: number, limit: number): Promise<MessageLogRecord[]> {
     return this.em.getRepository(MessageLogSchema).createQueryBuilder('l').where('l.seq > :afterSeq', { afterSeq }).orderBy('l.seq', 'ASC').limit(limit).getMany();
-  }
-
-  async byMessage(messageId: string): Promise<MessageLogRecord[]> {
-    return this.em.find(MessageLogSchema, { where: { messageId }, order: { seq: 'ASC' } });
   }
 }
 
@@ -570,7 +606,11 @@ export class GatewayStores {
   readonly conversations: ConversationStore;
 
   /** `sql` runs the hot path's raw statements; by default through `em` (GatewayDatabase passes SQLite's shared one). */
-  constructor(em: EntityManager, kind: DatabaseKind, sql: SqlRunner = new ManagerSqlRunner(em, kind)) {
+  constructor(
+    em: EntityManager,
+    readonly kind: DatabaseKind,
+    sql: SqlRunner = new ManagerSqlRunner(em, kind),
+  ) {
     this.cases = new CaseStore(em, sql, kind);
     this.events = new CaseEventStore(em, sql);
     this.pendingStatus = new PendingStatusStore(em, sql);

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '#core';
-import type { GatewayStores } from '#persistence';
+import type { GatewayStores, MessageLogPendingRecord, MessageLogRecord } from '#persistence';
 import { chainHash, GENESIS_HASH, sha256Base64url } from '#signing';
 
 export interface LogEntry {
@@ -12,27 +12,46 @@ export interface LogEntry {
   readonly content: string;
 }
 
+/** An entry with its time and hash, ready to be chained. */
+export type UnchainedEntry = Omit<MessageLogPendingRecord, 'id'>;
+
 /**
- * Appends to the tamper-evident message log inside the caller's transaction, so an envelope is
- * logged if and only if its effects were committed. Each entry's hash covers the previous
- * entry's hash: changing or removing any row breaks the chain from there on, which
- * `npm run verify-log` reports offline.
+ * Links entries, in order, to the chain after `head` (null: the log is empty): each entry's hash
+ * covers the previous entry's hash and the entry's own fields.
+ */
+export function chainAfter(head: Pick<MessageLogRecord, 'seq' | 'hash'> | null, entries: readonly UnchainedEntry[]): MessageLogRecord[] {
+  let seq = head?.seq ?? 0;
+  let prevHash = head?.hash ?? GENESIS_HASH;
+  return entries.map((e) => {
+    seq += 1;
+    const hash = chainHash(prevHash, { seq, at: e.at, direction: e.direction, messageId: e.messageId, sha256: e.sha256, kind: e.kind });
+    const record: MessageLogRecord = { seq, at: e.at, direction: e.direction, kind: e.kind, messageId: e.messageId, peer: e.peer, sha256: e.sha256, content: e.content, prevHash, hash };
+    prevHash = hash;
+    return record;
+  });
+}
+
+/**
+ * Logs envelopes and receipts inside the caller's transaction, so a message is logged if and
+ * only if its effects were committed. Each entry's hash covers the previous entry's hash:
+ * changing or removing any row breaks the chain from there on, which `npm run verify-log`
+ * reports offline.
+ *
+ * SQLite (one writer): the entries are chained at once. PostgreSQL: they are written to
+ * `message_log_pending` and the chain writer (MessageLogChainer) links them within moments, so
+ * no transaction holds the chain's head while it does its other work (see migration 0006).
  */
 @Injectable()
 export class MessageLogService {
   constructor(private readonly clock: Clock) {}
 
   async append(tx: GatewayStores, entries: readonly LogEntry[]): Promise<void> {
-    let head = await tx.messageLog.head();
-    for (const entry of entries) {
-      const seq = (head?.seq ?? 0) + 1;
-      const at = this.clock.nowMs();
-      const sha256 = sha256Base64url(entry.content);
-      const prevHash = head?.hash ?? GENESIS_HASH;
-      const hash = chainHash(prevHash, { seq, at, direction: entry.direction, messageId: entry.messageId, sha256, kind: entry.kind });
-      const record = { seq, at, direction: entry.direction, kind: entry.kind, messageId: entry.messageId, peer: entry.peer, sha256, content: entry.content, prevHash, hash };
-      await tx.messageLog.append(record);
-      head = record;
+    const at = this.clock.nowMs();
+    const unchained = entries.map((e) => ({ at, direction: e.direction, kind: e.kind, messageId: e.messageId, peer: e.peer, sha256: sha256Base64url(e.content), content: e.content }));
+    if (tx.kind === 'postgres') {
+      await tx.messageLog.stage(unchained);
+      return;
     }
+    await tx.messageLog.append(chainAfter(await tx.messageLog.head(), unchained));
   }
 }

@@ -5,9 +5,11 @@ import { sha256Base64url, verifyChain } from '#signing';
 /**
  * `npm run verify-log -- <sqlite file | postgres://…>`: checks a node's message log offline and
  * names the first broken entry (a changed, removed or reordered record). Exit 0 when intact, 2
- * when broken, 1 when the log cannot be read.
+ * when broken, 1 when the log cannot be read. On PostgreSQL it also says how many entries were
+ * still waiting to be chained (`waiting`): the chain writer of a running node links them within
+ * moments, and the next start of a stopped node does.
  */
-export async function verifyMessageLog(options: DatabaseOptions): Promise<{ ok: true; count: number } | { ok: false; brokenAt: number; reason: string }> {
+export async function verifyMessageLog(options: DatabaseOptions): Promise<{ ok: true; count: number; waiting: number } | { ok: false; brokenAt: number; reason: string }> {
   const db = await GatewayDatabase.open(options, { migrate: false });
   try {
     const records = [];
@@ -21,7 +23,8 @@ export async function verifyMessageLog(options: DatabaseOptions): Promise<{ ok: 
     const altered = records.find((r) => sha256Base64url(r.content) !== r.sha256);
     const chain = verifyChain(records.map((r) => ({ seq: r.seq, at: r.at, direction: r.direction, kind: r.kind, messageId: r.messageId, sha256: r.sha256, hash: r.hash })));
     if (!chain.ok) return chain;
-    return altered ? { ok: false, brokenAt: altered.seq, reason: 'CONTENT_MISMATCH' } : chain;
+    if (altered) return { ok: false, brokenAt: altered.seq, reason: 'CONTENT_MISMATCH' };
+    return { ...chain, waiting: await db.read((s) => s.messageLog.pendingCount()) };
   } finally {
     await db.close();
   }
@@ -36,7 +39,8 @@ async function main(): Promise<void> {
   const options: DatabaseOptions = /^postgres(ql)?:\/\//.test(target) ? { kind: 'postgres', url: target } : { kind: 'sqlite', file: target };
   const result = await verifyMessageLog(options);
   if (result.ok) {
-    process.stdout.write(`message log intact: ${result.count} entries\n`);
+    const waiting = result.waiting > 0 ? ` (${result.waiting} more waiting to be chained)` : '';
+    process.stdout.write(`message log intact: ${result.count} entries${waiting}\n`);
     return;
   }
   process.stdout.write(`message log BROKEN at entry ${result.brokenAt}: ${result.reason}\n`);
