@@ -97,6 +97,31 @@ describe('GatewayDatabase on PostgreSQL', () => {
     expect(cases.map((c) => c.windowId)).toEqual(['yz-2', 'yz-1']);
   });
 
+  it('lets two transactions that move the same cases in opposite orders both commit (cases locked in one order)', async () => {
+    if (!url) return;
+    const [a, b] = replicas as [GatewayDatabase, GatewayDatabase];
+    const ids = ['CQ-20261125-00000000a1', 'CQ-20261125-00000000b2'];
+    await a.transaction(async (tx) => {
+      for (const caseId of ids) await tx.cases.insert(caseRecord(caseId));
+    });
+    let bothStarted!: () => void;
+    const started = new Promise<void>((resolve) => (bothStarted = resolve));
+    let waiting = 2;
+    // Each moves its first case, waits until the other has started, then moves its second: in
+    // message order that is a lock cycle (PostgreSQL aborts one with "deadlock detected").
+    const move = (db: GatewayDatabase, order: readonly string[]) =>
+      db.transaction(async (tx) => {
+        await tx.cases.lockAll(order);
+        await tx.cases.getForUpdate(order[0]);
+        waiting -= 1;
+        if (waiting === 0) bothStarted();
+        await Promise.race([started, new Promise((resolve) => setTimeout(resolve, 300))]);
+        await tx.cases.getForUpdate(order[1]);
+        await tx.cases.update(order[1], { stage: 'forwarded' });
+      });
+    await expect(Promise.all([move(a, ids), move(b, [...ids].reverse())])).resolves.toBeDefined();
+  });
+
   describe('the message log', () => {
     const log = new MessageLogService(new ManualClock(Date.UTC(2026, 10, 25, 8)));
     const entries = (messageId: string) => [
@@ -165,3 +190,28 @@ describe('GatewayDatabase on PostgreSQL', () => {
     });
   });
 });
+
+function caseRecord(caseId: string) {
+  return {
+    caseId,
+    service: 'ssc.apply',
+    role: 'accepting' as const,
+    acceptingNode: 'CQ' as const,
+    handlingNode: 'SC' as const,
+    agency: 'SC.card',
+    windowId: 'w',
+    stage: 'submitted',
+    status: 'in-progress' as const,
+    requestJson: '{}',
+    applicantHash: 'h',
+    region: '510104',
+    regionHistoric: false,
+    agencyRef: null,
+    acceptedAt: 0,
+    updatedAt: 0,
+    lastAppliedSeq: 0,
+    lastIssuedSeq: 0,
+    clockPausedSince: null,
+    clockPausedDays: 0,
+  };
+}

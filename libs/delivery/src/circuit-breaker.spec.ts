@@ -30,6 +30,17 @@ describe('CircuitBreakers', () => {
     expect(b.allowance('peer:CQ', 3_000)).toBe(Number.POSITIVE_INFINITY);
   });
 
+  it('lets one probe at a time through a half-open circuit, and another if the first never counted', () => {
+    const b = new CircuitBreakers(options);
+    for (let i = 0; i < 3; i += 1) b.failure('peer:CQ', 0);
+    expect(b.allowance('peer:CQ', 1_000)).toBe(1);
+    // Other batches in flight at the same time get nothing while the probe is out.
+    expect(b.allowance('peer:CQ', 1_001)).toBe(0);
+    expect(b.allowance('peer:CQ', 1_999)).toBe(0);
+    // The probe's message was refused on its own (no circuit answer): another probe after openMs.
+    expect(b.allowance('peer:CQ', 2_000)).toBe(1);
+  });
+
   it('keeps destinations apart', () => {
     const b = new CircuitBreakers(options);
     for (let i = 0; i < 3; i += 1) b.failure('peer:CQ', 0);

@@ -17,6 +17,8 @@ interface Circuit {
   failures: number;
   openUntil: number;
   openMs: number;
+  /** Half-open: when the probe was let through, until it answers (a circuit answer or `openMs`). */
+  probeSince?: number | null;
 }
 
 /**
@@ -43,12 +45,20 @@ export class CircuitBreakers {
     return out;
   }
 
-  /** How many messages may go to this destination in this round (1 for a probe). */
+  /**
+   * How many messages may go to this destination in this round: 1 for the probe of a half-open
+   * circuit, and 0 to every other round until that probe has answered (the relay sends several
+   * batches at once), or for `openMs` if its answer did not count for the circuit (a refusal of
+   * that one message, say).
+   */
   allowance(destination: string, nowMs: number): number {
     const circuit = this.circuits.get(destination);
     if (!circuit || circuit.state === 'closed') return Number.POSITIVE_INFINITY;
     if (circuit.state === 'open' && nowMs >= circuit.openUntil) circuit.state = 'half-open';
-    return circuit.state === 'half-open' ? 1 : 0;
+    if (circuit.state !== 'half-open') return 0;
+    if (circuit.probeSince !== undefined && circuit.probeSince !== null && nowMs - circuit.probeSince < circuit.openMs) return 0;
+    circuit.probeSince = nowMs;
+    return 1;
   }
 
   success(destination: string): void {
@@ -59,6 +69,7 @@ export class CircuitBreakers {
   failure(destination: string, nowMs: number): void {
     const circuit = this.circuits.get(destination) ?? { state: 'closed', failures: 0, openUntil: 0, openMs: this.options.openMs };
     circuit.failures += 1;
+    circuit.probeSince = null;
     if (circuit.state === 'half-open') {
       circuit.openMs = Math.min(this.options.maxOpenMs, circuit.openMs * 2);
       circuit.state = 'open';

@@ -21,14 +21,14 @@ describe('Relay', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function enqueue(id: string, destination: string): Promise<void> {
+  async function enqueue(id: string, destination: string, caseId = 'SC-20261122-0000000001'): Promise<void> {
     await db.transaction((tx) =>
       tx.outbox.enqueue({
         messageId: id,
         destination,
         messageType: 'status-update',
         contractVersion: 1,
-        caseId: 'SC-20261122-0000000001',
+        caseId,
         payload: 'p',
         nextAttemptAt: clock.nowMs(),
         createdAt: clock.nowMs(),
@@ -67,6 +67,31 @@ describe('Relay', () => {
       state: 'delivered',
       receipt: 'receipt-1',
     });
+  });
+
+  it('records the deliveries that finished together in case order, so their case locks are taken in one order', async () => {
+    // The four sends finish together (the last one releases all), so they are recorded as one group.
+    let release!: () => void;
+    const allSent = new Promise<void>((resolve) => (release = resolve));
+    let calls = 0;
+    const transport: DestinationTransport = {
+      send: async () => {
+        calls += 1;
+        if (calls === 4) release();
+        await allSent;
+        return { proof: 'receipt' };
+      },
+    };
+    const hooked: string[] = [];
+    const relay = new Relay(db, () => transport, clock, options, {
+      afterDelivered: async (_tx, message) => {
+        hooked.push(message.caseId ?? '');
+      },
+    });
+    const cases = ['SC-20261122-0000000009', 'SC-20261122-0000000002', 'SC-20261122-0000000005', 'SC-20261122-0000000001'];
+    for (const [i, caseId] of cases.entries()) await enqueue(`00000000-0000-7000-8000-00000000010${i}`, 'peer:CQ', caseId);
+    expect(await relay.runOnce()).toBe(4);
+    expect(hooked).toEqual([...cases].sort());
   });
 
   it('dead-letters a permanent failure at once with its reason', async () => {

@@ -125,6 +125,8 @@ export class BatchInboundService {
       const current = batched;
       try {
         await this.db.transaction(async (tx) => {
+          // The batch's cases, locked first and in one order (see CaseStore.lockAll).
+          await tx.cases.lockAll(current.map((c) => c.verified.claims.case));
           for (const [i, c] of current.entries()) {
             try {
               await this.inbound.acceptVerifiedInBatch(tx, c.compact, c.verified, JSON.stringify(proofs[i]));
