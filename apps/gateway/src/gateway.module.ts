@@ -32,6 +32,7 @@ import { PrincipalGuard } from './intake/principal.guard.js';
 import { RateLimiter } from './intake/rate-limiter.js';
 import { MessageLogService } from './message-log/message-log.service.js';
 import { MessageLogChainer } from './message-log/message-log-chainer.js';
+import { IntakeLoad } from './intake/intake-load.js';
 import { OperatorController } from './operator/operator.controller.js';
 import { DeadLetterService } from './operator/dead-letter.service.js';
 import { InboundService } from './peer/inbound.service.js';
@@ -89,6 +90,7 @@ export class GatewayModule {
         ShutdownState,
         TransportRegistry,
         IntakeService,
+        IntakeLoad,
         CredentialsService,
         PrincipalGuard,
         RateLimiter,

@@ -94,6 +94,35 @@ describe('Relay', () => {
     expect(hooked).toEqual([...cases].sort());
   });
 
+  it('sends several claimed batches at once, and one at a time while the hook says so', async () => {
+    const peak = async (limit: number | undefined) => {
+      let sending = 0;
+      let most = 0;
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const transport: DestinationTransport = {
+        send: async () => {
+          sending += 1;
+          most = Math.max(most, sending);
+          await gate;
+          sending -= 1;
+          return { proof: 'receipt' };
+        },
+      };
+      const relay = new Relay(db, () => transport, clock, { ...options, batchSize: 1, batchesInFlight: 3 }, limit === undefined ? {} : { batchesInFlight: () => limit });
+      relay.start();
+      // Let the loop claim as much as it may while the first sends are held.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      release();
+      await relay.stop();
+      return most;
+    };
+    for (let i = 0; i < 6; i += 1) await enqueue(`00000000-0000-7000-8000-00000000020${i}`, 'peer:CQ');
+    expect(await peak(undefined)).toBe(3);
+    for (let i = 0; i < 6; i += 1) await enqueue(`00000000-0000-7000-8000-00000000030${i}`, 'peer:CQ');
+    expect(await peak(1)).toBe(1);
+  });
+
   it('dead-letters a permanent failure at once with its reason', async () => {
     const transport: DestinationTransport = {
       send: async () => {

@@ -31,6 +31,8 @@ export interface RelayHooks {
   /** Runs in the same transaction that marks the message delivered. */
   afterDelivered?(tx: GatewayStores, message: OutboxRecord, outcome: DeliveryOutcome): Promise<void>;
   onAttempt?(event: RelayAttemptEvent): void;
+  /** How many batches may be in flight now (default: `RelayOptions.batchesInFlight`), asked before each claim. */
+  batchesInFlight?(): number;
 }
 
 export interface RelayAttemptEvent {
@@ -157,7 +159,7 @@ export class Relay {
     const sending = new Set<Promise<void>>();
     while (this.running) {
       this.kicked = false;
-      if (sending.size >= this.options.batchesInFlight) {
+      if (sending.size >= (this.hooks.batchesInFlight?.() ?? this.options.batchesInFlight)) {
         await Promise.race(sending);
         continue;
       }

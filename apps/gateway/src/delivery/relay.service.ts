@@ -12,6 +12,7 @@ import { ShutdownState } from './shutdown-state.js';
 import { GatewayMetrics } from '../observability/gateway-metrics.js';
 import { MessageLogService } from '../message-log/message-log.service.js';
 import { RouteSeries } from '../console/route-series.js';
+import { IntakeLoad } from '../intake/intake-load.js';
 
 /**
  * Runs this node's outbox relay for the life of the process and decides what a delivery means
@@ -33,15 +34,18 @@ export class RelayService implements OnApplicationBootstrap, BeforeApplicationSh
     private readonly shutdown: ShutdownState,
     private readonly messageLog: MessageLogService,
     routeSeries: RouteSeries,
+    intakeLoad: IntakeLoad,
   ) {
     signal.subscribe(() => this.relay.kick());
     this.relay = new Relay(
       db,
       (destination): DestinationTransport | undefined => transports.forDestination(destination),
       this.clock,
-      { ...DEFAULT_RELAY_OPTIONS, idleMs: config.relayIdleMs, leaseMs: config.relayLeaseMs, policies: config.retryPolicies, circuit: config.circuit },
+      { ...DEFAULT_RELAY_OPTIONS, idleMs: config.relayIdleMs, leaseMs: config.relayLeaseMs, batchesInFlight: config.relayBatchesInFlight, policies: config.retryPolicies, circuit: config.circuit },
       {
         afterDelivered: (tx, message, outcome) => this.afterDelivered(tx, message, outcome),
+        // Windows first: one batch at a time while they keep the node busy (IntakeLoad).
+        batchesInFlight: () => (intakeLoad.busy ? 1 : config.relayBatchesInFlight),
         onAttempt: (event) => {
           metrics.recordAttempt(event);
           routeSeries.record(event);

@@ -29,6 +29,7 @@ import { OutboxSignal } from '../delivery/outbox-signal.js';
 import { BacklogGauge } from '../delivery/backlog-gauge.js';
 import { ShutdownState } from '../delivery/shutdown-state.js';
 import type { Principal } from './credentials.service.js';
+import { IntakeLoad } from './intake-load.js';
 
 /** The acceptance receipt (受理回执) a window prints for the applicant. */
 export interface AcceptanceReceipt {
@@ -81,9 +82,15 @@ export class IntakeService {
     private readonly applicants: ApplicantIndex,
     private readonly sealer: PersonalDataSealer,
     private readonly recorder: CaseRecorder,
+    private readonly load: IntakeLoad,
   ) {}
 
-  async submit(window: Principal, request: ServiceRequest): Promise<AcceptanceReceipt> {
+  /** Accepts an application (counted by IntakeLoad while it runs, so the relay yields to it). */
+  submit(window: Principal, request: ServiceRequest): Promise<AcceptanceReceipt> {
+    return this.load.during(() => this.accept(window, request));
+  }
+
+  private async accept(window: Principal, request: ServiceRequest): Promise<AcceptanceReceipt> {
     // 0. Back-pressure: refuse rather than queue without bound.
     this.shutdown.assertAccepting();
     await this.backlog.assertRoom();

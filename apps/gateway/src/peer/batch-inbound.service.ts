@@ -7,6 +7,7 @@ import { FileKeyStore, signReceipt, TrustStore, verifyEnvelope, type VerifiedEnv
 import { GATEWAY_CONFIG } from '../config/config.token.js';
 import type { GatewayConfig } from '../config/gateway.config.js';
 import { OutboxSignal } from '../delivery/outbox-signal.js';
+import { IntakeLoad } from '../intake/intake-load.js';
 import { InboundService } from './inbound.service.js';
 
 /** At most this many envelopes in one batch request (the body limit bounds the bytes). */
@@ -72,9 +73,15 @@ export class BatchInboundService {
     private readonly clock: Clock,
     private readonly inbound: InboundService,
     private readonly outbox: OutboxSignal,
+    private readonly load: IntakeLoad,
   ) {}
 
-  async receiveBatch(body: string): Promise<BatchAnswer> {
+  /** Takes a batch; while the windows keep this node busy, one batch at a time (IntakeLoad). */
+  receiveBatch(body: string): Promise<BatchAnswer> {
+    return this.load.background(() => this.take(body));
+  }
+
+  private async take(body: string): Promise<BatchAnswer> {
     const envelopes = body.split('\n').map((line) => line.trim()).filter((line) => line.length > 0);
     if (envelopes.length === 0 || envelopes.length > MAX_BATCH_ENVELOPES) {
       throw new GatewayError('ENVELOPE_MALFORMED', { detail: `a batch holds 1 to ${MAX_BATCH_ENVELOPES} envelopes, one compact JWS per line` });

@@ -1,0 +1,51 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { GATEWAY_CONFIG } from '../config/config.token.js';
+import type { GatewayConfig } from '../config/gateway.config.js';
+
+/**
+ * How many applications this node is accepting right now. Windows come first: a clerk and an
+ * applicant wait for the acceptance receipt, while forwarding and status updates may lag by
+ * seconds without harm (the time limits are working days, and the outboxes keep everything). So
+ * while the windows keep the node busy (`busy`: at least INTAKE_BUSY_REQUESTS applications at
+ * once), the node's other work takes one lane:
+ * - the relay sends one batch at a time instead of RELAY_BATCHES_IN_FLIGHT;
+ * - the peer's batches are taken one at a time (`background`), so a peer that sends many at
+ *   once waits for its answers and slows down by itself.
+ * Both catch up once the rush is over; the outbox's back-pressure (MAX_OUTBOX_BACKLOG) still
+ * bounds how far the node may fall behind.
+ */
+@Injectable()
+export class IntakeLoad {
+  private inProgress = 0;
+  private backgroundRunning = 0;
+  private readonly backgroundWaiting: (() => void)[] = [];
+
+  constructor(@Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig) {}
+
+  /** Runs one acceptance, counted while it runs. */
+  async during<T>(work: () => Promise<T>): Promise<T> {
+    this.inProgress += 1;
+    try {
+      return await work();
+    } finally {
+      this.inProgress -= 1;
+    }
+  }
+
+  /** Runs other work (a peer's batch): at once, or after the one before it while `busy`. */
+  async background<T>(work: () => Promise<T>): Promise<T> {
+    while (this.busy && this.backgroundRunning > 0) await new Promise<void>((resolve) => this.backgroundWaiting.push(resolve));
+    this.backgroundRunning += 1;
+    try {
+      return await work();
+    } finally {
+      this.backgroundRunning -= 1;
+      // Busy: the next one in line; not busy any more: all of them.
+      for (const next of this.backgroundWaiting.splice(0, this.busy ? 1 : this.backgroundWaiting.length)) next();
+    }
+  }
+
+  get busy(): boolean {
+    return this.inProgress >= this.config.intakeBusyRequests;
+  }
+}
