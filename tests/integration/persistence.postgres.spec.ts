@@ -57,6 +57,22 @@ describe('GatewayDatabase on PostgreSQL', () => {
     expect(new Set(ids).size).toBe(200);
   });
 
+  it('marks a group delivered in one statement, each message with its own proof kept exactly', async () => {
+    if (!url) return;
+    const [db] = replicas as [GatewayDatabase];
+    const ids = [1, 2, 3].map((i) => `00000000-0000-7000-8000-1000000000${i}0`);
+    await db.transaction(async (tx) => {
+      for (const messageId of ids) {
+        await tx.outbox.enqueue({ messageId, destination: 'peer:CQ', messageType: 'status-update', contractVersion: 1, caseId: null, payload: 'x', nextAttemptAt: 0, createdAt: 0 });
+      }
+    });
+    // A batch proof is JSON: quotes, braces, commas and backslashes must survive the array.
+    const proofs = ['{"v":1,"kind":"batch","path":["a,b","c\\"d"]}', 'eyJhbGciOiJFZERTQSJ9.e30.c2ln', null];
+    await db.transaction((tx) => tx.outbox.markAllDelivered(ids.map((messageId, i) => ({ messageId, receipt: proofs[i] })), 42));
+    const rows = await db.read((s) => Promise.all(ids.map((id) => s.outbox.get(id))));
+    expect(rows.map((r) => [r?.state, r?.deliveredAt, r?.receipt])).toEqual(proofs.map((p) => ['delivered', 42, p]));
+  });
+
   it('lists the cases of every window of one agency, and no other', async () => {
     if (!url) return;
     const [db] = replicas as [GatewayDatabase];

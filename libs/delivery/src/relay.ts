@@ -313,7 +313,8 @@ export class Relay {
         const group = this.completions.splice(0, this.options.batchSize).sort(byCase);
         try {
           await this.db.transaction(async (tx) => {
-            for (const c of group) await this.deliveredIn(tx, c);
+            await tx.outbox.markAllDelivered(group.map((c) => ({ messageId: c.message.messageId, receipt: c.outcome.proof })), this.clock.nowMs());
+            for (const c of group) await this.hooks.afterDelivered?.(tx, c.message, c.outcome);
           });
           for (const c of group) c.resolve();
         } catch (error) {

@@ -138,7 +138,14 @@ export class GatewayDatabase {
    */
   async transaction<T>(work: (tx: GatewayStores) => Promise<T>): Promise<T> {
     const sqlite = this.sqlite;
-    if (!sqlite || !this.lock) return this.dataSource.transaction((em) => work(new GatewayStores(em, this.kind)));
+    if (!sqlite || !this.lock) {
+      return this.dataSource.transaction(async (em) => {
+        const stores = new GatewayStores(em, this.kind);
+        const value = await work(stores);
+        await stores.flush();
+        return value;
+      });
+    }
     const lock = this.lock;
     return new Promise<T>((resolve, reject) => {
       this.queued.push({ work, resolve: resolve as (value: unknown) => void, reject });
@@ -172,7 +179,9 @@ export class GatewayDatabase {
       while (committed.length + refused.length < MAX_UNITS_PER_COMMIT && (unit = this.queued.shift()) !== undefined) {
         sql.savepoint();
         try {
-          const value = await unit.work(new GatewayStores(runner.manager, this.kind, sql));
+          const stores = new GatewayStores(runner.manager, this.kind, sql);
+          const value = await unit.work(stores);
+          await stores.flush();
           sql.releaseSavepoint();
           committed.push({ unit, value });
         } catch (error) {

@@ -286,8 +286,7 @@ export class CaseStore {
    */
   async lockAll(caseIds: readonly string[]): Promise<void> {
     if (this.kind !== 'postgres' || caseIds.length === 0) return;
-    const ids = [...new Set(caseIds)];
-    await this.sql.all(`SELECT case_id FROM cases WHERE case_id IN (${ids.map(() => '?').join(', ')}) ORDER BY case_id COLLATE "C" FOR UPDATE`, ids);
+    await this.sql.all('SELECT case_id FROM cases WHERE case_id = ANY(?) ORDER BY case_id COLLATE "C" FOR UPDATE', [[...new Set(caseIds)]]);
   }
 
   async update(caseId: string, changes: Partial<Omit<CaseRecord, 'caseId'>>): Promise<void> {
@@ -429,6 +428,24 @@ export class OutboxStore {
     await this.sql.run(
       `UPDATE outbox SET state = 'delivered', delivered_at = ?, lease_until = NULL, receipt = ?, last_error = NULL WHERE message_id = ?`,
       [nowMs, receipt, messageId],
+    );
+  }
+
+  /**
+   * Marks several messages delivered, each with its own proof: one statement on PostgreSQL (the
+   * ids and proofs as arrays, so its text and prepared plan never change), one prepared
+   * statement per message on SQLite, where a statement costs no round trip.
+   */
+  async markAllDelivered(delivered: readonly { readonly messageId: string; readonly receipt: string | null }[], nowMs: number): Promise<void> {
+    if (delivered.length === 0) return;
+    if (this.kind !== 'postgres') {
+      for (const d of delivered) await this.markDelivered(d.messageId, nowMs, d.receipt);
+      return;
+    }
+    await this.sql.run(
+      `UPDATE outbox SET state = 'delivered', delivered_at = ?, lease_until = NULL, receipt = d.receipt, last_error = NULL ` +
+        `FROM unnest(?::varchar[], ?::text[]) AS d(message_id, receipt) WHERE outbox.message_id = d.message_id`,
+      [nowMs, delivered.map((d) => d.messageId), delivered.map((d) => d.receipt)],
     );
   }
 
@@ -585,6 +602,8 @@ export class MessageLogStore {
    * else can append meanwhile: the next `head` is this entry, without a lock or a query again.
    */
   private appended: MessageLogRecord | null = null;
+  /** PostgreSQL: entries staged in this transaction and not yet written (see `stage`). */
+  private readonly staged: Omit<MessageLogPendingRecord, 'id'>[] = [];
 
   constructor(
     private readonly em: EntityManager,
@@ -607,14 +626,39 @@ export class MessageLogStore {
   /** Appends chained entries, in order, in one statement (the caller read `head` first). */
   async append(records: readonly MessageLogRecord[]): Promise<void> {
     if (records.length === 0) return;
-    await this.sql.run(MESSAGE_LOG.insertManySql(records.length), records.flatMap((r) => MESSAGE_LOG.insertParams(r)));
+    if (this.kind === 'postgres') {
+      // Columns as arrays: one statement text (and prepared plan) whatever the number of rows.
+      const column = (pick: (r: MessageLogRecord) => unknown) => records.map(pick);
+      await this.sql.run(
+        'INSERT INTO message_log (seq, at, direction, kind, message_id, peer, sha256, content, prev_hash, hash) ' +
+          'SELECT * FROM unnest(?::bigint[], ?::bigint[], ?::varchar[], ?::varchar[], ?::varchar[], ?::varchar[], ?::varchar[], ?::text[], ?::varchar[], ?::varchar[])',
+        [column((r) => r.seq), column((r) => r.at), column((r) => r.direction), column((r) => r.kind), column((r) => r.messageId), column((r) => r.peer), column((r) => r.sha256), column((r) => r.content), column((r) => r.prevHash), column((r) => r.hash)],
+      );
+    } else {
+      await this.sql.run(MESSAGE_LOG.insertManySql(records.length), records.flatMap((r) => MESSAGE_LOG.insertParams(r)));
+    }
     this.appended = records[records.length - 1];
   }
 
-  /** PostgreSQL: writes entries to be chained later (no lock: see MessageLogPendingRecord). */
-  async stage(records: readonly Omit<MessageLogPendingRecord, 'id'>[]): Promise<void> {
-    if (records.length === 0) return;
-    await this.sql.run(MESSAGE_LOG_PENDING.insertManySql(records.length), records.flatMap((r) => MESSAGE_LOG_PENDING.insertParams(r as MessageLogPendingRecord)));
+  /**
+   * PostgreSQL: entries to be chained later (no lock: see MessageLogPendingRecord). They are
+   * kept here and written by `flush`, which the transaction runs before it commits, so a
+   * transaction that logs many messages (a batch) writes them in one statement.
+   */
+  stage(records: readonly Omit<MessageLogPendingRecord, 'id'>[]): void {
+    this.staged.push(...records);
+  }
+
+  /** Writes what was staged (GatewayDatabase.transaction calls it before the commit). */
+  async flush(): Promise<void> {
+    if (this.staged.length === 0) return;
+    const rows = this.staged.splice(0, this.staged.length);
+    const column = (pick: (r: Omit<MessageLogPendingRecord, 'id'>) => unknown) => rows.map(pick);
+    await this.sql.run(
+      'INSERT INTO message_log_pending (at, direction, kind, message_id, peer, sha256, content) ' +
+        'SELECT * FROM unnest(?::bigint[], ?::varchar[], ?::varchar[], ?::varchar[], ?::varchar[], ?::varchar[], ?::text[])',
+      [column((r) => r.at), column((r) => r.direction), column((r) => r.kind), column((r) => r.messageId), column((r) => r.peer), column((r) => r.sha256), column((r) => r.content)],
+    );
   }
 
   /** The oldest entries waiting to be chained, in the order they were written. */
@@ -626,7 +670,7 @@ export class MessageLogStore {
   /** Removes entries that were chained (in the same transaction as their `append`). */
   async removePending(ids: readonly number[]): Promise<void> {
     if (ids.length === 0) return;
-    await this.sql.run(`DELETE FROM message_log_pending WHERE id IN (${ids.map(() => '?').join(', ')})`, ids);
+    await this.sql.run('DELETE FROM message_log_pending WHERE id = ANY(?)', [ids]);
   }
 
   async pendingCount(): Promise<number> {
@@ -667,5 +711,10 @@ export class GatewayStores {
     this.audit = new AuditStore(em);
     this.messageLog = new MessageLogStore(em, kind, sql);
     this.conversations = new ConversationStore(em);
+  }
+
+  /** Writes what the stores deferred to the end of the transaction (GatewayDatabase.transaction runs it before the commit). */
+  async flush(): Promise<void> {
+    await this.messageLog.flush();
   }
 }

@@ -49,7 +49,7 @@ export class MessageLogService {
     const at = this.clock.nowMs();
     const unchained = entries.map((e) => ({ at, direction: e.direction, kind: e.kind, messageId: e.messageId, peer: e.peer, sha256: sha256Base64url(e.content), content: e.content }));
     if (tx.kind === 'postgres') {
-      await tx.messageLog.stage(unchained);
+      tx.messageLog.stage(unchained);
       return;
     }
     await tx.messageLog.append(chainAfter(await tx.messageLog.head(), unchained));
