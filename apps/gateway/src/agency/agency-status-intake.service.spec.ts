@@ -18,23 +18,42 @@ function report(n: number, over: Record<string, unknown> = {}): Record<string, u
 function intake(fail: (report: AgencyStatusReport) => Error | null = () => null) {
   const recorded: string[] = [];
   let notified = 0;
+  let transactions = 0;
   const handling = {
     recordAgencyStatus: async (r: AgencyStatusReport): Promise<AgencyStatusAck> => {
+      transactions += 1;
       const error = fail(r);
       if (error) throw error;
       recorded.push(r.eventId);
       return { eventId: r.eventId, duplicate: false };
     },
+    // All or nothing, as one transaction is.
+    recordAgencyStatuses: async (reports: readonly AgencyStatusReport[]): Promise<AgencyStatusAck[]> => {
+      transactions += 1;
+      const error = reports.map(fail).find((e) => e !== null);
+      if (error) throw error;
+      recorded.push(...reports.map((r) => r.eventId));
+      return reports.map((r) => ({ eventId: r.eventId, duplicate: false }));
+    },
   } as unknown as HandlingService;
   const signal = new OutboxSignal();
   signal.subscribe(() => (notified += 1));
   const service = new AgencyStatusIntake({ agencyLinkSecret: SECRET } as GatewayConfig, handling, signal);
-  return { intake: service, recorded, notified: () => notified };
+  return { intake: service, recorded, notified: () => notified, transactions: () => transactions };
 }
 
 describe('AgencyStatusIntake, batches of status reports', () => {
   beforeAll(() => {
     Logger.overrideLogger(false);
+  });
+
+  it('records a batch of valid, proved reports in one transaction, in order', async () => {
+    const { intake: statusIntake, recorded, notified, transactions } = intake();
+    const answer = await statusIntake.reportBatch({ items: [report(1), report(2), report(3)] });
+    expect(answer.results).toEqual([1, 2, 3].map((n) => ({ ok: true, ack: { eventId: `SC.card:${n}`, duplicate: false } })));
+    expect(recorded).toEqual(['SC.card:1', 'SC.card:2', 'SC.card:3']);
+    expect(transactions()).toBe(1);
+    expect(notified()).toBe(1);
   });
 
   it('validates and checks the link proof of each report on its own: refused ones do not stop the others', async () => {

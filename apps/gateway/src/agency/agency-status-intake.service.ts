@@ -49,6 +49,8 @@ export class AgencyStatusIntake {
   async reportBatch(payload: unknown): Promise<AgencyStatusBatchAck> {
     const items = batchItems(payload, AGENCY_BATCH_LIMITS.statuses);
     if (!items) throw new GatewayError('CONTRACT_INVALID', { detail: `a status batch holds 1 to ${AGENCY_BATCH_LIMITS.statuses} reports` });
+    const together = await this.recordTogether(items);
+    if (together) return { results: together.map((ack) => ({ ok: true, ack })) };
     const results: AgencyBatchOutcome<AgencyStatusAck>[] = [];
     let stoppedBy: AgencyLinkError | null = null;
     let recorded = false;
@@ -71,12 +73,42 @@ export class AgencyStatusIntake {
     return { results };
   }
 
+  /**
+   * The usual batch (every report valid and proved, none of a pension transfer's conversations)
+   * in one transaction: the acknowledgements, or null when any report is refused or the
+   * transaction fails; the batch is then taken one report at a time, each with its own answer,
+   * exactly as if this had not been tried (nothing of it was committed).
+   */
+  private async recordTogether(items: readonly unknown[]): Promise<AgencyStatusAck[] | null> {
+    const reports: AgencyStatusReportDto[] = [];
+    for (const item of items) {
+      try {
+        reports.push(this.checked(item));
+      } catch {
+        return null;
+      }
+    }
+    if (reports.some((r) => r.conversation !== undefined)) return null;
+    try {
+      const acks = await this.handling.recordAgencyStatuses(reports);
+      if (acks.some((ack) => !ack.duplicate)) this.outbox.notify();
+      return acks;
+    } catch {
+      return null;
+    }
+  }
+
   private async recordOne(payload: unknown): Promise<AgencyStatusAck> {
+    return this.handling.recordAgencyStatus(this.checked(payload));
+  }
+
+  /** 1. the contract and 2. the link proof (only adapters holding the province's secret may report). */
+  private checked(payload: unknown): AgencyStatusReportDto {
     const report = validateContract(AgencyStatusReportDto, payload, 'CONTRACT_INVALID', { forbidUnknown: false });
     if (!checkLinkProof(this.config.agencyLinkSecret, report.eventId, (payload as { proof?: unknown }).proof)) {
       throw new GatewayError('AGENCY_LINK_UNAUTHENTICATED');
     }
-    return this.handling.recordAgencyStatus(report);
+    return report;
   }
 
   /** One report's error as RpcProblemFilter would send it alone: 4xx-class problems are permanent. */

@@ -154,27 +154,43 @@ export class HandlingService {
 
   /** A stage reported by the agency adapter. Idempotent on the report's event id. */
   async recordAgencyStatus(report: AgencyStatusReport): Promise<AgencyStatusAck> {
+    return this.db.transaction((tx) => this.recordAgencyStatusIn(tx, report));
+  }
+
+  /**
+   * Several reports in ONE transaction, in order: all recorded, or (any refused) none, and the
+   * promise rejects. The caller then takes them one at a time for each report's own answer.
+   */
+  async recordAgencyStatuses(reports: readonly AgencyStatusReport[]): Promise<AgencyStatusAck[]> {
     return this.db.transaction(async (tx) => {
-      if (report.conversation !== undefined) return this.transfers.onAgencyReport(tx, { ...report, conversation: report.conversation });
-      const record = await tx.cases.getForUpdate(report.caseId);
-      if (!record || record.role === 'accepting' || record.agency !== report.agency) {
-        throw new GatewayError('STATUS_NOT_ALLOWED', { detail: 'the case is not routed to this agency here' });
-      }
-      const parsed = parseInstant(report.at);
-      const at = Number.isNaN(parsed) ? this.clock.nowMs() : parsed;
-      const before = record.lastIssuedSeq;
-      // The agency reports before the hand-over's acknowledgement is recorded: the hand-over first.
-      // (A case still at 'received' has recorded no agency stage, so this report is not a repeat.)
-      const current = record.stage === 'received' ? await this.recordHandOver(tx, record, at, null) : record;
-      const after = await this.recorder.record(tx, current, {
-        stage: report.stage,
-        at,
-        sourceId: `agency:${report.eventId}`,
-        reason: report.reason,
-        detail: report.detail,
-      });
-      return { eventId: report.eventId, duplicate: after.lastIssuedSeq === before };
+      // Their cases locked first and in one order (CaseStore.lockAll).
+      await tx.cases.lockAll(reports.map((r) => r.caseId));
+      const acks: AgencyStatusAck[] = [];
+      for (const report of reports) acks.push(await this.recordAgencyStatusIn(tx, report));
+      return acks;
     });
+  }
+
+  private async recordAgencyStatusIn(tx: GatewayStores, report: AgencyStatusReport): Promise<AgencyStatusAck> {
+    if (report.conversation !== undefined) return this.transfers.onAgencyReport(tx, { ...report, conversation: report.conversation });
+    const record = await tx.cases.getForUpdate(report.caseId);
+    if (!record || record.role === 'accepting' || record.agency !== report.agency) {
+      throw new GatewayError('STATUS_NOT_ALLOWED', { detail: 'the case is not routed to this agency here' });
+    }
+    const parsed = parseInstant(report.at);
+    const at = Number.isNaN(parsed) ? this.clock.nowMs() : parsed;
+    const before = record.lastIssuedSeq;
+    // The agency reports before the hand-over's acknowledgement is recorded: the hand-over first.
+    // (A case still at 'received' has recorded no agency stage, so this report is not a repeat.)
+    const current = record.stage === 'received' ? await this.recordHandOver(tx, record, at, null) : record;
+    const after = await this.recorder.record(tx, current, {
+      stage: report.stage,
+      at,
+      sourceId: `agency:${report.eventId}`,
+      reason: report.reason,
+      detail: report.detail,
+    });
+    return { eventId: report.eventId, duplicate: after.lastIssuedSeq === before };
   }
 
 }
