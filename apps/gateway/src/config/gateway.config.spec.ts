@@ -14,6 +14,8 @@ describe('loadGatewayConfig', () => {
     const config = loadGatewayConfig({ NODE_CODE: 'CQ', HTTP_PORT: '7201', STATUS_PORT: '7202', ADAPTER_PORT: '7211', DATA_DIR: '/tmp/x', AGENCY_LINK_SECRET: 'x'.repeat(32) });
     expect(config.database).toEqual({ kind: 'sqlite', file: '/tmp/x/cq/gateway.db' });
     expect(config.keyDir).toBe('/tmp/x/cq/keys');
+    // One relay batch at a time: SQLite has no round trip for a second batch to overlap.
+    expect(config.relayBatchesInFlight).toBe(1);
   });
 
   it('merges per-destination retry policies over the default and names bad ones', () => {
@@ -30,5 +32,6 @@ describe('loadGatewayConfig', () => {
       NODE_CODE: 'SC', HTTP_PORT: '1', STATUS_PORT: '2', ADAPTER_PORT: '3', DATABASE_URL: 'postgres://localhost/test', AGENCY_LINK_SECRET: 'x'.repeat(32),
     });
     expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://localhost/test' });
+    expect(config.relayBatchesInFlight).toBe(4);
   });
 });

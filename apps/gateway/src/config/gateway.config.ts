@@ -36,7 +36,7 @@ export interface GatewayConfig {
   readonly relayIdleMs: number;
   /** How long a claimed outbox message stays with one relay before another replica may take it. */
   readonly relayLeaseMs: number;
-  /** How many claimed outbox batches the relay sends at once (RELAY_BATCHES_IN_FLIGHT). */
+  /** How many claimed outbox batches the relay sends at once (RELAY_BATCHES_IN_FLIGHT; 4 on PostgreSQL, 1 on SQLite). */
   readonly relayBatchesInFlight: number;
   /** From this many applications being accepted at once, the relay sends one batch at a time (IntakeLoad). */
   readonly intakeBusyRequests: number;
@@ -128,7 +128,9 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     agencyTimeoutMs: int('AGENCY_TIMEOUT_MS', 10_000, 100),
     relayIdleMs: int('RELAY_IDLE_MS', 250, 1),
     relayLeaseMs: int('RELAY_LEASE_MS', 30_000, 100),
-    relayBatchesInFlight: int('RELAY_BATCHES_IN_FLIGHT', 4, 1),
+    // PostgreSQL: batches overlap their database round trips. SQLite runs in the process, with no
+    // round trip to hide: more batches at once only take CPU from intake on the same machine.
+    relayBatchesInFlight: int('RELAY_BATCHES_IN_FLIGHT', database.kind === 'postgres' ? 4 : 1, 1),
     intakeBusyRequests: int('INTAKE_BUSY_REQUESTS', 8, 1),
     maxOutboxBacklog: int('MAX_OUTBOX_BACKLOG', 20_000, 1),
     shutdownGraceMs: int('SHUTDOWN_GRACE_MS', 10_000, 0),
