@@ -359,8 +359,10 @@ describeWithBrowser('the web console (/console) in Chromium against both provinc
     // change to 2; the foreign and the older document with their codes). The garbage never got
     // past the API's validation, so it left nothing there.
     await page.getByRole('link', { name: '审计记录' }).click();
-    await page.locator('main table').waitFor();
+    // The audit page's own rows, not a table the page before it left on screen (a loaded machine
+    // showed the race: the count ran before the trail had rendered).
     const audit = page.locator('main table');
+    await audit.locator('[data-action="federation-reload-refused"]').first().waitFor();
     expect(await audit.locator('[data-action="federation-reloaded"]').count()).toBe(2);
     expect(await audit.locator('[data-action="federation-reload-refused"]').count()).toBe(2);
     expect(await audit.locator('[data-action="federation-reloaded"]').first().textContent()).toBe('更换联邦配置');
