@@ -252,7 +252,8 @@ describeWithBrowser('the web console (/console) in Chromium against both provinc
     expect(await deadLetters()).toEqual([]);
 
     await page.getByRole('link', { name: '审计记录' }).click();
-    await page.locator('main table').waitFor();
+    // The trail's own rows, not the dead-letter table still on screen while the page changes.
+    await page.locator('main table', { hasText: '四川节点已恢复，重新投递' }).waitFor();
     expect(await page.locator('main table').textContent()).toContain('四川节点已恢复，重新投递');
     expect(await page.locator('main table').textContent()).toContain(messageId);
     await shot(page, '16-operator-audit');
