@@ -1,5 +1,6 @@
 import { ManualClock } from '#core';
 import { GatewayDatabase, type MessageLogRecord } from '#persistence';
+import { caseRecord, outboxMessage, testMessageId } from '../../libs/persistence/src/records.fixtures.js';
 import { verifyChain } from '#signing';
 import { MessageLogChainer } from '../../apps/gateway/src/message-log/message-log-chainer.js';
 import { MessageLogService } from '../../apps/gateway/src/message-log/message-log.service.js';
@@ -37,16 +38,7 @@ describe('GatewayDatabase on PostgreSQL', () => {
     const [a, b] = replicas as [GatewayDatabase, GatewayDatabase];
     await a.transaction(async (tx) => {
       for (let i = 0; i < 200; i += 1) {
-        await tx.outbox.enqueue({
-          messageId: `00000000-0000-7000-8000-${String(i).padStart(12, '0')}`,
-          destination: 'peer:CQ',
-          messageType: 'status-update',
-          contractVersion: 1,
-          caseId: null,
-          payload: 'x',
-          nextAttemptAt: 0,
-          createdAt: 0,
-        });
+        await tx.outbox.enqueue(outboxMessage(i, { messageType: 'status-update', caseId: null, createdAt: 0 }));
       }
     });
     const claims = await Promise.all(
@@ -60,11 +52,9 @@ describe('GatewayDatabase on PostgreSQL', () => {
   it('marks a group delivered in one statement, each message with its own proof kept exactly', async () => {
     if (!url) return;
     const [db] = replicas as [GatewayDatabase];
-    const ids = [1, 2, 3].map((i) => `00000000-0000-7000-8000-1000000000${i}0`);
+    const ids = [1, 2, 3].map((i) => testMessageId(1_000 + i));
     await db.transaction(async (tx) => {
-      for (const messageId of ids) {
-        await tx.outbox.enqueue({ messageId, destination: 'peer:CQ', messageType: 'status-update', contractVersion: 1, caseId: null, payload: 'x', nextAttemptAt: 0, createdAt: 0 });
-      }
+      for (const n of [1, 2, 3]) await tx.outbox.enqueue(outboxMessage(1_000 + n, { messageType: 'status-update', caseId: null }));
     });
     // A batch proof is JSON: quotes, braces, commas and backslashes must survive the array.
     const proofs = ['{"v":1,"kind":"batch","path":["a,b","c\\"d"]}', 'eyJhbGciOiJFZERTQSJ9.e30.c2ln', null];
@@ -83,28 +73,7 @@ describe('GatewayDatabase on PostgreSQL', () => {
       await tx.credentials.insert(window('yz-2', '渝中区社会保险事务中心'));
       await tx.credentials.insert(window('dz-1', '大足区社会保险事务中心'));
       for (const [i, windowId] of ['yz-1', 'yz-2', 'dz-1'].entries()) {
-        await tx.cases.insert({
-          caseId: `CQ-20261123-00000000${i}${i}`,
-          service: 'ssc.apply',
-          role: 'accepting',
-          acceptingNode: 'CQ',
-          handlingNode: 'SC',
-          agency: 'SC.card',
-          windowId,
-          stage: 'submitted',
-          status: 'in-progress',
-          requestJson: '{}',
-          applicantHash: 'h',
-          region: '510104',
-          regionHistoric: false,
-          agencyRef: null,
-          acceptedAt: acceptedAt(i),
-          updatedAt: acceptedAt(i),
-          lastAppliedSeq: 0,
-          lastIssuedSeq: 0,
-          clockPausedSince: null,
-          clockPausedDays: 0,
-        });
+        await tx.cases.insert(caseRecord(`CQ-20261123-00000000${i}${i}`, { windowId, acceptedAt: acceptedAt(i), updatedAt: acceptedAt(i) }));
       }
     });
     const windows = await db.read((s) => s.credentials.windowsOfAgency('渝中区社会保险事务中心'));
@@ -206,28 +175,3 @@ describe('GatewayDatabase on PostgreSQL', () => {
     });
   });
 });
-
-function caseRecord(caseId: string) {
-  return {
-    caseId,
-    service: 'ssc.apply',
-    role: 'accepting' as const,
-    acceptingNode: 'CQ' as const,
-    handlingNode: 'SC' as const,
-    agency: 'SC.card',
-    windowId: 'w',
-    stage: 'submitted',
-    status: 'in-progress' as const,
-    requestJson: '{}',
-    applicantHash: 'h',
-    region: '510104',
-    regionHistoric: false,
-    agencyRef: null,
-    acceptedAt: 0,
-    updatedAt: 0,
-    lastAppliedSeq: 0,
-    lastIssuedSeq: 0,
-    clockPausedSince: null,
-    clockPausedDays: 0,
-  };
-}

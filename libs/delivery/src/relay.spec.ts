@@ -1,39 +1,24 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { ManualClock } from '#core';
-import { GatewayDatabase, type OutboxRecord } from '#persistence';
+import type { GatewayDatabase, OutboxRecord } from '#persistence';
+import { outboxMessage, temporarySqlite } from '../../persistence/src/records.fixtures.js';
 import { DeliveryFailure } from './delivery-failure.js';
 import { DEFAULT_RELAY_OPTIONS, Relay, type DestinationTransport } from './relay.js';
 
 describe('Relay', () => {
-  let dir: string;
+  let temp: Awaited<ReturnType<typeof temporarySqlite>>;
   let db: GatewayDatabase;
   const clock = new ManualClock(1_000_000);
 
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'relay-'));
-    db = await GatewayDatabase.open({ kind: 'sqlite', file: join(dir, 'gw.db') }, { migrate: true });
+    temp = await temporarySqlite('relay-');
+    db = temp.db;
   });
 
-  afterEach(async () => {
-    await db.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterEach(() => temp.dispose());
 
   async function enqueue(id: string, destination: string, caseId = 'SC-20261122-0000000001'): Promise<void> {
-    await db.transaction((tx) =>
-      tx.outbox.enqueue({
-        messageId: id,
-        destination,
-        messageType: 'status-update',
-        contractVersion: 1,
-        caseId,
-        payload: 'p',
-        nextAttemptAt: clock.nowMs(),
-        createdAt: clock.nowMs(),
-      }),
-    );
+    const message = outboxMessage(0, { destination, messageType: 'status-update', caseId, payload: 'p', nextAttemptAt: clock.nowMs(), createdAt: clock.nowMs() });
+    await db.transaction((tx) => tx.outbox.enqueue({ ...message, messageId: id }));
   }
 
   const options = {

@@ -1,32 +1,19 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { GatewayDatabase, MAX_UNITS_PER_COMMIT } from './gateway-database.js';
+import { outboxMessage, temporarySqlite } from './records.fixtures.js';
 
 describe('GatewayDatabase on SQLite', () => {
-  let dir: string;
+  let temp: Awaited<ReturnType<typeof temporarySqlite>>;
   let db: GatewayDatabase;
 
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'gw-db-'));
-    db = await GatewayDatabase.open({ kind: 'sqlite', file: join(dir, 'gw.db') }, { migrate: true });
+    temp = await temporarySqlite('gw-db-');
+    db = temp.db;
   });
 
-  afterEach(async () => {
-    await db.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterEach(() => temp.dispose());
 
-  const message = (id: string, nextAttemptAt: number) => ({
-    messageId: id,
-    destination: 'peer:CQ',
-    messageType: 'ssc.apply.request',
-    contractVersion: 1,
-    caseId: 'SC-20261122-0000000001',
-    payload: 'x',
-    nextAttemptAt,
-    createdAt: 1,
-  });
+  const message = (id: string, nextAttemptAt: number) => ({ ...outboxMessage(0, { nextAttemptAt }), messageId: id });
 
   it('rolls back every write of a failed transaction', async () => {
     await expect(
@@ -71,7 +58,7 @@ describe('GatewayDatabase on SQLite', () => {
   });
 
   it('refuses to open a database whose schema is behind when not told to migrate', async () => {
-    const file = join(dir, 'empty.db');
+    const file = join(dirname(temp.file), 'empty.db');
     await expect(GatewayDatabase.open({ kind: 'sqlite', file }, { migrate: false })).rejects.toMatchObject({
       code: 'CONFIG_INVALID',
     });
@@ -79,29 +66,17 @@ describe('GatewayDatabase on SQLite', () => {
 });
 
 describe('GatewayDatabase group commit on SQLite', () => {
-  let dir: string;
+  let temp: Awaited<ReturnType<typeof temporarySqlite>>;
   let db: GatewayDatabase;
 
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'gw-db-'));
-    db = await GatewayDatabase.open({ kind: 'sqlite', file: join(dir, 'gw.db') }, { migrate: true });
+    temp = await temporarySqlite('gw-db-');
+    db = temp.db;
   });
 
-  afterEach(async () => {
-    await db.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterEach(() => temp.dispose());
 
-  const message = (n: number) => ({
-    messageId: `00000000-0000-7000-8000-${String(n).padStart(12, '0')}`,
-    destination: 'peer:CQ',
-    messageType: 'ssc.apply.request',
-    contractVersion: 1,
-    caseId: 'SC-20261122-0000000001',
-    payload: 'x',
-    nextAttemptAt: 0,
-    createdAt: 1,
-  });
+  const message = (n: number) => outboxMessage(n);
   const ids = async () => (await db.read((s) => s.outbox.list({}))).map((m) => m.messageId).sort();
 
   it('commits the units queued behind a busy writer together, and settles each only after that commit', async () => {

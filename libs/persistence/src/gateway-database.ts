@@ -221,6 +221,7 @@ export class GatewayDatabase {
   async close(): Promise<void> {
     // First: the node's connection must be the last to close, so that SQLite checkpoints and removes the WAL.
     await this.checkpointer?.stop();
+    this.checkpointer = null;
     if (this.sqlite && !this.sqlite.runner.isReleased) await this.sqlite.runner.release();
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
   }

@@ -77,6 +77,9 @@ export interface OutboxRecord {
   receipt: string | null;
 }
 
+/** An outbox message as it is enqueued: the relay fills in the rest. */
+export type NewOutboxMessage = Omit<OutboxRecord, 'state' | 'attempts' | 'leaseUntil' | 'lastError' | 'deadReason' | 'deliveredAt' | 'receipt'>;
+
 export interface InboxRecord {
   messageId: string;
   sender: string;
@@ -131,15 +134,9 @@ export interface MessageLogRecord {
  * (`message_log`). The chain writer moves entries over in `id` order (MessageLogChainer), so the
  * transactions that log messages never wait for one another on the chain's head.
  */
-export interface MessageLogPendingRecord {
+export interface MessageLogPendingRecord extends Omit<MessageLogRecord, 'seq' | 'prevHash' | 'hash'> {
+  /** The order it was written in (the chain writer takes entries by it). */
   id: number;
-  at: number;
-  direction: 'sent' | 'received';
-  kind: 'envelope' | 'receipt';
-  messageId: string;
-  peer: string;
-  sha256: string;
-  content: string;
 }
 
 /** The side of a pension transfer conversation a node keeps. */

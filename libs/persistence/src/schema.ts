@@ -146,19 +146,24 @@ export const AuditSchema = new EntitySchema<AuditRecord>({
   },
 });
 
+/** The columns of a logged envelope or receipt, chained (`message_log`) or waiting (`message_log_pending`). */
+const loggedEntryColumns = {
+  at: { type: 'bigint', transformer: millis },
+  direction: { type: 'varchar', length: 8 },
+  kind: { type: 'varchar', length: 8 },
+  messageId: { name: 'message_id', type: 'varchar', length: 36 },
+  peer: { type: 'varchar', length: 8 },
+  sha256: { type: 'varchar', length: 64 },
+  content: { type: 'text' },
+} as const;
+
 export const MessageLogSchema = new EntitySchema<MessageLogRecord>({
   name: 'MessageLog',
   tableName: 'message_log',
   columns: {
     // bigint on PostgreSQL since migration 0006 (read back as a number, like the timestamps).
     seq: { type: 'bigint', primary: true, transformer: millis },
-    at: { type: 'bigint', transformer: millis },
-    direction: { type: 'varchar', length: 8 },
-    kind: { type: 'varchar', length: 8 },
-    messageId: { name: 'message_id', type: 'varchar', length: 36 },
-    peer: { type: 'varchar', length: 8 },
-    sha256: { type: 'varchar', length: 64 },
-    content: { type: 'text' },
+    ...loggedEntryColumns,
     prevHash: { name: 'prev_hash', type: 'varchar', length: 64 },
     hash: { type: 'varchar', length: 64 },
   },
@@ -169,13 +174,7 @@ export const MessageLogPendingSchema = new EntitySchema<MessageLogPendingRecord>
   tableName: 'message_log_pending',
   columns: {
     id: { type: 'bigint', primary: true, generated: 'increment', transformer: millis },
-    at: { type: 'bigint', transformer: millis },
-    direction: { type: 'varchar', length: 8 },
-    kind: { type: 'varchar', length: 8 },
-    messageId: { name: 'message_id', type: 'varchar', length: 36 },
-    peer: { type: 'varchar', length: 8 },
-    sha256: { type: 'varchar', length: 64 },
-    content: { type: 'text' },
+    ...loggedEntryColumns,
   },
 });
 

@@ -4,6 +4,7 @@ import type {
   AuditRecord,
   MessageLogPendingRecord,
   MessageLogRecord,
+  NewOutboxMessage,
   CaseEventRecord,
   CaseRecord,
   CredentialRecord,
@@ -388,7 +389,7 @@ export class OutboxStore {
     private readonly sql: SqlRunner = new ManagerSqlRunner(em, kind),
   ) {}
 
-  async enqueue(record: Omit<OutboxRecord, 'state' | 'attempts' | 'leaseUntil' | 'lastError' | 'deadReason' | 'deliveredAt' | 'receipt'>): Promise<void> {
+  async enqueue(record: NewOutboxMessage): Promise<void> {
     await this.sql.run(OUTBOX.insertSql, OUTBOX.insertParams({
       ...record,
       state: 'pending',

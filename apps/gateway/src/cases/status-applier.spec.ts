@@ -7,6 +7,7 @@ import { GatewayDatabase } from '#persistence';
 import { StatusApplier } from './status-applier.js';
 import { CaseClock } from './case-clock.js';
 import { orderTimeline } from './case-view.js';
+import { caseRecord } from '../../../../libs/persistence/src/records.fixtures.js';
 
 describe('StatusApplier (accepting side)', () => {
   const caseId = 'CQ-20261123-00000000AB';
@@ -18,30 +19,7 @@ describe('StatusApplier (accepting side)', () => {
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'applier-'));
     db = await GatewayDatabase.open({ kind: 'sqlite', file: join(dir, 'gw.db') }, { migrate: true });
-    await db.transaction((tx) =>
-      tx.cases.insert({
-        caseId,
-        service: 'ssc.apply',
-        role: 'accepting',
-        acceptingNode: 'CQ',
-        handlingNode: 'SC',
-        agency: 'SC.card',
-        windowId: 'cq-yuzhong',
-        stage: 'submitted',
-        status: 'in-progress',
-        requestJson: '{}',
-        applicantHash: 'h',
-        region: '510104',
-        regionHistoric: false,
-        agencyRef: null,
-        acceptedAt: clock.nowMs(),
-        updatedAt: clock.nowMs(),
-        lastAppliedSeq: 0,
-        lastIssuedSeq: 0,
-        clockPausedSince: null,
-        clockPausedDays: 0,
-      }),
-    );
+    await db.transaction((tx) => tx.cases.insert(caseRecord(caseId, { acceptedAt: clock.nowMs(), updatedAt: clock.nowMs() })));
   });
 
   afterEach(async () => {
