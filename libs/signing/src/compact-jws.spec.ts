@@ -10,6 +10,7 @@ import { FileKeyStore } from './file-key-store.js';
 import { RECEIPT_TYP, signReceipt } from './receipt.js';
 import { sha256Base64url } from './sha256.js';
 import { TrustStore } from './trust-store.js';
+import { envelopeClaims, NOW, NOW_MS } from './claims.fixtures.js';
 
 /**
  * The node:crypto signer and verifier against jose 6 (WebCrypto), which did both before: the same
@@ -22,8 +23,6 @@ async function importKey(jwk: JWK, alg: string): Promise<CryptoKey> {
   return key;
 }
 
-const NOW_MS = Date.UTC(2026, 10, 22, 2, 0, 0);
-const NOW = NOW_MS / 1000;
 
 const refuse: Refuse = (failure, detail, extra) => new GatewayError(failure, { detail, cause: extra?.cause });
 
@@ -32,18 +31,7 @@ describe('compact JWS with node:crypto, interop with jose', () => {
   let cq: FileKeyStore;
   let trust: TrustStore;
   let josePublic: CryptoKey;
-  const claims = (over: Partial<EnvelopeClaims> = {}): EnvelopeClaims => ({
-    jti: '019aa8c4-1a00-7000-8000-000000000001',
-    iss: 'CQ',
-    aud: 'SC',
-    iat: NOW,
-    exp: NOW + 3600,
-    case: 'CQ-20261122-7K3F9ZQ2M8',
-    mtype: 'ssc.apply.request',
-    ver: 1,
-    body: { note: '社保卡补领', n: 3, nested: { list: [1, 'двa', null] } },
-    ...over,
-  });
+  const claims = (over: Partial<EnvelopeClaims> = {}): EnvelopeClaims => envelopeClaims({ body: { note: '社保卡补领', n: 3, nested: { list: [1, 'двa', null] } }, ...over });
   const verifyAt = (compact: string) => verifyEnvelope(compact, { trust, self: 'SC', nowMs: NOW_MS, maxSkewSeconds: 60 });
 
   beforeAll(async () => {

@@ -10,9 +10,8 @@ import { RECEIPT_TYP } from './receipt.js';
 import { sha256Base64url } from './sha256.js';
 import type { SigningKey } from './signing-key.js';
 import { TrustStore } from './trust-store.js';
+import { envelopeClaims, NOW, NOW_MS } from './claims.fixtures.js';
 
-const NOW_MS = Date.UTC(2026, 10, 22, 2, 0, 0);
-const NOW = NOW_MS / 1000;
 const SKEW = 60;
 
 const b64 = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
@@ -34,18 +33,7 @@ describe('envelopes', () => {
   let trust: TrustStore;
   const clock = new ManualClock(NOW_MS);
 
-  const claims = (over: Partial<EnvelopeClaims> = {}): EnvelopeClaims => ({
-    jti: '019aa8c4-1a00-7000-8000-000000000001',
-    iss: 'CQ',
-    aud: 'SC',
-    iat: NOW,
-    exp: NOW + 3600,
-    case: 'CQ-20261122-7K3F9ZQ2M8',
-    mtype: 'ssc.apply.request',
-    ver: 1,
-    body: { service: 'ssc.apply', note: '补领' },
-    ...over,
-  });
+  const claims = (over: Partial<EnvelopeClaims> = {}): EnvelopeClaims => envelopeClaims({ body: { service: 'ssc.apply', note: '补领' }, ...over });
   const verifyAt = (compact: string, self: NodeCode = 'SC', nowMs = NOW_MS) =>
     verifyEnvelope(compact, { trust, self, nowMs, maxSkewSeconds: SKEW });
 
