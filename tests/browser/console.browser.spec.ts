@@ -326,6 +326,8 @@ describeWithBrowser('the web console (/console) in Chromium against both provinc
     expect(await page.locator('#federation-error h2').textContent()).toContain('仍使用序号 1');
     expect(await page.locator('#federation-document-error').textContent()).toContain('联邦管理机构');
     expect(await serial.textContent()).toBe('1');
+    // What the page says is what the node holds.
+    expect(((await (await fetch(cq.url('/api/v1/operator/federation'), { headers: { authorization: cq.operator } })).json()) as { serial: number }).serial).toBe(1);
     await shot(page, '23-operator-federation-foreign-signature');
 
     // The authority's serial 2, read from a file the operator chooses.
@@ -348,6 +350,7 @@ describeWithBrowser('the web console (/console) in Chromium against both provinc
     await page.locator('#federation-error-code', { hasText: 'FEDERATION_ROLLBACK' }).waitFor();
     expect(await page.locator('#federation-error h2').textContent()).toContain('仍使用序号 2');
     expect(await serial.textContent()).toBe('2');
+    expect(((await (await fetch(cq.url('/api/v1/operator/federation'), { headers: { authorization: cq.operator } })).json()) as { serial: number }).serial).toBe(2);
     await shot(page, '25-operator-federation-rollback');
 
     // In English too.

@@ -239,6 +239,39 @@ describe('trust between provinces: key rotation, access rules, the signed federa
         status: 409,
         code: 'FEDERATION_ROLLBACK',
       });
+      // Signed by the authority but without this node: the operator's error (422, the field named),
+      // refused before anything is written, so the file and the accepted serial stay at 2.
+      const forCqAlone = withoutCardApplicationsFromCq(3);
+      const withoutSc = await signFederation(authority.current(), {
+        ...forCqAlone,
+        nodes: forCqAlone.nodes.filter((n) => n.node !== 'SC'),
+        rules: (forCqAlone.rules ?? []).filter((r) => r.from !== 'SC' && !r.to.startsWith('SC')),
+      });
+      expect(await answer(await reload(pair.sc.operator, { reason: 'a document for another node', signedFederation: withoutSc }))).toMatchObject({
+        status: 422,
+        code: 'FEDERATION_INVALID',
+        errors: [expect.objectContaining({ field: 'signedFederation' })],
+      });
+      expect(readFileSync(pair.sc.config.federationFile, 'utf8')).toBe(serial2);
+      expect(JSON.parse(readFileSync(pair.sc.config.federationStateFile, 'utf8'))).toMatchObject({ serial: 2 });
+      // Signed, listing SC, but with neither SC's signing key nor a JWKS URL for it: peers would
+      // refuse every envelope SC sends from then on, so SC refuses it.
+      const strangerKeys = await FileKeyStore.open(join(pair.dir, 'stranger-keys'), 'SC', pair.clock);
+      const withoutScKey = await signFederation(authority.current(), {
+        ...forCqAlone,
+        nodes: forCqAlone.nodes.map((n) => (n.node === 'SC' ? { node: n.node, name: n.name, url: n.url, keys: strangerKeys.publicJwks().keys, agencies: n.agencies } : n)),
+      });
+      expect(await answer(await reload(pair.sc.operator, { reason: 'a key SC does not hold', signedFederation: withoutScKey }))).toMatchObject({
+        status: 422,
+        code: 'FEDERATION_INVALID',
+        errors: [expect.objectContaining({ field: 'signedFederation' })],
+      });
+      // A document above the intake's body limit still reaches the check (the route has its own limit).
+      const large = `${serial2.split('.')[0]}.${'A'.repeat(200 * 1024)}.${serial2.split('.')[2]}`;
+      expect(await answer(await reload(pair.sc.operator, { reason: 'a federation of many nodes', signedFederation: large }))).toMatchObject({
+        status: 400,
+        code: 'FEDERATION_SIGNATURE_INVALID',
+      });
       // A plain (unsigned) document placed at FEDERATION_FILE is refused too; the file is put back.
       writeTextAtomically(pair.sc.config.federationFile, JSON.stringify(withoutCardApplicationsFromCq(4)));
       expect(await answer(await reload(pair.sc.operator, { reason: 'file placed by hand' }))).toMatchObject({
@@ -255,7 +288,7 @@ describe('trust between provinces: key rotation, access rules, the signed federa
       };
       const actions = audit.items.filter((a) => a.action.startsWith('federation-reload')).map((a) => a.action);
       expect(actions.filter((a) => a === 'federation-reloaded')).toHaveLength(2);
-      expect(actions.filter((a) => a === 'federation-reload-refused')).toHaveLength(3);
+      expect(actions.filter((a) => a === 'federation-reload-refused')).toHaveLength(6);
     }, 30_000);
   });
 });

@@ -13,6 +13,7 @@ import { ProblemJsonFilter } from './http/problem-json.filter.js';
 import { CredentialsService, type IssuedCredential } from './intake/credentials.service.js';
 import { PinoNestLogger } from './observability/pino-logger.js';
 import { RelayService } from './delivery/relay.service.js';
+import { FEDERATION_RELOAD_BODY_LIMIT_BYTES, FEDERATION_RELOAD_PATH } from './operator/federation-reload-request.dto.js';
 
 export interface GatewayOptions {
   /** Tests pass a ManualClock; otherwise the system clock. */
@@ -59,13 +60,15 @@ export async function createGatewayApp(config: GatewayConfig, options: GatewayOp
     // Peers' keys from the signed federation; a peer that lists a JWKS URL may publish a rotated
     // key there, fetched on first sight of its kid (never a key of another node).
     const sources = jwksSourcesOf(federation, config.node);
-    const trust = await TrustStore.create(
-      trustedKeysOf(federation),
-      sources.length > 0 ? { sources, fetch: (url, init) => fetch(url, init), clock } : undefined,
-    );
+    // Always with a fetcher: a reloaded federation may list JWKS sources this one does not.
+    const trust = await TrustStore.create(trustedKeysOf(federation), { sources, fetch: (url, init) => fetch(url, init), clock });
     const personalDataSecret = await openPersonalDataSecret(config.keyDir);
 
     const adapter = new FastifyAdapter({ bodyLimit: config.intakeBodyLimitBytes });
+    // The federation reload carries a whole signed federation: its route has its own, larger limit.
+    adapter.getInstance().addHook('onRoute', (route) => {
+      if (route.url === FEDERATION_RELOAD_PATH) route.bodyLimit = FEDERATION_RELOAD_BODY_LIMIT_BYTES;
+    });
     // Peer envelopes are compact JWS text (RFC 7515 §9.2.1 application/jose), hashed as received.
     adapter.getInstance().addContentTypeParser(
       'application/jose',

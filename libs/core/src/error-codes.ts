@@ -76,6 +76,11 @@ export const ERROR_CODES = {
     origin: 'operator',
     title: 'The federation configuration is not signed by the federation authority',
   },
+  FEDERATION_INVALID: {
+    status: 422,
+    origin: 'operator',
+    title: 'The federation configuration is signed but cannot be used by this node',
+  },
   KEY_ROTATION_REFUSED: { status: 409, origin: 'operator', title: 'The key rotation step does not fit the current key states' },
   FEDERATION_ROLLBACK: {
     status: 409,
@@ -92,6 +97,22 @@ export const ERROR_CODES = {
   AGENCY_UNAVAILABLE: { status: 503, origin: 'agency', title: 'The agency system cannot be reached' },
   AGENCY_REFUSED: { status: 422, origin: 'agency', title: 'The agency system refused the request' },
   AGENCY_LINK_UNAUTHENTICATED: { status: 401, origin: 'agency', title: 'The agency link message does not carry a valid proof' },
+  // Transient (5xx): the gateway retries, the follow-up's case may still be on its way to the agency.
+  AGENCY_CASE_UNKNOWN: { status: 503, origin: 'agency', title: 'The agency system does not have this case yet' },
+  AGENCY_BAD_ACK: {
+    status: 502,
+    origin: 'agency',
+    title: 'The adapter answered an acknowledgement that does not match what was sent',
+  },
+
+  // The agency link, answered by the gateway (the adapter is the caller)
+  GATEWAY_BAD_ACK: {
+    status: 502,
+    origin: 'internal',
+    title: 'The gateway answered an acknowledgement that does not match what was sent',
+  },
+  // Transient (5xx): an earlier report of the batch failed for a reason that may pass.
+  BATCH_ITEM_NOT_ATTEMPTED: { status: 503, origin: 'internal', title: 'Not attempted after an earlier report of the batch failed' },
 
   // Gateway itself
   CONFIG_INVALID: { status: 500, origin: 'internal', title: 'The configuration is not valid' },

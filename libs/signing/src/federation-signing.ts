@@ -200,15 +200,20 @@ export async function loadSignedFederation(
     throw new GatewayError('CONFIG_INVALID', { detail: 'the signed federation file cannot be read', cause });
   }
   const verified = await checkSignedFederation(text, authorityPublicJwks, options);
-  if (options.stateFile !== undefined) {
-    const accepted = await readAccepted(options.stateFile);
-    if (accepted === undefined || accepted.serial !== verified.serial) {
-      await mkdir(dirname(options.stateFile), { recursive: true });
-      const record: AcceptedFederation = { serial: verified.serial, sha256: verified.sha256 };
-      await writeFileSafely(dirname(options.stateFile), basename(options.stateFile), `${JSON.stringify(record)}\n`, { exclusive: false });
-    }
-  }
+  if (options.stateFile !== undefined) await recordAcceptedFederation(options.stateFile, verified);
   return verified.federation;
+}
+
+/**
+ * Records a verified federation as the one this node accepted (its serial and the SHA-256 of its
+ * text, atomically, 0600), so that no older one is accepted again (FEDERATION_ROLLBACK).
+ */
+export async function recordAcceptedFederation(stateFile: string, verified: Pick<VerifiedFederation, 'serial' | 'sha256'>): Promise<void> {
+  const accepted = await readAccepted(stateFile);
+  if (accepted !== undefined && accepted.serial === verified.serial) return;
+  await mkdir(dirname(stateFile), { recursive: true });
+  const record: AcceptedFederation = { serial: verified.serial, sha256: verified.sha256 };
+  await writeFileSafely(dirname(stateFile), basename(stateFile), `${JSON.stringify(record)}\n`, { exclusive: false });
 }
 
 async function readAccepted(stateFile: string): Promise<AcceptedFederation | undefined> {

@@ -53,6 +53,7 @@ export {
   FederationAuthorityKeyStore,
   FederationAuthorityTrust,
   checkSignedFederation,
+  recordAcceptedFederation,
   loadSignedFederation,
   signFederation,
   verifySignedFederation,

@@ -1,4 +1,5 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Clock, NodeCode } from '#core';
 import { AgencyKeyStore } from './agency-key-store.js';
@@ -84,10 +85,20 @@ export function localAccessRules(nodes: readonly FederationNode[], types: Federa
   return rules;
 }
 
-/** Writes a text file atomically (temporary file, then rename). */
+/**
+ * Writes a text file atomically: a temporary file with a random name (replicas sharing the folder,
+ * each pid 1 in its container, never write the same one), flushed to disk, then renamed over the
+ * file, so a reader or a crash sees the old text or the new, never part of it.
+ */
 export function writeTextAtomically(file: string, text: string): void {
   mkdirSync(dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, text);
+  const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+  const fd = openSync(tmp, 'w');
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
   renameSync(tmp, file);
 }

@@ -1,14 +1,15 @@
+import { readFile } from 'node:fs/promises';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { Clock, GatewayError } from '#core';
+import { Clock, GatewayError, isGatewayError } from '#core';
 import { GatewayDatabase } from '#persistence';
-import { checkSignedFederation, jwksSourcesOf, trustedKeysOf, TrustStore, writeTextAtomically, type Federation } from '#signing';
+import { checkSignedFederation, FileKeyStore, jwksSourcesOf, recordAcceptedFederation, trustedKeysOf, TrustStore, writeTextAtomically, type Federation, type VerifiedFederation } from '#signing';
 import { GATEWAY_CONFIG } from '../config/config.token.js';
 import type { GatewayConfig } from '../config/gateway.config.js';
 import { TransportRegistry } from '../delivery/transport-registry.js';
 import type { Principal } from '../intake/credentials.service.js';
 import { PersonalDataSealer } from '../intake/personal-data-sealer.js';
 import { FederationHolder } from './federation-holder.js';
-import { assertListsNode, federationSummary, loadNodeFederation, readAuthorityJwks } from './node-federation.js';
+import { assertListsNode, federationSummary, readAuthorityJwks } from './node-federation.js';
 
 /** What an operator is told after a reload. */
 export interface FederationReloadOutcome {
@@ -25,9 +26,14 @@ export interface FederationReloadOutcome {
 /**
  * Changing the federation as an operator action, without a restart. The new document is either
  * handed over by the operator (the authority's signed text) or already placed at FEDERATION_FILE;
- * either way it must carry the authority's signature and a serial not older than the one in force,
- * and must list this node. Then, all or nothing: peers' keys, agencies' sealing keys, access rules
- * and peer URLs switch together. Every attempt is audited, a refused one with its code.
+ * either way, in this order:
+ * 1. it must carry the authority's signature (FEDERATION_SIGNATURE_INVALID), a serial not older
+ *    than the one in force (FEDERATION_ROLLBACK), list this node and hold keys this node can
+ *    import (FEDERATION_INVALID, with `signedFederation` as the field when it came in the body);
+ * 2. only then is it written to FEDERATION_FILE and recorded as accepted, so a restart runs on it;
+ * 3. then peers' keys, agencies' sealing keys, access rules and peer URLs switch together.
+ * Nothing is written or switched when a check fails. Every attempt that reaches the service is
+ * audited, a refused one with its code and the serial and SHA-256 of what was offered.
  *
  * Each process holds its federation in memory: with several replicas, reload each (the answer and
  * `/health` name the serial in force).
@@ -45,6 +51,7 @@ export class FederationReloadService {
     private readonly transports: TransportRegistry,
     private readonly db: GatewayDatabase,
     private readonly clock: Clock,
+    private readonly keys: FileKeyStore,
   ) {}
 
   /** One reload at a time: a second request waits for the first and is then checked on its own. */
@@ -61,37 +68,51 @@ export class FederationReloadService {
 
   private async apply(operator: Principal, reason: string, signedFederation?: string): Promise<FederationReloadOutcome> {
     const previous = this.holder.current;
-    let next: Federation;
+    const field = signedFederation === undefined ? undefined : 'signedFederation';
+    let verified: VerifiedFederation | undefined;
+    let prepared: Awaited<ReturnType<typeof PersonalDataSealer.importKeys>> | undefined;
     try {
-      if (signedFederation !== undefined) {
-        // Checked before it replaces the file, so that a refused document never lands there.
-        const checked = await checkSignedFederation(signedFederation, await readAuthorityJwks(this.config), { stateFile: this.config.federationStateFile });
-        assertListsNode(checked.federation, this.config);
-        writeTextAtomically(this.config.federationFile, signedFederation.trim());
+      // The authority's keys and the file are the node's own configuration: their faults stay CONFIG_INVALID.
+      const authority = await readAuthorityJwks(this.config);
+      const text = signedFederation ?? (await this.readFederationFile());
+      try {
+        verified = await checkSignedFederation(text, authority, { stateFile: this.config.federationStateFile });
+        const next = verified.federation;
+        assertListsNode(next, this.config);
+        this.assertPeersCanVerifyUs(next);
+        if ((next.serial ?? 0) < (previous.serial ?? 0)) {
+          throw new GatewayError('FEDERATION_ROLLBACK', { detail: `serial ${next.serial ?? 0} is older than the ${previous.serial ?? 0} in force` });
+        }
+        if (next.serial !== previous.serial) {
+          // Everything that can fail on the document's content (importing keys) before anything is written.
+          prepared = await PersonalDataSealer.importKeys(next);
+          await TrustStore.create(trustedKeysOf(next));
+        }
+      } catch (error) {
+        throw documentError(error, field);
       }
-      next = await loadNodeFederation(this.config);
-      if ((next.serial ?? 0) < (previous.serial ?? 0)) {
-        throw new GatewayError('FEDERATION_ROLLBACK', { detail: `serial ${next.serial ?? 0} is older than the ${previous.serial ?? 0} in force` });
-      }
+      if (signedFederation !== undefined) writeTextAtomically(this.config.federationFile, signedFederation.trim());
+      await recordAcceptedFederation(this.config.federationStateFile, verified);
     } catch (error) {
       await this.audit('federation-reload-refused', `federation:${previous.serial ?? 0}`, operator, reason, {
-        code: error instanceof GatewayError ? error.code : 'INTERNAL',
-        detail: error instanceof GatewayError ? error.detail : undefined,
+        code: isGatewayError(error) ? error.code : 'INTERNAL',
+        detail: isGatewayError(error) ? error.detail : undefined,
+        ...(verified ? { offeredSerial: verified.serial, offeredSha256: verified.sha256 } : {}),
       });
       throw error;
     }
-    const changed = next.serial !== previous.serial;
-    if (changed) {
-      // Everything that can fail (importing keys) is done before anything switches.
-      const sealingKeys = await PersonalDataSealer.importKeys(next);
+    const next = verified.federation;
+    const changed = prepared !== undefined;
+    if (prepared) {
       await this.trust.replace(trustedKeysOf(next), jwksSourcesOf(next, this.config.node));
-      this.sealer.use(sealingKeys);
+      this.sealer.use(prepared);
       this.holder.replace(next);
       this.transports.forgetPeers();
     }
     await this.audit('federation-reloaded', `federation:${next.serial ?? 0}`, operator, reason, {
       previousSerial: previous.serial ?? 0,
       changed,
+      sha256: verified.sha256,
       ...federationSummary(next),
     });
     this.logger.log({ msg: changed ? 'federation reloaded' : 'federation reload: already in force', serial: next.serial, operator: operator.credentialId });
@@ -105,9 +126,44 @@ export class FederationReloadService {
     };
   }
 
+  /**
+   * Peers verify this node's envelopes with the keys the federation lists for it (or fetch them
+   * from its JWKS URL): a document without this node's signing key and without a JWKS URL would
+   * make every peer refuse what this node sends from the moment they load it.
+   */
+  private assertPeersCanVerifyUs(next: Federation): void {
+    const self = next.nodes.find((n) => n.node === this.config.node);
+    const kid = this.keys.current().kid;
+    if (self && self.jwksUrl === undefined && !self.keys.some((k) => k.kid === kid)) {
+      throw new GatewayError('FEDERATION_INVALID', { detail: `the federation does not list this node's signing key ${kid}, nor a JWKS URL for it` });
+    }
+  }
+
+  private async readFederationFile(): Promise<string> {
+    try {
+      return await readFile(this.config.federationFile, 'utf8');
+    } catch (cause) {
+      throw new GatewayError('CONFIG_INVALID', { detail: 'the signed federation file cannot be read', cause });
+    }
+  }
+
   private async audit(action: string, subject: string, operator: Principal, reason: string, detail: object): Promise<void> {
     await this.db.transaction((tx) =>
       tx.audit.append({ action, subject, operatorId: operator.credentialId, reason, detailJson: JSON.stringify(detail), at: this.clock.nowMs() }),
     );
   }
+}
+
+/**
+ * A fault of the offered document (not of this node's configuration) as the operator's error: a
+ * signed document that does not list this node, or whose content or keys cannot be used, is
+ * FEDERATION_INVALID (422), not an internal error; each refusal names the field when the
+ * document came in the body.
+ */
+function documentError(error: unknown, field: string | undefined): unknown {
+  if (!isGatewayError(error)) return error;
+  const code = error.code === 'CONFIG_INVALID' ? 'FEDERATION_INVALID' : error.code;
+  if (code === error.code && (field === undefined || error.fields.length > 0)) return error;
+  const detail = error.detail ?? error.message;
+  return field === undefined ? new GatewayError(code, { detail }) : GatewayError.field(code, field, detail);
 }
