@@ -1,11 +1,15 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, createPublicKey, diffieHellman, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { chmod, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { inspect } from 'node:util';
+import { CompactEncrypt, importJWK, type CryptoKey } from 'jose';
 import { ManualClock } from '#core';
 import { AgencyKeyStore } from './agency-key-store.js';
+import { concatKdf } from './ecdh-es.js';
 import { personalDataHash, openPersonalDataSecret } from './personal-data-hash.js';
-import { importSealingKey, openSealed, sealFor, SEALED_TYP, type SealingKey } from './sealed-data.js';
+import { SEAL_ALG } from './public-jwk.js';
+import { importSealingKey, openSealed, SEAL_ENC, sealFor, SEALED_TYP, type SealingKey } from './sealed-data.js';
 
 const NOW_MS = Date.UTC(2026, 10, 22, 17, 30);
 const DAY_MS = 86_400_000;
@@ -16,6 +20,22 @@ function withHeader(jwe: string, change: (h: Record<string, unknown>) => Record<
   const [head, ...rest] = jwe.split('.');
   const header = JSON.parse(Buffer.from(head, 'base64url').toString('utf8')) as Record<string, unknown>;
   return [Buffer.from(JSON.stringify(change(header))).toString('base64url'), ...rest].join('.');
+}
+
+/** The contents of every Buffer zeroed with `fill(0)` while `run` runs, as they were just before. */
+async function zeroedDuring(run: () => Promise<unknown>): Promise<Buffer[]> {
+  const zeroed: Buffer[] = [];
+  const fill = Buffer.prototype.fill;
+  Buffer.prototype.fill = function (this: Buffer, ...args: unknown[]): Buffer {
+    if (args[0] === 0) zeroed.push(Buffer.from(this));
+    return Reflect.apply<Buffer, unknown[], Buffer>(fill, this, args);
+  } as Buffer['fill'];
+  try {
+    await run();
+  } finally {
+    Buffer.prototype.fill = fill;
+  }
+  return zeroed;
 }
 
 function flipSegment(jwe: string, index: number): string {
@@ -113,6 +133,53 @@ describe('sealed personal data (JWE)', () => {
     for (const bad of [{ ...jwk, crv: 'Ed25519' }, { ...jwk, d: jwk.x }, { ...jwk, alg: 'ECDH-ES' }, { ...jwk, use: 'sig' }, { ...jwk, kid: undefined }]) {
       await expect(importSealingKey(bad as never)).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
     }
+  });
+
+  it.each([
+    ['the all-zero point (order 2)', Buffer.alloc(32)],
+    ['u = 1 (order 4)', Buffer.concat([Buffer.from([1]), Buffer.alloc(31)])],
+    ['a point of order 8', Buffer.from('e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800', 'hex')],
+  ])('refuses to import a sealing key that is %s, a low-order point (RFC 7748 §6.1), with CONFIG_INVALID naming the kid', async (_name, x) => {
+    const jwk = { ...agency.current().publicJwk, x: x.toString('base64url') };
+    const refused = await importSealingKey(jwk).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(refused).toMatchObject({ code: 'CONFIG_INVALID', detail: expect.stringContaining(`${jwk.kid} is a low-order X25519 point`) });
+    expect((refused as { detail: string }).detail).not.toContain(jwk.x);
+  });
+
+  it('zeroes Z, the key-encryption key and the content key also when the tag does not verify', async () => {
+    // Sealed with jose, with an ephemeral key and content key the test knows, then the tag altered.
+    const ephemeral = generateKeyPairSync('x25519');
+    const cek = randomBytes(32);
+    const jwe = await new CompactEncrypt(Buffer.from(JSON.stringify(personal)))
+      .setProtectedHeader({ alg: SEAL_ALG, enc: SEAL_ENC, kid: sealing.kid, typ: SEALED_TYP, cty: 'json' })
+      .setKeyManagementParameters({ epk: (await importJWK(ephemeral.privateKey.export({ format: 'jwk' }), SEAL_ALG, { extractable: true })) as CryptoKey })
+      .setContentEncryptionKey(cek)
+      .encrypt(sealing.key);
+    const parts = jwe.split('.');
+    const tag = Buffer.from(parts[4], 'base64url');
+    tag[0] ^= 1;
+    parts[4] = tag.toString('base64url');
+    const z = diffieHellman({ privateKey: ephemeral.privateKey, publicKey: createPublicKey({ key: { ...agency.current().publicJwk }, format: 'jwk' }) });
+    const kek = concatKdf(z, SEAL_ALG, 256);
+
+    const zeroed = await zeroedDuring(() => expect(openSealed(parts.join('.'), agency)).rejects.toMatchObject({ code: 'SEALED_DATA_INVALID' }));
+    for (const secret of [z, kek, cek]) expect(zeroed.some((b) => b.equals(secret))).toBe(true);
+  });
+
+  it('refuses content that is not JSON without quoting it anywhere in the error (no cause that could reach a log)', async () => {
+    const jwe = await new CompactEncrypt(Buffer.from(`idNumber=${personal.idNumber}`))
+      .setProtectedHeader({ alg: SEAL_ALG, enc: SEAL_ENC, kid: sealing.kid, typ: SEALED_TYP, cty: 'json' })
+      .encrypt(sealing.key);
+    const refused = await openSealed(jwe, agency).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(refused).toMatchObject({ code: 'SEALED_DATA_INVALID', detail: 'the opened content is not UTF-8 JSON' });
+    expect((refused as Error).cause).toBeUndefined();
+    expect(inspect(refused, { depth: 5 })).not.toContain(personal.idNumber);
   });
 
   describe('AgencyKeyStore', () => {

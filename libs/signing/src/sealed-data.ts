@@ -60,21 +60,33 @@ const KEK_BITS = 256;
 
 /**
  * Imports an agency's public X25519 JWK once, for every later `sealFor`. Refuses with
- * CONFIG_INVALID a key that is not a public X25519 key for `ECDH-ES+A256KW`.
+ * CONFIG_INVALID a key that is not a public X25519 key for `ECDH-ES+A256KW`, or that is a
+ * low-order point (RFC 7748 §6.1): no shared secret can be derived with it, so every seal would
+ * fail later, one request at a time, as INTERNAL.
  *
  * @example const sealing = await importSealingKey(federationAgency.encryptionKeys[0]);
  */
 export async function importSealingKey(jwk: EncryptionPublicJwk): Promise<SealingKey> {
   const problem = isKid(jwk?.kid) ? encryptionJwkProblem(jwk, jwk.kid) : 'kid is missing or not a plain string';
   if (problem !== undefined) throw new GatewayError('CONFIG_INVALID', { detail: `encryption key: ${problem}` });
+  let key: CryptoKey;
+  let recipient: KeyObject | undefined;
   try {
-    const key = await importJWK({ kty: 'OKP', crv: 'X25519', x: jwk.x }, SEAL_ALG);
+    key = await importJWK({ kty: 'OKP', crv: 'X25519', x: jwk.x }, SEAL_ALG);
     // The KeyObject that every later `sealFor` uses is made here, once.
-    if (okpKeyObject(key, 'x25519', 'public') === undefined) throw new TypeError('not a public X25519 key');
-    return Object.freeze({ kid: jwk.kid, key: key });
+    recipient = okpKeyObject(key, 'x25519', 'public');
   } catch (cause) {
     throw new GatewayError('CONFIG_INVALID', { detail: `encryption key ${jwk.kid} cannot be imported`, cause });
   }
+  if (recipient === undefined) throw new GatewayError('CONFIG_INVALID', { detail: `encryption key ${jwk.kid} is not a public X25519 key` });
+  // One trial agreement with a throwaway key: OpenSSL refuses a low-order point (an all-zero Z)
+  // here exactly as it would in every `sealFor`.
+  try {
+    diffieHellman({ privateKey: generateKeyPairSync('x25519').privateKey, publicKey: recipient }).fill(0);
+  } catch (cause) {
+    throw new GatewayError('CONFIG_INVALID', { detail: `encryption key ${jwk.kid} is a low-order X25519 point: no shared secret can be derived with it`, cause });
+  }
+  return Object.freeze({ kid: jwk.kid, key });
 }
 
 /**
@@ -125,19 +137,26 @@ function sealBytes(recipient: KeyObject, plaintext: Uint8Array, kid: string): st
   const head = encodeBase64url(JSON.stringify(header));
 
   // 3. Key-encryption key by the Concat KDF (no apu/apv), and a random content key wrapped under it.
-  const kek = concatKdf(z, SEAL_ALG, KEK_BITS);
-  const cek = randomBytes(CEK_BYTES);
-  const encryptedKey = aesKeyWrap(kek, cek);
+  //    The secrets are zeroed whether or not the sealing succeeds.
+  let kek: Buffer | undefined;
+  let cek: Buffer | undefined;
+  let encryptedKey: Buffer, iv: Buffer, ciphertext: Buffer, tag: Buffer;
+  try {
+    kek = concatKdf(z, SEAL_ALG, KEK_BITS);
+    cek = randomBytes(CEK_BYTES);
+    encryptedKey = aesKeyWrap(kek, cek);
 
-  // 4. AES-256-GCM of the plaintext under the content key, a random 96-bit IV, a 128-bit tag.
-  const iv = randomBytes(IV_BYTES);
-  const cipher = createCipheriv('aes-256-gcm', cek, iv, { authTagLength: TAG_BYTES });
-  cipher.setAAD(Buffer.from(head, 'latin1'));
-  const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
-  const tag = cipher.getAuthTag();
-  z.fill(0);
-  kek.fill(0);
-  cek.fill(0);
+    // 4. AES-256-GCM of the plaintext under the content key, a random 96-bit IV, a 128-bit tag.
+    iv = randomBytes(IV_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', cek, iv, { authTagLength: TAG_BYTES });
+    cipher.setAAD(Buffer.from(head, 'latin1'));
+    ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+    tag = cipher.getAuthTag();
+  } finally {
+    z.fill(0);
+    kek?.fill(0);
+    cek?.fill(0);
+  }
 
   // 5. Compact serialization (RFC 7516 §7.1).
   return [head, encryptedKey.toString('base64url'), iv.toString('base64url'), ciphertext.toString('base64url'), tag.toString('base64url')].join('.');
@@ -221,29 +240,37 @@ export async function openSealed(compactJwe: unknown, keys: DecryptionKeyResolve
     throw doesNotOpen();
   }
   let plaintext: Buffer;
+  let z: Buffer | undefined;
+  let kek: Buffer | undefined;
+  let cek: Buffer | undefined;
   try {
     const ephemeral = createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x: epk.x }, format: 'jwk' });
     // OpenSSL refuses a low-order ephemeral key (an all-zero Z, RFC 7748 §6.1) by throwing here.
-    const z = diffieHellman({ privateKey, publicKey: ephemeral });
-    const kek = concatKdf(z, SEAL_ALG, KEK_BITS, apu, apv);
-    const cek = aesKeyUnwrap(kek, encryptedKey);
+    z = diffieHellman({ privateKey, publicKey: ephemeral });
+    kek = concatKdf(z, SEAL_ALG, KEK_BITS, apu, apv);
+    cek = aesKeyUnwrap(kek, encryptedKey);
     const decipher = createDecipheriv('aes-256-gcm', cek, iv, { authTagLength: TAG_BYTES });
     decipher.setAAD(Buffer.from(head, 'latin1'));
     decipher.setAuthTag(tag);
     plaintext = Buffer.concat([decipher.update(ciphertext), decipher.final()]);
-    z.fill(0);
-    kek.fill(0);
-    cek.fill(0);
   } catch (cause) {
     throw doesNotOpen(cause);
+  } finally {
+    // Zeroed on every path: a tag that fails still leaves Z, the KEK and the content key here.
+    z?.fill(0);
+    kek?.fill(0);
+    cek?.fill(0);
   }
 
-  // 5. The content: one JSON object.
+  // 5. The content: one JSON object. A parse error is not kept as the cause: its message can
+  //    quote the decrypted personal data, and causes reach the logs.
   let value: unknown;
   try {
     value = JSON.parse(utf8.decode(plaintext));
-  } catch (cause) {
-    throw invalid('the opened content is not UTF-8 JSON', cause);
+  } catch {
+    throw invalid('the opened content is not UTF-8 JSON');
+  } finally {
+    plaintext.fill(0);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalid('the opened content is not a JSON object');
   return value as Record<string, unknown>;

@@ -78,7 +78,13 @@ export class TrustStore {
   private fetched = new Map<string, ResolvedKey>();
   private readonly status = new Map<string, JwksSourceStatus>();
   private lastRefreshMs = Number.NEGATIVE_INFINITY;
-  private inFlight: Promise<void> | undefined;
+  /**
+   * Counts `replace` calls. A refresh remembers the generation it started in and keeps its result
+   * only if no replace came in meanwhile: keys fetched from the old federation's sources must not
+   * come back after the new federation dropped them.
+   */
+  private generation = 0;
+  private inFlight: { readonly generation: number; readonly done: Promise<void> } | undefined;
 
   private constructor(
     private byKid: ReadonlyMap<string, ResolvedKey>,
@@ -100,7 +106,9 @@ export class TrustStore {
    * Trusts the keys of a new federation instead of the current ones (an operator reloading the
    * configuration), all or nothing: every key is checked and imported before anything changes,
    * so a bad key leaves the store as it was. Keys fetched from JWKS sources are kept only for
-   * nodes that are still sources, and never for a kid the new federation now pins.
+   * nodes that are still sources, and never for a kid the new federation now pins. A refresh still
+   * running for the old federation is discarded when it ends, and the next `ensure` fetches the new
+   * sources at once.
    *
    * @example await trust.replace(trustedKeysOf(next), jwksSourcesOf(next, 'SC'));
    */
@@ -108,9 +116,13 @@ export class TrustStore {
     const byKid = await importAll(keys);
     const refresh = this.refreshOptions === undefined || sources === undefined ? this.refreshOptions : checkRefresh({ ...this.refreshOptions, sources });
     const kept = new Map([...this.fetched].filter(([kid, key]) => !byKid.has(kid) && (refresh?.sources ?? []).some((s) => s.node === key.node)));
+    this.generation += 1;
     this.byKid = byKid;
     this.refreshOptions = refresh;
     this.fetched = kept;
+    this.lastRefreshMs = Number.NEGATIVE_INFINITY;
+    const urls = new Set((refresh?.sources ?? []).map((s) => s.url));
+    for (const url of [...this.status.keys()]) if (!urls.has(url)) this.status.delete(url);
   }
 
   /** The trusted key named `kid`, or `undefined` when neither the federation nor a fetched JWKS lists it. */
@@ -137,16 +149,20 @@ export class TrustStore {
   }
 
   /**
-   * Fetches every source now (one refresh at a time; a caller arriving meanwhile waits for it).
+   * Fetches every source now (one refresh at a time; a caller arriving meanwhile waits for it,
+   * unless the federation was replaced since it started: that refresh is discarded, so a new one
+   * fetches the new sources).
    *
    * @example await trust.refresh(); trust.sourceStatus()
    */
   async refresh(): Promise<void> {
-    if (this.inFlight !== undefined) return this.inFlight;
-    this.inFlight = this.refreshAll().finally(() => {
-      this.inFlight = undefined;
+    if (this.inFlight?.generation === this.generation) return this.inFlight.done;
+    const generation = this.generation;
+    const done = this.refreshAll(generation).finally(() => {
+      if (this.inFlight?.done === done) this.inFlight = undefined;
     });
-    return this.inFlight;
+    this.inFlight = { generation, done };
+    return done;
   }
 
   /** Each JWKS source's last outcome. */
@@ -159,25 +175,31 @@ export class TrustStore {
     return this.byKid.size + this.fetched.size;
   }
 
-  private async refreshAll(): Promise<void> {
+  private async refreshAll(generation: number): Promise<void> {
     const r = this.refreshOptions;
     if (r === undefined) return;
-    this.lastRefreshMs = r.clock.nowMs();
+    const startedMs = r.clock.nowMs();
+    this.lastRefreshMs = startedMs;
     const next = new Map<string, ResolvedKey>();
+    const status: JwksSourceStatus[] = [];
     for (const source of r.sources) {
       const previous = [...this.fetched].filter(([, k]) => k.node === source.node);
       try {
         const keys = await this.fetchSource(source, r);
         for (const [kid, key] of keys) if (!next.has(kid)) next.set(kid, key);
-        this.status.set(source.url, { node: source.node, url: source.url, keys: keys.size, lastAttemptMs: this.lastRefreshMs });
+        status.push({ node: source.node, url: source.url, keys: keys.size, lastAttemptMs: startedMs });
       } catch (error) {
         // Keep what this source gave last time: an outage of its JWKS must not drop working keys.
         for (const [kid, key] of previous) next.set(kid, key);
         const reason = error instanceof GatewayError ? (error.detail ?? error.code) : 'the JWKS cannot be fetched';
-        this.status.set(source.url, { node: source.node, url: source.url, keys: previous.length, lastAttemptMs: this.lastRefreshMs, lastError: reason });
+        status.push({ node: source.node, url: source.url, keys: previous.length, lastAttemptMs: startedMs, lastError: reason });
       }
     }
+    // The federation was replaced while we fetched: these are the old sources' keys, checked
+    // against the old pinned kids. Keep nothing of them.
+    if (generation !== this.generation) return;
     this.fetched = next;
+    for (const s of status) this.status.set(s.url, s);
   }
 
   private async fetchSource(source: JwksSource, r: Required<TrustRefreshOptions>): Promise<Map<string, ResolvedKey>> {

@@ -46,10 +46,13 @@ export class PersonalDataSealer implements OnModuleInit {
    * @example const { open, sealed } = await sealer.seal(request, ['SC.card']);
    */
   async seal(request: ServiceRequest, agencies: readonly string[]): Promise<{ open: ServiceRequest; sealed: Record<string, string> }> {
+    // One federation's keys for the whole request: a reload between two awaits below must not
+    // seal one agency's copy with the old federation's key and the next with the new one's.
+    const keys = this.keys;
     const { open, personal } = splitPersonal(request);
     const sealed: Record<string, string> = {};
     for (const agency of new Set(agencies)) {
-      const key = this.keys.get(agency);
+      const key = keys.get(agency);
       if (!key) throw new GatewayError('ROUTE_UNKNOWN', { detail: `the federation lists no encryption key for ${agency}` });
       sealed[agency] = await sealFor(key.key, personal, { kid: key.kid });
     }

@@ -1,0 +1,73 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ManualClock } from '#core';
+import type { SscApplyRequest } from '#contracts';
+import { AgencyKeyStore, importSealingKey, openSealed, type SealingKey } from '#signing';
+import type { FederationHolder } from '../federation/federation-holder.js';
+import { PersonalDataSealer } from './personal-data-sealer.js';
+
+const NOW_MS = Date.UTC(2026, 10, 22, 17, 30);
+const request: SscApplyRequest = {
+  service: 'ssc.apply',
+  kind: 'new',
+  applicant: { idNumber: '110105194912310029', name: '王五', phone: '13900001111' },
+  issuingRegion: '510104',
+  deliveryAddress: { region: '510104', line: '春熙路 1 号', postcode: '610021' },
+  photoRef: 'PHOTO-0001',
+  materials: [],
+};
+
+const kidOf = (jwe: string): unknown => (JSON.parse(Buffer.from(jwe.split('.')[0], 'base64url').toString('utf8')) as { kid?: unknown }).kid;
+
+describe('PersonalDataSealer', () => {
+  let root: string;
+  const stores = new Map<string, AgencyKeyStore>();
+  let before: ReadonlyMap<string, SealingKey>;
+  let after: ReadonlyMap<string, SealingKey>;
+
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'cytb-sealer-'));
+    const clock = new ManualClock(NOW_MS);
+    const federation = async (generation: string): Promise<Map<string, SealingKey>> => {
+      const keys = new Map<string, SealingKey>();
+      for (const agency of ['SC.card', 'CQ.card']) {
+        const store = await AgencyKeyStore.open(join(root, `${generation}-${agency}`), agency, clock);
+        stores.set(store.current().kid, store);
+        keys.set(agency, await importSealingKey(store.current().publicJwk));
+      }
+      return keys;
+    };
+    before = await federation('before');
+    after = await federation('after');
+  });
+
+  afterAll(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('seals every agency’s copy of one request with the keys of one federation, even when it is reloaded meanwhile', async () => {
+    const sealer = new PersonalDataSealer({} as FederationHolder);
+    sealer.use(before);
+    const pending = sealer.seal(request, ['SC.card', 'CQ.card']);
+    // The operator's reload lands after the first copy is sealed, before the second.
+    sealer.use(after);
+    const { open, sealed } = await pending;
+
+    expect(kidOf(sealed['SC.card'])).toBe(before.get('SC.card')?.kid);
+    expect(kidOf(sealed['CQ.card'])).toBe(before.get('CQ.card')?.kid);
+    const cq = stores.get(String(kidOf(sealed['CQ.card'])));
+    await expect(openSealed(sealed['CQ.card'], cq ?? { decryptionKey: () => undefined })).resolves.toMatchObject({ applicant: request.applicant });
+    expect(JSON.stringify(open)).not.toContain(request.applicant.idNumber);
+
+    // The next request uses the reloaded keys.
+    const next = await sealer.seal(request, ['CQ.card']);
+    expect(kidOf(next.sealed['CQ.card'])).toBe(after.get('CQ.card')?.kid);
+  });
+
+  it('refuses an agency the federation lists no key for with ROUTE_UNKNOWN', async () => {
+    const sealer = new PersonalDataSealer({} as FederationHolder);
+    sealer.use(before);
+    await expect(sealer.seal(request, ['SC.pension'])).rejects.toMatchObject({ code: 'ROUTE_UNKNOWN' });
+  });
+});
