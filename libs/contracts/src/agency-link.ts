@@ -93,7 +93,19 @@ export interface AgencyLinkError {
   readonly code: string;
   readonly message: string;
   readonly permanent: boolean;
+  /**
+   * The fields at fault (`caseId`, `stage`, `detail.waybill`), when the message was refused for
+   * its content: names only, never the values (which may be personal data).
+   */
+  readonly fields?: readonly string[];
 }
+
+/**
+ * How long a peer that answered "no handler" for a batch pattern (an older version) is sent
+ * messages one by one before a batch is tried again: a rolling upgrade of the peer then brings
+ * batching back without a restart.
+ */
+export const AGENCY_BATCH_RETRY_MS = 5 * 60_000;
 
 /** One message's outcome in a batch answer: its acknowledgement, or the error it alone met. */
 export type AgencyBatchOutcome<Ack> = { readonly ok: true; readonly ack: Ack } | { readonly ok: false; readonly error: AgencyLinkError };

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { GatewayError } from '#core';
+import { ERROR_CODES, GatewayError } from '#core';
 import { linkProof } from '#delivery';
 import type { AgencyStatusAck, AgencyStatusReport } from '#contracts';
 import type { GatewayConfig } from '../config/gateway.config.js';
@@ -72,6 +72,13 @@ describe('AgencyStatusIntake, batches of status reports', () => {
     expect(notified()).toBe(1);
   });
 
+  it('names the fields at fault in a refused report, never their values', async () => {
+    const { intake: statusIntake } = intake();
+    const answer = await statusIntake.reportBatch({ items: [report(1, { stage: 'teleported' })] });
+    expect(answer.results[0]).toEqual({ ok: false, error: expect.objectContaining({ code: 'CONTRACT_INVALID', permanent: true, fields: ['stage'] }) });
+    expect(JSON.stringify(answer)).not.toContain('teleported');
+  });
+
   it('answers a case-level refusal for that report only (STATUS_NOT_ALLOWED, permanent)', async () => {
     const { intake: statusIntake, recorded } = intake((r) => (r.eventId === 'SC.card:1' ? new GatewayError('STATUS_NOT_ALLOWED') : null));
     const answer = await statusIntake.reportBatch({ items: [report(1), report(2)] });
@@ -88,6 +95,8 @@ describe('AgencyStatusIntake, batches of status reports', () => {
       'BATCH_ITEM_NOT_ATTEMPTED/transient',
     ]);
     expect(recorded).toEqual(['SC.card:1']);
+    // A registry code, like every code the gateway answers: its status says it is transient.
+    expect(ERROR_CODES.BATCH_ITEM_NOT_ATTEMPTED.status).toBeGreaterThanOrEqual(500);
   });
 
   it.each([

@@ -15,7 +15,7 @@ import { GATEWAY_CONFIG } from '../config/config.token.js';
 import type { GatewayConfig } from '../config/gateway.config.js';
 import { HandlingService } from '../cases/handling.service.js';
 import { OutboxSignal } from '../delivery/outbox-signal.js';
-import { toProblem } from '../http/problem.js';
+import { toLinkError } from '../http/rpc-problem.filter.js';
 
 /**
  * What an adapter reports, alone or many at once. Each report is 1. validated against its
@@ -56,7 +56,7 @@ export class AgencyStatusIntake {
     let recorded = false;
     for (const item of items) {
       if (stoppedBy) {
-        results.push({ ok: false, error: { code: 'BATCH_ITEM_NOT_ATTEMPTED', message: `an earlier report failed (${stoppedBy.code})`, permanent: false } });
+        results.push({ ok: false, error: toLinkError(new GatewayError('BATCH_ITEM_NOT_ATTEMPTED', { detail: `an earlier report failed (${stoppedBy.code})` })) });
         continue;
       }
       try {
@@ -111,10 +111,10 @@ export class AgencyStatusIntake {
     return report;
   }
 
-  /** One report's error as RpcProblemFilter would send it alone: 4xx-class problems are permanent. */
+  /** One report's error exactly as RpcProblemFilter would send it alone (toLinkError). */
   private linkErrorOf(error: unknown): AgencyLinkError {
-    const problem = toProblem(error);
-    if (problem.status >= 500) this.logger.error({ msg: 'agency status report failed', code: problem.code });
-    return { code: problem.code, message: problem.detail ?? problem.title, permanent: problem.status < 500 };
+    const linkError = toLinkError(error);
+    if (!linkError.permanent) this.logger.error({ msg: 'agency status report failed', code: linkError.code });
+    return linkError;
   }
 }

@@ -1,18 +1,20 @@
+import { Logger } from '@nestjs/common';
 import type { ClientProxy } from '@nestjs/microservices';
 import { NO_MESSAGE_HANDLER } from '@nestjs/microservices/constants.js';
-import { of, throwError, type Observable } from 'rxjs';
-import { AGENCY_DELIVER, AGENCY_DELIVER_BATCH, type AgencyDelivery } from '#contracts';
+import { defer, of, throwError, type Observable } from 'rxjs';
+import { ERROR_CODES, ManualClock } from '#core';
+import { AGENCY_BATCH_RETRY_MS, AGENCY_DELIVER, AGENCY_DELIVER_BATCH, type AgencyDelivery } from '#contracts';
 import { DeliveryFailure } from '#delivery';
 import type { OutboxRecord } from '#persistence';
 import { AgencyTransport } from './agency.transport.js';
 
-function message(n: number): OutboxRecord {
+function message(n: number, caseId = 'CQ-20261123-7K3F9ZQ2M8', messageType = 'ssc.apply.request'): OutboxRecord {
   const messageId = `019a0000-0000-7000-8000-${String(n).padStart(12, '0')}`;
-  const delivery = { messageId, agency: 'SC.card', messageType: 'ssc.apply.request', contractVersion: 1, caseId: 'CQ-20261123-7K3F9ZQ2M8', proof: `proof-${n}` };
+  const delivery = { messageId, agency: 'SC.card', messageType, contractVersion: 1, caseId, proof: `proof-${n}` };
   return {
     messageId,
     destination: 'agency:SC.card',
-    messageType: 'ssc.apply.request',
+    messageType,
     contractVersion: 1,
     caseId: delivery.caseId,
     payload: JSON.stringify(delivery),
@@ -43,6 +45,10 @@ function adapterLink(answer: (pattern: string, data: unknown) => Observable<unkn
 const ackFor = (m: OutboxRecord) => ({ messageId: m.messageId, agencyRef: `REF-${m.messageId.slice(-3)}`, duplicate: false });
 
 describe('AgencyTransport', () => {
+  beforeAll(() => {
+    Logger.overrideLogger(false);
+  });
+
   it('sends the messages in one AGENCY_DELIVER_BATCH request, each with its own proof, and takes each outcome on its own', async () => {
     const messages = [message(1), message(2), message(3), message(4)];
     const { client, requests } = adapterLink(() =>
@@ -81,13 +87,77 @@ describe('AgencyTransport', () => {
     await expect(new AgencyTransport(client, 1000).sendBatch([message(1)])).rejects.toMatchObject({ reason: 'ADAPTER_UNREACHABLE', permanent: false });
   });
 
-  it('falls back to one request per message for an adapter without the batch handler, and stays there', async () => {
-    const { client, requests } = adapterLink((pattern, data) =>
-      pattern === AGENCY_DELIVER_BATCH ? throwError(() => NO_MESSAGE_HANDLER) : of(ackFor({ messageId: (data as AgencyDelivery).messageId } as OutboxRecord)),
-    );
-    const transport = new AgencyTransport(client, 1000);
+  it('falls back to one request per message for an adapter without the batch handler, and tries a batch again after AGENCY_BATCH_RETRY_MS', async () => {
+    const clock = new ManualClock();
+    let upgraded = false;
+    const { client, requests } = adapterLink((pattern, data) => {
+      if (pattern === AGENCY_DELIVER_BATCH) {
+        return upgraded ? of({ results: (data as { items: AgencyDelivery[] }).items.map((d) => ({ ok: true, ack: ackFor({ messageId: d.messageId } as OutboxRecord) })) }) : throwError(() => NO_MESSAGE_HANDLER);
+      }
+      return of(ackFor({ messageId: (data as AgencyDelivery).messageId } as OutboxRecord));
+    });
+    const transport = new AgencyTransport(client, 1000, clock);
     expect((await transport.sendBatch([message(1), message(2)])).map((r) => r.ok)).toEqual([true, true]);
     await transport.sendBatch([message(3)]);
     expect(requests.map((r) => r.pattern)).toEqual([AGENCY_DELIVER_BATCH, AGENCY_DELIVER, AGENCY_DELIVER, AGENCY_DELIVER]);
+    // The adapter was upgraded in place (a rolling upgrade): after a while batches come back.
+    upgraded = true;
+    clock.advance(AGENCY_BATCH_RETRY_MS);
+    requests.length = 0;
+    expect((await transport.sendBatch([message(4), message(5)])).map((r) => r.ok)).toEqual([true, true]);
+    expect(requests.map((r) => r.pattern)).toEqual([AGENCY_DELIVER_BATCH]);
+  });
+
+  it('sends the messages one by one when the adapter refuses the batch as a whole for good (a smaller batch limit), failing none for it', async () => {
+    const { client, requests } = adapterLink((pattern, data) =>
+      pattern === AGENCY_DELIVER_BATCH
+        ? throwError(() => ({ code: 'CONTRACT_INVALID', message: 'an agency delivery batch holds 1 to 20 items', permanent: true }))
+        : of(ackFor({ messageId: (data as AgencyDelivery).messageId } as OutboxRecord)),
+    );
+    const messages = Array.from({ length: 50 }, (_, i) => message(i + 1, `CQ-20261123-${String(i).padStart(10, '0')}`));
+    const results = await new AgencyTransport(client, 1000).sendBatch(messages);
+    expect(results.every((r) => r.ok)).toBe(true);
+    expect(requests.filter((r) => r.pattern === AGENCY_DELIVER)).toHaveLength(50);
+  });
+
+  it('one by one, hands one case’s messages to the adapter in batch order while another case goes alongside', async () => {
+    const CASE_A = 'CQ-20261123-7K3F9ZQ2M8';
+    const CASE_B = 'CQ-20261123-8M4G0ZR3N9';
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const seen: string[] = [];
+    const { client } = adapterLink((pattern, data) => {
+      if (pattern === AGENCY_DELIVER_BATCH) return throwError(() => NO_MESSAGE_HANDLER);
+      const d = data as AgencyDelivery;
+      seen.push(`${d.messageType} ${d.caseId}`);
+      const ack = ackFor({ messageId: d.messageId } as OutboxRecord);
+      // Case A's new case is slow at the adapter; its withdrawal must wait behind it.
+      if (d.caseId !== CASE_A || d.messageType !== 'ssc.apply.request') return of(ack);
+      return defer(async () => {
+        await held;
+        return ack;
+      });
+    });
+    const sent = new AgencyTransport(client, 1000).sendBatch([message(1, CASE_A), message(2, CASE_A, 'case.withdrawal'), message(3, CASE_B)]);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(seen).toEqual([`ssc.apply.request ${CASE_A}`, `ssc.apply.request ${CASE_B}`]);
+    release();
+    expect((await sent).map((r) => r.ok)).toEqual([true, true, true]);
+    expect(seen).toEqual([`ssc.apply.request ${CASE_A}`, `ssc.apply.request ${CASE_B}`, `case.withdrawal ${CASE_A}`]);
+  });
+
+  it('names the fields the adapter found at fault in the failure (names only), and its codes are registry codes', async () => {
+    const { client } = adapterLink(() =>
+      of({
+        results: [
+          { ok: false, error: { code: 'CONTRACT_INVALID', message: 'not an agency delivery: caseId missing or malformed', permanent: true, fields: ['caseId'] } },
+          { ok: true, ack: ackFor(message(1)) },
+        ],
+      }),
+    );
+    const [refused, misacked] = await new AgencyTransport(client, 1000).sendBatch([message(1), message(2)]);
+    expect(refused).toMatchObject({ ok: false, failure: { reason: 'CONTRACT_INVALID', permanent: true, detail: expect.stringContaining('(fields: caseId)') } });
+    expect(misacked).toMatchObject({ ok: false, failure: { reason: 'AGENCY_BAD_ACK', permanent: false } });
+    expect(ERROR_CODES).toHaveProperty('AGENCY_BAD_ACK', expect.objectContaining({ origin: 'agency' }));
   });
 });
