@@ -20,7 +20,7 @@ import { StatusPump } from './status-pump.js';
 import { SealedDataOpener } from './sealed-data-opener.js';
 import type { Clock } from '#core';
 import type { LogLevel } from '@nestjs/common';
-import type { AdapterLogLevel } from './adapter.config.js';
+import { DEFAULT_ADAPTER_ACK_TIMEOUT_MS, type AdapterLogLevel } from './adapter.config.js';
 import { join } from 'node:path';
 
 export interface AdapterOptions {
@@ -32,6 +32,8 @@ export interface AdapterOptions {
   readonly stateDir: string;
   /** How often the feed is polled; 0 = only when pumpOnce() is called (tests). */
   readonly pollMs: number;
+  /** How long a status pump waits for the gateway's answer (ADAPTER_ACK_TIMEOUT_MS; DEFAULT_ADAPTER_ACK_TIMEOUT_MS when absent). */
+  readonly ackTimeoutMs?: number;
   readonly logs?: boolean;
   /** With logs on: `info` (the default) logs every hand-over, `warn` only what went wrong. */
   readonly logLevel?: AdapterLogLevel;
@@ -167,8 +169,9 @@ export async function createAdapterApp(clients: readonly AgencyClient[], options
       new StatusPump(client, gateway, new CursorFile(join(options.stateDir, `${client.agency}.cursor.json`)), {
         pollMs: options.pollMs,
         batch: 100,
-        ackTimeoutMs: 5000,
+        ackTimeoutMs: options.ackTimeoutMs ?? DEFAULT_ADAPTER_ACK_TIMEOUT_MS,
         linkSecret: options.linkSecret,
+        clock: options.clock,
       }),
   );
   const app = await NestFactory.createMicroservice<MicroserviceOptions>(AdapterModule.register(byAgency, pumps, gateway, options.linkSecret, opener), {

@@ -4,7 +4,17 @@ import { resolve } from 'node:path';
 export const ADAPTER_LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export type AdapterLogLevel = (typeof ADAPTER_LOG_LEVELS)[number];
 
-/** An adapter's settings, from the environment (ADAPTER_PORT, GATEWAY_STATUS_HOST/PORT, AGENCY_BASE_URL, ADAPTER_STATE_DIR, AGENCY_KEY_DIR, ADAPTER_POLL_MS, LOG_LEVEL); names every bad one. */
+/** How long a status pump waits for the gateway's answer to a report or batch unless ADAPTER_ACK_TIMEOUT_MS says otherwise. */
+export const DEFAULT_ADAPTER_ACK_TIMEOUT_MS = 5000;
+
+/**
+ * An adapter's settings, from the environment (ADAPTER_PORT, GATEWAY_STATUS_HOST/PORT,
+ * AGENCY_BASE_URL, ADAPTER_STATE_DIR, AGENCY_KEY_DIR, ADAPTER_POLL_MS, ADAPTER_ACK_TIMEOUT_MS
+ * (default 5000: how long the status pump waits for the gateway's answer), LOG_LEVEL); names
+ * every bad one.
+ *
+ * @example loadAdapterConfig({ ...env, ADAPTER_ACK_TIMEOUT_MS: '15000' }).ackTimeoutMs // 15000
+ */
 export function loadAdapterConfig(env: Readonly<Record<string, string | undefined>> = process.env) {
   const problems: string[] = [];
   const port = (name: string) => {
@@ -19,10 +29,12 @@ export function loadAdapterConfig(env: Readonly<Record<string, string | undefine
     stateDir: resolve(env['ADAPTER_STATE_DIR'] ?? 'data/adapter'),
     agencyKeyDir: resolve(env['AGENCY_KEY_DIR'] ?? 'data/agency-keys'),
     pollMs: Number(env['ADAPTER_POLL_MS'] ?? 1000),
+    ackTimeoutMs: Number(env['ADAPTER_ACK_TIMEOUT_MS'] ?? DEFAULT_ADAPTER_ACK_TIMEOUT_MS),
     linkSecret: env['AGENCY_LINK_SECRET'] ?? '',
     amqp: env['AMQP_URL'] ? { url: env['AMQP_URL'], queuePrefix: env['AMQP_QUEUE_PREFIX'] ?? 'cytb' } : null,
     logLevel: (env['LOG_LEVEL'] ?? 'info') as AdapterLogLevel,
   };
+  if (!Number.isInteger(config.ackTimeoutMs) || config.ackTimeoutMs <= 0) problems.push('ADAPTER_ACK_TIMEOUT_MS must be a positive whole number of milliseconds');
   if (!ADAPTER_LOG_LEVELS.includes(config.logLevel)) problems.push(`LOG_LEVEL must be one of ${ADAPTER_LOG_LEVELS.join(', ')}`);
   if (!/^https?:\/\//.test(config.agencyBaseUrl)) problems.push('AGENCY_BASE_URL must be an http(s) URL');
   if (config.linkSecret.length < 32) problems.push('AGENCY_LINK_SECRET must be at least 32 characters');

@@ -76,6 +76,22 @@ describe('handleDeliveryBatch', () => {
     expect(calls.filter((c) => c.startsWith('submit '))).toHaveLength(2);
   });
 
+  it('names which of messageId, caseId, agency and messageType is at fault in a delivery that is not one (names only)', async () => {
+    const { clients, calls } = recordingClient();
+    const { caseId: _caseId, agency: _agency, ...withoutCaseOrAgency } = delivery(1, CASE_A);
+    const badCase = delivery(2, 'CQ-510104199001011234');
+    const noMessageId = { ...delivery(3, CASE_B), messageId: 42 };
+    const answer = await handleDeliveryBatch({ items: [withoutCaseOrAgency, badCase, noMessageId] }, clients, SECRET, opener);
+    expect(answer.results.map((r) => (r.ok ? null : r.error.fields))).toEqual([['caseId', 'agency'], ['caseId'], ['messageId']]);
+    expect(answer.results.map((r) => (r.ok ? null : r.error.message))).toEqual([
+      'not an agency delivery: caseId, agency missing or malformed',
+      'not an agency delivery: caseId missing or malformed',
+      'not an agency delivery: messageId missing or malformed',
+    ]);
+    expect(JSON.stringify(answer)).not.toContain('510104199001011234');
+    expect(calls).toEqual([]);
+  });
+
   it('answers an agency failure as that delivery’s own transient error, the others still delivered', async () => {
     const { clients } = recordingClient({ failFor: delivery(1, CASE_A).messageId });
     const answer = await handleDeliveryBatch({ items: [delivery(1, CASE_A), delivery(2, CASE_B)] }, clients, SECRET, opener);

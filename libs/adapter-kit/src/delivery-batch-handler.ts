@@ -74,7 +74,13 @@ function asLinkError(error: unknown): AgencyLinkError {
   const inner = error instanceof RpcException ? error.getError() : null;
   const candidate = inner as Partial<AgencyLinkError> | null;
   if (candidate && typeof candidate.code === 'string' && typeof candidate.permanent === 'boolean') {
-    return { code: candidate.code, message: typeof candidate.message === 'string' ? candidate.message : candidate.code, permanent: candidate.permanent };
+    const fields = Array.isArray(candidate.fields) ? candidate.fields.filter((f): f is string => typeof f === 'string') : [];
+    return {
+      code: candidate.code,
+      message: typeof candidate.message === 'string' ? candidate.message : candidate.code,
+      permanent: candidate.permanent,
+      ...(fields.length > 0 ? { fields } : {}),
+    };
   }
   return { code: 'AGENCY_UNAVAILABLE', message: 'adapter failure', permanent: false };
 }

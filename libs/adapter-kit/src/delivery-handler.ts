@@ -25,22 +25,25 @@ export async function handleDelivery(
   linkSecret: string,
   opener: SealedDataOpener,
 ): Promise<AgencyDeliveryAck> {
-  const delivery = payload as Partial<AgencyDelivery> | null;
-  if (!delivery || typeof delivery.messageId !== 'string' || !MESSAGE_ID_PATTERN.test(delivery.messageId)) {
-    throw linkError({ code: 'CONTRACT_INVALID', message: 'not an agency delivery', permanent: true });
+  if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
+    throw linkError({ code: 'CONTRACT_INVALID', message: 'not an agency delivery: the body must be an object', permanent: true });
+  }
+  const delivery = payload as Partial<AgencyDelivery>;
+  if (typeof delivery.messageId !== 'string' || !MESSAGE_ID_PATTERN.test(delivery.messageId)) {
+    throw notADelivery(['messageId']);
   }
   // Only this province's gateway (which holds the link secret) may hand work to the agency:
   // checked before anything else in the delivery is trusted.
   if (!checkLinkProof(linkSecret, delivery.messageId, delivery.proof)) {
     throw linkError({ code: 'AGENCY_LINK_UNAUTHENTICATED', message: 'the delivery does not carry a valid link proof', permanent: true });
   }
-  if (
-    typeof delivery.caseId !== 'string' ||
-    !CASE_NUMBER_PATTERN.test(delivery.caseId) ||
-    typeof delivery.agency !== 'string' ||
-    typeof delivery.messageType !== 'string'
-  ) {
-    throw linkError({ code: 'CONTRACT_INVALID', message: 'not an agency delivery', permanent: true });
+  const caseIdValid = typeof delivery.caseId === 'string' && CASE_NUMBER_PATTERN.test(delivery.caseId);
+  if (!caseIdValid || typeof delivery.agency !== 'string' || typeof delivery.messageType !== 'string') {
+    throw notADelivery([
+      ...(caseIdValid ? [] : ['caseId']),
+      ...(typeof delivery.agency === 'string' ? [] : ['agency']),
+      ...(typeof delivery.messageType === 'string' ? [] : ['messageType']),
+    ]);
   }
   const client = clients.get(delivery.agency);
   if (!client) {
@@ -109,4 +112,9 @@ async function dispatch(client: AgencyClient, delivery: AgencyDelivery): Promise
 
 function linkError(error: AgencyLinkError): RpcException {
   return new RpcException(error);
+}
+
+/** CONTRACT_INVALID naming the fields at fault (names only: the values may be personal data). */
+function notADelivery(fields: readonly string[]): RpcException {
+  return linkError({ code: 'CONTRACT_INVALID', message: `not an agency delivery: ${fields.join(', ')} missing or malformed`, permanent: true, fields });
 }

@@ -6,6 +6,8 @@ import type { ClientProxy } from '@nestjs/microservices';
 import { NO_MESSAGE_HANDLER } from '@nestjs/microservices/constants.js';
 import { of, throwError, type Observable } from 'rxjs';
 import { AGENCY_STATUS, AGENCY_STATUS_BATCH, type AgencyBatchOutcome, type AgencyStatusAck, type AgencyStatusReport } from '#contracts';
+import { ManualClock } from '#core';
+import { AGENCY_BATCH_RETRY_MS } from '#contracts';
 import { checkLinkProof } from '#delivery';
 import type { AgencyClient, FeedEvent } from './agency-client.js';
 import { UnmappedAgencyValue } from './agency-errors.js';
@@ -132,13 +134,63 @@ describe('StatusPump', () => {
     expect(cursor.writes).toBe(0);
   });
 
-  it('falls back to one report per request for a gateway without the batch handler', async () => {
-    const { link, requests } = gatewayLink((pattern, items) =>
-      pattern === AGENCY_STATUS_BATCH ? throwError(() => NO_MESSAGE_HANDLER) : of({ eventId: items[0].eventId, duplicate: false }),
-    );
-    const pump = new StatusPump(feed(3), link, cursor, options);
+  it('falls back to one report per request for a gateway without the batch handler, and tries a batch again after AGENCY_BATCH_RETRY_MS', async () => {
+    const clock = new ManualClock();
+    let upgraded = false;
+    const { link, requests } = gatewayLink((pattern, items) => {
+      if (pattern === AGENCY_STATUS_BATCH) return upgraded ? of({ results: items.map(acked) }) : throwError(() => NO_MESSAGE_HANDLER);
+      return of({ eventId: items[0].eventId, duplicate: false });
+    });
+    let events = 3;
+    const client = { ...feed(10), fetchEvents: async (after: number, limit: number) => feed(events).fetchEvents(after, limit) };
+    const pump = new StatusPump(client, link, cursor, { ...options, clock });
     expect(await pump.pumpOnce()).toBe(3);
     expect(requests.map((r) => r.pattern)).toEqual([AGENCY_STATUS_BATCH, AGENCY_STATUS, AGENCY_STATUS, AGENCY_STATUS]);
+    expect(onDisk()).toBe(3);
+    // Still one by one a moment later; the gateway is upgraded in place, and after a while batches come back.
+    events = 4;
+    upgraded = true;
+    requests.length = 0;
+    expect(await pump.pumpOnce()).toBe(1);
+    expect(requests.map((r) => r.pattern)).toEqual([AGENCY_STATUS]);
+    clock.advance(AGENCY_BATCH_RETRY_MS);
+    events = 6;
+    requests.length = 0;
+    expect(await pump.pumpOnce()).toBe(2);
+    expect(requests.map((r) => r.pattern)).toEqual([AGENCY_STATUS_BATCH]);
+    expect(onDisk()).toBe(6);
+  });
+
+  it.each([
+    ['an error outcome without its error', { ok: false }],
+    ['an error without permanent', { ok: false, error: { code: 'INTERNAL', message: 'x' } }],
+    ['an acknowledgement of another report', { ok: true, ack: { eventId: 'SC.card:99', duplicate: false } }],
+    ['an outcome that is neither', { ack: { eventId: 'SC.card:2', duplicate: false } }],
+    ['no outcome at all', null],
+  ])('takes an answer holding %s as a transient failure of the batch: nothing moves, the pump does not throw', async (_name, entry) => {
+    const { link } = gatewayLink((_, items) => of({ results: [acked(items[0]), entry, ...items.slice(2).map(acked)] }));
+    const pump = new StatusPump(feed(3), link, cursor, options);
+    expect(await pump.pumpOnce()).toBe(0);
+    expect(cursor.writes).toBe(0);
+    expect(pump.lastProblem).toMatch(/does not match the batch/);
+  });
+
+  it('survives a cursor that cannot be written (logs it, never rejects) and reports the batch again next round', async () => {
+    const { link, requests } = gatewayLink((_, items) => of({ results: items.map(acked) }));
+    class FailingCursor extends CursorFile {
+      fail = true;
+      override write(position: number): void {
+        if (this.fail) throw Object.assign(new Error(`ENOSPC: no space left on device, write '${dir}'`), { code: 'ENOSPC' });
+        super.write(position);
+      }
+    }
+    const failing = new FailingCursor(join(dir, 'SC.card.cursor.json'));
+    const pump = new StatusPump(feed(3), link, failing, options);
+    await expect(pump.pumpOnce()).resolves.toBe(0);
+    expect(pump.lastProblem).toBe('ENOSPC (Error)');
+    failing.fail = false;
+    expect(await pump.pumpOnce()).toBe(3);
+    expect(requests).toHaveLength(2);
     expect(onDisk()).toBe(3);
   });
 });

@@ -2,8 +2,10 @@ import { Logger } from '@nestjs/common';
 import type { ClientProxy } from '@nestjs/microservices';
 import { NO_MESSAGE_HANDLER } from '@nestjs/microservices/constants.js';
 import { firstValueFrom, timeout } from 'rxjs';
+import { SystemClock, type Clock } from '#core';
 import {
   AGENCY_BATCH_LIMITS,
+  AGENCY_BATCH_RETRY_MS,
   AGENCY_STATUS,
   AGENCY_STATUS_BATCH,
   type AgencyBatchOutcome,
@@ -14,7 +16,7 @@ import {
   type AgencyStatusReport,
 } from '#contracts';
 import type { AgencyClient } from './agency-client.js';
-import { GatewayAnswerInvalid, UnmappedAgencyValue } from './agency-errors.js';
+import { GatewayAnswerInvalid } from './agency-errors.js';
 import { CursorFile } from './cursor-file.js';
 import { linkProof } from '#delivery';
 
@@ -36,8 +38,13 @@ export class StatusPump {
   private readonly logger = new Logger('StatusPump');
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<number> | null = null;
-  /** Set when the gateway has no batch handler (an older version): reports then go one by one. */
-  private batchUnsupported = false;
+  /**
+   * Until when reports go one by one because the gateway had no batch handler (an older
+   * version); after AGENCY_BATCH_RETRY_MS a batch is tried again, so a gateway upgraded in place
+   * gets batches back.
+   */
+  private oneByOneUntil = 0;
+  private readonly clock: Clock;
   /** The last problem that stopped the pump (unmapped value, gateway down), for health checks. */
   lastProblem: string | null = null;
 
@@ -45,8 +52,10 @@ export class StatusPump {
     private readonly client: AgencyClient,
     private readonly gateway: ClientProxy,
     private readonly cursor: CursorFile,
-    private readonly options: { pollMs: number; batch: number; ackTimeoutMs: number; linkSecret: string },
-  ) {}
+    private readonly options: { pollMs: number; batch: number; ackTimeoutMs: number; linkSecret: string; clock?: Clock },
+  ) {
+    this.clock = options.clock ?? new SystemClock();
+  }
 
   start(): void {
     if (this.options.pollMs <= 0 || this.timer) return;
@@ -59,16 +68,26 @@ export class StatusPump {
     await this.running;
   }
 
-  /** Reports every event available now. Returns how many were acknowledged. */
+  /**
+   * Reports every event available now. Returns how many were acknowledged. Never rejects: it runs
+   * from a timer, where a rejection would end the adapter; whatever stopped the round is logged
+   * (its code, no content) and the next round starts again from the cursor.
+   */
   async pumpOnce(): Promise<number> {
     if (this.running) return this.running;
-    this.running = this.drain().finally(() => {
-      this.running = null;
-    });
+    const settled = { count: 0 };
+    this.running = this.drain(settled)
+      .catch((error: unknown) => {
+        this.noteProblem(error, { withDetail: false });
+        return settled.count;
+      })
+      .finally(() => {
+        this.running = null;
+      });
     return this.running;
   }
 
-  private async drain(): Promise<number> {
+  private async drain(settledSoFar: { count: number }): Promise<number> {
     let acknowledged = 0;
     const limit = Math.min(this.options.batch, AGENCY_BATCH_LIMITS.statuses);
     for (;;) {
@@ -116,12 +135,22 @@ export class StatusPump {
           if (!result.ok) {
             // The gateway refuses this report for good (e.g. a case not routed here): log it and
             // move on, so one bad event does not block every case behind it.
-            this.logger.error({ msg: 'gateway refused a status report', eventId: pending[i].report.eventId, caseId: pending[i].report.caseId, code: result.error.code });
+            this.logger.error({
+              msg: 'gateway refused a status report',
+              eventId: pending[i].report.eventId,
+              caseId: pending[i].report.caseId,
+              code: result.error.code,
+              ...(result.error.fields ? { fields: result.error.fields } : {}),
+            });
           }
           settled += 1;
         }
-        if (settled > 0) this.cursor.write(pending[settled - 1].position);
+        if (settled > 0) {
+          // A cursor that cannot be written moves nothing: the batch is reported again next round.
+          this.cursor.write(pending[settled - 1].position);
+        }
         acknowledged += settled;
+        settledSoFar.count = acknowledged;
         if (blocked) {
           this.noteProblem(blocked);
           return acknowledged;
@@ -135,24 +164,30 @@ export class StatusPump {
   }
 
   /**
-   * One batch request; its answer must hold one outcome per report. Throws when the request as
-   * a whole failed (nothing is settled then).
+   * One batch request; its answer must hold one well-formed outcome per report (an
+   * acknowledgement of that very report, or an error with its code and `permanent`). Throws when
+   * the request as a whole failed or the answer is malformed (GATEWAY_BAD_ACK): nothing is
+   * settled then, and the batch is reported again next round.
    */
   private async report(reports: readonly AgencyStatusReport[]): Promise<readonly AgencyBatchOutcome<AgencyStatusAck>[]> {
-    if (this.batchUnsupported) return this.reportOneByOne(reports);
+    if (this.clock.nowMs() < this.oneByOneUntil) return this.reportOneByOne(reports);
     const batch: AgencyStatusBatch = { items: reports };
     let answer: AgencyStatusBatchAck;
     try {
       answer = await firstValueFrom(this.gateway.send<AgencyStatusBatchAck>(AGENCY_STATUS_BATCH, batch).pipe(timeout(this.options.ackTimeoutMs)));
     } catch (error) {
       if (error !== NO_MESSAGE_HANDLER) throw error;
-      // A gateway of an older version: it takes reports one at a time.
-      this.batchUnsupported = true;
+      // A gateway of an older version: it takes reports one at a time (for a while).
+      this.oneByOneUntil = this.clock.nowMs() + AGENCY_BATCH_RETRY_MS;
       return this.reportOneByOne(reports);
     }
     const results = (answer as Partial<AgencyStatusBatchAck> | undefined)?.results;
     if (!Array.isArray(results) || results.length !== reports.length) throw new GatewayAnswerInvalid();
-    return results as readonly AgencyBatchOutcome<AgencyStatusAck>[];
+    return reports.map((report, i) => {
+      const outcome = checkedOutcome(results[i], report.eventId);
+      if (!outcome) throw new GatewayAnswerInvalid();
+      return outcome;
+    });
   }
 
   /** The same answer shape, one AGENCY_STATUS request at a time, stopping at the first failure that may pass. */
@@ -160,22 +195,70 @@ export class StatusPump {
     const results: AgencyBatchOutcome<AgencyStatusAck>[] = [];
     for (const report of reports) {
       try {
-        results.push({ ok: true, ack: await firstValueFrom(this.gateway.send<AgencyStatusAck>(AGENCY_STATUS, report).pipe(timeout(this.options.ackTimeoutMs))) });
+        const ack = await firstValueFrom(this.gateway.send<AgencyStatusAck>(AGENCY_STATUS, report).pipe(timeout(this.options.ackTimeoutMs)));
+        const outcome = checkedOutcome({ ok: true, ack }, report.eventId);
+        if (!outcome) throw new GatewayAnswerInvalid();
+        results.push(outcome);
       } catch (error) {
         const permanent = (error as { permanent?: unknown } | null)?.permanent === true;
         if (!permanent && results.length === 0) throw error;
         const code = (error as { code?: unknown } | null)?.code;
-        results.push({ ok: false, error: { code: typeof code === 'string' ? code : 'GATEWAY_UNREACHABLE', message: 'report failed', permanent } });
+        const fields = fieldsOf((error as { fields?: unknown } | null)?.fields);
+        results.push({
+          ok: false,
+          error: { code: typeof code === 'string' ? code : 'GATEWAY_UNREACHABLE', message: 'report failed', permanent, ...(fields ? { fields } : {}) },
+        });
         if (!permanent) break;
       }
     }
     return results;
   }
 
-  private noteProblem(error: unknown): void {
-    const code = error instanceof UnmappedAgencyValue ? error.code : ((error as { code?: string } | null)?.code ?? 'GATEWAY_UNREACHABLE');
-    const message = error instanceof Error ? error.message : ((error as { message?: string } | null)?.message ?? code);
+  /**
+   * Logs what stopped the pump, once per distinct problem. Without `withDetail` (an error nobody
+   * expected, which may quote anything) only its code and kind are logged, never its message.
+   */
+  private noteProblem(error: unknown, options: { withDetail: boolean } = { withDetail: true }): void {
+    const rawCode = (error as { code?: unknown } | null)?.code;
+    const code = typeof rawCode === 'string' ? rawCode : options.withDetail ? 'GATEWAY_UNREACHABLE' : 'INTERNAL';
+    const message = !options.withDetail
+      ? `${code} (${error instanceof Error ? error.name : typeof error})`
+      : error instanceof Error
+        ? error.message
+        : ((error as { message?: string } | null)?.message ?? code);
     if (this.lastProblem !== message) this.logger.error({ msg: 'status pump stopped; will retry', code, detail: message });
     this.lastProblem = message;
   }
+}
+
+/**
+ * One entry of the gateway's answer as an outcome, or null when it is not one: an
+ * acknowledgement must name the report it answers (`eventId`) and say `duplicate`; an error must
+ * carry its `code` and `permanent`.
+ */
+function checkedOutcome(entry: unknown, eventId: string): AgencyBatchOutcome<AgencyStatusAck> | null {
+  if (entry === null || typeof entry !== 'object') return null;
+  const { ok, ack, error } = entry as { ok?: unknown; ack?: unknown; error?: unknown };
+  if (ok === true) {
+    const a = ack as Partial<AgencyStatusAck> | null | undefined;
+    if (!a || typeof a !== 'object' || a.eventId !== eventId || typeof a.duplicate !== 'boolean') return null;
+    return { ok: true, ack: { eventId: a.eventId, duplicate: a.duplicate } };
+  }
+  if (ok === false) {
+    const e = error as Partial<AgencyLinkError> | null | undefined;
+    if (!e || typeof e !== 'object' || typeof e.code !== 'string' || typeof e.permanent !== 'boolean') return null;
+    const fields = fieldsOf(e.fields);
+    return {
+      ok: false,
+      error: { code: e.code, message: typeof e.message === 'string' ? e.message : e.code, permanent: e.permanent, ...(fields ? { fields } : {}) },
+    };
+  }
+  return null;
+}
+
+/** The field names an error named, or undefined. */
+function fieldsOf(value: unknown): readonly string[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  const names = value.filter((f): f is string => typeof f === 'string');
+  return names.length > 0 ? names : undefined;
 }
