@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '#core';
@@ -102,6 +102,28 @@ describe('agency simulator state: snapshot and append-only journal', () => {
     expect(statSync(`${path}.journal`).size).toBeLessThan(100);
     journal.close();
     expect(() => journal.append({ n: 51 })).toThrow(/JOURNAL_CLOSED/);
+  });
+
+  it('cuts off a line whose write failed partway, so the next append is not joined to it and the journal still reads', () => {
+    const path = join(dir, 'plain.json');
+    let failNext = false;
+    const journal = StateJournal.open(path, {
+      write: (fd, buffer, offset) => {
+        if (!failNext) return writeSync(fd, buffer, offset);
+        // Half the line reaches the disk, then the disk is full.
+        failNext = false;
+        writeSync(fd, buffer, offset, Math.floor((buffer.length - offset) / 2));
+        throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
+      },
+    });
+    journal.append({ n: 1 });
+    const before = statSync(`${path}.journal`).size;
+    failNext = true;
+    expect(() => journal.append({ n: 2, note: 'a change long enough to be cut in half' })).toThrow(/ENOSPC/);
+    expect(statSync(`${path}.journal`).size).toBe(before);
+    journal.append({ n: 3 });
+    journal.close();
+    expect(StateJournal.read(path)).toEqual({ snapshot: null, changes: [{ n: 1 }, { n: 3 }], torn: false });
   });
 
   it('starts afresh without files, and writes none without a state file', () => {

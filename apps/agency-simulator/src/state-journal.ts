@@ -18,6 +18,9 @@ import { dirname } from 'node:path';
  *
  * @example const journal = StateJournal.open('data/sim.json'); const { snapshot, changes } = StateJournal.read('data/sim.json'); journal.append({ ... });
  */
+/** Writes bytes of `buffer` from `offset` to `fd`; returns how many it wrote (node:fs writeSync). */
+export type JournalWrite = (fd: number, buffer: Buffer, offset: number) => number;
+
 export class StateJournal {
   private journalBytes: number;
   private snapshotBytes: number;
@@ -27,15 +30,17 @@ export class StateJournal {
     private readonly file: string,
     private readonly fd: number,
     private readonly minCompactBytes: number,
+    private readonly write: JournalWrite,
   ) {
     this.journalBytes = fstatSync(fd).size;
     this.snapshotBytes = existsSync(file) ? readFileSync(file).length : 0;
   }
 
-  /** Opens (creating) the journal of `file` for appending. */
-  static open(file: string, options: { minCompactBytes?: number } = {}): StateJournal {
+  /** Opens (creating) the journal of `file` for appending; tests pass a `write` that fails partway. */
+  static open(file: string, options: { minCompactBytes?: number; write?: JournalWrite } = {}): StateJournal {
     mkdirSync(dirname(file), { recursive: true });
-    return new StateJournal(file, openSync(journalOf(file), 'a'), options.minCompactBytes ?? 4 * 1024 * 1024);
+    const write = options.write ?? ((fd: number, buffer: Buffer, offset: number) => writeSync(fd, buffer, offset));
+    return new StateJournal(file, openSync(journalOf(file), 'a'), options.minCompactBytes ?? 4 * 1024 * 1024, write);
   }
 
   /**
@@ -53,11 +58,25 @@ export class StateJournal {
     return { snapshot, changes, torn: tail !== '' };
   }
 
-  /** Appends one change; it is in the file when this returns. */
+  /**
+   * Appends one change; it is in the file when this returns. When the write fails partway (disk
+   * full, I/O error), the part written is cut off again before the error is rethrown: left in the
+   * middle of the file, the next append would join it into one unreadable line, which `read`
+   * takes for corruption at the next start. A journal that cannot even be cut back is closed.
+   */
   append(change: unknown): void {
     if (this.closed) throw new Error('JOURNAL_CLOSED: the state journal was closed');
     const line = Buffer.from(`${JSON.stringify(change)}\n`);
-    for (let written = 0; written < line.length; ) written += writeSync(this.fd, line, written);
+    try {
+      for (let written = 0; written < line.length; ) written += this.write(this.fd, line, written);
+    } catch (error) {
+      try {
+        ftruncateSync(this.fd, this.journalBytes);
+      } catch {
+        this.close();
+      }
+      throw error;
+    }
     this.journalBytes += line.length;
   }
 
