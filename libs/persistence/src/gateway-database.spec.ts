@@ -155,9 +155,26 @@ describe('GatewayDatabase group commit on SQLite', () => {
     expect(settled).toEqual(['unit 1, after 2 ran', 'unit 2, after 2 ran']);
   });
 
-  it('runs later units in a new transaction once a group is full', async () => {
-    const units = Array.from({ length: MAX_UNITS_PER_COMMIT * 2 + 3 }, (_, i) => db.transaction((tx) => tx.outbox.enqueue(message(i + 1))));
+  it('commits at most MAX_UNITS_PER_COMMIT units together, and lets a read in between groups', async () => {
+    const events: string[] = [];
+    const total = MAX_UNITS_PER_COMMIT * 2 + 3;
+    let read: Promise<unknown> = Promise.resolve();
+    const units = Array.from({ length: total }, (_, i) =>
+      db
+        .transaction(async (tx) => {
+          events.push(`ran ${i + 1}`);
+          // Asked while the first group holds the writer: served after that group, not after the last.
+          if (i === 0) read = db.read((s) => s.outbox.backlog()).then((n) => events.push(`read ${n}`));
+          await tx.outbox.enqueue(message(i + 1));
+        })
+        .then(() => events.push(`settled ${i + 1}`)),
+    );
     await Promise.all(units);
-    expect(await ids()).toHaveLength(MAX_UNITS_PER_COMMIT * 2 + 3);
+    await read;
+    expect(await ids()).toHaveLength(total);
+    // The first group's callers hear back before the next group runs.
+    expect(events.indexOf('settled 1')).toBeLessThan(events.indexOf(`ran ${MAX_UNITS_PER_COMMIT + 1}`));
+    expect(events.indexOf(`ran ${MAX_UNITS_PER_COMMIT}`)).toBeLessThan(events.indexOf('settled 1'));
+    expect(events).toContain(`read ${MAX_UNITS_PER_COMMIT}`);
   });
 });

@@ -28,6 +28,8 @@ export const MAX_UNITS_PER_COMMIT = 32;
 export interface OpenOptions {
   /** Apply pending migrations at open (the embedded default does; production may run them by command). */
   readonly migrate: boolean;
+  /** SQLite file: the WAL size past which it is truncated (default WAL_TRUNCATE_BYTES, 64 MB). */
+  readonly walTruncateBytes?: number;
 }
 
 /**
@@ -112,7 +114,7 @@ export class GatewayDatabase {
       });
     }
     if (options.kind === 'sqlite' && options.file !== ':memory:') {
-      db.checkpointer = WalCheckpointer.start(options.file, (dataSource.driver as unknown as { databaseConnection: PragmaHandle }).databaseConnection);
+      db.checkpointer = WalCheckpointer.start(options.file, (dataSource.driver as unknown as { databaseConnection: PragmaHandle }).databaseConnection, 100, open.walTruncateBytes);
     }
     return db;
   }
@@ -146,21 +148,31 @@ export class GatewayDatabase {
         return value;
       });
     }
-    const lock = this.lock;
     return new Promise<T>((resolve, reject) => {
       this.queued.push({ work, resolve: resolve as (value: unknown) => void, reject });
-      if (this.drainScheduled) return;
-      this.drainScheduled = true;
-      setImmediate(() => {
-        this.drainScheduled = false;
-        void lock.run(() => this.commitGroups(sqlite));
-      });
+      this.scheduleGroup(sqlite);
     });
   }
 
-  /** Commits what is queued, a group at a time (a group's units may be taken by an earlier drain). */
-  private async commitGroups(sqlite: { readonly runner: QueryRunner; readonly sql: SqliteSqlRunner }): Promise<void> {
-    while (this.queued.length > 0) await this.commitGroup(sqlite);
+  /**
+   * Takes the writer for ONE group at the end of this event-loop turn, and queues for it again
+   * while units remain: reads (and pings) waiting for the lock get their turn between groups, in
+   * order, instead of waiting until a busy writer's queue runs dry.
+   */
+  private scheduleGroup(sqlite: { readonly runner: QueryRunner; readonly sql: SqliteSqlRunner }): void {
+    const lock = this.lock;
+    if (this.drainScheduled || !lock) return;
+    this.drainScheduled = true;
+    setImmediate(() => {
+      this.drainScheduled = false;
+      void lock.run(async () => {
+        // A group's units may have been taken by a group scheduled before this one.
+        if (this.queued.length > 0) await this.commitGroup(sqlite);
+        // Between two groups, still holding the writer: the WAL, if it grew too long (WalCheckpointer).
+        this.checkpointer?.truncateIfAsked();
+        if (this.queued.length > 0) this.scheduleGroup(sqlite);
+      });
+    });
   }
 
   /** Opens one SQLite transaction for the queued units (oldest first), each in a savepoint, and commits it. */

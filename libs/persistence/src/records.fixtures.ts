@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GatewayDatabase } from './gateway-database.js';
+import { GatewayDatabase, type OpenOptions } from './gateway-database.js';
 import type { CaseRecord, NewOutboxMessage } from './records.js';
 
 /**
@@ -57,10 +57,10 @@ export function caseRecord(caseId: string, over: Partial<CaseRecord> = {}): Case
 }
 
 /** A migrated SQLite database in a fresh temporary folder; `dispose` closes it and removes the folder. */
-export async function temporarySqlite(prefix: string): Promise<{ readonly db: GatewayDatabase; readonly file: string; dispose(): Promise<void> }> {
+export async function temporarySqlite(prefix: string, options: Omit<OpenOptions, 'migrate'> = {}): Promise<{ readonly db: GatewayDatabase; readonly file: string; dispose(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   const file = join(dir, 'gw.db');
-  const db = await GatewayDatabase.open({ kind: 'sqlite', file }, { migrate: true });
+  const db = await GatewayDatabase.open({ kind: 'sqlite', file }, { migrate: true, ...options });
   return {
     db,
     file,

@@ -26,4 +26,26 @@ describe('WAL checkpoints on a worker (SQLite file)', () => {
       await temp.dispose();
     }
   });
+
+  it('keeps the WAL bounded under commits that never pause (truncating it past the limit)', async () => {
+    const temp = await temporarySqlite('gw-wal-', { walTruncateBytes: 1024 * 1024 });
+    const { db, file } = temp;
+    try {
+      let largest = 0;
+      let n = 0;
+      // Back-to-back commits for 1.5 s (the worker looks every 100 ms): a PASSIVE checkpoint never
+      // finds the log fully copied when the next commit starts, so without truncation SQLite never
+      // starts it over and it grows by all that is written (tens of MB here).
+      const until = Date.now() + 1_500;
+      while (Date.now() < until) {
+        await Promise.all(Array.from({ length: 50 }, () => db.transaction((tx) => tx.outbox.enqueue(outboxMessage((n += 1), { payload: 'x'.repeat(1_000) })))));
+        largest = Math.max(largest, existsSync(`${file}-wal`) ? statSync(`${file}-wal`).size : 0);
+      }
+      // Bounded by what is written between two looks of the worker (about 250 MB without truncation).
+      expect(largest).toBeLessThan(64 * 1024 * 1024);
+      expect(await db.read((s) => s.outbox.backlog())).toBe(n);
+    } finally {
+      await temp.dispose();
+    }
+  });
 });
