@@ -108,6 +108,31 @@ describe('Relay', () => {
     expect(await peak(1)).toBe(1);
   });
 
+  it('does not send a message a second time while its first send is still under way, though its lease ran out', async () => {
+    let sends = 0;
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const transport: DestinationTransport = {
+      send: async () => {
+        sends += 1;
+        await held;
+        return { proof: 'receipt' };
+      },
+    };
+    const relay = new Relay(db, () => transport, clock, { ...options, batchSize: 1, batchesInFlight: 2, leaseMs: 1_000, idleMs: 5 });
+    await enqueue('00000000-0000-7000-8000-000000000401', 'peer:CQ');
+    relay.start();
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    // A slow destination: the lease runs out while the send waits; the relay's loop keeps claiming.
+    clock.advance(5_000);
+    relay.kick();
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(sends).toBe(1);
+    release();
+    await relay.stop();
+    expect(await db.read((s) => s.outbox.get('00000000-0000-7000-8000-000000000401'))).toMatchObject({ state: 'delivered' });
+  });
+
   it('dead-letters a permanent failure at once with its reason', async () => {
     const transport: DestinationTransport = {
       send: async () => {

@@ -86,6 +86,8 @@ export class Relay {
   private running = false;
   /** Deliveries waiting to be recorded: all that finished meanwhile commit in one transaction. */
   private readonly completions: Completion[] = [];
+  /** Ids of the messages this relay is sending now (claimed, not yet recorded). */
+  private readonly sending = new Set<string>();
   private flushing = false;
   private loop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
@@ -130,16 +132,30 @@ export class Relay {
     return batch.length;
   }
 
-  /** Claims up to a batch of due messages (marked in flight until the lease ends). */
+  /**
+   * Claims up to a batch of due messages (marked in flight until the lease ends). A message this
+   * relay is still sending (its lease ran out under a slow destination) is claimed again, which
+   * renews its lease, but is not sent a second time alongside itself.
+   */
   private async claim(): Promise<OutboxRecord[]> {
     const now = this.clock.nowMs();
     // Destinations whose circuit is open are not even claimed: their messages wait untouched.
     const blocked = this.circuits.blocked(now);
-    return this.db.transaction((tx) => tx.outbox.claimDue(now, now + this.options.leaseMs, this.options.batchSize, blocked));
+    const claimed = await this.db.transaction((tx) => tx.outbox.claimDue(now, now + this.options.leaseMs, this.options.batchSize, blocked));
+    return claimed.filter((m) => !this.sending.has(m.messageId));
   }
 
   private async sendClaimed(batch: readonly OutboxRecord[]): Promise<void> {
     if (batch.length === 0) return;
+    for (const m of batch) this.sending.add(m.messageId);
+    try {
+      await this.sendGrouped(batch);
+    } finally {
+      for (const m of batch) this.sending.delete(m.messageId);
+    }
+  }
+
+  private async sendGrouped(batch: readonly OutboxRecord[]): Promise<void> {
     const byDestination = new Map<string, OutboxRecord[]>();
     for (const message of batch) {
       const list = byDestination.get(message.destination) ?? [];

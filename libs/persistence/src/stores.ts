@@ -300,10 +300,6 @@ export class CaseStore {
     );
   }
 
-  async listByWindow(windowId: string, limit: number): Promise<CaseRecord[]> {
-    return this.em.find(CaseSchema, { where: { windowId }, order: { acceptedAt: 'DESC' }, take: limit });
-  }
-
   /** The cases accepted at any of these windows (the windows of one agency), newest first. */
   async listByWindows(windowIds: readonly string[], limit: number): Promise<CaseRecord[]> {
     if (windowIds.length === 0) return [];
@@ -547,10 +543,6 @@ export class InboxStore {
     return rows[0] ? INBOX.fromRow(rows[0]) : null;
   }
 
-  async insert(record: InboxRecord): Promise<void> {
-    await this.sql.run(INBOX.insertSql, INBOX.insertParams(record));
-  }
-
   /**
    * Records a message id once. Returns false when the id is already there (nothing written): one
    * statement for a new message, where a look-up and an insert were two.
@@ -679,6 +671,11 @@ export class MessageLogStore {
   async removePending(ids: readonly number[]): Promise<void> {
     if (ids.length === 0) return;
     await this.sql.run('DELETE FROM message_log_pending WHERE id = ANY(?)', [ids]);
+  }
+
+  /** Whether any entry waits to be chained (no lock taken). */
+  async anyPending(): Promise<boolean> {
+    return (await this.sql.all('SELECT 1 AS waiting FROM message_log_pending LIMIT 1', [])).length > 0;
   }
 
   async pendingCount(): Promise<number> {
