@@ -140,7 +140,11 @@ export class HandlingService {
    * the hand-over, or the agency's own first stage (its feed can be faster than the
    * acknowledgement is recorded), so every timeline shows the agency taking the case.
    */
-  private async recordHandOver(tx: GatewayStores, record: CaseRecord, at: number, agencyRef: string | null, options: RecordOptions = {}): Promise<CaseRecord> {
+  /**
+   * Records that the agency has the case, and the stage some services move to at once then
+   * (`onHandOver`), unless `reported` is that very stage: the agency's own report of it follows.
+   */
+  private async recordHandOver(tx: GatewayStores, record: CaseRecord, at: number, agencyRef: string | null, options: RecordOptions = {}, reported?: string): Promise<CaseRecord> {
     const handedOver = await this.recorder.record(
       tx,
       record,
@@ -149,7 +153,7 @@ export class HandlingService {
     );
     // Some services move on at once when the agency has the case (a transfer's leg-1 review).
     const next = serviceDefinition(record.service)?.onHandOver;
-    return next ? this.recorder.record(tx, handedOver, { stage: next, at, sourceId: `handover:${record.caseId}:${next}` }) : handedOver;
+    return next && next !== reported ? this.recorder.record(tx, handedOver, { stage: next, at, sourceId: `handover:${record.caseId}:${next}` }) : handedOver;
   }
 
   /** A stage reported by the agency adapter. Idempotent on the report's event id. */
@@ -182,7 +186,7 @@ export class HandlingService {
     const before = record.lastIssuedSeq;
     // The agency reports before the hand-over's acknowledgement is recorded: the hand-over first.
     // (A case still at 'received' has recorded no agency stage, so this report is not a repeat.)
-    const current = record.stage === 'received' ? await this.recordHandOver(tx, record, at, null) : record;
+    const current = record.stage === 'received' ? await this.recordHandOver(tx, record, at, null, {}, report.stage) : record;
     const after = await this.recorder.record(tx, current, {
       stage: report.stage,
       at,

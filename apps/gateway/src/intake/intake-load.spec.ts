@@ -1,5 +1,5 @@
 import type { GatewayConfig } from '../config/gateway.config.js';
-import { IntakeLoad } from './intake-load.js';
+import { IntakeLoad, MAX_WAITING_BACKGROUND } from './intake-load.js';
 
 describe('IntakeLoad', () => {
   it('is busy while the threshold of acceptances run at once, and not after they end (or fail)', async () => {
@@ -38,5 +38,18 @@ describe('IntakeLoad', () => {
     most = 0;
     await Promise.all([load.background(work), load.background(work), load.background(work)]);
     expect(most).toBe(3);
+  });
+
+  it('refuses background work as OVERLOADED when too many wait for the lane while busy', async () => {
+    const load = new IntakeLoad({ intakeBusyRequests: 1 } as GatewayConfig);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const acceptance = load.during(() => held);
+    const waiting = Array.from({ length: MAX_WAITING_BACKGROUND + 1 }, () => load.background(() => held));
+    await expect(load.background(async () => 'late')).rejects.toMatchObject({ code: 'OVERLOADED' });
+    release();
+    await Promise.all([acceptance, ...waiting]);
+    // Not busy any more: taken at once.
+    await expect(load.background(async () => 'now')).resolves.toBe('now');
   });
 });

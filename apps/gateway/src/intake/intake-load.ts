@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { GatewayError } from '#core';
 import { GATEWAY_CONFIG } from '../config/config.token.js';
 import type { GatewayConfig } from '../config/gateway.config.js';
 
@@ -12,8 +13,13 @@ import type { GatewayConfig } from '../config/gateway.config.js';
  * - the peer's batches are taken one at a time (`background`), so a peer that sends many at
  *   once waits for its answers and slows down by itself.
  * Both catch up once the rush is over; the outbox's back-pressure (MAX_OUTBOX_BACKLOG) still
- * bounds how far the node may fall behind.
+ * bounds how far the node may fall behind. At most MAX_WAITING_BACKGROUND peer batches wait for
+ * their lane (each holds its body in memory); one more is answered OVERLOADED (503, Retry-After),
+ * which the peer's relay retries later like any transient failure.
  */
+/** How many pieces of background work may wait for their lane while the windows keep the node busy. */
+export const MAX_WAITING_BACKGROUND = 16;
+
 @Injectable()
 export class IntakeLoad {
   private inProgress = 0;
@@ -34,6 +40,9 @@ export class IntakeLoad {
 
   /** Runs other work (a peer's batch): at once, or after the one before it while `busy`. */
   async background<T>(work: () => Promise<T>): Promise<T> {
+    if (this.busy && this.backgroundRunning > 0 && this.backgroundWaiting.length >= MAX_WAITING_BACKGROUND) {
+      throw new GatewayError('OVERLOADED', { detail: 'the node is busy with its windows; send this batch again later' });
+    }
     while (this.busy && this.backgroundRunning > 0) await new Promise<void>((resolve) => this.backgroundWaiting.push(resolve));
     this.backgroundRunning += 1;
     try {
