@@ -266,6 +266,21 @@ describe('trust between provinces: key rotation, access rules, the signed federa
         code: 'FEDERATION_INVALID',
         errors: [expect.objectContaining({ field: 'signedFederation' })],
       });
+      // Signed and listing SC, but an agency's sealing key is a low-order point no seal can use:
+      // refused while importing the keys, before the file or the accepted serial is touched.
+      const lowOrder = Buffer.alloc(32).toString('base64url');
+      const badSealingKey = await signFederation(authority.current(), {
+        ...forCqAlone,
+        nodes: forCqAlone.nodes.map((n) =>
+          n.node === 'CQ' ? { ...n, agencies: (n.agencies ?? []).map((a, i) => (i === 0 ? { ...a, encryptionKeys: a.encryptionKeys.map((k) => ({ ...k, x: lowOrder })) } : a)) } : n,
+        ),
+      });
+      expect(await answer(await reload(pair.sc.operator, { reason: 'a broken agency key', signedFederation: badSealingKey }))).toMatchObject({
+        status: 422,
+        code: 'FEDERATION_INVALID',
+      });
+      expect(readFileSync(pair.sc.config.federationFile, 'utf8')).toBe(serial2);
+      expect(JSON.parse(readFileSync(pair.sc.config.federationStateFile, 'utf8'))).toMatchObject({ serial: 2 });
       // A document above the intake's body limit still reaches the check (the route has its own limit).
       const large = `${serial2.split('.')[0]}.${'A'.repeat(200 * 1024)}.${serial2.split('.')[2]}`;
       expect(await answer(await reload(pair.sc.operator, { reason: 'a federation of many nodes', signedFederation: large }))).toMatchObject({
@@ -288,7 +303,7 @@ describe('trust between provinces: key rotation, access rules, the signed federa
       };
       const actions = audit.items.filter((a) => a.action.startsWith('federation-reload')).map((a) => a.action);
       expect(actions.filter((a) => a === 'federation-reloaded')).toHaveLength(2);
-      expect(actions.filter((a) => a === 'federation-reload-refused')).toHaveLength(6);
+      expect(actions.filter((a) => a === 'federation-reload-refused')).toHaveLength(7);
     }, 30_000);
   });
 });
