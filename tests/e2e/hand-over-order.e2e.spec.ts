@@ -2,7 +2,7 @@ import { ClientProxyFactory, Transport, type ClientProxy } from '@nestjs/microse
 import { firstValueFrom } from 'rxjs';
 import { AGENCY_STATUS, AGENCY_STATUS_BATCH } from '#contracts';
 import { linkProof } from '#delivery';
-import { cardApplication, freshIdNumber } from './support/applications.js';
+import { cardApplication, pensionTransferApplication } from './support/applications.js';
 import { eventually } from './support/free-port.js';
 import { GatewayPair } from './support/gateway-pair.js';
 import { stagesOf, stagesWithSideOf } from './support/window-api.js';
@@ -88,15 +88,7 @@ describe('hand-over and the agency’s first report, in either order', () => {
 
   it('records the agency’s report of the stage a service moves to on hand-over (a transfer’s review) instead of refusing it', async () => {
     // A transfer into Chongqing accepted at a Sichuan window: handled by Chongqing's pension office.
-    const caseId = await submitAt('sc', {
-      service: 'pension.transfer',
-      applicant: { idNumber: freshIdNumber(), name: '王五', phone: '13700137000' },
-      insuranceType: 'enterprise-employee',
-      transferInRegion: '500106',
-      transferOut: [{ region: '510104', agencyName: '成都市社会保险事业管理局', personNumber: 'P5101040001' }],
-      contributionCertificateRef: 'JFPZ-2026-000123',
-      materials: [{ type: 'contribution-certificate', sha256: 'd'.repeat(64) }],
-    });
+    const caseId = await submitAt('sc', pensionTransferApplication({ transferInRegion: '500106', places: [{ region: '510104', personNumber: 'P5101040001' }] }));
     await eventually(() => stagesAt('cq', caseId), (stages) => stages.includes('received'));
     const cqLink = ClientProxyFactory.create({ transport: Transport.TCP, options: { host: '127.0.0.1', port: pair.cq.config.statusListener.port } });
     try {

@@ -1,5 +1,5 @@
 import { agencyLinkQueues } from '#delivery';
-import { cardApplication, freshIdNumber } from '../e2e/support/applications.js';
+import { cardApplication, pensionTransferApplication } from '../e2e/support/applications.js';
 import { TwoNodeHarness } from '../e2e/support/two-node-harness.js';
 import { eventually, freePort } from '../e2e/support/free-port.js';
 import { createGatewayApp } from '../../apps/gateway/src/gateway-app.js';
@@ -85,15 +85,7 @@ describe('production mode: PostgreSQL and RabbitMQ', () => {
     const response = await fetch(harness.cq.url('/api/v1/applications'), {
       method: 'POST',
       headers: { authorization: harness.cq.window, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        service: 'pension.transfer',
-        applicant: { idNumber: freshIdNumber(), name: '王五', phone: '13700137000' },
-        insuranceType: 'enterprise-employee',
-        transferInRegion: '500106',
-        transferOut: [{ region: '510104', agencyName: '成都市社会保险事业管理局', personNumber: 'P5101040001' }],
-        contributionCertificateRef: 'JFPZ-2026-000123',
-        materials: [{ type: 'contribution-certificate', sha256: 'd'.repeat(64) }],
-      }),
+      body: JSON.stringify(pensionTransferApplication({ transferInRegion: '500106', places: [{ region: '510104', personNumber: 'P5101040001' }] })),
     });
     expect(response.status).toBe(201);
     const { caseId } = (await response.json()) as { caseId: string };

@@ -1,15 +1,8 @@
-import type { DeathBenefitRequest, PensionTransferRequest, SscApplyRequest } from './canonical.js';
+import type { DeathBenefitRequest, PensionTransferRequest } from './canonical.js';
+import { cardRequest } from './canonical.fixtures.js';
 import { mergePersonal, splitPersonal } from './personal-data.js';
 
-const card: SscApplyRequest = {
-  service: 'ssc.apply',
-  kind: 'new',
-  applicant: { idNumber: '110105194912310029', name: '王五', phone: '13900001111' },
-  issuingRegion: '510104',
-  deliveryAddress: { region: '510104', line: '春熙路 1 号', postcode: '610021' },
-  photoRef: 'PHOTO-0001',
-  materials: [],
-};
+const card = cardRequest;
 
 describe('personal data split for sealing', () => {
   it('leaves no personal field in the open part of a card application and merges back to the original', () => {

@@ -2,17 +2,17 @@ import { dirname, join } from 'node:path';
 import { GatewayDatabase, MAX_UNITS_PER_COMMIT } from './gateway-database.js';
 import { outboxMessage, temporarySqlite } from './records.fixtures.js';
 
+let temp: Awaited<ReturnType<typeof temporarySqlite>>;
+let db: GatewayDatabase;
+
+beforeEach(async () => {
+  temp = await temporarySqlite('gw-db-');
+  db = temp.db;
+});
+
+afterEach(() => temp.dispose());
+
 describe('GatewayDatabase on SQLite', () => {
-  let temp: Awaited<ReturnType<typeof temporarySqlite>>;
-  let db: GatewayDatabase;
-
-  beforeEach(async () => {
-    temp = await temporarySqlite('gw-db-');
-    db = temp.db;
-  });
-
-  afterEach(() => temp.dispose());
-
   const message = (id: string, nextAttemptAt: number) => ({ ...outboxMessage(0, { nextAttemptAt }), messageId: id });
 
   it('rolls back every write of a failed transaction', async () => {
@@ -66,16 +66,6 @@ describe('GatewayDatabase on SQLite', () => {
 });
 
 describe('GatewayDatabase group commit on SQLite', () => {
-  let temp: Awaited<ReturnType<typeof temporarySqlite>>;
-  let db: GatewayDatabase;
-
-  beforeEach(async () => {
-    temp = await temporarySqlite('gw-db-');
-    db = temp.db;
-  });
-
-  afterEach(() => temp.dispose());
-
   const message = (n: number) => outboxMessage(n);
   const ids = async () => (await db.read((s) => s.outbox.list({}))).map((m) => m.messageId).sort();
 

@@ -9,9 +9,8 @@ import { RECEIPT_TYP, signReceipt, verifyReceipt, type ReceiptClaims, type Verif
 import { sha256Base64url } from './sha256.js';
 import type { SigningKey } from './signing-key.js';
 import { TrustStore } from './trust-store.js';
+import { envelopeClaims, NOW, NOW_MS } from './claims.fixtures.js';
 
-const NOW_MS = Date.UTC(2026, 10, 22, 2, 0, 0);
-const NOW = NOW_MS / 1000;
 const MESSAGE_ID = '019aa8c4-1a00-7000-8000-000000000001';
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -61,17 +60,7 @@ describe('receipts', () => {
     trust = await TrustStore.create(
       [sc, cq].flatMap((s) => s.publicJwks().keys.map((publicJwk) => ({ kid: publicJwk.kid, node: s.node, publicJwk }))),
     );
-    envelope = await signEnvelope(cq.current(), {
-      jti: MESSAGE_ID,
-      iss: 'CQ',
-      aud: 'SC',
-      iat: NOW,
-      exp: NOW + 3600,
-      case: 'CQ-20261122-7K3F9ZQ2M8',
-      mtype: 'ssc.apply.request',
-      ver: 1,
-      body: {},
-    });
+    envelope = await signEnvelope(cq.current(), envelopeClaims({ jti: MESSAGE_ID, body: {} }));
     envelopeHash = sha256Base64url(envelope);
   });
 

@@ -2,7 +2,7 @@ import request from 'supertest';
 import { checkInformationSheet, pooledTransfer } from '#pension';
 import type { TransferInformationSheet } from '#contracts';
 import type { NodeCode } from '#core';
-import { freshIdNumber, idNumber } from '../support/applications.js';
+import { idNumber, pensionTransferApplication } from '../support/applications.js';
 import { eventually } from '../support/free-port.js';
 import { TwoNodeHarness, type NodeUnderTest } from '../support/two-node-harness.js';
 import { submitApplication, stagesOf } from '../support/window-api.js';
@@ -17,21 +17,7 @@ const ARREARS = idNumber('50010619750707006');
 const TEMPORARY_ACCOUNT = idNumber('51010419650808007');
 
 /** An employee pension transfer as a window of the transfer-in province would submit it. */
-function transfer(o: { transferInRegion: string; places: { region: string; personNumber?: string }[]; applicantId?: string }) {
-  return {
-    service: 'pension.transfer',
-    applicant: { idNumber: o.applicantId ?? freshIdNumber(), name: '王五', phone: '13700137000' },
-    insuranceType: 'enterprise-employee',
-    transferInRegion: o.transferInRegion,
-    transferOut: o.places.map((p, i) => ({
-      region: p.region,
-      agencyName: p.region.startsWith('51') ? '成都市社会保险事业管理局' : '重庆市渝北区社会保险事务中心',
-      personNumber: p.personNumber ?? `P${p.region}${String(i + 1).padStart(4, '0')}`,
-    })),
-    contributionCertificateRef: 'JFPZ-2026-000123',
-    materials: [{ type: 'contribution-certificate', sha256: 'd'.repeat(64) }],
-  };
-}
+const transfer = pensionTransferApplication;
 
 interface Entry {
   stage: string;

@@ -25,3 +25,23 @@ export function cardApplication(overrides: { idNumber?: string; issuingRegion?: 
     materials: [{ type: 'id-card-copy', sha256: 'a'.repeat(64) }],
   };
 }
+
+/**
+ * A pension insurance transfer (养老保险关系转移) into `transferInRegion` from each of `places`
+ * (the agency's name follows the place's province; the person number is made up unless given).
+ */
+export function pensionTransferApplication(o: { transferInRegion: string; places: { region: string; personNumber?: string }[]; applicantId?: string }) {
+  return {
+    service: 'pension.transfer',
+    applicant: { idNumber: o.applicantId ?? freshIdNumber(), name: '王五', phone: '13700137000' },
+    insuranceType: 'enterprise-employee',
+    transferInRegion: o.transferInRegion,
+    transferOut: o.places.map((p, i) => ({
+      region: p.region,
+      agencyName: p.region.startsWith('51') ? '成都市社会保险事业管理局' : '重庆市渝北区社会保险事务中心',
+      personNumber: p.personNumber ?? `P${p.region}${String(i + 1).padStart(4, '0')}`,
+    })),
+    contributionCertificateRef: 'JFPZ-2026-000123',
+    materials: [{ type: 'contribution-certificate', sha256: 'd'.repeat(64) }],
+  };
+}

@@ -2,21 +2,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '#core';
-import type { SscApplyRequest } from '#contracts';
 import { AgencyKeyStore, importSealingKey, openSealed, type SealingKey } from '#signing';
 import type { FederationHolder } from '../federation/federation-holder.js';
 import { PersonalDataSealer } from './personal-data-sealer.js';
+import { cardRequest } from '../../../../libs/contracts/src/canonical.fixtures.js';
 
 const NOW_MS = Date.UTC(2026, 10, 22, 17, 30);
-const request: SscApplyRequest = {
-  service: 'ssc.apply',
-  kind: 'new',
-  applicant: { idNumber: '110105194912310029', name: '王五', phone: '13900001111' },
-  issuingRegion: '510104',
-  deliveryAddress: { region: '510104', line: '春熙路 1 号', postcode: '610021' },
-  photoRef: 'PHOTO-0001',
-  materials: [],
-};
+const request = cardRequest;
 
 const kidOf = (jwe: string): unknown => (JSON.parse(Buffer.from(jwe.split('.')[0], 'base64url').toString('utf8')) as { kid?: unknown }).kid;
 
