@@ -1,5 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import request from 'supertest';
+import { statutoryHolidays } from '#core';
 import { DEFAULT_RETRY_POLICY } from '#delivery';
 import { createGatewayApp } from '../../apps/gateway/src/gateway-app.js';
 import { cardApplication, freshIdNumber } from '../e2e/support/applications.js';
@@ -390,5 +391,44 @@ describeWithBrowser('the web console (/console) in Chromium against both provinc
     expect(await clerk.locator('main').textContent()).not.toContain('联邦配置');
     expect(pageErrors).toEqual([]);
     await clerk.context().close();
+  }, 120_000);
+
+  it("warns an operator that next year's holiday arrangement is missing, and lets them load it line by line, with a bad line and a weekday 调休 refused next to their field", async () => {
+    const sc = h.sc;
+    const page = await newPage(browser, 'desk');
+    await signIn(page, sc.url(''), sc.operator);
+    // The harness's clock stands in November 2026, and 2027 is only provisional: a banner on every operator page.
+    const banner = page.locator('[data-warning="HOLIDAYS_NEXT_YEAR_MISSING"]').first();
+    await banner.waitFor();
+    expect(await banner.textContent()).toContain('2027 年节假日安排尚未录入');
+    await page.getByRole('link', { name: '节假日安排', exact: true }).first().click();
+    await page.locator('[data-year="2027"][data-status="provisional"]').waitFor();
+    await shot(page, '24-operator-calendar');
+
+    const lines = statutoryHolidays(2027).holidays.map(([date, name]) => `${date} ${name}`);
+    await page.locator('#calendar-year').fill('2027');
+    await page.getByLabel('通知文号').fill('国办发明电〔2026〕测试号');
+    await page.getByLabel('放假日期').fill([...lines, '2027-02-09 春节', '2027-02-10春节'].join('\n'));
+    await page.getByLabel('录入原因').fill('国务院办公厅 2027 年节假日安排已发布');
+    await page.getByRole('button', { name: '录入并生效' }).click();
+    // "2027-02-10春节" lacks the separator: refused in the form, nothing sent.
+    await page.locator('#calendar-holidays-error', { hasText: `第 ${lines.length + 2} 行` }).waitFor();
+    await page.getByLabel('放假日期').fill([...lines, '2027-02-09 春节', '2027-02-10 春节'].join('\n'));
+    await page.getByLabel('调休上班日期').fill('2027-02-12 春节调休'); // a Friday
+    await page.getByRole('button', { name: '录入并生效' }).click();
+    await page.locator('#calendar-working-error', { hasText: '调休上班日须为周六或周日' }).waitFor();
+    expect(await page.getByLabel('调休上班日期').getAttribute('aria-invalid')).toBe('true');
+
+    await page.getByLabel('调休上班日期').fill('2027-02-13 春节调休\n2027-02-20 春节调休');
+    await page.getByRole('button', { name: '录入并生效' }).click();
+    await page.locator('#calendar-outcome', { hasText: '2027 年节假日安排已生效' }).waitFor();
+    await page.locator('[data-year="2027"][data-status="published"]').waitFor();
+    expect(await page.locator('[data-warning="HOLIDAYS_NEXT_YEAR_MISSING"]').count()).toBe(0);
+    // What the page says is what the node holds, and the node says who changed it.
+    const years = (await (await fetch(sc.url('/api/v1/operator/holidays'), { headers: { authorization: sc.operator } })).json()) as { items: { year: number; status: string }[] };
+    expect(years.items).toContainEqual(expect.objectContaining({ year: 2027, status: 'published' }));
+    await shot(page, '25-operator-calendar-loaded');
+    expect(pageErrors).toEqual([]);
+    await page.context().close();
   }, 120_000);
 });

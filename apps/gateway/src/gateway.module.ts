@@ -43,6 +43,9 @@ import { HealthController } from './observability/health.controller.js';
 import { MetricsController } from './observability/metrics.controller.js';
 import { CONSOLE_CONTROLLERS, CONSOLE_PROVIDERS } from './console/console.providers.js';
 import { PensionController } from './pension/pension.controller.js';
+import { HolidayCalendar } from './calendar/holiday-calendar.js';
+import { HolidaysController } from './operator/holidays.controller.js';
+import { HolidayLoadService } from './operator/holiday-load.service.js';
 
 /** What is opened before Nest starts (database, keys, trust) and handed to the module. */
 export interface GatewayResources {
@@ -63,7 +66,7 @@ export class GatewayModule {
     return {
       module: GatewayModule,
       imports: [TerminusModule.forRoot({ logger: false })],
-      controllers: [IntakeController, PeerController, OperatorController, StatusIntakeController, HealthController, MetricsController, ContractsController, PensionController, ...CONSOLE_CONTROLLERS],
+      controllers: [IntakeController, PeerController, OperatorController, StatusIntakeController, HealthController, MetricsController, ContractsController, PensionController, HolidaysController, ...CONSOLE_CONTROLLERS],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: resources.config },
         { provide: FederationHolder, useValue: new FederationHolder(resources.federation) },
@@ -82,6 +85,8 @@ export class GatewayModule {
         TransferService,
         StatusApplier,
         CaseClock,
+        HolidayCalendar,
+        HolidayLoadService,
         InboundService,
         BatchInboundService,
         RelayService,

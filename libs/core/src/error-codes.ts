@@ -87,6 +87,11 @@ export const ERROR_CODES = {
     origin: 'operator',
     title: 'The federation configuration is older than the one already accepted',
   },
+  HOLIDAYS_INVALID: {
+    status: 422,
+    origin: 'operator',
+    title: "The holiday arrangement is not a whole, valid year of the State Council's calendar",
+  },
   MESSAGE_NOT_ALLOWED: {
     status: 403,
     origin: 'peer',

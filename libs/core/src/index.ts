@@ -6,3 +6,5 @@ export * from './node-code.js';
 export * from './time.js';
 export * from './working-days.js';
 export * from './holidays.data.js';
+export * from './statutory-holidays.js';
+export * from './holiday-arrangement.js';

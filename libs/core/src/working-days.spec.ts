@@ -21,7 +21,16 @@ describe('WorkingDayCalendar', () => {
     expect(calendar.workingDaysBetween('2026-02-13', '2026-02-28')).toBe(6); // 14, 24, 25, 26, 27, 28
   });
 
-  it('refuses a year with no calendar rather than guessing', () => {
-    expect(() => calendar.isWorkingDay('2031-01-02')).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
+  it('counts a year beyond the data on weekends and statutory holidays, and says it computed it', () => {
+    // Fails before: 2028 threw CONFIG_INVALID, so every card case accepted from late 2027 broke intake.
+    const fresh = new WorkingDayCalendar(data);
+    expect(fresh.statusOf(2026)).toBe('published');
+    expect(fresh.statusOf(2027)).toBe('provisional');
+    expect(fresh.isWorkingDay('2028-01-25')).toBe(false); // 除夕
+    expect(fresh.isWorkingDay('2028-01-24')).toBe(true); // Monday
+    expect(fresh.isWorkingDay('2028-01-29')).toBe(false); // Saturday
+    expect(fresh.statusOf(2028)).toBe('computed');
+    // 30 working days from 2027-12-01 reach into 2028, past the 元旦 and before the 春节.
+    expect(fresh.addWorkingDays('2027-12-01', 30)).toBe('2028-01-12'); // 2 + 4 × 5 in December, 10 in January
   });
 });

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { Clock, HOLIDAYS, shanghaiDay, WorkingDayCalendar } from '#core';
+import { Clock, shanghaiDay } from '#core';
 import { serviceDefinition } from '#contracts';
 import type { CaseRecord } from '#persistence';
+import { HolidayCalendar } from '../calendar/holiday-calendar.js';
 
 export interface TimeLimitView {
   /** The leg the limit applies to (`handling` for a single-leg service). */
@@ -15,7 +16,10 @@ export interface TimeLimitView {
   readonly paused: boolean;
   /** Working days spent waiting for supplements so far; they do not count against the limit. */
   readonly pausedWorkingDays: number;
-  /** True when the span reaches a year whose official holiday notice is not yet in the data. */
+  /**
+   * True when the span reaches a year whose State Council arrangement is not loaded: the date is
+   * counted on weekends and statutory holidays only and may move when the notice comes.
+   */
   readonly calendarProvisional: boolean;
 }
 
@@ -24,26 +28,29 @@ export type ClockedCase = Pick<CaseRecord, 'service' | 'acceptedAt' | 'clockPaus
 
 /**
  * The statutory clock of a case, in working days on the official holiday calendar (法定工作日),
- * paused while supplementary material is awaited.
+ * paused while supplementary material is awaited. The calendar is the operator-loaded one
+ * (HolidayCalendar), so it never stops at the end of the data.
  */
 @Injectable()
 export class CaseClock {
-  private readonly calendar = new WorkingDayCalendar(HOLIDAYS);
-
-  constructor(private readonly clock: Clock) {}
+  constructor(
+    private readonly clock: Clock,
+    private readonly holidays: HolidayCalendar,
+  ) {}
 
   of(record: ClockedCase): TimeLimitView | null {
     const limits = serviceDefinition(record.service)?.limits ?? [];
     if (limits.length === 0) return null;
     // A multi-leg service's case runs for the sum of its legs; each leg has its own clock too.
+    const calendar = this.holidays.calendar;
     const limit = limits.length === 1 ? limits[0] : { leg: 'all', workingDays: limits.reduce((n, l) => n + l.workingDays, 0) };
     const accepted = shanghaiDay(record.acceptedAt);
     const today = shanghaiDay(this.clock.nowMs());
-    const waitingNow = record.clockPausedSince === null ? 0 : this.pausedDays(record.clockPausedSince, this.clock.nowMs());
+    const waitingNow = record.clockPausedSince === null ? 0 : calendar.workingDaysBetween(shanghaiDay(record.clockPausedSince), today);
     const paused = record.clockPausedDays + waitingNow;
-    const dueBy = this.calendar.addWorkingDays(accepted, limit.workingDays + paused);
-    const left = today > dueBy ? -this.calendar.workingDaysBetween(dueBy, today) : this.calendar.workingDaysBetween(today, dueBy);
-    const provisional = [accepted, dueBy].some((d) => !HOLIDAYS.years[d.slice(0, 4)]?.status.startsWith('published'));
+    const dueBy = calendar.addWorkingDays(accepted, limit.workingDays + paused);
+    const left = today > dueBy ? -calendar.workingDaysBetween(dueBy, today) : calendar.workingDaysBetween(today, dueBy);
+    const provisional = !this.holidays.isPublished(accepted, dueBy);
     return {
       leg: limit.leg,
       workingDays: limit.workingDays,
@@ -61,11 +68,12 @@ export class CaseClock {
    * conversation's contact letter, information sheet or merge).
    */
   leg(leg: string, workingDays: number, startedAtMs: number): TimeLimitView {
+    const calendar = this.holidays.calendar;
     const started = shanghaiDay(startedAtMs);
     const today = shanghaiDay(this.clock.nowMs());
-    const dueBy = this.calendar.addWorkingDays(started, workingDays);
-    const left = today > dueBy ? -this.calendar.workingDaysBetween(dueBy, today) : this.calendar.workingDaysBetween(today, dueBy);
-    const provisional = [started, dueBy].some((d) => !HOLIDAYS.years[d.slice(0, 4)]?.status.startsWith('published'));
+    const dueBy = calendar.addWorkingDays(started, workingDays);
+    const left = today > dueBy ? -calendar.workingDaysBetween(dueBy, today) : calendar.workingDaysBetween(today, dueBy);
+    const provisional = !this.holidays.isPublished(started, dueBy);
     return { leg, workingDays, dueBy, workingDaysLeft: left, overdue: today > dueBy, paused: false, pausedWorkingDays: 0, calendarProvisional: provisional };
   }
 
@@ -74,6 +82,6 @@ export class CaseClock {
    * material was asked for, up to and including the day it came (or today).
    */
   pausedDays(sinceMs: number, untilMs: number): number {
-    return this.calendar.workingDaysBetween(shanghaiDay(sinceMs), shanghaiDay(untilMs));
+    return this.holidays.calendar.workingDaysBetween(shanghaiDay(sinceMs), shanghaiDay(untilMs));
   }
 }

@@ -25,6 +25,11 @@ export interface GatewayConfig {
   readonly federationAuthorityJwksFile: string;
   /** Where this node remembers the serial of the last federation it accepted (a lower one is a rollback). */
   readonly federationStateFile: string;
+  /**
+   * The yearly State Council holiday arrangements an operator loaded (HOLIDAYS_FILE, JSON), read at
+   * start and on reload, over the calendar built into the release. Absent is fine: no year loaded.
+   */
+  readonly holidaysFile: string;
   /** If set, demo window and operator credentials are created on first start and written here. */
   readonly demoCredentialsFile: string | null;
   readonly envelopeTtlSeconds: number;
@@ -118,6 +123,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     federationFile: resolve(env['FEDERATION_FILE'] ?? resolve(dataDir, 'federation.jws')),
     federationAuthorityJwksFile: resolve(env['FEDERATION_AUTHORITY_JWKS'] ?? resolve(dataDir, 'federation-authority.jwks.json')),
     federationStateFile: resolve(env['FEDERATION_STATE_FILE'] ?? resolve(nodeDir, 'federation.accepted.json')),
+    holidaysFile: resolve(env['HOLIDAYS_FILE'] ?? resolve(dataDir, 'holidays.json')),
     demoCredentialsFile: env['DEMO_CREDENTIALS_FILE'] ? resolve(env['DEMO_CREDENTIALS_FILE']) : null,
     envelopeTtlSeconds: int('ENVELOPE_TTL_SECONDS', 7 * 24 * 3600, 60),
     deathClaimWindowDays: int('DEATH_CLAIM_WINDOW_DAYS', 30, 1),

@@ -7,6 +7,7 @@ import { nodeUrl } from '#signing';
 import { GATEWAY_CONFIG } from '../config/config.token.js';
 import type { GatewayConfig } from '../config/gateway.config.js';
 import { FederationHolder } from '../federation/federation-holder.js';
+import { HolidayCalendar } from '../calendar/holiday-calendar.js';
 
 /**
  * Liveness (`/health/live`: the process answers) and readiness (`/health`: database, the agency
@@ -22,6 +23,7 @@ export class HealthController {
     private readonly indicators: HealthIndicatorService,
     private readonly db: GatewayDatabase,
     private readonly clock: Clock,
+    private readonly holidays: HolidayCalendar,
   ) {}
 
   @Get('live')
@@ -37,6 +39,12 @@ export class HealthController {
       () => this.indicators.check('database').attempt(() => this.db.ping()).withTimeout(2000),
       // Which federation this process runs on (with replicas, each is reloaded on its own).
       () => this.indicators.check('federation').up({ serial: this.federation.current.serial ?? 0, issuedAt: this.federation.current.issuedAt ?? null }),
+      // Next year's holiday arrangement missing from 1 November: the node still works, its clocks are provisional.
+      () => {
+        const warnings = this.holidays.warnings();
+        const check = this.indicators.check('calendar');
+        return warnings.length === 0 ? check.up() : check.degraded({ message: warnings[0]?.message, year: warnings[0]?.year });
+      },
       async () => {
         const up = await tcpReachable(this.config.adapter.host, this.config.adapter.port, 1000);
         const check = this.indicators.check('agencyAdapter');

@@ -4,6 +4,7 @@
 import { api, ApiError, hasToken, setToken } from './api.js';
 import { h, mount } from './dom.js';
 import { errorText, getLang, nodeName, setLang, t } from './i18n.js';
+import { calendarWarnings, renderCalendar } from './calendar-view.js';
 import { keyWarningCount, renderAudit, renderDead, renderFederation, renderHealth, renderKeys, renderOverdue, renderRoutes } from './operator-view.js';
 import { renderApply, renderCase, renderReceipt, renderSearch } from './window-view.js';
 
@@ -26,6 +27,7 @@ const NAV = {
     ['#/health', 'navHealth'],
     ['#/keys', 'navKeys'],
     ['#/federation', 'navFederation'],
+    ['#/calendar', 'navCalendar'],
   ],
 };
 
@@ -177,11 +179,15 @@ async function route() {
       case 'health': await renderHealth(main, ctx); break;
       case 'keys': await renderKeys(main); break;
       case 'federation': await renderFederation(main); break;
+      case 'calendar': await renderCalendar(main); break;
       default: break;
     }
     if (me.role === 'operator' && page !== 'keys') {
       const n = await keyWarningCount();
       if (n > 0) main.prepend(h('p', { class: 'error-summary', role: 'alert' }, h('a', { href: '#/keys' }, t('keysWarning', { n }))));
+    }
+    if (me.role === 'operator' && page !== 'calendar') {
+      for (const w of await calendarWarnings()) main.prepend(h('p', { class: 'error-summary', role: 'alert', dataset: { warning: w.code } }, h('a', { href: '#/calendar' }, t('calendarWarning', { year: w.year }))));
     }
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) return signOut(t('sessionExpired'));

@@ -206,6 +206,10 @@ const AUDIT_ACTIONS = {
   'federation-reloaded': 'action-federation-reloaded',
   'federation-reload-refused': 'action-federation-reload-refused',
   'federation-accepted': 'action-federation-accepted',
+  'holidays-loaded': 'action-holidays-loaded',
+  'holidays-load-refused': 'action-holidays-load-refused',
+  'holidays-reloaded': 'action-holidays-reloaded',
+  'holidays-reload-refused': 'action-holidays-reload-refused',
 };
 
 export async function renderAudit(main) {
