@@ -36,6 +36,7 @@ import { IntakeLoad } from './intake/intake-load.js';
 import { OperatorController } from './operator/operator.controller.js';
 import { DeadLetterService } from './operator/dead-letter.service.js';
 import { InboundService } from './peer/inbound.service.js';
+import { PartyBinding } from './peer/party-binding.service.js';
 import { PeerController } from './peer/peer.controller.js';
 import { ContractsController } from './contracts/contracts.controller.js';
 import { GatewayMetrics } from './observability/gateway-metrics.js';
@@ -88,6 +89,7 @@ export class GatewayModule {
         HolidayCalendar,
         HolidayLoadService,
         InboundService,
+        PartyBinding,
         BatchInboundService,
         RelayService,
         OutboxSignal,

@@ -63,6 +63,10 @@ export const ERROR_CODES = {
   CONTRACT_UNKNOWN: { status: 400, origin: 'peer', title: 'The message type is not known' },
   CONTRACT_VERSION_UNSUPPORTED: { status: 400, origin: 'peer', title: 'The contract major version is not supported' },
   CONTRACT_INVALID: { status: 400, origin: 'peer', title: 'The message body does not match its contract' },
+  // Who a message speaks for: a case's accepting node creates it and sends its follow-ups, its
+  // handling node sends its status updates, and a route names the receiver and one of its agencies.
+  CASE_PARTY_MISMATCH: { status: 403, origin: 'peer', title: 'The sender is not the party of this case that may send this message' },
+  ROUTE_NOT_RECEIVER: { status: 400, origin: 'peer', title: 'The message is routed to a node or agency other than the receiver' },
   RECEIPT_INVALID: { status: 502, origin: 'peer', title: 'The receipt from the peer does not verify' },
   ROUTE_UNKNOWN: { status: 422, origin: 'internal', title: 'No route to the destination' },
   STATUS_NOT_ALLOWED: { status: 403, origin: 'agency', title: 'This agency may not report on this case' },

@@ -1,4 +1,4 @@
-import { CASE_NUMBER_PATTERN, MESSAGE_ID_PATTERN, newCaseNumber, newMessageId, shanghaiDate } from './ids.js';
+import { CASE_NUMBER_PATTERN, caseNumberNode, MESSAGE_ID_PATTERN, newCaseNumber, newMessageId, shanghaiDate } from './ids.js';
 
 describe('ids', () => {
   it('makes UUIDv7 message ids that sort by time', () => {
@@ -15,5 +15,12 @@ describe('ids', () => {
     expect(id).toMatch(CASE_NUMBER_PATTERN);
     expect(id.startsWith('CQ-20261122-')).toBe(true);
     expect(shanghaiDate(Date.UTC(2026, 10, 21, 15, 59))).toBe('2026-11-21');
+  });
+
+  it('reads the accepting node from a case number, and nothing from anything else', () => {
+    expect(caseNumberNode('SC-20261122-7K3F9ZQ2M8')).toBe('SC');
+    expect(caseNumberNode(newCaseNumber('CQ', Date.UTC(2026, 10, 21)))).toBe('CQ');
+    expect(caseNumberNode('GD-20261122-7K3F9ZQ2M8')).toBeNull();
+    expect(caseNumberNode('SC-20261122-7K3F9ZQ2M')).toBeNull();
   });
 });

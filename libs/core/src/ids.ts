@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { isNodeCode, type NodeCode } from './node-code.js';
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
@@ -37,6 +38,18 @@ export function newCaseNumber(node: string, nowMs: number = Date.now()): string 
 }
 
 export const CASE_NUMBER_PATTERN = /^(SC|CQ)-\d{8}-[0-9A-HJKMNP-TV-Z]{10}$/;
+
+/**
+ * The accepting node a case number names (its prefix), or null for a string that is not a case
+ * number. Only that node may create the case or send its follow-ups.
+ *
+ * @example caseNumberNode('SC-20261122-7K3F9ZQ2M8') // 'SC'
+ */
+export function caseNumberNode(caseId: string): NodeCode | null {
+  if (!CASE_NUMBER_PATTERN.test(caseId)) return null;
+  const node = caseId.slice(0, caseId.indexOf('-'));
+  return isNodeCode(node) ? node : null;
+}
 
 /** The calendar date (YYYY-MM-DD) in Asia/Shanghai (UTC+8, no daylight saving since 1991). */
 export function shanghaiDate(nowMs: number): string {

@@ -37,7 +37,9 @@ export class HandlingService {
     const existing = await tx.cases.getForUpdate(forwarded.caseId);
     let record: CaseRecord;
     if (existing) {
-      if (existing.role !== 'accepting' || existing.acceptingNode !== this.config.node) {
+      // Only this node's own request makes its own case 'both' (PartyBinding refuses a peer's
+      // first; this keeps the rule where the role changes).
+      if (existing.role !== 'accepting' || existing.acceptingNode !== this.config.node || forwarded.acceptingNode !== this.config.node) {
         throw new GatewayError('ENVELOPE_CONFLICT', { detail: 'the case is already handled here' });
       }
       record = { ...existing, role: 'both' };

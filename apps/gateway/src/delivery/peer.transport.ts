@@ -28,6 +28,9 @@ const PERMANENT_PEER_CODES = new Set([
   'CONTRACT_VERSION_UNSUPPORTED',
   'CONTRACT_INVALID',
   'STATUS_NOT_ALLOWED',
+  // The sender is not that party of the case, or the route is not the receiver's: never on retry.
+  'CASE_PARTY_MISMATCH',
+  'ROUTE_NOT_RECEIVER',
   'PAYLOAD_TOO_LARGE',
   // The federation's access rules deny it: a configuration change, not a retry, fixes that.
   'MESSAGE_NOT_ALLOWED',

@@ -32,6 +32,7 @@ import { StatusApplier } from '../cases/status-applier.js';
 import { TransferService } from '../cases/transfer.service.js';
 import { OutboxSignal } from '../delivery/outbox-signal.js';
 import { MessageLogService } from '../message-log/message-log.service.js';
+import { PartyBinding } from './party-binding.service.js';
 
 export interface InboundResult {
   readonly receipt: string;
@@ -61,6 +62,7 @@ export class InboundService {
     private readonly outbox: OutboxSignal,
     private readonly messageLog: MessageLogService,
     private readonly federation: FederationHolder,
+    private readonly parties: PartyBinding,
   ) {}
 
   async receive(compact: string): Promise<InboundResult> {
@@ -74,12 +76,8 @@ export class InboundService {
     const claims = verified.claims;
     const sha256 = verified.sha256;
 
-    // 2. The contract: a known message type and major version, and a body that matches it.
-    const body = this.checkContract(claims);
-
-    // 3. The federation's access rules (deny by default): may this sender send this type to the
-    //    agency (or node) it is for? Checked before anything is stored or reaches an agency.
-    assertMayDeliver(this.federation.current, claims.iss, recipientOf(claims.mtype as PeerMessageType, body, this.config.node), claims.mtype);
+    // 2 and 3. The contract, the parties and route, the access rules (`checkMessage`).
+    const body = this.checkMessage(claims);
 
     // 4. The receipt is signed before the transaction so that it is stored with the message.
     const receipt = await signReceipt(this.keys.current(), {
@@ -107,6 +105,23 @@ export class InboundService {
     return { ...outcome, messageId: claims.jti, messageType: claims.mtype, caseId: claims.case };
   }
 
+  /**
+   * Steps 2 and 3 of `receive`, before anything is stored or reaches an agency:
+   * 2. the contract: a known message type and major version, a body that matches it and its
+   *    envelope, sent by the party of the case that may send it, routed to this node and one of
+   *    its agencies (PartyBinding.checkAddress);
+   * 3. the federation's access rules (deny by default): may this sender send this type to the
+   *    agency (or node) it is for?
+   */
+  private checkMessage(claims: EnvelopeClaims): object {
+    const body = this.checkContract(claims);
+    const type = claims.mtype as PeerMessageType;
+    this.checkBody(claims, type, body);
+    this.parties.checkAddress(claims.iss, type, body);
+    assertMayDeliver(this.federation.current, claims.iss, recipientOf(type, body, this.config.node), claims.mtype);
+    return body;
+  }
+
   private checkContract(claims: EnvelopeClaims): object {
     if (!isPeerMessageType(claims.mtype)) {
       throw new GatewayError('CONTRACT_UNKNOWN', { detail: 'unknown message type' });
@@ -120,31 +135,19 @@ export class InboundService {
     return validateContract(cls, claims.body, 'CONTRACT_INVALID', { forbidUnknown: false });
   }
 
-  private checkRequest(claims: EnvelopeClaims, request: ForwardedRequest): ForwardedRequest {
-    if (
-      request.caseId !== claims.case ||
-      request.acceptingNode !== claims.iss ||
-      request.route.node !== this.config.node ||
-      `${request.service}.request` !== claims.mtype ||
-      request.request.service !== request.service
-    ) {
-      throw new GatewayError('CONTRACT_INVALID', { detail: 'the request does not match its envelope or route' });
+  /** The body says what its envelope says: the same case, the same service, the same side. */
+  private checkBody(claims: EnvelopeClaims, type: PeerMessageType, body: object): void {
+    if ((body as { caseId: string }).caseId !== claims.case) {
+      throw GatewayError.field('CONTRACT_INVALID', 'caseId', 'the body names another case than its envelope');
     }
-    return request;
-  }
-
-  private checkFollowUp<T extends { caseId: string }>(claims: EnvelopeClaims, followUp: T): T {
-    if (followUp.caseId !== claims.case) {
-      throw new GatewayError('CONTRACT_INVALID', { detail: 'the follow-up does not match its envelope' });
+    if (isRequestMessageType(type)) {
+      const request = body as ForwardedRequest;
+      if (`${request.service}.request` !== type || request.request.service !== request.service) {
+        throw GatewayError.field('CONTRACT_INVALID', 'service', 'the request names another service than its envelope');
+      }
+    } else if (type === 'status-update' && (body as StatusUpdate).side !== claims.iss) {
+      throw GatewayError.field('CONTRACT_INVALID', 'side', 'the status update names another side than its signer');
     }
-    return followUp;
-  }
-
-  private checkStatus(claims: EnvelopeClaims, update: StatusUpdate): StatusUpdate {
-    if (update.caseId !== claims.case || update.side !== claims.iss) {
-      throw new GatewayError('CONTRACT_INVALID', { detail: 'the status update does not match its envelope' });
-    }
-    return update;
   }
 
   /**
@@ -153,10 +156,7 @@ export class InboundService {
    * as its receipt. Every check and effect is the one `receive` applies (`accept`).
    */
   async acceptVerifiedInBatch(tx: GatewayStores, compact: string, verified: VerifiedEnvelope, proof: string): Promise<{ receipt: string; duplicate: boolean }> {
-    const { claims } = verified;
-    const body = this.checkContract(claims);
-    assertMayDeliver(this.federation.current, claims.iss, recipientOf(claims.mtype as PeerMessageType, body, this.config.node), claims.mtype);
-    return this.accept(tx, compact, verified, body, proof);
+    return this.accept(tx, compact, verified, this.checkMessage(verified.claims), proof);
   }
 
   /**
@@ -166,7 +166,9 @@ export class InboundService {
    */
   private async accept(tx: GatewayStores, compact: string, verified: VerifiedEnvelope, body: object, receipt: string): Promise<{ receipt: string; duplicate: boolean }> {
     const { claims, sha256 } = verified;
-    // The inbox row first: written only for a new id, and rolled back with the effects if one
+    // The sender against the case as this node holds it: refused before the inbox row exists.
+    await this.parties.checkCase(tx, claims.iss, claims.mtype as PeerMessageType, body);
+    // The inbox row next: written only for a new id, and rolled back with the effects if one
     // of them is refused. A repeat is told by the insert, and only then looked up.
     const fresh = await tx.inbox.insertOnce({
       messageId: claims.jti,
@@ -185,17 +187,17 @@ export class InboundService {
       return { receipt: seen.receipt, duplicate: true };
     }
     if (isRequestMessageType(claims.mtype)) {
-      await this.handling.acceptForwarded(tx, claims.jti, this.checkRequest(claims, body as ForwardedRequest));
+      await this.handling.acceptForwarded(tx, claims.jti, body as ForwardedRequest);
     } else if (claims.mtype === 'status-update') {
-      await this.statuses.apply(tx, claims.iss, this.checkStatus(claims, body as StatusUpdate));
+      await this.statuses.apply(tx, claims.iss, body as StatusUpdate);
     } else if (claims.mtype === 'case.withdrawal') {
-      await this.handling.acceptWithdrawal(tx, claims.iss, claims.jti, this.checkFollowUp(claims, body as CaseWithdrawal));
+      await this.handling.acceptWithdrawal(tx, claims.iss, claims.jti, body as CaseWithdrawal);
     } else if (claims.mtype === 'case.supplement') {
-      await this.handling.acceptSupplement(tx, claims.iss, claims.jti, this.checkFollowUp(claims, body as CaseSupplement));
+      await this.handling.acceptSupplement(tx, claims.iss, claims.jti, body as CaseSupplement);
     } else if (claims.mtype === 'pension.transfer.contact-letter') {
-      await this.transfers.onContactLetter(tx, claims.iss, this.checkFollowUp(claims, body as TransferContactLetterMessage));
+      await this.transfers.onContactLetter(tx, claims.iss, body as TransferContactLetterMessage);
     } else if (claims.mtype === 'pension.transfer.reply') {
-      await this.transfers.onReply(tx, claims.iss, this.checkFollowUp(claims, body as TransferReplyMessage));
+      await this.transfers.onReply(tx, claims.iss, body as TransferReplyMessage);
     } else {
       throw new GatewayError('CONTRACT_UNKNOWN', { detail: 'no handler for this message type' });
     }
