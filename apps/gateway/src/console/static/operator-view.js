@@ -206,6 +206,8 @@ const AUDIT_ACTIONS = {
   'federation-reloaded': 'action-federation-reloaded',
   'federation-reload-refused': 'action-federation-reload-refused',
   'federation-accepted': 'action-federation-accepted',
+  'credential-disable': 'action-credential-disable',
+  'credential-reissue': 'action-credential-reissue',
 };
 
 export async function renderAudit(main) {
@@ -231,6 +233,7 @@ export async function renderAudit(main) {
                 [
                   d.destination, d.deadReason, d.attempts !== undefined ? `${t('attempts')} ${d.attempts}` : null, d.lastError,
                   d.previousSerial !== undefined ? (d.changed === false ? `${t('federationSerial')} ${d.serial}（${t('unchanged')}）` : `${t('federationSerial')} ${d.previousSerial} → ${d.serial}`) : null, d.code, d.detail,
+                  d.expiresAt ? `${t('credentialExpires')} ${formatDateTime(d.expiresAt)}` : null,
                 ].filter((x) => x !== null && x !== undefined).join(' · '),
               ),
             ];
