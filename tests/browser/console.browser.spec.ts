@@ -431,4 +431,49 @@ describeWithBrowser('the web console (/console) in Chromium against both provinc
     expect(pageErrors).toEqual([]);
     await page.context().close();
   }, 120_000);
+
+  it('lets an operator reissue a window credential for a short time and disable it; the clerk sees the expiry warning, then is signed out', async () => {
+    const sc = h.sc;
+    const second = sc.credentials.filter((c) => c.role === 'window')[1];
+    const page = await newPage(browser, 'desk');
+    await signIn(page, sc.url(''), sc.operator);
+    await page.getByRole('link', { name: '访问凭证' }).click();
+    await page.locator(`[data-reissue="${second.credentialId}"]`).waitFor();
+    // The operator's own row has no disable button (a node must keep an operator).
+    expect(await page.locator('[data-disable="sc-operator"]').count()).toBe(0);
+    // No reason: refused in the page, nothing sent.
+    await page.locator(`[data-reissue="${second.credentialId}"]`).click();
+    expect(await page.locator('#credential-reason-error').textContent()).toBe('请填写操作原因（至少 3 个字）');
+    await page.getByLabel('操作原因').fill('窗口更换电脑');
+    await page.getByLabel('有效天数（重新签发时）').fill('7');
+    await page.locator(`[data-reissue="${second.credentialId}"]`).click();
+    const token = await page.locator('#credential-token').inputValue();
+    expect(token).toMatch(new RegExp(`^${second.credentialId}\\.`));
+    expect(await page.locator('#credential-issued').textContent()).toContain('新凭证仅显示这一次');
+    const unlabelled = await page.locator('main input').evaluateAll((els) => (els as unknown as { labels: unknown[] }[]).filter((el) => el.labels.length === 0).length);
+    expect(unlabelled).toBe(0);
+    await shot(page, '30-operator-credentials');
+
+    // The clerk signs in with the new token: it expires within the warning days.
+    const clerk = await newPage(browser, 'window');
+    await signIn(clerk, sc.url(''), token);
+    const warning = clerk.locator('#credential-expiry-warning');
+    await warning.waitFor();
+    const day = new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(h.clock.nowMs() + 7 * 24 * 3600_000);
+    expect(await warning.textContent()).toContain(`本凭证将于 ${day}`);
+    await shot(clerk, '31-window-credential-expiry-warning');
+
+    // Disabled by the operator: the clerk's next page is refused and the sign-in says why.
+    await page.getByLabel('操作原因').fill('窗口电脑失窃');
+    await page.locator(`[data-disable="${second.credentialId}"]`).click();
+    await page.locator(`[data-credential-state="disabled"]`).waitFor();
+    await clerk.reload();
+    await clerk.locator('#token').waitFor();
+    await clerk.getByLabel('访问凭证').fill(token);
+    await clerk.getByLabel('访问凭证').press('Enter');
+    await clerk.locator('#token-error', { hasText: '凭证已被运维人员停用' }).waitFor();
+    expect(pageErrors).toEqual([]);
+    await page.context().close();
+    await clerk.context().close();
+  }, 120_000);
 });

@@ -66,7 +66,7 @@ describe('GatewayDatabase on PostgreSQL', () => {
   it('lists the cases of every window of one agency, and no other', async () => {
     if (!url) return;
     const [db] = replicas as [GatewayDatabase];
-    const window = (credentialId: string, agency: string) => ({ credentialId, role: 'window' as const, name: credentialId, region: '500103', agency, secretHash: '0'.repeat(64), createdAt: 0 });
+    const window = (credentialId: string, agency: string) => ({ credentialId, role: 'window' as const, name: credentialId, region: '500103', agency, secretHash: '0'.repeat(64), createdAt: 0, expiresAt: null, disabledAt: null, disabledReason: null, lastUsedAt: null });
     const acceptedAt = (n: number) => Date.UTC(2026, 10, 23, 1, n);
     await db.transaction(async (tx) => {
       await tx.credentials.insert(window('yz-1', '渝中区社会保险事务中心'));
@@ -80,6 +80,22 @@ describe('GatewayDatabase on PostgreSQL', () => {
     expect(windows.sort()).toEqual(['yz-1', 'yz-2']);
     const cases = await db.read((s) => s.cases.listByWindows(windows, 10));
     expect(cases.map((c) => c.windowId)).toEqual(['yz-2', 'yz-1']);
+  });
+
+  it('keeps the expiry, disabled state and last use, and clears the disabled state on a new secret', async () => {
+    if (!url) return;
+    const [db] = replicas as [GatewayDatabase];
+    const at = Date.UTC(2026, 10, 23, 1, 0);
+    const record = { credentialId: 'lifecycle-1', role: 'window' as const, name: 'lifecycle', region: '500103', agency: null, secretHash: '1'.repeat(64), createdAt: at };
+    await db.transaction((tx) => tx.credentials.insert({ ...record, expiresAt: at + 1000, disabledAt: null, disabledReason: null, lastUsedAt: null }));
+    await db.transaction(async (tx) => {
+      await tx.credentials.touch('lifecycle-1', at + 10);
+      await tx.credentials.disable('lifecycle-1', at + 20, '窗口电脑失窃');
+    });
+    expect(await db.read((s) => s.credentials.get('lifecycle-1'))).toEqual({ ...record, expiresAt: at + 1000, disabledAt: at + 20, disabledReason: '窗口电脑失窃', lastUsedAt: at + 10 });
+    await db.transaction((tx) => tx.credentials.replaceSecret('lifecycle-1', '2'.repeat(64), null));
+    expect(await db.read((s) => s.credentials.get('lifecycle-1'))).toMatchObject({ secretHash: '2'.repeat(64), expiresAt: null, disabledAt: null, disabledReason: null });
+    expect((await db.read((s) => s.credentials.list())).map((c) => c.credentialId)).toContain('lifecycle-1');
   });
 
   it('lets two transactions that move the same cases in opposite orders both commit (cases locked in one order)', async () => {

@@ -64,7 +64,8 @@ export async function createGatewayApp(config: GatewayConfig, options: GatewayOp
     const trust = await TrustStore.create(trustedKeysOf(federation), { sources, fetch: (url, init) => fetch(url, init), clock });
     const personalDataSecret = await openPersonalDataSecret(config.keyDir);
 
-    const adapter = new FastifyAdapter({ bodyLimit: config.intakeBodyLimitBytes });
+    // Behind TRUST_PROXY balancers, request.ip is the client X-Forwarded-For names (the failure limit per address counts it).
+    const adapter = new FastifyAdapter({ bodyLimit: config.intakeBodyLimitBytes, ...(config.trustProxy ? { trustProxy: config.trustProxy } : {}) });
     // The federation reload carries a whole signed federation: its route has its own, larger limit.
     adapter.getInstance().addHook('onRoute', (route) => {
       if (route.url === FEDERATION_RELOAD_PATH) route.bodyLimit = FEDERATION_RELOAD_BODY_LIMIT_BYTES;

@@ -34,6 +34,9 @@ import { MessageLogService } from './message-log/message-log.service.js';
 import { MessageLogChainer } from './message-log/message-log-chainer.js';
 import { IntakeLoad } from './intake/intake-load.js';
 import { OperatorController } from './operator/operator.controller.js';
+import { CredentialsController } from './operator/credentials.controller.js';
+import { CredentialAdminService } from './operator/credential-admin.service.js';
+import { AuthFailureLimiter } from './intake/auth-failure-limiter.js';
 import { DeadLetterService } from './operator/dead-letter.service.js';
 import { InboundService } from './peer/inbound.service.js';
 import { PartyBinding } from './peer/party-binding.service.js';
@@ -67,7 +70,7 @@ export class GatewayModule {
     return {
       module: GatewayModule,
       imports: [TerminusModule.forRoot({ logger: false })],
-      controllers: [IntakeController, PeerController, OperatorController, StatusIntakeController, HealthController, MetricsController, ContractsController, PensionController, HolidaysController, ...CONSOLE_CONTROLLERS],
+      controllers: [IntakeController, PeerController, OperatorController, CredentialsController, StatusIntakeController, HealthController, MetricsController, ContractsController, PensionController, HolidaysController, ...CONSOLE_CONTROLLERS],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: resources.config },
         { provide: FederationHolder, useValue: new FederationHolder(resources.federation) },
@@ -101,6 +104,8 @@ export class GatewayModule {
         CredentialsService,
         PrincipalGuard,
         RateLimiter,
+        AuthFailureLimiter,
+        CredentialAdminService,
         MessageLogService,
         MessageLogChainer,
         DeadLetterService,

@@ -32,6 +32,10 @@ export const ERROR_CODES = {
   CASE_NOT_FOUND: { status: 404, origin: 'window', title: 'No such case' },
   NOT_FOUND: { status: 404, origin: 'window', title: 'No such resource' },
   RATE_LIMITED: { status: 429, origin: 'window', title: 'Too many requests' },
+  // Credential lifecycle. EXPIRED and DISABLED are told only to a caller that gave the right secret.
+  AUTH_LOCKED_OUT: { status: 429, origin: 'window', title: 'Too many failed authentications; retry after the time given' },
+  CREDENTIAL_EXPIRED: { status: 401, origin: 'window', title: 'The credential has expired; an operator can reissue it' },
+  CREDENTIAL_DISABLED: { status: 401, origin: 'window', title: 'The credential has been disabled by an operator' },
   // Service rules a schema cannot express (libs/contracts/src/service-rules.ts)
   CLAIM_WINDOW_EXPIRED: { status: 422, origin: 'window', title: 'The claim is made after the claim window closed' },
   FILING_PERIOD_TOO_SHORT: { status: 422, origin: 'window', title: 'A temporary medical filing covers at least six months' },
@@ -85,6 +89,7 @@ export const ERROR_CODES = {
     origin: 'operator',
     title: 'The federation configuration is signed but cannot be used by this node',
   },
+  CREDENTIAL_NOT_FOUND: { status: 404, origin: 'operator', title: 'No such credential on this node' },
   KEY_ROTATION_REFUSED: { status: 409, origin: 'operator', title: 'The key rotation step does not fit the current key states' },
   FEDERATION_ROLLBACK: {
     status: 409,

@@ -20,8 +20,10 @@ export class GatewayError extends Error {
   readonly status: number;
   readonly detail: string | undefined;
   readonly fields: readonly FieldProblem[];
+  /** When a refusal passes (RFC 9110 §10.2.3 Retry-After, in seconds); undefined = no fixed time. */
+  readonly retryAfterSeconds: number | undefined;
 
-  constructor(code: ErrorCode, options: { detail?: string; fields?: readonly FieldProblem[]; cause?: unknown } = {}) {
+  constructor(code: ErrorCode, options: { detail?: string; fields?: readonly FieldProblem[]; cause?: unknown; retryAfterSeconds?: number } = {}) {
     const info = ERROR_CODES[code];
     super(info.title, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'GatewayError';
@@ -30,6 +32,7 @@ export class GatewayError extends Error {
     this.status = info.status;
     this.detail = options.detail;
     this.fields = options.fields ?? [];
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 
   /** A refusal of one field, the commonest case at intake. */

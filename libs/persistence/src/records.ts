@@ -100,6 +100,13 @@ export interface CredentialRecord {
   agency: string | null;
   secretHash: string;
   createdAt: number;
+  /** After this instant the credential is refused (CREDENTIAL_EXPIRED); null = it never expires (rows from before 0008). */
+  expiresAt: number | null;
+  /** Set by an operator (CREDENTIAL_DISABLED); cleared when the credential is reissued. */
+  disabledAt: number | null;
+  disabledReason: string | null;
+  /** When a request last authenticated with it, to about an hour (a write per request would cost too much). */
+  lastUsedAt: number | null;
 }
 
 export interface AuditRecord {

@@ -129,6 +129,10 @@ export const CredentialSchema = new EntitySchema<CredentialRecord>({
     agency: { type: 'varchar', length: 64, nullable: true },
     secretHash: { name: 'secret_hash', type: 'varchar', length: 64 },
     createdAt: { name: 'created_at', type: 'bigint', transformer: millis },
+    expiresAt: { name: 'expires_at', type: 'bigint', nullable: true, transformer: millis },
+    disabledAt: { name: 'disabled_at', type: 'bigint', nullable: true, transformer: millis },
+    disabledReason: { name: 'disabled_reason', type: 'varchar', length: 400, nullable: true },
+    lastUsedAt: { name: 'last_used_at', type: 'bigint', nullable: true, transformer: millis },
   },
 });
 

@@ -568,8 +568,23 @@ export class CredentialStore {
     await this.em.insert(CredentialSchema, record);
   }
 
-  async replaceSecret(credentialId: string, secretHash: string): Promise<void> {
-    await this.em.update(CredentialSchema, { credentialId }, { secretHash });
+  /** A new secret and expiry; a disabled credential is enabled again (reissuing is how it comes back). */
+  async replaceSecret(credentialId: string, secretHash: string, expiresAt: number | null): Promise<void> {
+    await this.em.update(CredentialSchema, { credentialId }, { secretHash, expiresAt, disabledAt: null, disabledReason: null });
+  }
+
+  async disable(credentialId: string, at: number, reason: string): Promise<void> {
+    await this.em.update(CredentialSchema, { credentialId }, { disabledAt: at, disabledReason: reason });
+  }
+
+  /** Notes a use of the credential (the caller decides how often: not on every request). */
+  async touch(credentialId: string, at: number): Promise<void> {
+    await this.sql.run('UPDATE credentials SET last_used_at = ? WHERE credential_id = ?', [at, credentialId]);
+  }
+
+  /** Every credential of this node, by id (an operator's list; a node has tens to hundreds). */
+  async list(): Promise<CredentialRecord[]> {
+    return this.em.find(CredentialSchema, { order: { credentialId: 'ASC' } });
   }
 
   /** The window credentials of one agency (经办机构): its windows see each other's cases. */

@@ -27,11 +27,12 @@ export class GatewayPair {
   readonly nodes = {} as Record<NodeCode, PairNode>;
   federation!: Federation;
 
-  static async start(): Promise<GatewayPair> {
+  /** `env` adds to (or overrides) each node's environment. */
+  static async start(env: Readonly<Record<string, string>> = {}): Promise<GatewayPair> {
     return retryOnPortClash(async () => {
       const pair = new GatewayPair();
       try {
-        return await GatewayPair.boot(pair);
+        return await GatewayPair.boot(pair, env);
       } catch (error) {
         await pair.stop().catch(() => undefined);
         throw error;
@@ -39,7 +40,7 @@ export class GatewayPair {
     });
   }
 
-  private static async boot(pair: GatewayPair): Promise<GatewayPair> {
+  private static async boot(pair: GatewayPair, env: Readonly<Record<string, string>>): Promise<GatewayPair> {
     const ports = { SC: await freePort(), CQ: await freePort() };
     const codes: NodeCode[] = ['SC', 'CQ'];
     // The signed federation, read from files the way a production node reads it.
@@ -76,6 +77,7 @@ export class GatewayPair {
         AGENCY_LINK_SECRET: `test-agency-link-secret-of-${node}-0123456789`,
         RATE_LIMIT_PER_SECOND: '100000',
         RATE_LIMIT_BURST: '100000',
+        ...env,
       });
       const gateway = await createGatewayApp(config, { clock: pair.clock, logs: false, docsUi: false });
       await gateway.listen().catch(async (error: unknown) => {

@@ -34,4 +34,15 @@ describe('loadGatewayConfig', () => {
     expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://localhost/test' });
     expect(config.relayBatchesInFlight).toBe(4);
   });
+
+  it('reads the credential limits and lifetimes, and names bad ones', () => {
+    const base = { NODE_CODE: 'SC', HTTP_PORT: '1', STATUS_PORT: '2', ADAPTER_PORT: '3', AGENCY_LINK_SECRET: 'x'.repeat(32) };
+    const config = loadGatewayConfig(base);
+    expect(config.authFailures).toEqual({ perCredential: 5, perAddress: 20, windowMs: 900_000 });
+    expect([config.credentialTtlDays, config.credentialExpiryWarningDays, config.trustProxy]).toEqual([365, 14, null]);
+    expect(loadGatewayConfig({ ...base, TRUST_PROXY: '10.0.0.5, 10.1.0.0/16,::1' }).trustProxy).toBe('10.0.0.5,10.1.0.0/16,::1');
+    expect(() => loadGatewayConfig({ ...base, AUTH_FAILURES_PER_CREDENTIAL: '0', CREDENTIAL_TTL_DAYS: 'forever', TRUST_PROXY: 'lb.local' })).toThrow(
+      expect.objectContaining({ detail: expect.stringMatching(/AUTH_FAILURES_PER_CREDENTIAL must be.*CREDENTIAL_TTL_DAYS must be.*TRUST_PROXY must be/) }),
+    );
+  });
 });

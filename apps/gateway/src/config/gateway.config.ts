@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { GatewayError, isNodeCode, type NodeCode } from '#core';
 import type { DatabaseOptions } from '#persistence';
@@ -53,6 +54,22 @@ export interface GatewayConfig {
    */
   readonly retryPolicies: Readonly<Record<string, RetryPolicy>>;
   readonly circuit: CircuitOptions;
+  /**
+   * Failed authentications allowed within `windowMs`, per credential id (AUTH_FAILURES_PER_CREDENTIAL,
+   * 5) and per source address (AUTH_FAILURES_PER_ADDRESS, 20), over AUTH_FAILURE_WINDOW_SECONDS (900).
+   * Counted in memory, per replica.
+   */
+  readonly authFailures: { readonly perCredential: number; readonly perAddress: number; readonly windowMs: number };
+  /** Lifetime of a credential issued or reissued without an explicit one (CREDENTIAL_TTL_DAYS, 365). */
+  readonly credentialTtlDays: number;
+  /** Who-am-i warns this many days before a credential expires (CREDENTIAL_EXPIRY_WARNING_DAYS, 14). */
+  readonly credentialExpiryWarningDays: number;
+  /**
+   * The load balancers whose X-Forwarded-For names the client (TRUST_PROXY: addresses or CIDR
+   * ranges, comma-separated); null = the connection's peer is the client. The per-address
+   * failure limit counts that client.
+   */
+  readonly trustProxy: string | null;
   /** Requests a second (average) and burst allowed per window or operator credential. */
   readonly rateLimit: { readonly ratePerSecond: number; readonly burst: number };
   /** How long a stopping node waits for work in flight before it exits. */
@@ -142,6 +159,14 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     shutdownGraceMs: int('SHUTDOWN_GRACE_MS', 10_000, 0),
     retryPolicies,
     rateLimit: { ratePerSecond: int('RATE_LIMIT_PER_SECOND', 50, 1), burst: int('RATE_LIMIT_BURST', 100, 1) },
+    authFailures: {
+      perCredential: int('AUTH_FAILURES_PER_CREDENTIAL', 5, 1, 1000),
+      perAddress: int('AUTH_FAILURES_PER_ADDRESS', 20, 1, 100_000),
+      windowMs: int('AUTH_FAILURE_WINDOW_SECONDS', 900, 1, 86_400) * 1000,
+    },
+    credentialTtlDays: int('CREDENTIAL_TTL_DAYS', 365, 1, 3650),
+    credentialExpiryWarningDays: int('CREDENTIAL_EXPIRY_WARNING_DAYS', 14, 0, 365),
+    trustProxy: parseTrustProxy(env['TRUST_PROXY'], problems),
     circuit: {
       failureThreshold: int('CIRCUIT_FAILURE_THRESHOLD', DEFAULT_CIRCUIT_OPTIONS.failureThreshold, 1),
       openMs: int('CIRCUIT_OPEN_MS', DEFAULT_CIRCUIT_OPTIONS.openMs, 10),
@@ -159,6 +184,18 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     throw new GatewayError('CONFIG_INVALID', { detail: problems.join('; ') });
   }
   return config;
+}
+
+/** TRUST_PROXY='10.0.0.5,10.1.0.0/16': IPv4 or IPv6 addresses, each with an optional prefix length. */
+function parseTrustProxy(raw: string | undefined, problems: string[]): string | null {
+  if (raw === undefined || raw.trim() === '') return null;
+  const entries = raw.split(',').map((e) => e.trim());
+  const bad = entries.filter((e) => !isIP(e.split('/')[0] ?? '') || !/^[^/]+(\/\d{1,3})?$/.test(e));
+  if (bad.length > 0) {
+    problems.push('TRUST_PROXY must be addresses or CIDR ranges, comma-separated');
+    return null;
+  }
+  return entries.join(',');
 }
 
 const POLICY_KEYS: readonly (keyof RetryPolicy)[] = ['baseDelayMs', 'maxDelayMs', 'jitter', 'maxAttempts', 'maxAgeMs'];

@@ -12,7 +12,15 @@ export const RequireRole = (role: CredentialRole) => SetMetadata(ROLE_KEY, role)
 
 interface RequestWithPrincipal {
   headers: Record<string, string | string[] | undefined>;
+  /** Fastify's client address: the connection's peer, or X-Forwarded-For's client behind a TRUST_PROXY balancer. */
+  ip?: string;
   principal?: Principal;
+}
+
+/** The bearer header and client address of a request, as CredentialsService.authenticate takes them. */
+export function bearerOf(request: RequestWithPrincipal): { readonly authorization: string | undefined; readonly address: string } {
+  const header = request.headers['authorization'];
+  return { authorization: Array.isArray(header) ? header[0] : header, address: request.ip ?? 'unknown' };
 }
 
 /** Authenticates the bearer credential and checks its role. */
@@ -28,8 +36,8 @@ export class PrincipalGuard implements CanActivate {
     const role = this.reflector.getAllAndOverride<CredentialRole | undefined>(ROLE_KEY, [context.getHandler(), context.getClass()]);
     if (!role) return true;
     const request = context.switchToHttp().getRequest<RequestWithPrincipal>();
-    const header = request.headers['authorization'];
-    const principal = await this.credentials.authenticate(Array.isArray(header) ? header[0] : header);
+    const { authorization, address } = bearerOf(request);
+    const principal = await this.credentials.authenticate(authorization, address);
     if (principal.role !== role) throw new GatewayError('FORBIDDEN', { detail: `this needs the ${role} role` });
     this.limiter.take(principal.credentialId);
     request.principal = principal;

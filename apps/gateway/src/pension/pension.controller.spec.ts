@@ -85,7 +85,7 @@ describe('POST /api/v1/pension/paying-place', () => {
 });
 
 describe('window-or-operator guard', () => {
-  const principal = (role: Principal['role']): Principal => ({ credentialId: `x-${role}`, role, name: role, region: '510104', agency: null, node: 'SC' });
+  const principal = (role: Principal['role']): Principal => ({ credentialId: `x-${role}`, role, name: role, region: '510104', agency: null, node: 'SC', expiresAt: null });
   const context = (request: object): ExecutionContext => ({ switchToHttp: () => ({ getRequest: () => request }) }) as unknown as ExecutionContext;
   const guard = (role: string, taken: string[]) =>
     new WindowOrOperatorGuard(

@@ -3,6 +3,7 @@ import { GatewayError } from '#core';
 import type { CredentialRole } from '#persistence';
 import { CredentialsService, type Principal } from '../intake/credentials.service.js';
 import { RateLimiter } from '../intake/rate-limiter.js';
+import { bearerOf } from '../intake/principal.guard.js';
 
 const ALLOWED: ReadonlySet<CredentialRole> = new Set<CredentialRole>(['window', 'operator']);
 
@@ -18,9 +19,9 @@ export class WindowOrOperatorGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const request = context.switchToHttp().getRequest<{ headers: Record<string, string | string[] | undefined>; principal?: Principal }>();
-    const header = request.headers['authorization'];
-    const principal = await this.credentials.authenticate(Array.isArray(header) ? header[0] : header);
+    const request = context.switchToHttp().getRequest<{ headers: Record<string, string | string[] | undefined>; ip?: string; principal?: Principal }>();
+    const { authorization, address } = bearerOf(request);
+    const principal = await this.credentials.authenticate(authorization, address);
     if (!ALLOWED.has(principal.role)) throw new GatewayError('FORBIDDEN', { detail: 'this needs the window or operator role' });
     this.limiter.take(principal.credentialId);
     request.principal = principal;

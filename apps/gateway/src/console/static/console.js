@@ -3,10 +3,11 @@
 
 import { api, ApiError, hasToken, setToken } from './api.js';
 import { h, mount } from './dom.js';
-import { errorText, getLang, nodeName, setLang, t } from './i18n.js';
+import { errorText, formatDateTime, getLang, nodeName, setLang, t } from './i18n.js';
 import { calendarWarnings, renderCalendar } from './calendar-view.js';
 import { keyWarningCount, renderAudit, renderDead, renderFederation, renderHealth, renderKeys, renderOverdue, renderRoutes } from './operator-view.js';
 import { renderApply, renderCase, renderReceipt, renderSearch } from './window-view.js';
+import { renderCredentials } from './credentials-view.js';
 
 const main = document.getElementById('main');
 const tabs = document.getElementById('tabs');
@@ -26,6 +27,7 @@ const NAV = {
     ['#/overdue', 'navOverdue'],
     ['#/health', 'navHealth'],
     ['#/keys', 'navKeys'],
+    ['#/credentials', 'navCredentials'],
     ['#/federation', 'navFederation'],
     ['#/calendar', 'navCalendar'],
   ],
@@ -103,6 +105,14 @@ function signOut(message) {
   if (message) toast(message);
 }
 
+const SIGN_IN_CODES = new Set(['AUTH_LOCKED_OUT', 'CREDENTIAL_EXPIRED', 'CREDENTIAL_DISABLED']);
+
+/** A warning above every page while the signed-in credential expires within the node's warning days. */
+function expiryWarning() {
+  if (!me?.expiresSoon) return null;
+  return h('p', { class: 'error-summary', role: 'alert', id: 'credential-expiry-warning' }, t('credentialExpiresSoon', { date: formatDateTime(me.expiresAt) }));
+}
+
 function renderSignIn() {
   const input = h('input', { id: 'token', name: 'token', type: 'password', autocomplete: 'off', spellcheck: 'false', 'aria-describedby': 'token-hint token-error' });
   const error = h('div', { class: 'field-error', id: 'token-error', role: 'alert' });
@@ -123,7 +133,9 @@ function renderSignIn() {
       } catch (e) {
         setToken(null);
         input.setAttribute('aria-invalid', 'true');
-        mount(error, e instanceof ApiError ? t('signInFailed') : String(e));
+        // Locked out, expired or disabled: say so (the gateway tells these only for a right secret or after many failures).
+        const told = e instanceof ApiError && SIGN_IN_CODES.has(e.problem.code);
+        mount(error, e instanceof ApiError ? (told ? errorText(e.problem) : t('signInFailed')) : String(e));
         return;
       }
       input.value = '';
@@ -178,6 +190,7 @@ async function route() {
       case 'overdue': await renderOverdue(main); break;
       case 'health': await renderHealth(main, ctx); break;
       case 'keys': await renderKeys(main); break;
+      case 'credentials': await renderCredentials(main, ctx, me); break;
       case 'federation': await renderFederation(main); break;
       case 'calendar': await renderCalendar(main); break;
       default: break;
@@ -189,6 +202,8 @@ async function route() {
     if (me.role === 'operator' && page !== 'calendar') {
       for (const w of await calendarWarnings()) main.prepend(h('p', { class: 'error-summary', role: 'alert', dataset: { warning: w.code } }, h('a', { href: '#/calendar' }, t('calendarWarning', { year: w.year }))));
     }
+    const warning = expiryWarning();
+    if (warning) main.prepend(warning);
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) return signOut(t('sessionExpired'));
     mount(main, h('p', { class: 'error-summary', role: 'alert' }, error instanceof ApiError ? errorText(error.problem) : String(error)));

@@ -210,6 +210,8 @@ const AUDIT_ACTIONS = {
   'holidays-load-refused': 'action-holidays-load-refused',
   'holidays-reloaded': 'action-holidays-reloaded',
   'holidays-reload-refused': 'action-holidays-reload-refused',
+  'credential-disable': 'action-credential-disable',
+  'credential-reissue': 'action-credential-reissue',
 };
 
 export async function renderAudit(main) {
@@ -235,6 +237,7 @@ export async function renderAudit(main) {
                 [
                   d.destination, d.deadReason, d.attempts !== undefined ? `${t('attempts')} ${d.attempts}` : null, d.lastError,
                   d.previousSerial !== undefined ? (d.changed === false ? `${t('federationSerial')} ${d.serial}（${t('unchanged')}）` : `${t('federationSerial')} ${d.previousSerial} → ${d.serial}`) : null, d.code, d.detail,
+                  d.expiresAt ? `${t('credentialExpires')} ${formatDateTime(d.expiresAt)}` : null,
                 ].filter((x) => x !== null && x !== undefined).join(' · '),
               ),
             ];
