@@ -9,6 +9,7 @@ import { FileKeyStore, jwksSourcesOf, openPersonalDataSecret, TrustStore, truste
 import type { GatewayConfig } from './config/gateway.config.js';
 import { GatewayModule } from './gateway.module.js';
 import { assertListsNode, auditFederationAtStart, loadNodeFederation } from './federation/node-federation.js';
+import { frameworkErrorOptions } from './http/framework-errors.js';
 import { registerJoseBodies } from './http/jose-body.js';
 import { ProblemJsonFilter } from './http/problem-json.filter.js';
 import { CredentialsService, type IssuedCredential } from './intake/credentials.service.js';
@@ -65,7 +66,8 @@ export async function createGatewayApp(config: GatewayConfig, options: GatewayOp
     const trust = await TrustStore.create(trustedKeysOf(federation), { sources, fetch: (url, init) => fetch(url, init), clock });
     const personalDataSecret = await openPersonalDataSecret(config.keyDir);
 
-    const adapter = new FastifyAdapter({ bodyLimit: config.intakeBodyLimitBytes });
+    // Errors Fastify and Node's parser answer on their own are problem+json too (http/framework-errors.ts).
+    const adapter = new FastifyAdapter({ bodyLimit: config.intakeBodyLimitBytes, ...frameworkErrorOptions() });
     // The federation reload carries a whole signed federation: its route has its own, larger limit.
     adapter.getInstance().addHook('onRoute', (route) => {
       if (route.url === FEDERATION_RELOAD_PATH) route.bodyLimit = FEDERATION_RELOAD_BODY_LIMIT_BYTES;
