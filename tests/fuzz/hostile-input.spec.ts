@@ -82,6 +82,19 @@ function hostileEnvelope(random: () => number): string {
   }
 }
 
+/** Marks every hostile URL: no answer may quote it back. */
+const URL_MARKER = 'fuzzmark';
+
+/** A URL the router must refuse or not find: broken percent-encoding, over-long segments, traversal. */
+function hostilePath(random: () => number): string {
+  // A case number over the router's parameter limit (414).
+  if (random() < 0.2) return `/api/v1/applications/${URL_MARKER}${'x'.repeat(101 + Math.floor(random() * 300))}`;
+  const pieces = ['%E0%A4%A', '%', '%G1', '%FF', '%00', '%C0%AF', '..%2F..%2Fetc%2Fpasswd', '//', ';x=1', '%2e%2e', '\u00e9'];
+  const piece = () => pieces[Math.floor(random() * pieces.length)];
+  const base = ['/api/v1/applications/', '/peer/v1/', '/api/v1/operator/cases/', '/'][Math.floor(random() * 4)];
+  return `${base}${URL_MARKER}${piece()}${random() < 0.5 ? piece() : ''}`;
+}
+
 describe('hostile input at the intake and peer endpoints (bounded fuzz)', () => {
   let pair: GatewayPair;
   const seed = Number(process.env['FUZZ_SEED'] ?? 20261122);
@@ -101,9 +114,14 @@ describe('hostile input at the intake and peer endpoints (bounded fuzz)', () => 
     let tried = 0;
     let lastSent: unknown = '';
     for (let i = 0; i < ROUNDS; i += 1) {
-      const kind = i % 4;
+      const kind = i % 5;
       let response: Response;
-      if (kind === 0 || kind === 1) {
+      if (kind === 4) {
+        // fetch keeps a percent sign that starts no valid escape as it is: the router sees it raw.
+        const path = hostilePath(random);
+        lastSent = path;
+        response = await fetch(pair.sc.url(path), { headers: { authorization: pair.sc.window } });
+      } else if (kind === 0 || kind === 1) {
         const body = kind === 0 ? mutateApplication(random) : [deepNesting(5000), '{"service":', '\u0000', '[]', '"string"', '{"service":"ssc.apply"}'][i % 6];
         lastSent = body;
         response = await fetch(pair.cq.url('/api/v1/applications'), {
@@ -132,6 +150,7 @@ describe('hostile input at the intake and peer endpoints (bounded fuzz)', () => 
       if (!ok) throw new Error(`round ${i}: status ${response.status}, body ${text.slice(0, 200)}, sent ${String(lastSent).slice(0, 300)}`);
       expect(response.headers.get('content-type')).toMatch(response.status === 201 ? /json/ : /application\/problem\+json/);
       expect(text).not.toMatch(/\bat \w+ \(|node_modules/); // no stack traces
+      expect(text).not.toContain(URL_MARKER); // no URL echoed
       codes.set(problem.code ?? 'accepted', (codes.get(problem.code ?? 'accepted') ?? 0) + 1);
     }
     // Nothing refused was stored: the outbox grew by exactly the mutations that were still valid

@@ -9,6 +9,8 @@ import { FileKeyStore, jwksSourcesOf, openPersonalDataSecret, TrustStore, truste
 import type { GatewayConfig } from './config/gateway.config.js';
 import { GatewayModule } from './gateway.module.js';
 import { assertListsNode, auditFederationAtStart, loadNodeFederation } from './federation/node-federation.js';
+import { frameworkErrorOptions } from './http/framework-errors.js';
+import { registerJoseBodies } from './http/jose-body.js';
 import { ProblemJsonFilter } from './http/problem-json.filter.js';
 import { CredentialsService, type IssuedCredential } from './intake/credentials.service.js';
 import { PinoNestLogger } from './observability/pino-logger.js';
@@ -65,17 +67,19 @@ export async function createGatewayApp(config: GatewayConfig, options: GatewayOp
     const personalDataSecret = await openPersonalDataSecret(config.keyDir);
 
     // Behind TRUST_PROXY balancers, request.ip is the client X-Forwarded-For names (the failure limit per address counts it).
-    const adapter = new FastifyAdapter({ bodyLimit: config.intakeBodyLimitBytes, ...(config.trustProxy ? { trustProxy: config.trustProxy } : {}) });
+    // Errors Fastify and Node's parser answer on their own are problem+json too (http/framework-errors.ts).
+    const adapter = new FastifyAdapter({
+      bodyLimit: config.intakeBodyLimitBytes,
+      ...(config.trustProxy ? { trustProxy: config.trustProxy } : {}),
+      ...frameworkErrorOptions(),
+    });
     // The federation reload carries a whole signed federation: its route has its own, larger limit.
     adapter.getInstance().addHook('onRoute', (route) => {
       if (route.url === FEDERATION_RELOAD_PATH) route.bodyLimit = FEDERATION_RELOAD_BODY_LIMIT_BYTES;
     });
-    // Peer envelopes are compact JWS text (RFC 7515 §9.2.1 application/jose), hashed as received.
-    adapter.getInstance().addContentTypeParser(
-      'application/jose',
-      { parseAs: 'string', bodyLimit: config.peerBodyLimitBytes },
-      (_request, body, done) => done(null, body),
-    );
+    // Peer bodies are compact JWS (RFC 7515 §9.2.1 application/jose), handed over as the raw bytes
+    // that arrived so that receipts hash exactly those; the peer face takes no other content type.
+    registerJoseBodies(adapter.getInstance(), { bodyLimit: config.peerBodyLimitBytes });
     const app = await NestFactory.create<NestFastifyApplication>(
       GatewayModule.register({ config, clock, db, keys, trust, federation, personalDataSecret }),
       adapter,

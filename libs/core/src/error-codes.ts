@@ -44,6 +44,13 @@ export const ERROR_CODES = {
   CASE_ALREADY_DECIDED: { status: 409, origin: 'window', title: 'The handling side has already decided this case' },
   CASE_NOT_AWAITING_SUPPLEMENT: { status: 409, origin: 'window', title: 'No supplementary material is awaited for this case' },
   OVERLOADED: { status: 503, origin: 'internal', title: 'The gateway is busy; retry later' },
+  // Any HTTP caller (window, peer, operator), refused before a route is chosen
+  // (apps/gateway/src/http/framework-errors.ts): the caller's fault, so `window` like the rest of client input.
+  URL_MALFORMED: { status: 400, origin: 'window', title: 'The request URL is not valid (bad percent-encoding)' },
+  URL_TOO_LONG: { status: 414, origin: 'window', title: 'A segment of the request URL is longer than the router accepts' },
+  REQUEST_MALFORMED: { status: 400, origin: 'window', title: 'The request is not well-formed HTTP' },
+  HEADERS_TOO_LARGE: { status: 431, origin: 'window', title: 'The request line and headers are larger than accepted' },
+  REQUEST_TIMEOUT: { status: 408, origin: 'window', title: 'The request did not arrive in time' },
 
   // Peer envelopes (RFC 7515 JWS)
   ENVELOPE_MALFORMED: { status: 400, origin: 'peer', title: 'The envelope is not a compact JWS' },

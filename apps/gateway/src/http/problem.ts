@@ -37,6 +37,10 @@ export function toProblem(error: unknown, instance?: string): Problem {
     : outer;
   const status = e.getStatus?.() ?? e.statusCode ?? e.status;
   const code = e.code ?? '';
+  // The router's refusals (http/framework-errors.ts): their messages quote the URL, never used.
+  if (code === 'FST_ERR_BAD_URL') return build('URL_MALFORMED', 'the URL has an invalid percent-encoding', instance);
+  if (code === 'FST_ERR_MAX_PARAM_LENGTH' || status === 414) return build('URL_TOO_LONG', 'a path segment is longer than any this gateway serves', instance);
+  if (code === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH') return build('REQUEST_MALFORMED', 'the body does not have the length its Content-Length says', instance);
   if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || status === 415) return build('UNSUPPORTED_MEDIA_TYPE', 'this content type is not accepted here', instance);
   if (code === 'FST_ERR_CTP_BODY_TOO_LARGE' || status === 413) return build('PAYLOAD_TOO_LARGE', 'the body is larger than this endpoint accepts', instance);
   if (e.name === 'SyntaxError' || code.startsWith('FST_ERR_CTP_') || code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {

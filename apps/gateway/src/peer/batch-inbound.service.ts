@@ -76,15 +76,22 @@ export class BatchInboundService {
     private readonly load: IntakeLoad,
   ) {}
 
-  /** Takes a batch; while the windows keep this node busy, one batch at a time (IntakeLoad). */
+  /**
+   * Takes a batch (compact JWS separated by line feeds, exactly as received); while the windows
+   * keep this node busy, one batch at a time (IntakeLoad).
+   */
   receiveBatch(body: string): Promise<BatchAnswer> {
     return this.load.background(() => this.take(body));
   }
 
   private async take(body: string): Promise<BatchAnswer> {
-    const envelopes = body.split('\n').map((line) => line.trim()).filter((line) => line.length > 0);
-    if (envelopes.length === 0 || envelopes.length > MAX_BATCH_ENVELOPES) {
-      throw new GatewayError('ENVELOPE_MALFORMED', { detail: `a batch holds 1 to ${MAX_BATCH_ENVELOPES} envelopes, one compact JWS per line` });
+    // Each line is taken as it came, never trimmed: its SHA-256 is a leaf of the signed root. A
+    // blank line (a trailing newline included) is a framing error of the whole batch.
+    const envelopes = body.split('\n');
+    if (envelopes.length > MAX_BATCH_ENVELOPES || envelopes.some((line) => line.length === 0)) {
+      throw new GatewayError('ENVELOPE_MALFORMED', {
+        detail: `a batch holds 1 to ${MAX_BATCH_ENVELOPES} compact JWS separated by single line feeds, with no blank or trailing line`,
+      });
     }
     const results: BatchResult[] = envelopes.map(() => ({ status: 'refused', code: 'INTERNAL', httpStatus: 500 }));
 
