@@ -6,3 +6,4 @@ export * from './node-code.js';
 export * from './time.js';
 export * from './working-days.js';
 export * from './holidays.data.js';
+export * from './strict-json.js';
