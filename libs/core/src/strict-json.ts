@@ -13,6 +13,11 @@ export interface DuplicateMember {
   /** The repeated name, decoded (`"\u0061"` and `"a"` are the same name). */
   readonly name: string;
   /**
+   * Where the repeated member is: the member names and array indices from the top-level value
+   * down to it, ending with `name` (`['body', 'items', 1, 'a']`). Names only, never values.
+   */
+  readonly path: readonly (string | number)[];
+  /**
    * The member of the top-level object under which the repetition sits, or `name` itself when the
    * repetition is in the top-level object: the "field at fault" of a message. Undefined when the
    * top-level value is not an object.
@@ -40,7 +45,7 @@ const COMMA = 0x2c;
  * Never throws: the result says why a text was refused.
  *
  * @example parseStrictJson('{"a":1}') // { ok: true, value: { a: 1 } }
- * @example parseStrictJson('{"alg":"none","alg":"EdDSA"}') // { ok: false, reason: 'duplicate', duplicate: { name: 'alg', field: 'alg', depth: 1 } }
+ * @example parseStrictJson('{"alg":"none","alg":"EdDSA"}') // { ok: false, reason: 'duplicate', duplicate: { name: 'alg', path: ['alg'], field: 'alg', depth: 1 } }
  */
 export function parseStrictJson(text: string): StrictJsonResult {
   let value: unknown;
@@ -60,36 +65,43 @@ export function parseStrictJson(text: string): StrictJsonResult {
  * produce them, so an escaped spelling of a name is the same name.
  *
  * @example findDuplicateMember('{"a":{"x":1},"b":{"x":2}}') // undefined: two objects, one x each
- * @example findDuplicateMember('{"a":1,"\\u0061":2}') // { name: 'a', field: 'a', depth: 1 }
+ * @example findDuplicateMember('{"a":1,"\\u0061":2}') // { name: 'a', path: ['a'], field: 'a', depth: 1 }
  */
 export function findDuplicateMember(text: string): DuplicateMember | undefined {
-  // One entry per open container: the names seen so far in an object, null for an array.
-  const open: (Set<string> | null)[] = [];
+  // One frame per open container: an object's names so far and the member being read, or an
+  // array's index (names: null).
+  const open: Frame[] = [];
   let expectName = false;
-  let field: string | undefined;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === OPEN_OBJECT) {
-      open.push(new Set());
+      open.push({ names: new Set(), at: '' });
       expectName = true;
     } else if (c === OPEN_ARRAY) {
-      open.push(null);
+      open.push({ names: null, at: 0 });
       expectName = false;
     } else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) {
       open.pop();
       expectName = false;
     } else if (c === COMMA) {
-      expectName = open[open.length - 1] !== null;
+      const top = open[open.length - 1];
+      if (typeof top.at === 'number') top.at += 1;
+      expectName = top.names !== null;
     } else if (c === QUOTE) {
       const end = closingQuote(text, i);
       if (expectName) {
         const raw = text.slice(i + 1, end);
         // Most names have no escape: decode only those that do, exactly as JSON.parse does.
         const name = raw.includes('\\') ? (JSON.parse(text.slice(i, end + 1)) as string) : raw;
-        const names = open[open.length - 1] as Set<string>;
-        if (open.length === 1) field = name;
-        if (names.has(name)) return { name, field, depth: open.length };
+        const top = open[open.length - 1];
+        const names = top.names ?? new Set<string>(); // expectName is only ever set inside an object
+        if (names.has(name)) {
+          const path = [...open.slice(0, -1).map((frame) => frame.at), name];
+          const field = open[0]?.names === null ? undefined : (path[0] as string);
+          return { name, path, field, depth: open.length };
+        }
         names.add(name);
+        top.at = name;
         expectName = false;
       }
       i = end;
@@ -97,6 +109,12 @@ export function findDuplicateMember(text: string): DuplicateMember | undefined {
     // Anything else (`:`, white space, numbers, true/false/null) neither opens nor names.
   }
   return undefined;
+}
+
+/** An open object (the names seen so far, the member being read) or array (names null, the index). */
+interface Frame {
+  readonly names: Set<string> | null;
+  at: string | number;
 }
 
 /** The index of the quote that closes the string opened at `start`, skipping escaped characters. */
