@@ -15,8 +15,13 @@ import { isRequestPacket, packetId, readLinkFrame } from './link-json.js';
 export class StrictJsonSocket extends JsonSocket {
   protected override emitMessage(data: string): void {
     const frame = readLinkFrame(data);
-    if (frame === undefined || frame.ok) {
-      super.emitMessage(data);
+    if (frame === undefined) {
+      super.emitMessage(data); // not JSON: Nest's own error, as before
+      return;
+    }
+    if (frame.ok) {
+      // What TcpSocket.emitMessage does after its JSON.parse, without parsing the frame again.
+      this.netSocket.emit('message', frame.packet || {});
       return;
     }
     const id = packetId(frame.packet);

@@ -34,7 +34,8 @@ export class StrictServerRMQ extends ServerRMQ {
 export class StrictClientRMQ extends ClientRMQ {
   protected override parseMessageContent(content: Buffer): unknown {
     const frame = readLinkFrame(content.toString());
-    if (frame === undefined || frame.ok) return super.parseMessageContent(content);
+    if (frame === undefined) return super.parseMessageContent(content); // not JSON: Nest's own handling
+    if (frame.ok) return frame.packet;
     return { id: packetId(frame.packet), err: frame.error, status: 'error', isDisposed: true };
   }
 }
