@@ -100,7 +100,7 @@ async function main(): Promise<void> {
     const sealed = await sealFor(sealing.key, personal, { kid: sealing.kid });
     const plaintext = new TextEncoder().encode(JSON.stringify(personal));
     const sealHeader = { alg: 'ECDH-ES+A256KW', enc: 'A256GCM', kid: sealing.kid, typ: SEALED_TYP, cty: 'json' };
-    const verifyOptions = { trust, self: 'SC' as const, nowMs: NOW_MS, maxSkewSeconds: 60 };
+    const verifyOptions = { trust, self: 'SC' as const, nowMs: NOW_MS, maxSkewSeconds: 60, maxLifetimeSeconds: 7 * 86_400 };
 
     say(`crypto micro-benchmark: ${N} operations per row, one at a time; envelope ${envelope.length} characters, sealed ${sealed.length}`);
     say(`node ${process.version}`);

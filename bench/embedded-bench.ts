@@ -60,7 +60,7 @@ async function signVerifyLoop(dir: string, iterations: number): Promise<{ opsPer
   for (let i = 0; i < iterations; i += 1) {
     const now = Math.floor(Date.now() / 1000);
     const jws = await signEnvelope(keys.current(), { jti: `019a0000-0000-7000-8000-${String(i).padStart(12, '0')}`, iss: 'CQ', aud: 'CQ', iat: now, exp: now + 600, case: 'CQ-20261123-7K3F9ZQ2M8', mtype: 'ssc.apply.request', ver: 1, body });
-    await verifyEnvelope(jws, { trust, self: 'CQ', nowMs: Date.now(), maxSkewSeconds: 120 });
+    await verifyEnvelope(jws, { trust, self: 'CQ', nowMs: Date.now(), maxSkewSeconds: 120, maxLifetimeSeconds: 600 });
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   return { opsPerSecond: Math.round(iterations / seconds), microsPerOp: Math.round((seconds * 1e6) / iterations) };

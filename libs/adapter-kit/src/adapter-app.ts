@@ -9,8 +9,8 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { ClientProxyFactory, Ctx, MessagePattern, Payload, type ClientProxy, type MicroserviceOptions } from '@nestjs/microservices';
-import { acknowledge, agencyLinkQueues, linkClientOptions, linkServerOptions } from '#delivery';
+import { Ctx, MessagePattern, Payload, type ClientProxy, type MicroserviceOptions } from '@nestjs/microservices';
+import { acknowledge, agencyLinkQueues, createLinkClient, linkServerOptions } from '#delivery';
 import { AGENCY_DELIVER, AGENCY_DELIVER_BATCH, type AgencyDeliveryAck, type AgencyDeliveryBatchAck } from '#contracts';
 import { AGENCY_CLIENTS, type AgencyClient } from './agency-client.js';
 import { CursorFile } from './cursor-file.js';
@@ -157,12 +157,10 @@ export async function createAdapterApp(clients: readonly AgencyClient[], options
   // Each agency's decryption key (created on first start): the federation publishes its public half.
   const opener = await SealedDataOpener.open(options.agencyKeyDir, [...byAgency.keys()], options.clock);
   const queues = options.amqp ? agencyLinkQueues(options.amqp.queuePrefix, node) : null;
-  const gateway: ClientProxy = ClientProxyFactory.create(
-    linkClientOptions(
-      options.amqp && queues
-        ? { kind: 'rmq', url: options.amqp.url, queue: queues.status }
-        : { kind: 'tcp', host: options.gatewayStatus.host, port: options.gatewayStatus.port },
-    ),
+  const gateway: ClientProxy = createLinkClient(
+    options.amqp && queues
+      ? { kind: 'rmq', url: options.amqp.url, queue: queues.status }
+      : { kind: 'tcp', host: options.gatewayStatus.host, port: options.gatewayStatus.port },
   );
   const pumps = clients.map(
     (client) =>

@@ -8,3 +8,4 @@ export * from './working-days.js';
 export * from './holidays.data.js';
 export * from './statutory-holidays.js';
 export * from './holiday-arrangement.js';
+export * from './strict-json.js';

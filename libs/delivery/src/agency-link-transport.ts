@@ -1,5 +1,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { Transport, type ClientOptions, type MicroserviceOptions } from '@nestjs/microservices';
+import type { Type } from '@nestjs/common';
+import { ClientProxyFactory, Transport, type ClientProxy, type MicroserviceOptions } from '@nestjs/microservices';
+import { StrictJsonSocket } from './strict-json-socket.js';
+import { StrictClientRMQ, StrictServerRMQ } from './strict-rmq.js';
 
 /**
  * How a gateway and its agency adapters reach each other: TCP on the embedded default, RabbitMQ
@@ -30,18 +33,37 @@ export function agencyLinkQueues(prefix: string, node: string): AgencyLinkQueues
  */
 const QUORUM = { durable: true, arguments: { 'x-queue-type': 'quorum', 'x-delivery-limit': 20 } };
 
-/** Options for a ClientProxy that sends on the link. */
-export function linkClientOptions(link: AgencyLinkTransport): ClientOptions {
-  if (link.kind === 'tcp') return { transport: Transport.TCP, options: { host: link.host, port: link.port } };
-  return { transport: Transport.RMQ, options: { urls: [link.url], queue: link.queue, queueOptions: QUORUM, persistent: true } };
+/**
+ * A ClientProxy that sends on the link. Both transports read answers with the link's strict JSON
+ * (link-json.ts: a member named twice is CONTRACT_INVALID, never last-wins).
+ *
+ * @example const gateway = createLinkClient({ kind: 'tcp', host: '127.0.0.1', port: 7102 });
+ */
+export function createLinkClient(link: AgencyLinkTransport): ClientProxy {
+  if (link.kind === 'tcp') {
+    return ClientProxyFactory.create({ transport: Transport.TCP, options: { host: link.host, port: link.port, socketClass: StrictJsonSocket } });
+  }
+  // Nest types `customClass` as a ClientProxy over any status string, which no concrete client
+  // (typed on its own status union) satisfies; the factory only does `new customClass(options)`.
+  const customClass = StrictClientRMQ as unknown as Type<ClientProxy>;
+  return ClientProxyFactory.create({ customClass, options: { urls: [link.url], queue: link.queue, queueOptions: QUORUM, persistent: true } });
 }
 
-/** Options for the microservice that consumes from the link. */
+/**
+ * Options for the microservice that consumes from the link, reading requests with the link's
+ * strict JSON (link-json.ts).
+ */
 export function linkServerOptions(link: AgencyLinkTransport, prefetch = 32): MicroserviceOptions {
-  if (link.kind === 'tcp') return { transport: Transport.TCP, options: { host: link.host, port: link.port } };
+  if (link.kind === 'tcp') return { transport: Transport.TCP, options: { host: link.host, port: link.port, socketClass: StrictJsonSocket } };
   return {
-    transport: Transport.RMQ,
-    options: { urls: [link.url], queue: link.queue, queueOptions: QUORUM, noAck: false, prefetchCount: prefetch, persistent: true },
+    strategy: new StrictServerRMQ({
+      urls: [link.url],
+      queue: link.queue,
+      queueOptions: QUORUM,
+      noAck: false,
+      prefetchCount: prefetch,
+      persistent: true,
+    }),
   };
 }
 

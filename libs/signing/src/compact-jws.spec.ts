@@ -32,7 +32,7 @@ describe('compact JWS with node:crypto, interop with jose', () => {
   let trust: TrustStore;
   let josePublic: CryptoKey;
   const claims = (over: Partial<EnvelopeClaims> = {}): EnvelopeClaims => envelopeClaims({ body: { note: '社保卡补领', n: 3, nested: { list: [1, 'двa', null] } }, ...over });
-  const verifyAt = (compact: string) => verifyEnvelope(compact, { trust, self: 'SC', nowMs: NOW_MS, maxSkewSeconds: 60 });
+  const verifyAt = (compact: string) => verifyEnvelope(compact, { trust, self: 'SC', nowMs: NOW_MS, maxSkewSeconds: 60, maxLifetimeSeconds: 7 * 86_400 });
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'cytb-compact-jws-'));

@@ -1,6 +1,6 @@
 import { sign, verify } from 'node:crypto';
 import type { CryptoKey } from 'jose';
-import { GatewayError, type ErrorCode, type FieldProblem } from '#core';
+import { GatewayError, parseStrictJson, type ErrorCode, type FieldProblem } from '#core';
 import { decodeBase64url, encodeBase64url } from './base64url.js';
 import { okpKeyObject } from './key-objects.js';
 import { isKid, SIGNING_ALG } from './public-jwk.js';
@@ -81,15 +81,40 @@ export function parseCompact(compact: unknown, refuse: Refuse): Record<string, u
     throw refuse('ENVELOPE_MALFORMED', 'the header and payload must be non-empty base64url, the signature base64url');
   }
   if (head.length > MAX_HEADER_SEGMENT) throw refuse('ENVELOPE_MALFORMED', 'the protected header is too large');
-  let header: unknown;
-  try {
-    header = JSON.parse(utf8.decode(Buffer.from(head, 'base64url')));
-  } catch (cause) {
-    throw refuse('ENVELOPE_MALFORMED', 'the protected header is not UTF-8 JSON', { cause });
-  }
-  if (!isPlainObject(header)) throw refuse('ENVELOPE_MALFORMED', 'the protected header is not a JSON object');
-  return header;
+  return parseJsonObject(head, 'the protected header', 'header.', refuse);
 }
+
+/**
+ * Decodes a base64url segment as a UTF-8 JSON object in which no object names a member twice.
+ * RFC 7515 §4: "The Header Parameter names within the JOSE Header MUST be unique; JWS parsers MUST
+ * either reject JWSs with duplicate Header Parameter names or use a JSON parser that returns only
+ * the lexically last duplicate member name"; RFC 7519 §4 says the same of the claims. We reject
+ * (ENVELOPE_MALFORMED), at any depth: `{"alg":"none","alg":"EdDSA"}` must not mean EdDSA to us and
+ * `none` to another reader of the same bytes, nor a repeated `aud` or body member mean two things.
+ */
+function parseJsonObject(segment: string, what: string, fieldPrefix: string, refuse: Refuse): Record<string, unknown> {
+  let text: string;
+  try {
+    text = utf8.decode(Buffer.from(segment, 'base64url'));
+  } catch (cause) {
+    throw refuse('ENVELOPE_MALFORMED', `${what} is not UTF-8 JSON`, { cause });
+  }
+  const parsed = parseStrictJson(text);
+  if (!parsed.ok && parsed.reason === 'syntax') throw refuse('ENVELOPE_MALFORMED', `${what} is not UTF-8 JSON`, { cause: parsed.cause });
+  if (!parsed.ok) {
+    // The name is shown only if it is a plain short token: it comes from an unauthenticated peer.
+    const { name, field, depth } = parsed.duplicate;
+    const where = depth === 1 ? `member ${shown(name)}` : `a member name inside ${shown(field)}`;
+    const fields = field !== undefined && PLAIN_NAME.test(field)
+      ? [{ field: `${fieldPrefix}${field}`, code: 'ENVELOPE_MALFORMED' as const, message: 'repeats a member name (RFC 7515 §4, RFC 7519 §4)' }]
+      : undefined;
+    throw refuse('ENVELOPE_MALFORMED', `${what} repeats ${where} (RFC 7515 §4, RFC 7519 §4)`, { fields });
+  }
+  if (!isPlainObject(parsed.value)) throw refuse('ENVELOPE_MALFORMED', `${what} is not a JSON object`);
+  return parsed.value;
+}
+
+const PLAIN_NAME = /^[A-Za-z0-9_-]{1,40}$/;
 
 /**
  * The algorithm allowlist, checked on the unverified header BEFORE any key is looked up, so that
@@ -200,15 +225,9 @@ export async function verifySignature(
   if (!ok) throw refuse('ENVELOPE_SIGNATURE_INVALID', 'the signature does not verify with the named key');
 
   // 4. The payload, read only now: a JSON object in UTF-8.
+  //    No member name twice, at any depth (RFC 7519 §4; see parseJsonObject).
   if (payloadSegment.length % 4 === 1) throw refuse('ENVELOPE_MALFORMED', 'the payload is not base64url');
-  let claims: unknown;
-  try {
-    claims = JSON.parse(utf8.decode(Buffer.from(payloadSegment, 'base64url')));
-  } catch (cause) {
-    throw refuse('ENVELOPE_MALFORMED', 'the payload is not UTF-8 JSON', { cause });
-  }
-  if (!isPlainObject(claims)) throw refuse('ENVELOPE_MALFORMED', 'the payload is not a JSON object');
-  return claims;
+  return parseJsonObject(payloadSegment, 'the payload', '', refuse);
 }
 
 /**

@@ -10,9 +10,11 @@ import { RECEIPT_TYP } from './receipt.js';
 import { sha256Base64url } from './sha256.js';
 import type { SigningKey } from './signing-key.js';
 import { TrustStore } from './trust-store.js';
-import { envelopeClaims, NOW, NOW_MS } from './claims.fixtures.js';
+import { envelopeClaims, headerText, NOW, NOW_MS, signExact } from './claims.fixtures.js';
 
 const SKEW = 60;
+/** The receiver's ENVELOPE_TTL_SECONDS: the longest lifetime (exp − iat) it accepts, plus the skew. */
+const TTL = 24 * 3600;
 
 const b64 = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
 
@@ -35,7 +37,7 @@ describe('envelopes', () => {
 
   const claims = (over: Partial<EnvelopeClaims> = {}): EnvelopeClaims => envelopeClaims({ body: { service: 'ssc.apply', note: '补领' }, ...over });
   const verifyAt = (compact: string, self: NodeCode = 'SC', nowMs = NOW_MS) =>
-    verifyEnvelope(compact, { trust, self, nowMs, maxSkewSeconds: SKEW });
+    verifyEnvelope(compact, { trust, self, nowMs, maxSkewSeconds: SKEW, maxLifetimeSeconds: TTL });
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'cytb-envelope-'));
@@ -97,14 +99,14 @@ describe('envelopes', () => {
   it('refuses an algorithm outside the allowlist even if it is a sound one', async () => {
     const compact = await signEnvelope(cq.current(), claims());
     await expect(
-      verifyEnvelope(compact, { trust, self: 'SC', nowMs: NOW_MS, maxSkewSeconds: SKEW, allowedAlgs: ['ES256'] }),
+      verifyEnvelope(compact, { trust, self: 'SC', nowMs: NOW_MS, maxSkewSeconds: SKEW, maxLifetimeSeconds: TTL, allowedAlgs: ['ES256'] }),
     ).rejects.toMatchObject({ code: 'ENVELOPE_ALG_REFUSED' });
   });
 
   it('will not be configured to allow none or HMAC', async () => {
     const compact = await signEnvelope(cq.current(), claims());
     for (const allowedAlgs of [['EdDSA', 'none'], ['HS256']]) {
-      await expect(verifyEnvelope(compact, { trust, self: 'SC', nowMs: NOW_MS, maxSkewSeconds: SKEW, allowedAlgs })).rejects.toMatchObject({
+      await expect(verifyEnvelope(compact, { trust, self: 'SC', nowMs: NOW_MS, maxSkewSeconds: SKEW, maxLifetimeSeconds: TTL, allowedAlgs })).rejects.toMatchObject({
         code: 'CONFIG_INVALID',
       });
     }
@@ -141,6 +143,71 @@ describe('envelopes', () => {
     await expect(verifyAt(await signEnvelope(cq.current(), claims({ iat: NOW + SKEW, exp: NOW + 3600 })))).resolves.toBeDefined();
     const compact = await signEnvelope(cq.current(), claims({ iat: NOW + SKEW + 1, exp: NOW + 3600 }));
     await expect(verifyAt(compact)).rejects.toMatchObject({ code: 'ENVELOPE_NOT_YET_VALID' });
+  });
+
+  it('refuses an envelope whose lifetime is far beyond the configured one (exp 100 years ahead)', async () => {
+    const compact = await signEnvelope(cq.current(), claims({ exp: NOW + 100 * 365 * 24 * 3600 }));
+    const error = await verifyAt(compact).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'ENVELOPE_CLAIMS_INVALID', fields: [expect.objectContaining({ field: 'exp' })] });
+  });
+
+  it('accepts a lifetime (exp − iat) up to the configured TTL plus the skew, and refuses one second more', async () => {
+    await expect(verifyAt(await signEnvelope(cq.current(), claims({ exp: NOW + TTL })))).resolves.toBeDefined();
+    await expect(verifyAt(await signEnvelope(cq.current(), claims({ exp: NOW + TTL + SKEW })))).resolves.toBeDefined();
+    const compact = await signEnvelope(cq.current(), claims({ exp: NOW + TTL + SKEW + 1 }));
+    await expect(verifyAt(compact)).rejects.toMatchObject({ code: 'ENVELOPE_CLAIMS_INVALID' });
+  });
+
+  it('refuses a lifetime bound that is not a positive number of seconds (a configuration fault)', async () => {
+    const compact = await signEnvelope(cq.current(), claims());
+    for (const maxLifetimeSeconds of [0, -1, Number.NaN]) {
+      await expect(verifyEnvelope(compact, { trust, self: 'SC', nowMs: NOW_MS, maxSkewSeconds: SKEW, maxLifetimeSeconds })).rejects.toMatchObject({ code: 'INTERNAL' });
+    }
+  });
+
+  describe('repeated member names (RFC 7515 §4, RFC 7519 §4)', () => {
+    const payload = () => JSON.stringify(claims());
+    const exact = (header: string, body = payload()) => signExact(cq.current(), header, body);
+
+    it('verifies the exact-bytes signer itself on a well-formed envelope', async () => {
+      await expect(verifyAt(exact(headerText(cq.current().kid, ENVELOPE_TYP)))).resolves.toMatchObject({ claims: claims() });
+    });
+
+    it('refuses a header with alg twice, none then EdDSA, which a last-wins parser reads as EdDSA', async () => {
+      const compact = exact(headerText(cq.current().kid, ENVELOPE_TYP, '"alg":"none",'));
+      await expect(verifyAt(compact)).rejects.toMatchObject({ code: 'ENVELOPE_MALFORMED' });
+    });
+
+    it('refuses a header with kid twice', async () => {
+      const compact = exact(headerText(cq.current().kid, ENVELOPE_TYP, `"kid":${JSON.stringify(stranger.current().kid)},`));
+      await expect(verifyAt(compact)).rejects.toMatchObject({ code: 'ENVELOPE_MALFORMED' });
+    });
+
+    it('counts an escaped spelling as the same name ("typ" and "\\u0074yp")', async () => {
+      const compact = exact(headerText(cq.current().kid, ENVELOPE_TYP, `"\\u0074yp":${JSON.stringify(RECEIPT_TYP)},`));
+      await expect(verifyAt(compact)).rejects.toMatchObject({ code: 'ENVELOPE_MALFORMED' });
+    });
+
+    it('refuses claims with aud twice, naming the claim', async () => {
+      const compact = exact(headerText(cq.current().kid, ENVELOPE_TYP), `{"aud":"CQ",${payload().slice(1)}`);
+      const error = await verifyAt(compact).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'ENVELOPE_MALFORMED', fields: [expect.objectContaining({ field: 'aud' })] });
+    });
+
+    it('refuses a name repeated deep inside the body, and in an object inside an array', async () => {
+      const header = headerText(cq.current().kid, ENVELOPE_TYP);
+      const nested = payload().replace('"body":{', '"body":{"note":"x",');
+      const inArray = payload().replace('"body":{', '"body":{"items":[1,{"a":{"b":[]},"a":2}],');
+      for (const body of [nested, inArray]) {
+        const error = await verifyAt(exact(header, body)).catch((e: unknown) => e);
+        expect(error).toMatchObject({ code: 'ENVELOPE_MALFORMED', fields: [expect.objectContaining({ field: 'body' })] });
+      }
+    });
+
+    it('accepts the same name in different objects', async () => {
+      const body = payload().replace('"body":{', '"body":{"a":{"x":1},"b":{"x":[{"x":2}]},');
+      await expect(verifyAt(exact(headerText(cq.current().kid, ENVELOPE_TYP), body))).resolves.toBeDefined();
+    });
   });
 
   it('refuses missing or ill-typed claims, naming each of them', async () => {

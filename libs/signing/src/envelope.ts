@@ -60,6 +60,12 @@ export interface VerifyEnvelopeOptions {
   readonly nowMs: number;
   /** Leeway for clock differences between nodes, applied to `exp` and `iat`. */
   readonly maxSkewSeconds: number;
+  /**
+   * The longest lifetime (`exp − iat`) accepted, plus `maxSkewSeconds`: the federation's
+   * ENVELOPE_TTL_SECONDS. Without a bound, an envelope with an `exp` a century ahead could be
+   * replayed into the inbox for as long as its key is trusted.
+   */
+  readonly maxLifetimeSeconds: number;
   /** Default `['EdDSA']`. `none` and HS* are refused even if listed (CONFIG_INVALID). */
   readonly allowedAlgs?: readonly string[];
 }
@@ -99,15 +105,19 @@ export async function signEnvelope(key: SigningKey, claims: EnvelopeClaims): Pro
  *
  * @example
  *   const { claims, sha256 } = await verifyEnvelope(compact, {
- *     trust, self: 'SC', nowMs: clock.nowMs(), maxSkewSeconds: 60,
+ *     trust, self: 'SC', nowMs: clock.nowMs(), maxSkewSeconds: 60, maxLifetimeSeconds: 7 * 24 * 3600,
  *   });
  */
 export async function verifyEnvelope(compact: string, opts: VerifyEnvelopeOptions): Promise<VerifiedEnvelope> {
   const refuse = refuseEnvelope;
   const allowed = opts.allowedAlgs === undefined ? DEFAULT_ALGS : checkAllowlist(opts.allowedAlgs);
   const nowSeconds = checkTime(opts.nowMs, opts.maxSkewSeconds);
+  if (!(Number.isFinite(opts.maxLifetimeSeconds) && opts.maxLifetimeSeconds > 0)) {
+    throw new GatewayError('INTERNAL', { detail: 'maxLifetimeSeconds must be a positive number of seconds' });
+  }
 
-  // 1. Shape: three base64url segments and a protected header that is a JSON object (ENVELOPE_MALFORMED).
+  // 1. Shape: three base64url segments and a protected header that is a JSON object naming each
+  //    member once (RFC 7515 §4; ENVELOPE_MALFORMED).
   const rawHeader = parseCompact(compact, refuse);
 
   // 2. Algorithm allowlist, before any key lookup: no `none`, no HS*, nothing outside the list
@@ -132,7 +142,8 @@ export async function verifyEnvelope(compact: string, opts: VerifyEnvelopeOption
   // 6. Signature (ENVELOPE_SIGNATURE_INVALID). Nothing in the payload is read before this.
   const payload = await verifySignature(compact, key, allowed, refuse);
 
-  // 7. Claims present and well typed (ENVELOPE_CLAIMS_INVALID, naming every claim at fault).
+  // 7. Claims present and well typed (ENVELOPE_CLAIMS_INVALID, naming every claim at fault). The
+  //    payload named each member once, at any depth (RFC 7519 §4; ENVELOPE_MALFORMED in step 6).
   const problems = envelopeClaimProblems(payload);
   if (problems.fields.length > 0) {
     throw refuse('ENVELOPE_CLAIMS_INVALID', problems.detail, { fields: problems.fields });
@@ -161,7 +172,17 @@ export async function verifyEnvelope(compact: string, opts: VerifyEnvelopeOption
     throw refuse('ENVELOPE_NOT_YET_VALID', `issued ${Math.ceil(claims.iat - nowSeconds)} s in the future`);
   }
 
-  // 12. The hash of exactly what was received, for the receipt and the inbox.
+  // 12. Lifetime no longer than the configured one, give or take the skew (ENVELOPE_CLAIMS_INVALID
+  //     on exp). Checking only "not yet expired" would let a sender (or whoever holds a leaked
+  //     key) mint an envelope that stays acceptable for a century: the receiver bounds the
+  //     lifetime itself rather than take the token's word for it. With step 11, exp is at most
+  //     now + 2 × skew + TTL.
+  if (claims.exp - claims.iat > opts.maxLifetimeSeconds + opts.maxSkewSeconds) {
+    const fields = [{ field: 'exp', code: 'ENVELOPE_CLAIMS_INVALID' as const, message: `must be at most ${opts.maxLifetimeSeconds} s after iat` }];
+    throw refuse('ENVELOPE_CLAIMS_INVALID', `lifetime ${claims.exp - claims.iat} s exceeds the ${opts.maxLifetimeSeconds} s allowed`, { fields });
+  }
+
+  // 13. The hash of exactly what was received, for the receipt and the inbox.
   return { claims, header: { alg, kid, typ }, sha256: sha256Base64url(compact) };
 }
 

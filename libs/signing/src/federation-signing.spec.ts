@@ -15,6 +15,7 @@ import {
 } from './federation.js';
 import { FEDERATION_TYP, FederationAuthorityKeyStore, FederationAuthorityTrust, loadSignedFederation, signFederation } from './federation-signing.js';
 import { FileKeyStore } from './file-key-store.js';
+import { headerText, signExact } from './claims.fixtures.js';
 
 const NOW_MS = Date.UTC(2026, 10, 22, 2, 0);
 
@@ -198,6 +199,34 @@ describe('federation v2: agencies, access rules and the signed document', () => 
       const file = join(dir, 'fed-none.jws');
       await writeFile(file, `${head}.${Buffer.from(JSON.stringify(doc(3))).toString('base64url')}.`);
       await expect(loadSignedFederation(file, await jwksFile())).rejects.toMatchObject({ code: 'FEDERATION_SIGNATURE_INVALID' });
+    });
+
+    describe('repeated member names (RFC 7515 §4, RFC 7519 §4)', () => {
+      const load = async (compact: string) => {
+        const file = join(dir, `fed-dup-${(n += 1)}.jws`);
+        await writeFile(file, compact);
+        return loadSignedFederation(file, await jwksFile());
+      };
+      const header = () => headerText(authority.current().kid, FEDERATION_TYP);
+
+      it('loads a document written byte for byte by the exact-bytes signer', async () => {
+        await expect(load(signExact(authority.current(), header(), JSON.stringify(doc(3))))).resolves.toMatchObject({ serial: 3 });
+      });
+
+      it('refuses a header naming kid twice (FEDERATION_SIGNATURE_INVALID)', async () => {
+        const rogue = await FederationAuthorityKeyStore.open(fresh('rogue'), clock);
+        const twice = headerText(authority.current().kid, FEDERATION_TYP, `"kid":${JSON.stringify(rogue.current().kid)},`);
+        await expect(load(signExact(authority.current(), twice, JSON.stringify(doc(3))))).rejects.toMatchObject({ code: 'FEDERATION_SIGNATURE_INVALID' });
+      });
+
+      it('refuses a document naming serial twice, or a member twice inside a node (FEDERATION_SIGNATURE_INVALID)', async () => {
+        const text = JSON.stringify(doc(3));
+        const serialTwice = `{"serial":1000,${text.slice(1)}`;
+        const urlTwice = text.replace('"url":', '"url":"http://evil.example","url":');
+        for (const payload of [serialTwice, urlTwice]) {
+          await expect(load(signExact(authority.current(), header(), payload))).rejects.toMatchObject({ code: 'FEDERATION_SIGNATURE_INVALID' });
+        }
+      });
     });
 
     it('refuses a rollback to an older serial, or other content under the same serial (FEDERATION_ROLLBACK), and accepts a newer one', async () => {

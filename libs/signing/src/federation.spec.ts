@@ -1,8 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '#core';
-import { parseFederation, trustedKeysOf } from './federation.js';
+import { loadFederation, parseFederation, trustedKeysOf } from './federation.js';
 import { FileKeyStore } from './file-key-store.js';
 import { TrustStore } from './trust-store.js';
 
@@ -27,6 +27,17 @@ describe('federation', () => {
       { node: 'SC', name: '四川', url: 'http://127.0.0.1:7101/', keys: sc.publicJwks().keys },
       { node: 'CQ', name: '重庆', url: 'http://127.0.0.1:7201', keys: cq.publicJwks().keys },
     ],
+  });
+
+  it('reads a federation file, and refuses one that names a member twice at any depth (CONFIG_INVALID)', async () => {
+    const file = join(dir, 'federation.json');
+    const text = JSON.stringify(document());
+    await writeFile(file, text);
+    expect(loadFederation(file).nodes.map((n) => n.node)).toEqual(['SC', 'CQ']);
+    for (const twice of [`{"version":2,${text.slice(1)}`, text.replace('"name":"四川"', '"name":"四川","name":"重庆"')]) {
+      await writeFile(file, twice);
+      expect(() => loadFederation(file)).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
+    }
   });
 
   it('lists every node’s published keys as trusted keys of that node', async () => {

@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { GatewayError, isNodeCode, type NodeCode } from '#core';
+import { GatewayError, isNodeCode, parseStrictJson, type NodeCode } from '#core';
 import { isAgencyCode } from './agency-key-store.js';
 import { encryptionJwkProblem, isKid, publicJwkProblem, type EncryptionPublicJwk, type PublicJwk } from './public-jwk.js';
 import type { JwksSource, TrustedKey } from './trust-store.js';
@@ -65,13 +65,22 @@ const MESSAGE_TYPE = /^[a-z][a-z0-9.-]{0,63}$/;
  * @example const federation = loadFederation('data/federation.json');
  */
 export function loadFederation(file: string): Federation {
-  let parsed: unknown;
+  let text: string;
   try {
-    parsed = JSON.parse(readFileSync(file, 'utf8'));
+    text = readFileSync(file, 'utf8');
   } catch (cause) {
     throw new GatewayError('CONFIG_INVALID', { detail: 'the federation file cannot be read as JSON', cause });
   }
-  return parseFederation(parsed);
+  // One reading only: a node or key member given twice would mean whatever the last one says to
+  // us and possibly the first to another tool (RFC 8259 §4; the signed form refuses it too).
+  const parsed = parseStrictJson(text);
+  if (!parsed.ok && parsed.reason === 'syntax') {
+    throw new GatewayError('CONFIG_INVALID', { detail: 'the federation file cannot be read as JSON', cause: parsed.cause });
+  }
+  if (!parsed.ok) {
+    throw new GatewayError('CONFIG_INVALID', { detail: `the federation file names a member twice (under ${parsed.duplicate.field ?? 'the top level'})` });
+  }
+  return parseFederation(parsed.value);
 }
 
 /**

@@ -53,7 +53,7 @@ describe('FileKeyStore', () => {
     const compact = await signEnvelope(again.current(), {
       jti: 'm-1', iss: 'CQ', aud: 'SC', iat, exp: iat + 60, case: 'CQ-1', mtype: 't', ver: 1, body: null,
     });
-    await expect(verifyEnvelope(compact, { trust, self: 'SC', nowMs: clock.nowMs(), maxSkewSeconds: 0 })).resolves.toBeDefined();
+    await expect(verifyEnvelope(compact, { trust, self: 'SC', nowMs: clock.nowMs(), maxSkewSeconds: 0, maxLifetimeSeconds: 7 * 86_400 })).resolves.toBeDefined();
   });
 
   it('publishes public keys only: no private part reaches the JWKS', async () => {
@@ -156,7 +156,7 @@ describe('FileKeyStore rotation', () => {
     ]);
     // Still signing with the first key: a peer that knows only that key verifies it.
     const trustFirst = await TrustStore.create([{ kid: first.kid, node: 'CQ', publicJwk: first.publicJwk }]);
-    await expect(verifyEnvelope(await envelopeAt(store, clock), { trust: trustFirst, self: 'SC', nowMs: clock.nowMs(), maxSkewSeconds: 0 })).resolves.toBeDefined();
+    await expect(verifyEnvelope(await envelopeAt(store, clock), { trust: trustFirst, self: 'SC', nowMs: clock.nowMs(), maxSkewSeconds: 0, maxLifetimeSeconds: 7 * 86_400 })).resolves.toBeDefined();
   });
 
   it('makes one next key when asked twice, even at once', async () => {
@@ -197,7 +197,7 @@ describe('FileKeyStore rotation', () => {
     const trust = await trustOf(store);
     const newEnvelope = await envelopeAt(store, clock);
     for (const compact of [oldEnvelope, newEnvelope]) {
-      await expect(verifyEnvelope(compact, { trust, self: 'SC', nowMs: clock.nowMs(), maxSkewSeconds: 0 })).resolves.toBeDefined();
+      await expect(verifyEnvelope(compact, { trust, self: 'SC', nowMs: clock.nowMs(), maxSkewSeconds: 0, maxLifetimeSeconds: 7 * 86_400 })).resolves.toBeDefined();
     }
     expect(JSON.parse(Buffer.from(newEnvelope.split('.')[0], 'base64url').toString())).toMatchObject({ kid: next.kid });
   });

@@ -131,14 +131,14 @@ describe('interop with jwcrypto (python3-jwcrypto)', () => {
     expect(made.jwk).not.toHaveProperty('d');
     const trust = await TrustStore.create([{ kid, node: 'CQ', publicJwk: made.jwk as unknown as PublicJwk }]);
 
-    const verified = await verifyEnvelope(made.token, { trust, self: 'SC', nowMs: NOW_MS, maxSkewSeconds: 60 });
+    const verified = await verifyEnvelope(made.token, { trust, self: 'SC', nowMs: NOW_MS, maxSkewSeconds: 60, maxLifetimeSeconds: 7 * 86_400 });
     expect(verified.claims).toEqual(claims());
     expect(verified.header).toEqual({ alg: 'EdDSA', kid, typ: ENVELOPE_TYP });
 
     // The same key claiming to speak for SC is still refused, whoever produced the token.
     const lying = python<{ jwk: Record<string, unknown>; token: string }>(SIGN_PY, { kid, typ: ENVELOPE_TYP, claims: claims({ iss: 'SC' }) });
     const trustLying = await TrustStore.create([{ kid, node: 'CQ', publicJwk: lying.jwk as unknown as PublicJwk }]);
-    await expect(verifyEnvelope(lying.token, { trust: trustLying, self: 'SC', nowMs: NOW_MS, maxSkewSeconds: 60 })).rejects.toMatchObject({
+    await expect(verifyEnvelope(lying.token, { trust: trustLying, self: 'SC', nowMs: NOW_MS, maxSkewSeconds: 60, maxLifetimeSeconds: 7 * 86_400 })).rejects.toMatchObject({
       code: 'ENVELOPE_SENDER_MISMATCH',
     });
   });

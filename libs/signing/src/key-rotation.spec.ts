@@ -52,8 +52,8 @@ describe('FileKeyStore.rotate (operator steps)', () => {
     expect(activated).toMatchObject({ action: 'activated', kid: prepared.kid, retiring: old, retireAfter: '2026-12-01T10:00:00.000+08:00' });
     expect(store.current().kid).toBe(prepared.kid);
     expect(store.keyStatus().find((k) => k.kid === old)?.state).toBe('retiring');
-    await expect(verifyEnvelope(await envelope(store, clock), { trust: trustAtPeer, self: 'CQ', nowMs: clock.nowMs(), maxSkewSeconds: 0 })).resolves.toBeDefined();
-    await expect(verifyEnvelope(signedByOld, { trust: await trustOf(store), self: 'CQ', nowMs: clock.nowMs(), maxSkewSeconds: 0 })).resolves.toBeDefined();
+    await expect(verifyEnvelope(await envelope(store, clock), { trust: trustAtPeer, self: 'CQ', nowMs: clock.nowMs(), maxSkewSeconds: 0, maxLifetimeSeconds: 7 * 86_400 })).resolves.toBeDefined();
+    await expect(verifyEnvelope(signedByOld, { trust: await trustOf(store), self: 'CQ', nowMs: clock.nowMs(), maxSkewSeconds: 0, maxLifetimeSeconds: 7 * 86_400 })).resolves.toBeDefined();
 
     // 4. The old key goes only after retention (every envelope it signed has expired by then).
     clock.advance(7 * DAY_MS);

@@ -9,7 +9,7 @@ import { RECEIPT_TYP, signReceipt, verifyReceipt, type ReceiptClaims, type Verif
 import { sha256Base64url } from './sha256.js';
 import type { SigningKey } from './signing-key.js';
 import { TrustStore } from './trust-store.js';
-import { envelopeClaims, NOW, NOW_MS } from './claims.fixtures.js';
+import { envelopeClaims, headerText, NOW, NOW_MS, signExact } from './claims.fixtures.js';
 
 const MESSAGE_ID = '019aa8c4-1a00-7000-8000-000000000001';
 
@@ -138,5 +138,25 @@ describe('receipts', () => {
   it('refuses a receipt issued in the future', async () => {
     const receipt = await signReceipt(sc.current(), receiptClaims({ iat: NOW + 120 }));
     await expect(check(receipt)).rejects.toMatchObject({ code: 'RECEIPT_INVALID', detail: expect.stringContaining('future') });
+  });
+
+  describe('repeated member names (RFC 7515 §4, RFC 7519 §4)', () => {
+    const header = () => headerText(sc.current().kid, RECEIPT_TYP);
+    const payload = () => JSON.stringify(receiptClaims());
+
+    it('verifies a receipt written byte for byte by the exact-bytes signer', async () => {
+      await expect(check(signExact(sc.current(), header(), payload()))).resolves.toEqual(receiptClaims());
+    });
+
+    it('refuses a receipt naming sha256 twice, which a last-wins reader takes as the right hash', async () => {
+      const twice = `{"sha256":${JSON.stringify(sha256Base64url('other bytes'))},${payload().slice(1)}`;
+      const error = await check(signExact(sc.current(), header(), twice)).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'RECEIPT_INVALID', detail: expect.stringContaining('malformed'), fields: [expect.objectContaining({ field: 'sha256' })] });
+    });
+
+    it('refuses a receipt header naming typ twice, envelope then receipt', async () => {
+      const compact = signExact(sc.current(), headerText(sc.current().kid, RECEIPT_TYP, `"typ":${JSON.stringify(ENVELOPE_TYP)},`), payload());
+      await expect(check(compact)).rejects.toMatchObject({ code: 'RECEIPT_INVALID', detail: expect.stringContaining('malformed') });
+    });
   });
 });

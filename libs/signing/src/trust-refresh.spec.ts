@@ -59,10 +59,10 @@ describe('TrustStore refresh from a peer’s jwksUrl', () => {
     await cq.rotate({ minPublishedSeconds: 0 });
     await cq.rotate({ minPublishedSeconds: 0 });
     const compact = await envelope(cq, clock);
-    await expect(verifyEnvelope(compact, { trust, self: 'SC', nowMs: clock.nowMs(), maxSkewSeconds: 0 })).resolves.toMatchObject({ claims: { iss: 'CQ' } });
+    await expect(verifyEnvelope(compact, { trust, self: 'SC', nowMs: clock.nowMs(), maxSkewSeconds: 0, maxLifetimeSeconds: 7 * 86_400 })).resolves.toMatchObject({ claims: { iss: 'CQ' } });
     expect(fetch.calls).toBe(1);
     // Known now: no second fetch within the TTL.
-    await verifyEnvelope(await envelope(cq, clock), { trust, self: 'SC', nowMs: clock.nowMs(), maxSkewSeconds: 0 });
+    await verifyEnvelope(await envelope(cq, clock), { trust, self: 'SC', nowMs: clock.nowMs(), maxSkewSeconds: 0, maxLifetimeSeconds: 7 * 86_400 });
     expect(fetch.calls).toBe(1);
   });
 
@@ -70,7 +70,7 @@ describe('TrustStore refresh from a peer’s jwksUrl', () => {
     const { clock, fetch, trust } = await setUp(() => () => ({ keys: [] }));
     const rogue = await FileKeyStore.open(freshDir(), 'CQ', clock);
     const compact = await envelope(rogue, clock);
-    const verify = () => verifyEnvelope(compact, { trust, self: 'SC', nowMs: clock.nowMs(), maxSkewSeconds: 0 });
+    const verify = () => verifyEnvelope(compact, { trust, self: 'SC', nowMs: clock.nowMs(), maxSkewSeconds: 0, maxLifetimeSeconds: 7 * 86_400 });
     await expect(verify()).rejects.toMatchObject({ code: 'ENVELOPE_KEY_UNKNOWN' });
     await expect(verify()).rejects.toMatchObject({ code: 'ENVELOPE_KEY_UNKNOWN' });
     expect(fetch.calls).toBe(1);
@@ -94,7 +94,7 @@ describe('TrustStore refresh from a peer’s jwksUrl', () => {
     expect(trust.resolve(sc.current().kid)?.node).toBe('SC');
     expect(trust.resolve(cq.current().kid)?.node).toBe('CQ');
     // CQ's own published key verifies CQ's envelopes.
-    await expect(verifyEnvelope(await envelope(cq, clock, 'CQ'), { trust, self: 'SC', nowMs: clock.nowMs(), maxSkewSeconds: 0 })).resolves.toBeDefined();
+    await expect(verifyEnvelope(await envelope(cq, clock, 'CQ'), { trust, self: 'SC', nowMs: clock.nowMs(), maxSkewSeconds: 0, maxLifetimeSeconds: 7 * 86_400 })).resolves.toBeDefined();
   });
 
   it.each<[string, unknown, number]>([

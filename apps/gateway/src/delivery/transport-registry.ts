@@ -1,8 +1,8 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import { ClientProxyFactory, type ClientProxy } from '@nestjs/microservices';
+import type { ClientProxy } from '@nestjs/microservices';
 import { Clock, isNodeCode } from '#core';
-import { agencyLinkQueues, linkClientOptions, type DestinationTransport } from '#delivery';
+import { agencyLinkQueues, createLinkClient, type DestinationTransport } from '#delivery';
 
 import { GATEWAY_CONFIG } from '../config/config.token.js';
 import type { GatewayConfig } from '../config/gateway.config.js';
@@ -64,12 +64,10 @@ export class TransportRegistry implements OnApplicationShutdown {
     if (kind === 'agency' && target?.startsWith(`${this.config.node}.`)) {
       // One adapter per province serves all of its agencies.
       const { amqp, adapter, node } = this.config;
-      const client = ClientProxyFactory.create(
-        linkClientOptions(
-          amqp
-            ? { kind: 'rmq', url: amqp.url, queue: agencyLinkQueues(amqp.queuePrefix, node).deliver }
-            : { kind: 'tcp', host: adapter.host, port: adapter.port },
-        ),
+      const client = createLinkClient(
+        amqp
+          ? { kind: 'rmq', url: amqp.url, queue: agencyLinkQueues(amqp.queuePrefix, node).deliver }
+          : { kind: 'tcp', host: adapter.host, port: adapter.port },
       );
       this.clients.push(client);
       return new AgencyTransport(client, this.config.agencyTimeoutMs);

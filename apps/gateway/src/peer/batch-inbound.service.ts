@@ -98,9 +98,13 @@ export class BatchInboundService {
     // 1. Verify each envelope before trusting anything in it (concurrently: WebCrypto works off the main thread).
     const verified = await Promise.all(
       envelopes.map((compact) =>
-        verifyEnvelope(compact, { trust: this.trust, self: this.config.node, nowMs: this.clock.nowMs(), maxSkewSeconds: this.config.maxClockSkewSeconds }).catch(
-          (error: unknown) => error,
-        ),
+        verifyEnvelope(compact, {
+          trust: this.trust,
+          self: this.config.node,
+          nowMs: this.clock.nowMs(),
+          maxSkewSeconds: this.config.maxClockSkewSeconds,
+          maxLifetimeSeconds: this.config.envelopeTtlSeconds,
+        }).catch((error: unknown) => error),
       ),
     );
     let batched: Candidate[] = [];

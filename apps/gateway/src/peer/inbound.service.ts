@@ -72,6 +72,8 @@ export class InboundService {
       self: this.config.node,
       nowMs: this.clock.nowMs(),
       maxSkewSeconds: this.config.maxClockSkewSeconds,
+      // Both nodes run with the federation's ENVELOPE_TTL_SECONDS: a peer's envelope lives no longer than ours.
+      maxLifetimeSeconds: this.config.envelopeTtlSeconds,
     });
     const claims = verified.claims;
     const sha256 = verified.sha256;
