@@ -32,6 +32,10 @@ import { PrincipalGuard } from './intake/principal.guard.js';
 import { RateLimiter } from './intake/rate-limiter.js';
 import { MessageLogService } from './message-log/message-log.service.js';
 import { MessageLogChainer } from './message-log/message-log-chainer.js';
+import { CheckpointController } from './message-log/checkpoint.controller.js';
+import { CheckpointExportController } from './message-log/checkpoint-export.controller.js';
+import { CheckpointCountersigner } from './message-log/checkpoint-countersigner.service.js';
+import { CheckpointSender } from './message-log/checkpoint-sender.service.js';
 import { IntakeLoad } from './intake/intake-load.js';
 import { OperatorController } from './operator/operator.controller.js';
 import { DeadLetterService } from './operator/dead-letter.service.js';
@@ -63,7 +67,7 @@ export class GatewayModule {
     return {
       module: GatewayModule,
       imports: [TerminusModule.forRoot({ logger: false })],
-      controllers: [IntakeController, PeerController, OperatorController, StatusIntakeController, HealthController, MetricsController, ContractsController, PensionController, ...CONSOLE_CONTROLLERS],
+      controllers: [IntakeController, PeerController, OperatorController, StatusIntakeController, HealthController, MetricsController, ContractsController, PensionController, CheckpointController, CheckpointExportController, ...CONSOLE_CONTROLLERS],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: resources.config },
         { provide: FederationHolder, useValue: new FederationHolder(resources.federation) },
@@ -96,6 +100,8 @@ export class GatewayModule {
         RateLimiter,
         MessageLogService,
         MessageLogChainer,
+        CheckpointSender,
+        CheckpointCountersigner,
         DeadLetterService,
         KeyRotationService,
         ConversationListService,

@@ -66,6 +66,7 @@ export const ERROR_CODES = {
   RECEIPT_INVALID: { status: 502, origin: 'peer', title: 'The receipt from the peer does not verify' },
   // Message-log checkpoints (libs/signing log-checkpoint.ts): a node's signed word on its log's length and head.
   CHECKPOINT_INVALID: { status: 400, origin: 'peer', title: 'The log checkpoint or its countersignature does not verify' },
+  PEER_UNAVAILABLE: { status: 503, origin: 'peer', title: 'The peer node cannot be reached or did not answer as expected' },
   CHECKPOINT_REGRESSED: {
     status: 409,
     origin: 'peer',
