@@ -111,6 +111,8 @@ const VALIDATORS: Record<string, Validator> = {
   'agency-status-batch.v1': { kind: 'agency-batch', limit: AGENCY_BATCH_LIMITS.statuses },
   'envelope-claims.v1': { kind: 'schema-only', code: 'ENVELOPE_CLAIMS_INVALID' },
   'receipt.v1': { kind: 'schema-only', code: 'RECEIPT_INVALID' },
+  'log-checkpoint.v1': { kind: 'schema-only', code: 'CHECKPOINT_INVALID' },
+  'log-countersignature.v1': { kind: 'schema-only', code: 'CHECKPOINT_INVALID' },
 };
 
 interface Example {

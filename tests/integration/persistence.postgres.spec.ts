@@ -33,6 +33,21 @@ describe('GatewayDatabase on PostgreSQL', () => {
     expect(await replicas[1].migrate()).toBe(0);
   });
 
+  it('keeps countersigned log checkpoints (migration 0007) and reads the newest of a node without the chain lock', async () => {
+    if (!url) return;
+    const [db] = replicas as [GatewayDatabase];
+    const row = (count: number, at: number) => ({ node: 'SC', countersigner: 'CQ', count, headHash: 'a'.repeat(64), at, checkpoint: `cp-${count}`, countersignature: `cs-${count}`, countersignedAt: at + 1 });
+    await db.transaction(async (tx) => {
+      await tx.logCheckpoints.insert(row(10, 1_795_398_068_000));
+      await tx.logCheckpoints.insert(row(12, 1_795_398_128_000));
+    });
+    expect(await db.read((s) => s.logCheckpoints.latest('SC', 'CQ'))).toMatchObject(row(12, 1_795_398_128_000));
+    expect((await db.read((s) => s.logCheckpoints.list('SC', 10))).map((r) => r.count)).toEqual([12, 10]);
+    expect(await db.read((s) => s.logCheckpoints.latest('CQ'))).toBeNull();
+    // Outside a transaction: `head()` would LOCK TABLE, which PostgreSQL allows only in one.
+    await db.read((s) => s.messageLog.newest());
+  });
+
   it('never claims one outbox row for two replicas (FOR UPDATE SKIP LOCKED)', async () => {
     if (!url) return;
     const [a, b] = replicas as [GatewayDatabase, GatewayDatabase];

@@ -32,6 +32,10 @@ import { PrincipalGuard } from './intake/principal.guard.js';
 import { RateLimiter } from './intake/rate-limiter.js';
 import { MessageLogService } from './message-log/message-log.service.js';
 import { MessageLogChainer } from './message-log/message-log-chainer.js';
+import { CheckpointController } from './message-log/checkpoint.controller.js';
+import { CheckpointExportController } from './message-log/checkpoint-export.controller.js';
+import { CheckpointCountersigner } from './message-log/checkpoint-countersigner.service.js';
+import { CheckpointSender } from './message-log/checkpoint-sender.service.js';
 import { IntakeLoad } from './intake/intake-load.js';
 import { OperatorController } from './operator/operator.controller.js';
 import { CredentialsController } from './operator/credentials.controller.js';
@@ -70,7 +74,7 @@ export class GatewayModule {
     return {
       module: GatewayModule,
       imports: [TerminusModule.forRoot({ logger: false })],
-      controllers: [IntakeController, PeerController, OperatorController, CredentialsController, StatusIntakeController, HealthController, MetricsController, ContractsController, PensionController, HolidaysController, ...CONSOLE_CONTROLLERS],
+      controllers: [IntakeController, PeerController, OperatorController, CredentialsController, StatusIntakeController, HealthController, MetricsController, ContractsController, PensionController, HolidaysController, CheckpointController, CheckpointExportController, ...CONSOLE_CONTROLLERS],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: resources.config },
         { provide: FederationHolder, useValue: new FederationHolder(resources.federation) },
@@ -108,6 +112,8 @@ export class GatewayModule {
         CredentialAdminService,
         MessageLogService,
         MessageLogChainer,
+        CheckpointSender,
+        CheckpointCountersigner,
         DeadLetterService,
         KeyRotationService,
         ConversationListService,

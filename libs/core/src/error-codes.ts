@@ -79,6 +79,14 @@ export const ERROR_CODES = {
   CASE_PARTY_MISMATCH: { status: 403, origin: 'peer', title: 'The sender is not the party of this case that may send this message' },
   ROUTE_NOT_RECEIVER: { status: 400, origin: 'peer', title: 'The message is routed to a node or agency other than the receiver' },
   RECEIPT_INVALID: { status: 502, origin: 'peer', title: 'The receipt from the peer does not verify' },
+  // Message-log checkpoints (libs/signing log-checkpoint.ts): a node's signed word on its log's length and head.
+  CHECKPOINT_INVALID: { status: 400, origin: 'peer', title: 'The log checkpoint or its countersignature does not verify' },
+  PEER_UNAVAILABLE: { status: 503, origin: 'peer', title: 'The peer node cannot be reached or did not answer as expected' },
+  CHECKPOINT_REGRESSED: {
+    status: 409,
+    origin: 'peer',
+    title: 'The log checkpoint goes back on one already countersigned (shorter, older, or another head at the same length)',
+  },
   ROUTE_UNKNOWN: { status: 422, origin: 'internal', title: 'No route to the destination' },
   STATUS_NOT_ALLOWED: { status: 403, origin: 'agency', title: 'This agency may not report on this case' },
   CASE_TRANSITION_INVALID: { status: 409, origin: 'agency', title: 'The case cannot move to that stage from where it is' },

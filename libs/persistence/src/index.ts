@@ -2,3 +2,4 @@ export * from './records.js';
 export * from './stores.js';
 export * from './gateway-database.js';
 export * from './conversation-store.js';
+export * from './log-checkpoint-store.js';

@@ -119,6 +119,26 @@ export interface AuditRecord {
   at: number;
 }
 
+/**
+ * A countersigned checkpoint of one node's message log (migration 0007): the checkpoint its
+ * owner signed and the peer's countersignature of it, with their claims as columns to query.
+ */
+export interface LogCheckpointRecord {
+  id?: number;
+  /** The node whose log it is (the checkpoint's signer). */
+  node: string;
+  countersigner: string;
+  count: number;
+  headHash: string;
+  /** The checkpoint's time (ms). */
+  at: number;
+  /** Compact JWS, exactly as signed. */
+  checkpoint: string;
+  /** Compact JWS, exactly as countersigned. */
+  countersignature: string;
+  countersignedAt: number;
+}
+
 /** One entry of the tamper-evident message log. */
 export interface MessageLogRecord {
   seq: number;

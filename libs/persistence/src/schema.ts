@@ -2,6 +2,7 @@ import { EntitySchema, type ValueTransformer } from 'typeorm';
 import type {
   AuditRecord,
   MessageLogRecord,
+  LogCheckpointRecord,
   MessageLogPendingRecord,
   CaseEventRecord,
   CaseRecord,
@@ -182,6 +183,21 @@ export const MessageLogPendingSchema = new EntitySchema<MessageLogPendingRecord>
   },
 });
 
+export const LogCheckpointSchema = new EntitySchema<LogCheckpointRecord>({
+  name: 'LogCheckpoint',
+  tableName: 'log_checkpoints',
+  columns: {
+    id: { type: 'bigint', primary: true, generated: 'increment', transformer: millis },
+    node: { type: 'varchar', length: 8 },
+    countersigner: { type: 'varchar', length: 8 },
+    count: { type: 'bigint', transformer: millis },
+    headHash: { name: 'head_hash', type: 'varchar', length: 64 },
+    at: { type: 'bigint', transformer: millis },
+    checkpoint: { type: 'text' },
+    countersignature: { type: 'text' },
+    countersignedAt: { name: 'countersigned_at', type: 'bigint', transformer: millis },
+  },
+});
 
 export const ConversationSchema = new EntitySchema<ConversationRecord>({
   name: 'Conversation',
@@ -209,6 +225,7 @@ export const ConversationSchema = new EntitySchema<ConversationRecord>({
 
 export const ALL_SCHEMAS = [
   MessageLogSchema,
+  LogCheckpointSchema,
   MessageLogPendingSchema,
   AuditSchema,
   CaseSchema,

@@ -26,6 +26,7 @@ import {
 } from './schema.js';
 
 import { ConversationStore } from './conversation-store.js';
+import { LogCheckpointStore } from './log-checkpoint-store.js';
 
 export type DatabaseKind = 'sqlite' | 'postgres';
 
@@ -638,6 +639,12 @@ export class MessageLogStore {
     return rows[0] ? MESSAGE_LOG.fromRow(rows[0]) : null;
   }
 
+  /** The last chained entry, read without the lock `head` takes (a checkpoint only reads it). */
+  async newest(): Promise<MessageLogRecord | null> {
+    const rows = await this.sql.all('SELECT * FROM message_log ORDER BY seq DESC LIMIT 1', []);
+    return rows[0] ? MESSAGE_LOG.fromRow(rows[0]) : null;
+  }
+
   /** Appends chained entries, in order, in one statement (the caller read `head` first). */
   async append(records: readonly MessageLogRecord[]): Promise<void> {
     if (records.length === 0) return;
@@ -715,6 +722,7 @@ export class GatewayStores {
   readonly audit: AuditStore;
   readonly messageLog: MessageLogStore;
   readonly conversations: ConversationStore;
+  readonly logCheckpoints: LogCheckpointStore;
 
   /** `sql` runs the hot path's raw statements; by default through `em` (GatewayDatabase passes SQLite's shared one). */
   constructor(
@@ -731,6 +739,7 @@ export class GatewayStores {
     this.audit = new AuditStore(em);
     this.messageLog = new MessageLogStore(em, kind, sql);
     this.conversations = new ConversationStore(em);
+    this.logCheckpoints = new LogCheckpointStore(em);
   }
 
   /** Writes what the stores deferred to the end of the transaction (GatewayDatabase.transaction runs it before the commit). */

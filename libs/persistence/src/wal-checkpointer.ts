@@ -128,6 +128,11 @@ export class WalCheckpointer {
     if (this.stopping) return;
     this.stopping = true;
     if (!this.exited) {
+      // The worker is unref'd so that it never keeps a process alive on its own; but while we
+      // wait for it to exit, it must: otherwise a process with nothing else to do (a CLI such
+      // as verify-log awaiting `close()`) ends here, silently and with status 0, before the
+      // caller's next line runs.
+      this.worker.ref();
       const exited = once(this.worker, 'exit');
       this.worker.postMessage('stop');
       await exited;

@@ -63,3 +63,16 @@ export {
 } from './federation-signing.js';
 export { signFederationFile, verifyFederationFile, type FederationSummary } from './federation-commands.js';
 export * from './local-federation.js';
+export {
+  CHECKPOINT_TYP,
+  COUNTERSIGNATURE_TYP,
+  countersignCheckpoint,
+  readCheckpointClaims,
+  signCheckpoint,
+  verifyCheckpoint,
+  verifyCountersignature,
+  type CheckpointClaims,
+  type CountersignatureClaims,
+  type VerifyCheckpointOptions,
+  type VerifyCountersignatureOptions,
+} from './log-checkpoint.js';

@@ -27,6 +27,14 @@ describe('loadGatewayConfig', () => {
     );
   });
 
+  it('checkpoints the message log every 60 s by default, never below a second, and 0 turns it off', () => {
+    const base = { NODE_CODE: 'SC', HTTP_PORT: '1', STATUS_PORT: '2', ADAPTER_PORT: '3', AGENCY_LINK_SECRET: 'x'.repeat(32) };
+    expect(loadGatewayConfig(base).logCheckpointIntervalMs).toBe(60_000);
+    expect(loadGatewayConfig({ ...base, LOG_CHECKPOINT_INTERVAL_MS: '0' }).logCheckpointIntervalMs).toBe(0);
+    expect(() => loadGatewayConfig({ ...base, LOG_CHECKPOINT_INTERVAL_MS: '500' })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', detail: 'LOG_CHECKPOINT_INTERVAL_MS must be 0 (off) or at least 1000' }));
+    expect(() => loadGatewayConfig({ ...base, LOG_CHECKPOINT_INTERVAL_MS: 'soon' })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
+  });
+
   it('switches to PostgreSQL when DATABASE_URL is set', () => {
     const config = loadGatewayConfig({
       NODE_CODE: 'SC', HTTP_PORT: '1', STATUS_PORT: '2', ADAPTER_PORT: '3', DATABASE_URL: 'postgres://localhost/test', AGENCY_LINK_SECRET: 'x'.repeat(32),

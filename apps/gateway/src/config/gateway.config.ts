@@ -79,6 +79,11 @@ export interface GatewayConfig {
   readonly contractsDir: string;
   /** Local service rules: days after a death within which the death benefit may be claimed (30). */
   readonly deathClaimWindowDays: number;
+  /**
+   * How often this node signs a checkpoint of its message log's head and has each peer
+   * countersign it, when the head changed (LOG_CHECKPOINT_INTERVAL_MS, 60 s; 0 turns it off).
+   */
+  readonly logCheckpointIntervalMs: number;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -174,8 +179,11 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     },
     logLevel: env['LOG_LEVEL'] ?? 'info',
     contractsDir: resolve(env['CONTRACTS_DIR'] ?? 'contracts'),
+    logCheckpointIntervalMs: int('LOG_CHECKPOINT_INTERVAL_MS', 60_000, 0, 24 * 3600_000),
   };
   if (config.http.port < 0) problems.push('HTTP_PORT is required');
+  // Below a second a checkpoint per head change is a signature per few messages, for no more evidence.
+  if (config.logCheckpointIntervalMs > 0 && config.logCheckpointIntervalMs < 1000) problems.push('LOG_CHECKPOINT_INTERVAL_MS must be 0 (off) or at least 1000');
   if (config.agencyLinkSecret && config.agencyLinkSecret.length < 32) problems.push('AGENCY_LINK_SECRET must be at least 32 characters');
   if (config.amqp && !/^amqps?:\/\//.test(config.amqp.url)) problems.push('AMQP_URL must be an amqp:// URL');
   if (config.statusListener.port < 0) problems.push('STATUS_PORT is required');
