@@ -64,7 +64,10 @@ export async function createGatewayApp(config: GatewayConfig, options: GatewayOp
     const trust = await TrustStore.create(trustedKeysOf(federation), { sources, fetch: (url, init) => fetch(url, init), clock });
     const personalDataSecret = await openPersonalDataSecret(config.keyDir);
 
-    const adapter = new FastifyAdapter({ bodyLimit: config.intakeBodyLimitBytes });
+    // A `__proto__` key or a `constructor.prototype` is refused while parsing (MALFORMED_JSON):
+    // Fastify's default, stated so it is never relaxed, so no such object is ever built here.
+    // validateContract refuses both too, by path, for bodies parsed elsewhere (peer, agency link).
+    const adapter = new FastifyAdapter({ bodyLimit: config.intakeBodyLimitBytes, onProtoPoisoning: 'error', onConstructorPoisoning: 'error' });
     // The federation reload carries a whole signed federation: its route has its own, larger limit.
     adapter.getInstance().addHook('onRoute', (route) => {
       if (route.url === FEDERATION_RELOAD_PATH) route.bodyLimit = FEDERATION_RELOAD_BODY_LIMIT_BYTES;
