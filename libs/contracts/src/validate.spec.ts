@@ -138,6 +138,12 @@ describe('text fields refuse characters no name or address contains (TEXT_CHARAC
     });
   });
 
+  it('answers a peer or an agency adapter CONTRACT_INVALID, naming the field with the text code', () => {
+    expect(() => validateContract(SscApplyRequestDto, withName('王\u0000五'), 'CONTRACT_INVALID', { forbidUnknown: false })).toThrow(
+      expect.objectContaining({ code: 'CONTRACT_INVALID', fields: [expect.objectContaining({ field: 'applicant.name', code: 'TEXT_CHARACTERS_INVALID' })] }),
+    );
+  });
+
   class Note {
     @IsDefined() @IsString() @IsPlainText() title!: string;
     @IsDefined() @IsString() @IsFreeText() body!: string;

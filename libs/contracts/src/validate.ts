@@ -31,7 +31,14 @@ const CONSTRAINT_CODES: Readonly<Record<string, string>> = {
 };
 
 /** Field codes that are themselves error codes: a refusal for only those uses that code. */
-const DOMAIN_CODES = new Set<string>(['ID_NUMBER_INVALID', 'REGION_UNKNOWN', 'TEXT_CHARACTERS_INVALID']);
+const DOMAIN_CODES = new Set<string>(['ID_NUMBER_INVALID', 'REGION_UNKNOWN']);
+
+/**
+ * Domain codes only a window is answered with. The schemas state the text rule, so for a peer or
+ * an agency adapter such a body simply does not match its contract: CONTRACT_INVALID, which a
+ * sending node dead-letters at once (peer.transport.ts) instead of retrying.
+ */
+const WINDOW_DOMAIN_CODES = new Set<string>(['TEXT_CHARACTERS_INVALID']);
 
 /**
  * Turns a plain JSON value into a validated instance of a contract class, or throws a
@@ -70,7 +77,8 @@ export function validateContract<T extends object>(
   const fields = dedupeByField([...flatten(errors, ''), ...dropped]);
   const codes = new Set(fields.map((f) => f.code));
   const only = codes.size === 1 ? [...codes][0] : undefined;
-  const code = only !== undefined && DOMAIN_CODES.has(only) ? (only as ErrorCode) : fallbackCode;
+  const promoted = only !== undefined && (DOMAIN_CODES.has(only) || (fallbackCode === 'VALIDATION_FAILED' && WINDOW_DOMAIN_CODES.has(only)));
+  const code = promoted ? (only as ErrorCode) : fallbackCode;
   throw new GatewayError(code, { detail: `${fields.length} field(s) at fault`, fields });
 }
 
