@@ -21,11 +21,13 @@ import {
   CLAIMANT_ROLES,
   checkServiceRules,
   DEATH_PROOF_TYPES,
+  FREE_TEXT_REFUSED,
   LOSS_TYPES,
   MEDICAL_FILING_ACTIONS,
   MEDICAL_FILING_TYPES,
   PEER_MESSAGE_TYPES,
   PENSION_TYPES,
+  PLAIN_TEXT_REFUSED,
   QUALIFICATION_METHODS,
   REJECTION_REASONS,
   SERVICE_CATALOGUE,
@@ -406,5 +408,101 @@ describe('versioning: a known major version tolerates unknown optional fields', 
       expect(schemaVerdict(folder, body).ok).toBe(false);
       expect(codeVerdict(VALIDATORS[folder], valid.example, body)).toMatchObject({ code: 'VALIDATION_FAILED', fields: ['typo'] });
     }
+  });
+});
+
+describe('text characters: the schemas forbid what the code refuses (TEXT_CHARACTERS_INVALID)', () => {
+  /** One of each kind of character IsPlainText refuses; IsFreeText refuses all but the line breaks and tab. */
+  const REFUSED = ['\u0000', '\u0001', '\u001f', '\u007f', '\u0085', '\u009f', '\u202a', '\u202e', '\u2066', '\u2069', '\ufffd', '\ud800', '\udfff'];
+  const LINE_BREAKS = ['\t', '\n', '\r'];
+  const inner = (refused: RegExp) => refused.source.slice(1, -1);
+  /** The published text patterns, made from the code's own expressions so the two cannot drift. */
+  const TEXT_PATTERNS = new Set([
+    `^[^${inner(PLAIN_TEXT_REFUSED)}]*$`,
+    `^(?=[\\s\\S]*\\S)[^${inner(PLAIN_TEXT_REFUSED)}]*$`,
+    `^[^${inner(FREE_TEXT_REFUSED)}]*$`,
+  ]);
+  // Hand-checked by libs/signing and never typed by a person.
+  const SIGNED_ONLY = new Set(['receipt.v1']);
+
+  /** Every string-valued schema node, with where it sits. */
+  function strings(node: unknown, path: string, out: [string, JsonSchema][]): [string, JsonSchema][] {
+    if (node === null || typeof node !== 'object') return out;
+    const n = node as JsonSchema;
+    if (n['type'] === 'string') out.push([path, n]);
+    for (const [key, child] of Object.entries(n.properties ?? {})) strings(child, `${path}.${key}`, out);
+    if (n['items']) strings(n['items'], `${path}[]`, out);
+    if (n['additionalProperties'] && typeof n['additionalProperties'] === 'object') strings(n['additionalProperties'], `${path}{}`, out);
+    return out;
+  }
+
+  it('publishes a pattern on every free-form string that refuses each of those characters', () => {
+    const open: string[] = [];
+    for (const [file, schema] of schemas) {
+      if (SIGNED_ONLY.has(folderOf(file))) continue;
+      for (const [path, node] of strings(schema, file, [])) {
+        if (node['enum'] || node['const'] !== undefined || node['oneOf'] || node['format']) continue;
+        const pattern = typeof node['pattern'] === 'string' ? new RegExp(node['pattern'], 'u') : undefined;
+        const lets = REFUSED.filter((ch) => pattern === undefined || pattern.test(`ab${ch}cd`));
+        if (lets.length > 0) open.push(`${path}: ${lets.map((ch) => `U+${ch.codePointAt(0)!.toString(16).padStart(4, '0')}`).join(' ')}`);
+        if (typeof node['pattern'] === 'string' && node['pattern'].includes('\\u0000')) {
+          expect({ path, pattern: TEXT_PATTERNS.has(node['pattern']) }).toEqual({ path, pattern: true });
+        }
+      }
+    }
+    expect(open).toEqual([]);
+  });
+
+  it('lets line breaks and tabs through the free-text pattern only, and a name from beyond the BMP through both', () => {
+    const plain = new RegExp(`^[^${inner(PLAIN_TEXT_REFUSED)}]*$`, 'u');
+    const free = new RegExp(`^[^${inner(FREE_TEXT_REFUSED)}]*$`, 'u');
+    for (const ch of LINE_BREAKS) expect({ ch, plain: plain.test(`a${ch}b`), free: free.test(`a${ch}b`) }).toEqual({ ch, plain: false, free: true });
+    expect({ plain: plain.test('王\u{2003e}'), free: free.test('王\u{2003e}') }).toEqual({ plain: true, free: true });
+  });
+
+  /** Every string leaf of a body, by path (`materials[0].type`). */
+  function leaves(node: unknown, path: string, out: string[] = []): string[] {
+    if (typeof node === 'string') out.push(path);
+    else if (Array.isArray(node)) node.forEach((item, i) => leaves(item, `${path}[${i}]`, out));
+    else if (node !== null && typeof node === 'object') for (const [key, value] of Object.entries(node)) leaves(value, path === '' ? key : `${path}.${key}`, out);
+    return out;
+  }
+  function withNul(body: unknown, path: string): unknown {
+    const copy = structuredClone(body) as Record<string, unknown>;
+    const keys = path.replace(/\[(\d+)\]/g, '.$1').split('.');
+    let node = copy;
+    for (const key of keys.slice(0, -1)) node = node[key] as Record<string, unknown>;
+    const last = keys.at(-1)!;
+    node[last] = `${String(node[last])}\u0000`;
+    return copy;
+  }
+
+  /** Whether the schema describes the field at `path`: an unknown optional field is tolerated by both, and is not looked at. */
+  function described(folder: string, path: string): boolean {
+    let node: JsonSchema | undefined = schemaOf(folder);
+    for (const key of path.replace(/\[(\d+)\]/g, '.$1').split('.')) {
+      while (node && typeof node['$ref'] === 'string') node = ajv.getSchema(node['$ref'])?.schema as JsonSchema | undefined;
+      if (!node) return false;
+      const additional: JsonSchema | undefined = typeof node['additionalProperties'] === 'object' ? (node['additionalProperties'] as JsonSchema) : undefined;
+      node = /^\d+$/.test(key) ? (node['items'] as JsonSchema | undefined) : (node.properties?.[key] ?? additional);
+    }
+    return node !== undefined;
+  }
+  // The agency link's proof is an HMAC the intake service verifies before the contract is checked.
+  const CHECKED_ELSEWHERE = new Set(['proof']);
+
+  const checked = cases.filter((c) => c.example.expect === 'valid' && ['intake', 'peer', 'agency-status'].includes(VALIDATORS[c.folder]?.kind ?? ''));
+  it.each(checked.map((c) => [c.name, c] as const))('%s: a NUL added to any string is refused by schema and code, at that field', (_name, c) => {
+    const agreed: string[] = [];
+    for (const path of leaves(c.example.body, '')) {
+      if (!described(c.folder, path) || CHECKED_ELSEWHERE.has(path)) continue;
+      const body = withNul(c.example.body, path);
+      const schema = schemaVerdict(c.folder, body);
+      const verdict = codeVerdict(VALIDATORS[c.folder], c.example, body);
+      // The code may name the field or the object around it (the open part of a sealed request).
+      const named = verdict !== 'valid' && verdict !== undefined && verdict.fields.some((f) => path === f || path.startsWith(`${f}.`) || path.startsWith(`${f}[`));
+      agreed.push(`${path}: schema ${schema.ok ? 'accepts' : 'refuses'}, code ${named ? 'refuses it' : JSON.stringify(verdict)}`);
+    }
+    expect(agreed.filter((line) => !line.endsWith('schema refuses, code refuses it'))).toEqual([]);
   });
 });

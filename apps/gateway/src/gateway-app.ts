@@ -68,8 +68,13 @@ export async function createGatewayApp(config: GatewayConfig, options: GatewayOp
 
     // Behind TRUST_PROXY balancers, request.ip is the client X-Forwarded-For names (the failure limit per address counts it).
     // Errors Fastify and Node's parser answer on their own are problem+json too (http/framework-errors.ts).
+    // A `__proto__` key or a `constructor.prototype` is refused while parsing (MALFORMED_JSON):
+    // Fastify's default, stated so it is never relaxed, so no such object is ever built here.
+    // validateContract refuses both too, by path, for bodies parsed elsewhere (peer, agency link).
     const adapter = new FastifyAdapter({
       bodyLimit: config.intakeBodyLimitBytes,
+      onProtoPoisoning: 'error',
+      onConstructorPoisoning: 'error',
       ...(config.trustProxy ? { trustProxy: config.trustProxy } : {}),
       ...frameworkErrorOptions(),
     });

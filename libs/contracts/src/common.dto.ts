@@ -1,11 +1,15 @@
 import { Transform } from 'class-transformer';
 import { IsDefined, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
-import { IsDivisionCode, IsIdNumber } from './code-validators.js';
+import { IsDivisionCode, IsIdNumber, IsPlainText } from './code-validators.js';
 
 /** Field-level DTOs every service request shares. */
 
 export const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
-export const upper = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toUpperCase() : value);
+/**
+ * Upper-cases without trimming: the schema allows a lower-case x as the check character, and
+ * refuses blanks, which IsIdNumber therefore refuses too (ID_NUMBER_INVALID) rather than trims.
+ */
+export const upper = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.toUpperCase() : value);
 
 /** A calendar date, YYYY-MM-DD (Asia/Shanghai). */
 export const DATE_PATTERN = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
@@ -25,6 +29,7 @@ export class PersonDto {
   @Transform(trim)
   @MinLength(1)
   @MaxLength(50)
+  @IsPlainText()
   name!: string;
 }
 
@@ -47,6 +52,7 @@ export class DeliveryAddressDto {
   @Transform(trim)
   @MinLength(4)
   @MaxLength(200)
+  @IsPlainText()
   line!: string;
 
   @IsOptional()

@@ -20,7 +20,7 @@ import {
   type DeathBenefitRequest,
   type DeathProofType,
 } from './canonical.js';
-import { IsDivisionCode } from './code-validators.js';
+import { IsDivisionCode, IsPlainText } from './code-validators.js';
 import { ApplicantDto, DATE_PATTERN, MaterialRefDto, PersonDto, trim } from './common.dto.js';
 
 /** The deceased: ID number and name, no contact. */
@@ -53,6 +53,7 @@ export class PayeeAccountDto {
   @Transform(trim)
   @MinLength(2)
   @MaxLength(60)
+  @IsPlainText()
   bankName!: string;
 
   @IsDefined()

@@ -39,6 +39,7 @@ import {
   type StatusUpdate,
 } from './canonical.js';
 import type { AgencyStatusReport } from './agency-link.js';
+import { IsFreeText, IsPlainText } from './code-validators.js';
 import { DATE_PATTERN, MaterialRefDto } from './common.dto.js';
 import { PERSONAL_PATHS, splitPersonal } from './personal-data.js';
 import { COMPACT_JWE_PATTERN, ContactLetterDto, InformationSheetDto } from './pension-transfer.dto.js';
@@ -47,8 +48,8 @@ const AGENCY_PATTERN = /^(SC|CQ)\.[a-z-]+$/;
 const DECIMAL_PATTERN = /^-?\d{1,13}(\.\d{1,2})?$/;
 
 export class AcceptingWindowDto {
-  @IsDefined() @IsString() @MaxLength(64) id!: string;
-  @IsDefined() @IsString() @MaxLength(200) name!: string;
+  @IsDefined() @IsString() @MaxLength(64) @IsPlainText() id!: string;
+  @IsDefined() @IsString() @MaxLength(200) @IsPlainText() name!: string;
   @IsDefined() @Matches(/^\d{6}$/) region!: string;
 }
 
@@ -155,23 +156,23 @@ export function sealedForwardedRequestDto<R extends ServiceRequest>(code: Servic
 
 export class ReasonDto {
   @IsDefined() @IsIn(REJECTION_REASONS) code!: RejectionReason;
-  @IsDefined() @IsString() @MaxLength(400) message!: string;
+  @IsDefined() @IsString() @MaxLength(400) @IsFreeText() message!: string;
 }
 
 export class SheetProblemDto {
-  @IsDefined() @IsString() @MaxLength(64) code!: string;
-  @IsDefined() @IsString() @MaxLength(100) field!: string;
-  @IsOptional() @IsString() @MaxLength(40) expected?: string;
-  @IsOptional() @IsString() @MaxLength(40) stated?: string;
+  @IsDefined() @IsString() @MaxLength(64) @IsPlainText() code!: string;
+  @IsDefined() @IsString() @MaxLength(100) @IsPlainText() field!: string;
+  @IsOptional() @IsString() @MaxLength(40) @IsPlainText() expected?: string;
+  @IsOptional() @IsString() @MaxLength(40) @IsPlainText() stated?: string;
 }
 
 export class StageDetailDto implements StageDetail {
-  @IsOptional() @IsString() @MaxLength(40) waybill?: string;
-  @IsOptional() @IsString() @MaxLength(64) agencyRef?: string;
+  @IsOptional() @IsString() @MaxLength(40) @IsPlainText() waybill?: string;
+  @IsOptional() @IsString() @MaxLength(64) @IsPlainText() agencyRef?: string;
   @IsOptional() @Matches(DATE_PATTERN) validUntil?: string;
   @IsOptional() @IsObject() @IsDecimalAmounts() amounts?: Record<string, string>;
-  @IsOptional() @IsArray() @ArrayMaxSize(20) @IsString({ each: true }) @MaxLength(64, { each: true }) requestedMaterials?: string[];
-  @IsOptional() @IsArray() @ArrayMaxSize(20) @IsString({ each: true }) @MaxLength(64, { each: true }) suppliedMaterials?: string[];
+  @IsOptional() @IsArray() @ArrayMaxSize(20) @IsString({ each: true }) @MaxLength(64, { each: true }) @IsPlainText({ each: true }) requestedMaterials?: string[];
+  @IsOptional() @IsArray() @ArrayMaxSize(20) @IsString({ each: true }) @MaxLength(64, { each: true }) @IsPlainText({ each: true }) suppliedMaterials?: string[];
   @IsOptional() @IsInt() @Min(1) conversation?: number;
   @IsOptional() @IsArray() @ArrayMaxSize(50) @ValidateNested({ each: true }) @Type(() => SheetProblemDto) sheetProblems?: SheetProblemDto[];
 }
@@ -210,7 +211,7 @@ export class StatusUpdateDto implements StatusUpdate {
 export class CaseWithdrawalDto implements CaseWithdrawal {
   @IsDefined() @Matches(CASE_NUMBER_PATTERN) caseId!: string;
   @IsDefined() @IsRFC3339() requestedAt!: string;
-  @IsDefined() @IsString() @MinLength(1) @MaxLength(400) reason!: string;
+  @IsDefined() @IsString() @MinLength(1) @MaxLength(400) @IsFreeText() reason!: string;
 }
 
 /** Body of `case.supplement` v1: the material the handling side asked for (补正). */
@@ -218,7 +219,7 @@ export class CaseSupplementDto implements CaseSupplement {
   @IsDefined() @Matches(CASE_NUMBER_PATTERN) caseId!: string;
   @IsDefined() @IsRFC3339() suppliedAt!: string;
   @IsDefined() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(20) @ValidateNested({ each: true }) @Type(() => MaterialRefDto) materials!: MaterialRefDto[];
-  @IsOptional() @IsString() @MaxLength(400) note?: string;
+  @IsOptional() @IsString() @MaxLength(400) @IsFreeText() note?: string;
 }
 
 /** What an agency adapter reports over the agency link (AGENCY_STATUS). */
@@ -228,7 +229,7 @@ export class TransferDocumentDto {
 }
 
 export class AgencyStatusReportDto implements AgencyStatusReport {
-  @IsDefined() @IsString() @MaxLength(100) eventId!: string;
+  @IsDefined() @IsString() @MaxLength(100) @IsPlainText() eventId!: string;
   @IsOptional() @IsInt() @Min(1) conversation?: number;
   @IsOptional() @IsObject() @ValidateNested() @Type(() => TransferDocumentDto) document?: TransferDocumentDto;
   @IsDefined() @Matches(AGENCY_PATTERN) agency!: AgencyCode;

@@ -33,7 +33,7 @@ import {
   type TransferOutPlace,
   type TransferReplyMessage,
 } from './canonical.js';
-import { IsCreditCode, IsDivisionCode } from './code-validators.js';
+import { IsCreditCode, IsDivisionCode, IsFreeText, IsPlainText } from './code-validators.js';
 import { ApplicantDto, DATE_PATTERN, MaterialRefDto, trim } from './common.dto.js';
 
 const AGENCY_PATTERN = /^(SC|CQ)\.[a-z-]+$/;
@@ -54,6 +54,7 @@ export class TransferOutPlaceDto implements TransferOutPlace {
   @Transform(trim)
   @MinLength(2)
   @MaxLength(100)
+  @IsPlainText()
   agencyName!: string;
 
   @IsOptional()
@@ -117,8 +118,8 @@ export class PensionTransferRequestDto implements PensionTransferRequest {
 }
 
 export class FundAccountDto {
-  @IsDefined() @IsString() @MinLength(2) @MaxLength(60) bankName!: string;
-  @IsDefined() @IsString() @MinLength(2) @MaxLength(100) accountName!: string;
+  @IsDefined() @IsString() @MinLength(2) @MaxLength(60) @IsPlainText() bankName!: string;
+  @IsDefined() @IsString() @MinLength(2) @MaxLength(100) @IsPlainText() accountName!: string;
   @IsDefined() @Matches(/^\d{12,30}$/) accountNumber!: string;
 }
 
@@ -163,7 +164,7 @@ export class TransferInSideDto {
 /** The transfer-out place inside a contact letter; its person number travels sealed in version 2 senders' letters. */
 export class TransferOutSideDto {
   @IsDefined() @IsString() @IsDivisionCode() region!: string;
-  @IsDefined() @IsString() @MinLength(2) @MaxLength(100) agencyName!: string;
+  @IsDefined() @IsString() @MinLength(2) @MaxLength(100) @IsPlainText() agencyName!: string;
   @IsOptional() @IsString() @IsCreditCode() agencyCreditCode?: string;
   @IsOptional() @IsString() @Matches(/^[A-Za-z0-9]{4,30}$/) personNumber?: string;
   @IsOptional() @IsBoolean() temporaryAccount?: boolean;
@@ -172,7 +173,7 @@ export class TransferOutSideDto {
 
 export class TransferReasonDto {
   @IsDefined() @IsIn(REJECTION_REASONS) code!: RejectionReason;
-  @IsDefined() @IsString() @MaxLength(400) message!: string;
+  @IsDefined() @IsString() @MaxLength(400) @IsFreeText() message!: string;
 }
 
 /** Body of `pension.transfer.contact-letter` v1 (transfer-in node → transfer-out node). */

@@ -34,6 +34,13 @@ const CONSTRAINT_CODES: Readonly<Record<string, string>> = {
 const DOMAIN_CODES = new Set<string>(['ID_NUMBER_INVALID', 'REGION_UNKNOWN']);
 
 /**
+ * Domain codes only a window is answered with. The schemas state the text rule, so for a peer or
+ * an agency adapter such a body simply does not match its contract: CONTRACT_INVALID, which a
+ * sending node dead-letters at once (peer.transport.ts) instead of retrying.
+ */
+const WINDOW_DOMAIN_CODES = new Set<string>(['TEXT_CHARACTERS_INVALID']);
+
+/**
  * Turns a plain JSON value into a validated instance of a contract class, or throws a
  * GatewayError naming every field at fault (never echoing the submitted value, which may be
  * personal data).
@@ -49,26 +56,57 @@ export function validateContract<T extends object>(
   if (plain === null || typeof plain !== 'object' || Array.isArray(plain)) {
     throw GatewayError.field(fallbackCode, '', 'the body must be a JSON object');
   }
+  const forbidUnknown = options.forbidUnknown ?? true;
   let errors: ValidationError[];
   let instance: T;
+  let dropped: FieldProblem[];
   try {
     instance = plainToInstance(cls, plain, { enableImplicitConversion: false });
     errors = validateSync(instance, {
       whitelist: true,
-      forbidNonWhitelisted: options.forbidUnknown ?? true,
+      forbidNonWhitelisted: forbidUnknown,
       forbidUnknownValues: true,
       validationError: { target: false, value: false },
     });
+    dropped = forbidUnknown ? droppedFields(plain, instance, '') : [];
   } catch (cause) {
     // A shape the validators cannot even walk (e.g. arrays nested where an object belongs).
     throw new GatewayError(fallbackCode, { detail: 'the body has a shape no contract allows', cause });
   }
-  if (errors.length === 0) return instance;
-  const fields = flatten(errors, '');
+  if (errors.length === 0 && dropped.length === 0) return instance;
+  const fields = dedupeByField([...flatten(errors, ''), ...dropped]);
   const codes = new Set(fields.map((f) => f.code));
   const only = codes.size === 1 ? [...codes][0] : undefined;
-  const code = only !== undefined && DOMAIN_CODES.has(only) ? (only as ErrorCode) : fallbackCode;
+  const promoted = only !== undefined && (DOMAIN_CODES.has(only) || (fallbackCode === 'VALIDATION_FAILED' && WINDOW_DOMAIN_CODES.has(only)));
+  const code = promoted ? (only as ErrorCode) : fallbackCode;
   throw new GatewayError(code, { detail: `${fields.length} field(s) at fault`, fields });
+}
+
+/**
+ * The fields of `plain` that never reached `instance`. class-transformer skips a key named
+ * `__proto__` or `constructor`, or one the instance already answers with a method or getter
+ * (`toString`, `valueOf`, `hasOwnProperty`, `__defineGetter__`…: every Object.prototype member),
+ * so class-validator's whitelist never sees it; it would also take such a key for a declared
+ * property, since it looks names up in a plain object. Walking the body beside the instance, own
+ * keys only, finds them at any depth, in arrays too, for one Object.keys per object.
+ */
+function droppedFields(plain: unknown, instance: unknown, prefix: string): FieldProblem[] {
+  if (plain === null || typeof plain !== 'object' || instance === null || typeof instance !== 'object') return [];
+  const out: FieldProblem[] = [];
+  if (Array.isArray(plain)) {
+    if (!Array.isArray(instance)) return [];
+    plain.forEach((item, i) => out.push(...droppedFields(item, instance[i], `${prefix}[${i}]`)));
+    return out;
+  }
+  for (const key of Object.keys(plain)) {
+    const path = prefix === '' ? key : `${prefix}.${key}`;
+    if (!Object.hasOwn(instance, key)) {
+      out.push({ field: path, code: 'UNKNOWN_FIELD', message: `property ${key} should not exist` });
+    } else {
+      out.push(...droppedFields((plain as Record<string, unknown>)[key], (instance as Record<string, unknown>)[key], path));
+    }
+  }
+  return out;
 }
 
 function flatten(errors: readonly ValidationError[], prefix: string): FieldProblem[] {

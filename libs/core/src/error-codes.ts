@@ -21,6 +21,11 @@ export const ERROR_CODES = {
   PAYLOAD_TOO_LARGE: { status: 413, origin: 'window', title: 'The request body is too large' },
   ID_NUMBER_INVALID: { status: 400, origin: 'window', title: 'The citizen ID number is not valid (GB 11643)' },
   REGION_UNKNOWN: { status: 400, origin: 'window', title: 'The region code is not a known division code (GB/T 2260)' },
+  TEXT_CHARACTERS_INVALID: {
+    status: 400,
+    origin: 'window',
+    title: 'A text field holds a control, replacement or bidirectional-override character',
+  },
   REGION_NOT_SERVED: {
     status: 422,
     origin: 'window',

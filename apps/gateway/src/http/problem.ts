@@ -44,7 +44,9 @@ export function toProblem(error: unknown, instance?: string): Problem {
   if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || status === 415) return build('UNSUPPORTED_MEDIA_TYPE', 'this content type is not accepted here', instance);
   if (code === 'FST_ERR_CTP_BODY_TOO_LARGE' || status === 413) return build('PAYLOAD_TOO_LARGE', 'the body is larger than this endpoint accepts', instance);
   if (e.name === 'SyntaxError' || code.startsWith('FST_ERR_CTP_') || code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
-    return build('MALFORMED_JSON', 'the body could not be parsed', instance);
+    // Fastify's parser also refuses, before any object is built, a `__proto__` key or a
+    // `constructor` holding a `prototype` (gateway-app.ts): its error does not say which, so the detail names both.
+    return build('MALFORMED_JSON', 'the body could not be parsed as JSON, or holds a __proto__ key or a constructor.prototype', instance);
   }
   if (status === 404) return build('NOT_FOUND', 'no such resource', instance);
   if (status === 429) return build('RATE_LIMITED', undefined, instance);

@@ -1,6 +1,6 @@
 import { Transform, Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsDefined, IsOptional, IsString, MaxLength, MinLength, ValidateNested } from 'class-validator';
-import { MaterialRefDto, trim } from '#contracts';
+import { IsFreeText, MaterialRefDto, trim } from '#contracts';
 
 /** Body of `POST /api/v1/applications/{caseId}/withdrawal`. */
 export class WithdrawalRequestDto {
@@ -9,6 +9,7 @@ export class WithdrawalRequestDto {
   @Transform(trim)
   @MinLength(1, { message: '请填写撤回原因 (give the reason for the withdrawal)' })
   @MaxLength(400)
+  @IsFreeText()
   reason!: string;
 }
 
@@ -25,5 +26,6 @@ export class SupplementRequestDto {
   @IsOptional()
   @IsString()
   @MaxLength(400)
+  @IsFreeText()
   note?: string;
 }

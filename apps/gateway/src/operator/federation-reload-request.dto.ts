@@ -1,4 +1,5 @@
 import { IsDefined, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsFreeText } from '#contracts';
 
 /** Where the reload is served (OperatorController); the HTTP layer gives this route FEDERATION_RELOAD_BODY_LIMIT_BYTES. */
 export const FEDERATION_RELOAD_PATH = '/api/v1/operator/federation/reload';
@@ -19,6 +20,7 @@ export class FederationReloadRequestDto {
   @IsString()
   @MinLength(3)
   @MaxLength(400)
+  @IsFreeText()
   reason!: string;
 
   @IsOptional()

@@ -1,4 +1,5 @@
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsDefined, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
+import { IsFreeText } from '#contracts';
 
 /** Body of POST /api/v1/operator/messages/replay. */
 export class ReplayRequestDto {
@@ -13,5 +14,6 @@ export class ReplayRequestDto {
   @IsString()
   @MinLength(3)
   @MaxLength(400)
+  @IsFreeText()
   reason!: string;
 }

@@ -1,4 +1,5 @@
 import { IsDefined, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsFreeText } from '#contracts';
 
 /** Body of POST /api/v1/operator/keys/rotate: why the operator rotates (kept in the audit trail). */
 export class RotateRequestDto {
@@ -6,5 +7,6 @@ export class RotateRequestDto {
   @IsString()
   @MinLength(3)
   @MaxLength(400)
+  @IsFreeText()
   reason!: string;
 }
