@@ -353,16 +353,6 @@ describe('Relay', () => {
       await rounds(relay, 10_000, 250);
       expect(await db.read((s) => s.outbox.countsByState())).toEqual({ delivered: 6 });
     });
-
-    it('never sends a message older than maxAgeMs, though its destination never failed', async () => {
-      const state = { up: true, sent: [] as string[] };
-      const relay = new Relay(db, () => down(state), clock, { ...options, defaultPolicy: { ...options.defaultPolicy, maxAgeMs: 60_000 } });
-      await enqueue(id(300), 'peer:CQ');
-      clock.advance(60_000);
-      await relay.runOnce();
-      expect(state.sent).toEqual([]);
-      expect(await db.read((s) => s.outbox.get(id(300)))).toMatchObject({ state: 'dead', deadReason: 'RETRIES_EXHAUSTED', attempts: 0 });
-    });
   });
 
   describe('leases', () => {

@@ -81,9 +81,9 @@ export const DEFAULT_RELAY_OPTIONS: RelayOptions = {
  * failures push only its own messages back (backoff per message), so other destinations keep
  * flowing.
  *
- * Retry limits, one rule for every message of a destination: `maxAgeMs` applies to every
- * waiting message, tried or not (no message is sent older than that; while its destination's
- * circuit is open, the relay dead-letters all of its messages past the age, not only the probe);
+ * Retry limits, one rule for every message of a destination: a message past `maxAgeMs` is
+ * dead-lettered when it fails, and a message that waits because its destination's circuit is
+ * open counts as failing (the relay dead-letters all of them past the age, not only the probe);
  * `maxAttempts` counts the sends that tell about the message, those to a destination whose
  * circuit is closed. A probe of an open circuit tests the destination: its failure uses no
  * attempt of the message that carried it.
@@ -266,15 +266,9 @@ export class Relay {
     });
   }
 
-  private async sendAll(claimed: OutboxRecord[]): Promise<void> {
-    // 1. No message is sent past its age, whatever its destination's state (one rule for all).
-    const destination = claimed[0].destination;
-    const maxAgeMs = this.policyFor(destination).maxAgeMs;
-    const aged = claimed.filter((m) => this.clock.nowMs() - m.createdAt >= maxAgeMs);
-    if (aged.length > 0) await this.expireClaimed(aged);
-    const messages = claimed.filter((m) => !aged.includes(m));
-    if (messages.length === 0) return;
-    // 2. A half-open circuit gets one probe; the rest go back unclaimed, no attempt counted.
+  private async sendAll(messages: OutboxRecord[]): Promise<void> {
+    // A half-open circuit gets one probe; the rest go back unclaimed, no attempt counted.
+    const destination = messages[0].destination;
     const allowance = this.circuits.allowance(destination, this.clock.nowMs());
     const queue = messages.slice(0, allowance);
     const held = messages.slice(queue.length);
@@ -291,18 +285,11 @@ export class Relay {
           await this.releaseAll(next);
           continue;
         }
-        // 3. Send; a probe that goes through closes the circuit and the rest flow at once.
+        // A probe that goes through closes the circuit, and the rest flow at once.
         await (batching ? this.sendChunk(transport, next) : this.sendOne(next[0], probing));
       }
     });
     await Promise.all(workers);
-  }
-
-  private async expireClaimed(messages: readonly OutboxRecord[]): Promise<void> {
-    await this.db.transaction(async (tx) => {
-      for (const m of messages) await tx.outbox.markDead(m.messageId, m.attempts, 'RETRIES_EXHAUSTED', m.lastError ?? NOT_DELIVERED_IN_TIME);
-    });
-    for (const message of messages) this.hooks.onAttempt?.({ message, outcome: 'dead', durationMs: 0, reason: 'RETRIES_EXHAUSTED' });
   }
 
   /**
