@@ -2,6 +2,8 @@ import { ManualClock } from '#core';
 import { GatewayDatabase, type MessageLogRecord } from '#persistence';
 import { caseRecord, outboxMessage, testMessageId } from '../../libs/persistence/src/records.fixtures.js';
 import { verifyChain } from '#signing';
+import { DEFAULT_RELAY_OPTIONS, Relay, type DestinationTransport } from '#delivery';
+import { eventually } from '../e2e/support/free-port.js';
 import { MessageLogChainer } from '../../apps/gateway/src/message-log/message-log-chainer.js';
 import { MessageLogService } from '../../apps/gateway/src/message-log/message-log.service.js';
 import { dropPostgresDatabase, freshPostgresDatabase } from './support/postgres.js';
@@ -136,6 +138,63 @@ describe('GatewayDatabase on PostgreSQL', () => {
         await tx.cases.update(order[1], { stage: 'forwarded' });
       });
     await expect(Promise.all([move(a, ids), move(b, [...ids].reverse())])).resolves.toBeDefined();
+  });
+
+  describe('the relay on two replicas', () => {
+    const clock = new ManualClock(Date.UTC(2026, 10, 26, 8));
+    const enqueue = (db: GatewayDatabase, from: number, count: number) =>
+      db.transaction(async (tx) => {
+        for (let i = 0; i < count; i += 1) await tx.outbox.enqueue(outboxMessage(from + i, { messageType: 'status-update', caseId: null, createdAt: clock.nowMs(), nextAttemptAt: clock.nowMs() }));
+      });
+    const states = (db: GatewayDatabase, from: number, count: number) =>
+      db.read(async (s) => {
+        const out: string[] = [];
+        for (let i = 0; i < count; i += 1) out.push((await s.outbox.get(testMessageId(from + i)))?.state ?? 'missing');
+        return out;
+      });
+
+    it('keeps the claims of a replica whose sends are slow (renewed leases), so the other never sends them at the same time', async () => {
+      if (!url) return;
+      const [a, b] = replicas as [GatewayDatabase, GatewayDatabase];
+      const sends: string[] = [];
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      const slow: DestinationTransport = { send: async (m) => (sends.push(m.messageId), await held, { proof: 'receipt' }) };
+      const fast: DestinationTransport = { send: async (m) => (sends.push(m.messageId), { proof: 'receipt' }) };
+      const leased = { ...DEFAULT_RELAY_OPTIONS, leaseMs: 300, idleMs: 5, batchesInFlight: 1 };
+      await enqueue(a, 5_000, 20);
+      const replicaA = new Relay(a, () => slow, clock, leased);
+      const replicaB = new Relay(b, () => fast, clock, leased);
+      replicaA.start();
+      await eventually(async () => sends.length, (n) => n === 20);
+      // Three times the lease passes while A's sends wait; its heartbeat keeps them.
+      for (let i = 0; i < 3; i += 1) {
+        clock.advance(300);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        expect(await replicaB.runOnce()).toBe(0);
+      }
+      expect(sends).toHaveLength(20);
+      release();
+      await replicaA.stop();
+      expect(new Set(await states(a, 5_000, 20))).toEqual(new Set(['delivered']));
+    });
+
+    it("takes over the claims a killed replica held once the default lease (8 s) runs out, not before", async () => {
+      if (!url) return;
+      const [a, b] = replicas as [GatewayDatabase, GatewayDatabase];
+      await enqueue(a, 6_000, 20);
+      // What a replica killed mid-send leaves behind: claims under a lease nobody renews.
+      await a.transaction((tx) => tx.outbox.claimDue(clock.nowMs(), clock.nowMs() + DEFAULT_RELAY_OPTIONS.leaseMs, 20));
+      const sends: string[] = [];
+      const replicaB = new Relay(b, () => ({ send: async (m) => (sends.push(m.messageId), { proof: 'receipt' }) }), clock, DEFAULT_RELAY_OPTIONS);
+      clock.advance(DEFAULT_RELAY_OPTIONS.leaseMs - 1);
+      expect(await replicaB.runOnce()).toBe(0);
+      clock.advance(2);
+      expect(DEFAULT_RELAY_OPTIONS.leaseMs).toBeLessThanOrEqual(10_000);
+      expect(await replicaB.runOnce()).toBe(20);
+      expect(new Set(sends).size).toBe(20);
+      expect(new Set(await states(b, 6_000, 20))).toEqual(new Set(['delivered']));
+    });
   });
 
   describe('the message log', () => {

@@ -4,13 +4,24 @@ export type CircuitState = 'closed' | 'open' | 'half-open';
 export interface CircuitOptions {
   /** Consecutive transient failures that open the circuit. */
   readonly failureThreshold: number;
-  /** How long an open circuit waits before it lets one probe through. */
+  /** How long an open circuit waits before it lets the first probe through. */
   readonly openMs: number;
-  /** Each failed probe doubles the wait, up to this. */
+  /**
+   * Each failed probe doubles the wait, up to this cap: the longest a destination that answers
+   * again goes unnoticed (plus the probe's own time). Each wait is drawn in [0.8, 1] of its value.
+   */
   readonly maxOpenMs: number;
 }
 
-export const DEFAULT_CIRCUIT_OPTIONS: CircuitOptions = { failureThreshold: 5, openMs: 5_000, maxOpenMs: 120_000 };
+/**
+ * Why these: a destination that answers again must be found within 5 s, however long it was
+ * down. The cap used to be 120 s, and deliveries resumed 78 s after a 75-second outage; one
+ * probe every 2.5 s costs one request per destination, which a down destination can bear.
+ */
+export const DEFAULT_CIRCUIT_OPTIONS: CircuitOptions = { failureThreshold: 5, openMs: 1_000, maxOpenMs: 2_500 };
+
+/** The share of a wait that jitter may take off, so replicas of a node do not probe in step. */
+const OPEN_JITTER = 0.2;
 
 interface Circuit {
   state: CircuitState;
@@ -24,7 +35,8 @@ interface Circuit {
 /**
  * One circuit per destination. While a destination is down the relay stops sending it anything
  * (its messages wait, unclaimed, without using up attempts) and probes it with one message after
- * `openMs`; a success closes the circuit and the backlog flows again.
+ * `openMs`, then at most every `maxOpenMs`; a success closes the circuit and the backlog flows
+ * again at once (the relay makes the destination's waiting messages due).
  *
  * @example
  *   const breakers = new CircuitBreakers(DEFAULT_CIRCUIT_OPTIONS);
@@ -34,15 +46,26 @@ interface Circuit {
 export class CircuitBreakers {
   private readonly circuits = new Map<string, Circuit>();
 
-  constructor(private readonly options: CircuitOptions = DEFAULT_CIRCUIT_OPTIONS) {}
+  constructor(
+    private readonly options: CircuitOptions = DEFAULT_CIRCUIT_OPTIONS,
+    private readonly random: () => number = Math.random,
+  ) {}
 
-  /** Destinations that must not be sent to now (open and not yet due for a probe). */
+  /**
+   * Destinations that must not be sent to now: open and not yet due for a probe, or half-open
+   * with the probe still out (claiming their messages would only hand them back).
+   */
   blocked(nowMs: number): string[] {
     const out: string[] = [];
     for (const [destination, circuit] of this.circuits) {
       if (circuit.state === 'open' && nowMs < circuit.openUntil) out.push(destination);
+      else if (circuit.state === 'half-open' && this.probeOut(circuit, nowMs)) out.push(destination);
     }
     return out;
+  }
+
+  private probeOut(circuit: Circuit, nowMs: number): boolean {
+    return circuit.probeSince !== undefined && circuit.probeSince !== null && nowMs - circuit.probeSince < circuit.openMs;
   }
 
   /**
@@ -56,14 +79,20 @@ export class CircuitBreakers {
     if (!circuit || circuit.state === 'closed') return Number.POSITIVE_INFINITY;
     if (circuit.state === 'open' && nowMs >= circuit.openUntil) circuit.state = 'half-open';
     if (circuit.state !== 'half-open') return 0;
-    if (circuit.probeSince !== undefined && circuit.probeSince !== null && nowMs - circuit.probeSince < circuit.openMs) return 0;
+    if (this.probeOut(circuit, nowMs)) return 0;
     circuit.probeSince = nowMs;
     return 1;
   }
 
-  success(destination: string): void {
+  /**
+   * Records an answer from the destination. Returns true when it closed a circuit that was not
+   * closed: the destination is back, and what waits for it should go now.
+   */
+  success(destination: string): boolean {
     const circuit = this.circuits.get(destination);
-    if (circuit) this.circuits.set(destination, { state: 'closed', failures: 0, openUntil: 0, openMs: this.options.openMs });
+    if (!circuit) return false;
+    this.circuits.set(destination, { state: 'closed', failures: 0, openUntil: 0, openMs: this.options.openMs });
+    return circuit.state !== 'closed';
   }
 
   failure(destination: string, nowMs: number): void {
@@ -73,12 +102,17 @@ export class CircuitBreakers {
     if (circuit.state === 'half-open') {
       circuit.openMs = Math.min(this.options.maxOpenMs, circuit.openMs * 2);
       circuit.state = 'open';
-      circuit.openUntil = nowMs + circuit.openMs;
+      circuit.openUntil = nowMs + this.jittered(circuit.openMs);
     } else if (circuit.state === 'closed' && circuit.failures >= this.options.failureThreshold) {
       circuit.state = 'open';
-      circuit.openUntil = nowMs + circuit.openMs;
+      circuit.openUntil = nowMs + this.jittered(circuit.openMs);
     }
     this.circuits.set(destination, circuit);
+  }
+
+  /** Never longer than the wait itself, so `maxOpenMs` stays the longest a recovery goes unseen. */
+  private jittered(waitMs: number): number {
+    return Math.round(waitMs * (1 - OPEN_JITTER * this.random()));
   }
 
   state(destination: string): CircuitState {

@@ -290,4 +290,116 @@ describe('Relay', () => {
     expect(relay.circuits.state('agency:SC.card')).toBe('closed');
     expect(await db.read((s) => s.outbox.countsByState())).toEqual({ delivered: 2, retrying: 2 });
   });
+
+  describe('during and after an outage of a destination', () => {
+    const down = (state: { up: boolean; sent: string[] }): DestinationTransport => ({
+      send: async (m: OutboxRecord) => {
+        if (!state.up) throw DeliveryFailure.transient('PEER_UNREACHABLE', 'connection refused');
+        state.sent.push(m.messageId);
+        return { proof: 'receipt' };
+      },
+    });
+    const id = (n: number) => `00000000-0000-7000-8000-${String(900_000 + n).padStart(12, '0')}`;
+    /** Runs the relay's rounds for `ms` of clock time, one round every `stepMs`. */
+    async function rounds(relay: Relay, ms: number, stepMs: number, until: () => Promise<boolean> = async () => false): Promise<number> {
+      for (let spent = 0; spent < ms; spent += stepMs) {
+        await relay.runOnce();
+        if (await until()) return spent;
+        clock.advance(stepMs);
+      }
+      return ms;
+    }
+
+    it('sends every waiting message within 5 s of the destination answering again, after an outage of ten minutes', async () => {
+      const state = { up: false, sent: [] as string[] };
+      // The default policy backs off up to 5 minutes per message; recovery must not wait that out.
+      const relay = new Relay(db, () => down(state), clock, { ...DEFAULT_RELAY_OPTIONS, concurrencyPerDestination: 2 }, {}, () => 0.5);
+      for (let i = 0; i < 10; i += 1) await enqueue(id(i), 'peer:CQ');
+      await rounds(relay, 10 * 60_000, 500);
+      // A case accepted while the destination is still down waits with the others.
+      await enqueue(id(10), 'peer:CQ');
+      state.up = true;
+      const allSent = async () => (await db.read((s) => s.outbox.countsByState()))['delivered'] === 11;
+      const took = await rounds(relay, 60_000, 250, allSent);
+      expect(await db.read((s) => s.outbox.countsByState())).toEqual({ delivered: 11 });
+      expect(took).toBeLessThanOrEqual(5_000);
+    });
+
+    it('dead-letters every message of a down destination once it is older than maxAgeMs, not only the one probing it', async () => {
+      const state = { up: false, sent: [] as string[] };
+      const policy = { ...options.defaultPolicy, maxAttempts: 1_000, maxAgeMs: 60_000 };
+      const relay = new Relay(db, () => down(state), clock, { ...options, defaultPolicy: policy, concurrencyPerDestination: 1 }, {}, () => 0.5);
+      for (let i = 0; i < 40; i += 1) await enqueue(id(100 + i), 'peer:CQ');
+      const dead = async () => (await db.read((s) => s.outbox.countsByState()))['dead'] === 40;
+      const took = await rounds(relay, 5 * 60_000, 500, dead);
+      const letters = await db.read((s) => s.outbox.list({ state: 'dead', limit: 100 }));
+      expect(letters).toHaveLength(40);
+      expect(new Set(letters.map((m) => m.deadReason))).toEqual(new Set(['RETRIES_EXHAUSTED']));
+      // All within moments of the age limit, whether or not the message was ever tried.
+      expect(took).toBeGreaterThanOrEqual(60_000);
+      expect(took).toBeLessThanOrEqual(62_000);
+      // Every message was kept until the age ran out: none died alone for its attempts.
+      expect(letters.every((m) => m.attempts <= 1)).toBe(true);
+    });
+
+    it('does not use up the attempts of the message that probes a down destination, so none is dead-lettered while its siblings later go through', async () => {
+      const state = { up: false, sent: [] as string[] };
+      const policy = { ...options.defaultPolicy, maxAttempts: 3 };
+      const relay = new Relay(db, () => down(state), clock, { ...options, defaultPolicy: policy, concurrencyPerDestination: 1 }, {}, () => 0.5);
+      for (let i = 0; i < 6; i += 1) await enqueue(id(200 + i), 'peer:CQ');
+      await rounds(relay, 10 * 60_000, 500);
+      expect(await db.read((s) => s.outbox.countsByState())).toEqual({ retrying: 6 });
+      state.up = true;
+      await rounds(relay, 10_000, 250);
+      expect(await db.read((s) => s.outbox.countsByState())).toEqual({ delivered: 6 });
+    });
+  });
+
+  describe('leases', () => {
+    it("takes over a dead relay's claims within 10 s with the default lease", async () => {
+      const sent: string[] = [];
+      // Relay A claims and then never answers (its process was killed mid-send).
+      const hung: DestinationTransport = { send: () => new Promise(() => undefined) };
+      const a = new Relay(db, () => hung, clock, DEFAULT_RELAY_OPTIONS);
+      const b = new Relay(db, () => ({ send: async (m: OutboxRecord) => (sent.push(m.messageId), { proof: 'receipt' }) }), clock, DEFAULT_RELAY_OPTIONS);
+      await enqueue('00000000-0000-7000-8000-000000000501', 'peer:CQ');
+      void a.runOnce();
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      expect(await b.runOnce()).toBe(0);
+      clock.advance(10_000);
+      expect(await b.runOnce()).toBe(1);
+      expect(sent).toEqual(['00000000-0000-7000-8000-000000000501']);
+    });
+
+    it('renews the lease of a message while its send is under way, so another relay does not send it at the same time', async () => {
+      let sends = 0;
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      const slow: DestinationTransport = {
+        send: async () => {
+          sends += 1;
+          await held;
+          return { proof: 'receipt' };
+        },
+      };
+      // One batch in flight: A's loop waits for it and claims nothing meanwhile (no renewal by a re-claim).
+      const leased = { ...options, leaseMs: 300, idleMs: 5, batchesInFlight: 1 };
+      const a = new Relay(db, () => slow, clock, leased);
+      const b = new Relay(db, () => ({ send: async () => (sends += 1, { proof: 'receipt' }) }), clock, leased);
+      await enqueue('00000000-0000-7000-8000-000000000502', 'peer:CQ');
+      a.start();
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      expect(sends).toBe(1);
+      // Twice the lease passes while A's send waits; A's heartbeat (every third of the lease) renews it.
+      for (let i = 0; i < 3; i += 1) {
+        clock.advance(200);
+        await new Promise((resolve) => setTimeout(resolve, 150));
+        expect(await b.runOnce()).toBe(0);
+      }
+      expect(sends).toBe(1);
+      release();
+      await a.stop();
+      expect(await db.read((s) => s.outbox.get('00000000-0000-7000-8000-000000000502'))).toMatchObject({ state: 'delivered' });
+    });
+  });
 });

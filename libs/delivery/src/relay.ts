@@ -44,6 +44,10 @@ export interface RelayAttemptEvent {
 
 export interface RelayOptions {
   readonly batchSize: number;
+  /**
+   * How long a claim lasts without news from its relay. A running relay renews the leases of
+   * what it is sending every third of this, so it only bounds how long a dead relay's claims wait.
+   */
   readonly leaseMs: number;
   /** How long the relay sleeps when nothing is due (a new message wakes it at once). */
   readonly idleMs: number;
@@ -58,7 +62,8 @@ export interface RelayOptions {
 
 export const DEFAULT_RELAY_OPTIONS: RelayOptions = {
   batchSize: 200,
-  leaseMs: 30_000,
+  // Why 8 s: a killed replica's claims must be taken over within 10 s; renewal keeps slow sends.
+  leaseMs: 8_000,
   idleMs: 250,
   concurrencyPerDestination: 32,
   batchesInFlight: 4,
@@ -72,8 +77,16 @@ export const DEFAULT_RELAY_OPTIONS: RelayOptions = {
  * and records the outcome. Delivery is at-least-once; receivers are idempotent by message id.
  *
  * A message claimed by a relay that dies stays "in flight" until its lease expires, then any
- * relay claims it again. One destination's failures push only its own messages back (backoff
- * per message), so other destinations keep flowing.
+ * relay claims it again; a live relay renews the leases of what it sends. One destination's
+ * failures push only its own messages back (backoff per message), so other destinations keep
+ * flowing.
+ *
+ * Retry limits, one rule for every message of a destination: a message past `maxAgeMs` is
+ * dead-lettered when it fails, and a message that waits because its destination's circuit is
+ * open counts as failing (the relay dead-letters all of them past the age, not only the probe);
+ * `maxAttempts` counts the sends that tell about the message, those to a destination whose
+ * circuit is closed. A probe of an open circuit tests the destination: its failure uses no
+ * attempt of the message that carried it.
  */
 interface Completion {
   readonly message: OutboxRecord;
@@ -92,6 +105,9 @@ export class Relay {
   private loop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
   private kicked = false;
+  private heartbeat: ReturnType<typeof setInterval> | null = null;
+  /** When the waiting messages of each open destination were last checked against their age. */
+  private readonly agedAt = new Map<string, number>();
   readonly circuits: CircuitBreakers;
 
   constructor(
@@ -102,13 +118,15 @@ export class Relay {
     private readonly hooks: RelayHooks = {},
     private readonly random: () => number = Math.random,
   ) {
-    this.circuits = new CircuitBreakers(options.circuit);
+    this.circuits = new CircuitBreakers(options.circuit, random);
   }
 
   start(): void {
     if (this.running) return;
     this.running = true;
     this.loop = this.run();
+    this.heartbeat = setInterval(() => void this.renewLeases(), Math.max(10, Math.floor(this.options.leaseMs / 3)));
+    this.heartbeat.unref();
   }
 
   /** Wakes the relay now (called after a transaction enqueued messages). */
@@ -123,6 +141,23 @@ export class Relay {
     this.wake?.();
     await this.loop;
     this.loop = null;
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = null;
+  }
+
+  /**
+   * The heartbeat: extends the leases of every message this relay holds (claimed, being sent or
+   * waiting to be recorded). Three renewals fit in one lease, so one slow or failed renewal (the
+   * database was busy) does not let another relay send the same message at the same time.
+   */
+  private async renewLeases(): Promise<void> {
+    if (this.sending.size === 0) return;
+    const ids = [...this.sending];
+    try {
+      await this.db.transaction((tx) => tx.outbox.renewLeases(ids, this.clock.nowMs() + this.options.leaseMs));
+    } catch {
+      // The database was unreachable: the next beat tries again, well within the lease.
+    }
   }
 
   /** Claims and sends one batch, and waits until it is recorded. Returns how many messages it handled. */
@@ -139,10 +174,27 @@ export class Relay {
    */
   private async claim(): Promise<OutboxRecord[]> {
     const now = this.clock.nowMs();
-    // Destinations whose circuit is open are not even claimed: their messages wait untouched.
+    // Destinations whose circuit is open are not even claimed: their messages wait untouched,
+    // but not past their age.
     const blocked = this.circuits.blocked(now);
+    await this.expireAged(blocked, now);
     const claimed = await this.db.transaction((tx) => tx.outbox.claimDue(now, now + this.options.leaseMs, this.options.batchSize, blocked));
     return claimed.filter((m) => !this.sending.has(m.messageId));
+  }
+
+  /**
+   * The age limit for messages that are not being tried: once a second, every waiting message
+   * of an open destination older than its policy's `maxAgeMs` is dead-lettered. Without this only
+   * the probe was ever dead-lettered (39 of 40 messages stayed retrying long past the limit).
+   */
+  private async expireAged(blocked: readonly string[], now: number): Promise<void> {
+    for (const destination of blocked) {
+      if (now - (this.agedAt.get(destination) ?? Number.NEGATIVE_INFINITY) < AGE_CHECK_MS) continue;
+      this.agedAt.set(destination, now);
+      const policy = this.policyFor(destination);
+      const expired = await this.db.transaction((tx) => tx.outbox.expireWaiting(destination, now - policy.maxAgeMs, 'RETRIES_EXHAUSTED', NOT_DELIVERED_IN_TIME));
+      for (const message of expired) this.hooks.onAttempt?.({ message, outcome: 'dead', durationMs: 0, reason: 'RETRIES_EXHAUSTED' });
+    }
   }
 
   private async sendClaimed(batch: readonly OutboxRecord[]): Promise<void> {
@@ -233,14 +285,25 @@ export class Relay {
           await this.releaseAll(next);
           continue;
         }
-        const ok = batching ? await this.sendChunk(transport, next) : await this.sendOne(next[0]);
-        if (probing && ok) {
-          // The probe went through: the circuit is closed, the rest flow next round.
-          this.kick();
-        }
+        // A probe that goes through closes the circuit, and the rest flow at once.
+        await (batching ? this.sendChunk(transport, next) : this.sendOne(next[0], probing));
       }
     });
     await Promise.all(workers);
+  }
+
+  /**
+   * The destination answered after its circuit was open: every message of it that waits out a
+   * backoff drawn while it was down is made due now, and the relay is woken, so the backlog (and
+   * the cases accepted meanwhile) goes at once instead of after minutes of backoff.
+   */
+  private async recovered(destination: string): Promise<void> {
+    try {
+      await this.db.transaction((tx) => tx.outbox.makeDue(destination, this.clock.nowMs()));
+    } catch {
+      // Their own backoffs still bring them (later): the delivery just recorded stands.
+    }
+    this.kick();
   }
 
   private async releaseAll(messages: readonly OutboxRecord[]): Promise<void> {
@@ -249,18 +312,19 @@ export class Relay {
     });
   }
 
-  private async sendOne(message: OutboxRecord): Promise<boolean> {
+  /** One message on its own; `probe`: it tests a destination whose circuit is open. */
+  private async sendOne(message: OutboxRecord, probe = false): Promise<boolean> {
     const started = this.clock.nowMs();
     const transport = this.transportFor(message.destination);
     try {
       if (!transport) throw DeliveryFailure.permanent('ROUTE_UNKNOWN', `no transport for ${message.destination}`);
       const outcome = await transport.send(message);
       await this.recordDelivered(message, outcome);
-      this.circuits.success(message.destination);
       this.hooks.onAttempt?.({ message, outcome: 'delivered', durationMs: this.clock.nowMs() - started });
+      if (this.circuits.success(message.destination)) await this.recovered(message.destination);
       return true;
     } catch (error) {
-      await this.recordFailure(message, error, started);
+      await this.recordFailure(message, error, started, true, probe);
       return false;
     }
   }
@@ -284,7 +348,7 @@ export class Relay {
     // adapter is down, say) tells as much about the destination as a failed request would.
     const allTransient = results.every((r) => !r.ok && !r.failure.permanent);
     if (allTransient) this.circuits.failure(messages[0].destination, this.clock.nowMs());
-    else this.circuits.success(messages[0].destination);
+    else if (this.circuits.success(messages[0].destination)) await this.recovered(messages[0].destination);
     await Promise.all(
       messages.map(async (message, i) => {
         const result = results[i];
@@ -353,9 +417,10 @@ export class Relay {
     await this.hooks.afterDelivered?.(tx, c.message, c.outcome);
   }
 
-  private async recordFailure(message: OutboxRecord, error: unknown, started: number, countForCircuit = true): Promise<void> {
+  private async recordFailure(message: OutboxRecord, error: unknown, started: number, countForCircuit = true, probe = false): Promise<void> {
     const failure = asFailure(error);
-    const attempts = message.attempts + 1;
+    // A probe that met the destination still down says nothing about the message: no attempt.
+    const attempts = probe && !failure.permanent ? message.attempts : message.attempts + 1;
     const now = this.clock.nowMs();
     const policy = this.policyFor(message.destination);
     // Only transient failures say the destination is unwell; a refused message is its own problem.
@@ -364,7 +429,7 @@ export class Relay {
     const reason = failure.permanent ? failure.reason : dead ? 'RETRIES_EXHAUSTED' : failure.reason;
     await this.db.transaction(async (tx) => {
       if (dead) await tx.outbox.markDead(message.messageId, attempts, reason, failure.message);
-      else await tx.outbox.markRetry(message.messageId, attempts, now + backoffDelay(policy, attempts, this.random), failure.message);
+      else await tx.outbox.markRetry(message.messageId, attempts, now + backoffDelay(policy, Math.max(1, attempts), this.random), failure.message);
     });
     this.hooks.onAttempt?.({ message, outcome: dead ? 'dead' : 'retrying', durationMs: now - started, reason });
   }
@@ -378,6 +443,10 @@ export class Relay {
     return this.options.defaultPolicy;
   }
 }
+
+/** How often the waiting messages of an open destination are checked against their age. */
+const AGE_CHECK_MS = 1_000;
+const NOT_DELIVERED_IN_TIME = 'not delivered within maxAgeMs';
 
 function byCase(a: Completion, b: Completion): number {
   const x = a.message.caseId ?? '';

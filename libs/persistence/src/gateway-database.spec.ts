@@ -39,6 +39,56 @@ describe('GatewayDatabase on SQLite', () => {
     expect(again.map((m) => m.messageId)).toEqual(['00000000-0000-7000-8000-000000000001']);
   });
 
+  it('renews the lease of messages still in flight only, so another claim waits for the renewed lease', async () => {
+    await db.transaction(async (tx) => {
+      await tx.outbox.enqueue(message('00000000-0000-7000-8000-000000000001', 0));
+      await tx.outbox.enqueue(message('00000000-0000-7000-8000-000000000002', 0));
+    });
+    await db.transaction((tx) => tx.outbox.claimDue(1_000, 2_000, 10));
+    await db.transaction((tx) => tx.outbox.markDelivered('00000000-0000-7000-8000-000000000002', 1_500, null));
+    const renewed = await db.transaction((tx) => tx.outbox.renewLeases(['00000000-0000-7000-8000-000000000001', '00000000-0000-7000-8000-000000000002'], 5_000));
+    expect(renewed).toBe(1);
+    expect(await db.transaction((tx) => tx.outbox.claimDue(4_000, 9_000, 10))).toHaveLength(0);
+    expect(await db.read((s) => s.outbox.get('00000000-0000-7000-8000-000000000002'))).toMatchObject({ state: 'delivered', leaseUntil: null });
+    expect((await db.transaction((tx) => tx.outbox.claimDue(5_001, 9_000, 10))).map((m) => m.messageId)).toEqual(['00000000-0000-7000-8000-000000000001']);
+  });
+
+  it("makes a destination's retrying messages due now, and no other destination's", async () => {
+    await db.transaction(async (tx) => {
+      await tx.outbox.enqueue(message('00000000-0000-7000-8000-000000000001', 0));
+      await tx.outbox.enqueue({ ...message('00000000-0000-7000-8000-000000000002', 0), destination: 'agency:SC.card' });
+    });
+    await db.transaction(async (tx) => {
+      await tx.outbox.markRetry('00000000-0000-7000-8000-000000000001', 3, 300_000, 'down');
+      await tx.outbox.markRetry('00000000-0000-7000-8000-000000000002', 3, 300_000, 'down');
+    });
+    expect(await db.transaction((tx) => tx.outbox.makeDue('peer:CQ', 1_000))).toBe(1);
+    expect((await db.transaction((tx) => tx.outbox.claimDue(1_000, 9_000, 10))).map((m) => m.messageId)).toEqual(['00000000-0000-7000-8000-000000000001']);
+  });
+
+  it("dead-letters a destination's waiting messages past an age, keeping their last error, and leaves in-flight and younger ones", async () => {
+    await db.transaction(async (tx) => {
+      await tx.outbox.enqueue({ ...message('00000000-0000-7000-8000-000000000001', 0), createdAt: 100 });
+      await tx.outbox.enqueue({ ...message('00000000-0000-7000-8000-000000000002', 0), createdAt: 100 });
+      await tx.outbox.enqueue({ ...message('00000000-0000-7000-8000-000000000003', 0), createdAt: 100 });
+      await tx.outbox.enqueue({ ...message('00000000-0000-7000-8000-000000000004', 0), createdAt: 900 });
+      await tx.outbox.enqueue({ ...message('00000000-0000-7000-8000-000000000005', 0), createdAt: 100, destination: 'agency:SC.card' });
+    });
+    await db.transaction((tx) => tx.outbox.markRetry('00000000-0000-7000-8000-000000000002', 1, 0, 'PEER_UNREACHABLE: down'));
+    await db.transaction(async (tx) => {
+      const [first] = await tx.outbox.claimDue(0, 9_000, 1);
+      expect(first.messageId).toBe('00000000-0000-7000-8000-000000000001');
+    });
+    const expired = await db.transaction((tx) => tx.outbox.expireWaiting('peer:CQ', 500, 'RETRIES_EXHAUSTED', 'not delivered within maxAgeMs'));
+    expect(expired.map((m) => m.messageId).sort()).toEqual(['00000000-0000-7000-8000-000000000002', '00000000-0000-7000-8000-000000000003']);
+    const get = (id: string) => db.read((s) => s.outbox.get(id));
+    expect(await get('00000000-0000-7000-8000-000000000002')).toMatchObject({ state: 'dead', deadReason: 'RETRIES_EXHAUSTED', lastError: 'PEER_UNREACHABLE: down' });
+    expect(await get('00000000-0000-7000-8000-000000000003')).toMatchObject({ state: 'dead', lastError: 'not delivered within maxAgeMs' });
+    expect(await get('00000000-0000-7000-8000-000000000001')).toMatchObject({ state: 'in-flight' });
+    expect(await get('00000000-0000-7000-8000-000000000004')).toMatchObject({ state: 'pending' });
+    expect(await get('00000000-0000-7000-8000-000000000005')).toMatchObject({ state: 'pending' });
+  });
+
   it('counts undelivered messages per destination in the database', async () => {
     await db.transaction(async (tx) => {
       await tx.outbox.enqueue(message('00000000-0000-7000-8000-000000000001', 0));

@@ -469,6 +469,55 @@ export class OutboxStore {
     );
   }
 
+  /**
+   * Extends the lease of messages a relay is still sending (its heartbeat), so a lease can be
+   * short, and a dead relay's claims are taken over soon, without a slow send losing its claim.
+   * Only rows still in flight are touched: one delivered or given back meanwhile stays as it is.
+   * Returns how many leases were extended.
+   *
+   * @example await tx.outbox.renewLeases(['0190…'], nowMs + 8_000)
+   */
+  async renewLeases(messageIds: readonly string[], leaseUntil: number): Promise<number> {
+    if (messageIds.length === 0) return 0;
+    if (this.kind === 'postgres') {
+      // One statement with the ids as an array: its text and prepared plan never change.
+      return this.sql.run(`UPDATE outbox SET lease_until = ? WHERE message_id = ANY(?::varchar[]) AND state = 'in-flight'`, [leaseUntil, [...messageIds]]);
+    }
+    let renewed = 0;
+    for (const id of messageIds) {
+      renewed += await this.sql.run(`UPDATE outbox SET lease_until = ? WHERE message_id = ? AND state = 'in-flight'`, [leaseUntil, id]);
+    }
+    return renewed;
+  }
+
+  /**
+   * Makes every retrying message of a destination due now (its backoff is over): the destination
+   * answered again, and its messages must not wait out backoffs drawn while it was down.
+   * Returns how many were made due.
+   *
+   * @example await tx.outbox.makeDue('peer:CQ', nowMs)
+   */
+  async makeDue(destination: string, nowMs: number): Promise<number> {
+    return this.sql.run(`UPDATE outbox SET next_attempt_at = ? WHERE state = 'retrying' AND destination = ? AND next_attempt_at > ?`, [nowMs, destination, nowMs]);
+  }
+
+  /**
+   * Dead-letters a destination's waiting messages (pending or retrying, not in flight) created
+   * before `createdBefore`, with `reason`, keeping each one's last error if it had one; returns
+   * them. The age limit of a retry policy for messages that are not being tried (their
+   * destination's circuit is open).
+   *
+   * @example await tx.outbox.expireWaiting('peer:CQ', nowMs - policy.maxAgeMs, 'RETRIES_EXHAUSTED', 'not delivered within maxAgeMs')
+   */
+  async expireWaiting(destination: string, createdBefore: number, reason: string, error: string): Promise<OutboxRecord[]> {
+    const rows = await this.sql.all(
+      `UPDATE outbox SET state = 'dead', lease_until = NULL, dead_reason = ?, last_error = COALESCE(last_error, ?) ` +
+        `WHERE state IN ('pending', 'retrying') AND destination = ? AND created_at < ? RETURNING *`,
+      [reason.slice(0, 64), error.slice(0, 400), destination, createdBefore],
+    );
+    return rows.map((r) => OUTBOX.fromRow(r));
+  }
+
   /** Gives back a claim without counting an attempt (graceful shutdown). */
   async release(messageId: string, nowMs: number): Promise<void> {
     await this.sql.run(

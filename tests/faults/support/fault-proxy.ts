@@ -10,7 +10,12 @@ export type FaultMode = 'pass' | 'slow' | 'error500' | 'garbage' | 'reset';
 export class FaultProxy {
   mode: FaultMode = 'pass';
   readonly counts: Record<FaultMode, number> = { pass: 0, slow: 0, error500: 0, garbage: 0, reset: 0 };
+  /** When each request arrived (ms since the epoch), whatever the mode. */
+  readonly arrivals: number[] = [];
+  /** When the peer's own successful answers (2xx) were passed back in `pass` mode. */
+  readonly answered: number[] = [];
   private server: Server | null = null;
+  private readonly holds = new Set<() => void>();
 
   constructor(
     /** Where requests go; may be switched (the proxy then acts as a load balancer's front door). */
@@ -24,6 +29,8 @@ export class FaultProxy {
   }
 
   async close(): Promise<void> {
+    // Answers still held back by `slow` are dropped, so no timer outlives the suite.
+    for (const drop of this.holds) drop();
     this.server?.closeAllConnections();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
@@ -31,6 +38,7 @@ export class FaultProxy {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const mode = this.mode;
     this.counts[mode] += 1;
+    this.arrivals.push(Date.now());
     const body = await readBody(req);
     if (mode === 'error500') {
       res.writeHead(500, { 'content-type': 'application/problem+json' }).end('{"code":"INTERNAL"}');
@@ -45,12 +53,25 @@ export class FaultProxy {
       res.writeHead(502).end();
       return;
     }
-    if (mode === 'slow') await new Promise((r) => setTimeout(r, this.slowMs));
+    if (mode === 'slow') await this.hold();
     if (mode === 'garbage') {
       res.writeHead(200, { 'content-type': 'application/jose' }).end('garbage.not-a.receipt');
       return;
     }
+    if (mode === 'pass' && upstream.status < 300) this.answered.push(Date.now());
     res.writeHead(upstream.status, upstream.headers).end(upstream.body);
+  }
+
+  private hold(): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.holds.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, this.slowMs);
+      this.holds.add(done);
+    });
   }
 }
 

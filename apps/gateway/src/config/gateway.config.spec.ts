@@ -53,4 +53,14 @@ describe('loadGatewayConfig', () => {
       expect.objectContaining({ detail: expect.stringMatching(/AUTH_FAILURES_PER_CREDENTIAL must be.*CREDENTIAL_TTL_DAYS must be.*TRUST_PROXY must be/) }),
     );
   });
+
+  it('defaults to a short relay lease and a circuit that probes a down destination at most every 2.5 s', () => {
+    const base = { NODE_CODE: 'SC', HTTP_PORT: '1', STATUS_PORT: '2', ADAPTER_PORT: '3', AGENCY_LINK_SECRET: 'x'.repeat(32) };
+    const config = loadGatewayConfig(base);
+    expect(config.relayLeaseMs).toBe(8_000);
+    expect(config.circuit).toEqual({ failureThreshold: 5, openMs: 1_000, maxOpenMs: 2_500 });
+    expect(() => loadGatewayConfig({ ...base, CIRCUIT_OPEN_MS: '5000', CIRCUIT_MAX_OPEN_MS: '2000' })).toThrow(
+      expect.objectContaining({ code: 'CONFIG_INVALID', detail: expect.stringContaining('CIRCUIT_OPEN_MS must not exceed CIRCUIT_MAX_OPEN_MS') }),
+    );
+  });
 });

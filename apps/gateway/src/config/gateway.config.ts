@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { GatewayError, isNodeCode, type NodeCode } from '#core';
 import type { DatabaseOptions } from '#persistence';
-import { DEFAULT_CIRCUIT_OPTIONS, DEFAULT_RETRY_POLICY, type CircuitOptions, type RetryPolicy } from '#delivery';
+import { DEFAULT_CIRCUIT_OPTIONS, DEFAULT_RELAY_OPTIONS, DEFAULT_RETRY_POLICY, type CircuitOptions, type RetryPolicy } from '#delivery';
 
 /** Everything a gateway node needs, read once at start and validated. */
 export interface GatewayConfig {
@@ -155,7 +155,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     peerTimeoutMs: int('PEER_TIMEOUT_MS', 10_000, 100),
     agencyTimeoutMs: int('AGENCY_TIMEOUT_MS', 10_000, 100),
     relayIdleMs: int('RELAY_IDLE_MS', 250, 1),
-    relayLeaseMs: int('RELAY_LEASE_MS', 30_000, 100),
+    relayLeaseMs: int('RELAY_LEASE_MS', DEFAULT_RELAY_OPTIONS.leaseMs, 100),
     // PostgreSQL: batches overlap their database round trips. SQLite runs in the process, with no
     // round trip to hide: more batches at once only take CPU from intake on the same machine.
     relayBatchesInFlight: int('RELAY_BATCHES_IN_FLIGHT', database.kind === 'postgres' ? 4 : 1, 1),
@@ -188,6 +188,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
   if (config.amqp && !/^amqps?:\/\//.test(config.amqp.url)) problems.push('AMQP_URL must be an amqp:// URL');
   if (config.statusListener.port < 0) problems.push('STATUS_PORT is required');
   if (config.adapter.port < 0) problems.push('ADAPTER_PORT is required');
+  if (config.circuit.openMs > config.circuit.maxOpenMs) problems.push('CIRCUIT_OPEN_MS must not exceed CIRCUIT_MAX_OPEN_MS');
   if (problems.length > 0) {
     throw new GatewayError('CONFIG_INVALID', { detail: problems.join('; ') });
   }
