@@ -76,3 +76,4 @@ export {
   type VerifyCheckpointOptions,
   type VerifyCountersignatureOptions,
 } from './log-checkpoint.js';
+export * from './crypto-suite.js';
