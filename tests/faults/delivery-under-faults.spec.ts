@@ -88,7 +88,7 @@ describe('delivery under faults (real processes, kill -9)', () => {
         window: '',
         operator: '',
         simulator: new AppProcess(`${lower}-simulator`, 'apps/agency-simulator/src/main.js', {
-          SIM_PROVINCE: code, SIM_PORT: String(p.sim), SIM_STEP_MS: '150', SIM_AUTO_TICK_MS: '50', SIM_REJECT_RATE: '0.05', SIM_SEED: '11', SIM_STATE_FILE: simState, SIM_IDEMPOTENT: 'false',
+          SIM_PROVINCE: code, SIM_PORT: String(p.sim), SIM_STEP_MS: '150', SIM_AUTO_TICK_MS: '50', SIM_REJECT_RATE: '0.05', SIM_SEED: '11', SIM_STATE_FILE: simState, SIM_IDEMPOTENT: 'false', SIM_ANSWER_DELAY_MS: '150',
         }, join(dir, 'logs')),
         adapter: new AppProcess(`${lower}-adapter`, `apps/adapter-${code === 'SC' ? 'sichuan' : 'chongqing'}/src/main.js`, {
           ADAPTER_PORT: String(p.adapter), GATEWAY_STATUS_PORT: String(p.status), AGENCY_BASE_URL: `http://127.0.0.1:${p.sim}`, ADAPTER_STATE_DIR: join(dir, lower, 'adapter'), AGENCY_KEY_DIR: join(dir, lower, 'agency-keys'), ADAPTER_POLL_MS: '100', AGENCY_LINK_SECRET: `fault-suite-agency-link-secret-${code}-0123456789`,

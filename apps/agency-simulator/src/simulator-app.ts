@@ -45,10 +45,19 @@ class SimulatorModule {
 
 /** SIMULATOR: one province's agency systems over HTTP (caller listens). Demo and tests only. */
 export async function createSimulatorApp(
-  options: SimulatorOptions & { logs?: boolean },
+  options: SimulatorOptions & { logs?: boolean; answerDelayMs?: number },
 ): Promise<{ app: NestFastifyApplication; simulator: ProvinceSimulators }> {
   const simulator = new ProvinceSimulators(options);
-  const app = await NestFactory.create<NestFastifyApplication>(SimulatorModule.register(simulator), new FastifyAdapter(), {
+  const fastify = new FastifyAdapter();
+  const delayMs = options.answerDelayMs ?? 0;
+  if (delayMs > 0) {
+    // A slow agency system: what a POST asks is done (and journaled) at once, the answer leaves
+    // later, so a crash of the caller lands between the agency's action and its answer.
+    fastify.getInstance().addHook('onSend', async (request) => {
+      if (request.method === 'POST') await new Promise((resolve) => setTimeout(resolve, delayMs));
+    });
+  }
+  const app = await NestFactory.create<NestFastifyApplication>(SimulatorModule.register(simulator), fastify, {
     logger: options.logs === true ? ['error', 'warn'] : false,
   });
   return { app, simulator };

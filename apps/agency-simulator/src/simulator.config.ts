@@ -9,6 +9,8 @@ import { resolve } from 'node:path';
  * SIM_TRANSFER_ARREARS, SIM_TRANSFER_DRAWING_PENSION and SIM_TRANSFER_WRONG_SUMS, and the
  * transfer-in side's SIM_TRANSFER_TEMPORARY_ACCOUNT (ID numbers), and SIM_IDEMPOTENT (`true`, the
  * default; `false` plays agencies that are not idempotent: a repeated create is a second case),
+ * SIM_ANSWER_DELAY_MS (default 0: a slow agency system, which acts at once and answers a
+ * POST that much later, so that a crash lands between its action and the adapter's record),
  * and LOG_LEVEL (JSON logs: `info`, the default, logs every decision; `debug` every request too).
  */
 export function loadSimulatorConfig(env: Readonly<Record<string, string | undefined>> = process.env) {
@@ -22,6 +24,8 @@ export function loadSimulatorConfig(env: Readonly<Record<string, string | undefi
     throw new Error('SIM_TEMPORARY_LOSS_DAYS must be a whole number of days');
   const idempotent = env['SIM_IDEMPOTENT'] ?? 'true';
   if (idempotent !== 'true' && idempotent !== 'false') throw new Error('SIM_IDEMPOTENT must be true or false');
+  const answerDelayMs = Number(env['SIM_ANSWER_DELAY_MS'] ?? 0);
+  if (!Number.isInteger(answerDelayMs) || answerDelayMs < 0) throw new Error('SIM_ANSWER_DELAY_MS must be a whole number of milliseconds');
   const logLevel = env['LOG_LEVEL'] ?? 'info';
   if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) throw new Error('LOG_LEVEL must be one of debug, info, warn, error');
   const list = (name: string) =>
@@ -38,6 +42,7 @@ export function loadSimulatorConfig(env: Readonly<Record<string, string | undefi
     stateFile: env['SIM_STATE_FILE'] ? resolve(env['SIM_STATE_FILE']) : undefined,
     autoTickMs: Number(env['SIM_AUTO_TICK_MS'] ?? 500),
     idempotent: idempotent === 'true',
+    answerDelayMs,
     logLevel,
     ...(lossDays !== undefined ? { temporaryLossDays: lossDays } : {}),
     notInsured: list('SIM_NOT_INSURED'),
