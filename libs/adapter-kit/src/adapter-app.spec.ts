@@ -14,6 +14,7 @@ const client: AgencyClient = {
   submit: async () => ({ agencyRef: 'R', duplicate: false }),
   withdraw: async () => ({ agencyRef: 'R', duplicate: false }),
   supplement: async () => ({ agencyRef: 'R', duplicate: false }),
+  lookUp: async () => null,
   fetchEvents: async (cursor) => ({
     events: cursor === 0 ? [{ position: 1, toReport: () => ({ caseId: CASE, stage: 'in-production', at: '2026-11-23T10:00:00.000+08:00' }) }] : [],
   }),
