@@ -20,7 +20,7 @@ import { handleDeliveryBatch } from './delivery-batch-handler.js';
 import { StatusPump } from './status-pump.js';
 import { SealedDataOpener } from './sealed-data-opener.js';
 import type { Clock } from '#core';
-import type { LogLevel } from '@nestjs/common';
+import { PinoNestLogger, type LogDestination } from '#logging';
 import { DEFAULT_ADAPTER_ACK_TIMEOUT_MS, type AdapterLogLevel } from './adapter.config.js';
 import { join } from 'node:path';
 
@@ -39,9 +39,12 @@ export interface AdapterOptions {
   readonly pollMs: number;
   /** How long a status pump waits for the gateway's answer (ADAPTER_ACK_TIMEOUT_MS; DEFAULT_ADAPTER_ACK_TIMEOUT_MS when absent). */
   readonly ackTimeoutMs?: number;
+  /** JSON logs (one object per line, the project's one logger); false: none. */
   readonly logs?: boolean;
   /** With logs on: `info` (the default) logs every hand-over, `warn` only what went wrong. */
   readonly logLevel?: AdapterLogLevel;
+  /** Where the JSON lines go: standard output when absent, a file, or a stream (tests). */
+  readonly logDestination?: LogDestination;
   /** RabbitMQ instead of TCP (production mode): the adapter is then a competing consumer. */
   readonly amqp?: { readonly url: string; readonly queuePrefix: string } | null;
   /** The province's agency-link secret, shared with its gateway. */
@@ -51,13 +54,6 @@ export interface AdapterOptions {
   /** Tests pass a ManualClock (key ages); otherwise the system clock. */
   readonly clock?: Clock;
 }
-
-const NEST_LOG_LEVELS: Readonly<Record<AdapterLogLevel, LogLevel[]>> = {
-  debug: ['debug', 'log', 'warn', 'error'],
-  info: ['log', 'warn', 'error'],
-  warn: ['warn', 'error'],
-  error: ['error'],
-};
 
 const GATEWAY_LINK = Symbol('GATEWAY_LINK');
 const DELIVERY_CONTEXT = Symbol('DELIVERY_CONTEXT');
@@ -180,7 +176,8 @@ export async function createAdapterApp(clients: readonly AgencyClient[], options
     ...linkServerOptions(
       options.amqp && queues ? { kind: 'rmq', url: options.amqp.url, queue: queues.deliver } : { kind: 'tcp', host: '127.0.0.1', port: options.port },
     ),
-    logger: options.logs === false ? false : NEST_LOG_LEVELS[options.logLevel ?? 'info'],
+    // The same JSON logger as the gateway's: each line about a case names its caseNumber and messageId.
+    logger: options.logs === false ? false : new PinoNestLogger({ app: 'adapter', node }, options.logLevel ?? 'info', options.logDestination),
   });
   return {
     app,
