@@ -252,6 +252,15 @@ describe('delivery under faults (real processes, kill -9)', () => {
     }
     const delivered = accepted.filter((c) => (created[c.caseId] ?? 0) >= 1).length;
     const duplicates = accepted.filter((c) => (created[c.caseId] ?? 0) > 1).length;
+    // What the adapters did with repeated deliveries, from their JSON logs (one object per line).
+    const handOvers: Record<string, number> = {};
+    for (const name of ['sc-adapter', 'cq-adapter']) {
+      for (const line of readFileSync(join(dir, 'logs', `${name}.log`), 'utf8').split('\n')) {
+        if (!line.startsWith('{')) continue;
+        const { msg } = JSON.parse(line) as { msg?: string };
+        if (msg === 'handed to agency' || msg === 'answered from the hand-over journal' || msg === 'found at the agency by look-up') handOvers[msg] = (handOvers[msg] ?? 0) + 1;
+      }
+    }
     const deadAfter = new Set((await deadLetters()).map((d) => d.caseId));
     const lost = accepted.filter((c) => (created[c.caseId] ?? 0) === 0 && !deadAfter.has(c.caseId)).length;
     const finished: Record<string, number> = {};
@@ -270,6 +279,7 @@ describe('delivery under faults (real processes, kill -9)', () => {
       duplicateRequestsAtAgency,
       agencyIdempotent: false,
       kills,
+      adapterHandOvers: handOvers,
       lost,
       deadLetteredBeforeReplay: dead.length,
       deadReasons: reasons,

@@ -33,9 +33,10 @@ export abstract class ChongqingSystemClient implements AgencyClient {
     body: object;
   };
 
-  async submit(forwarded: ForwardedRequest): Promise<AgencyHandOver> {
+  async submit(forwarded: ForwardedRequest, messageId: string): Promise<AgencyHandOver> {
     const { path, body } = this.toRequest(forwarded);
-    return this.post(path, body);
+    // requestId on a new case too: the system's logs then name the gateway message that brought it.
+    return this.post(path, { ...body, requestId: messageId });
   }
 
   async withdraw(withdrawal: CaseWithdrawal, messageId: string): Promise<AgencyHandOver> {

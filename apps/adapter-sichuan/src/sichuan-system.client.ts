@@ -32,9 +32,10 @@ export abstract class SichuanSystemClient implements AgencyClient {
     body: object;
   };
 
-  async submit(forwarded: ForwardedRequest): Promise<AgencyHandOver> {
+  async submit(forwarded: ForwardedRequest, messageId: string): Promise<AgencyHandOver> {
     const { endpoint, body } = this.toRequest(forwarded);
-    return this.post(endpoint, body);
+    // 请求流水号 on a new case too: the system's logs then name the gateway message that brought it.
+    return this.post(endpoint, { ...body, qqlsh: messageId });
   }
 
   async withdraw(withdrawal: CaseWithdrawal, messageId: string): Promise<AgencyHandOver> {
