@@ -1,7 +1,15 @@
-import { closeSync, existsSync, fdatasyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { GatewayError, SystemClock, type Clock } from '#core';
-import { writeTextAtomically } from '#signing';
+import {
+  closeSync,
+  existsSync,
+  fdatasyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  writeSync,
+} from "node:fs";
+import { dirname } from "node:path";
+import { GatewayError, SystemClock, type Clock } from "#core";
+import { writeTextAtomically } from "#signing";
 
 /**
  * What the adapter knows of one hand-over (one gateway message id): it was about to be made
@@ -20,9 +28,21 @@ export interface HandOverRecord {
 
 /** One line of the journal file. */
 type JournalLine =
-  | { readonly t: 'intent'; readonly id: string; readonly agency: string; readonly caseId: string; readonly type: string; readonly at: number }
-  | { readonly t: 'outcome'; readonly id: string; readonly ref: string; readonly at: number }
-  | { readonly t: 'dropped'; readonly id: string; readonly at: number };
+  | {
+      readonly t: "intent";
+      readonly id: string;
+      readonly agency: string;
+      readonly caseId: string;
+      readonly type: string;
+      readonly at: number;
+    }
+  | {
+      readonly t: "outcome";
+      readonly id: string;
+      readonly ref: string;
+      readonly at: number;
+    }
+  | { readonly t: "dropped"; readonly id: string; readonly at: number };
 
 /** How long outcomes are kept unless ADAPTER_HANDOVER_RETENTION_HOURS says otherwise: the gateway's default `maxAgeMs` (3 days) plus 4 days for an operator's replay. */
 export const DEFAULT_HANDOVER_RETENTION_MS = 7 * 24 * 3600_000;
@@ -68,8 +88,15 @@ export class HandOverJournal {
   }
 
   /** Opens (creating) the journal at `file`, replays it and compacts it. */
-  static open(file: string, options: { clock?: Clock; retentionMs?: number } = {}): HandOverJournal {
-    return new HandOverJournal(file, options.clock ?? new SystemClock(), options.retentionMs ?? DEFAULT_HANDOVER_RETENTION_MS);
+  static open(
+    file: string,
+    options: { clock?: Clock; retentionMs?: number } = {},
+  ): HandOverJournal {
+    return new HandOverJournal(
+      file,
+      options.clock ?? new SystemClock(),
+      options.retentionMs ?? DEFAULT_HANDOVER_RETENTION_MS,
+    );
   }
 
   /** What is known of this message's hand-over, if anything. */
@@ -78,9 +105,16 @@ export class HandOverJournal {
   }
 
   /** Records that the hand-over is about to be made; on disk when this returns. */
-  intend(record: Omit<HandOverRecord, 'at' | 'outcome'>): void {
+  intend(record: Omit<HandOverRecord, "at" | "outcome">): void {
     const at = this.clock.nowMs();
-    this.append({ t: 'intent', id: record.messageId, agency: record.agency, caseId: record.caseId, type: record.messageType, at });
+    this.append({
+      t: "intent",
+      id: record.messageId,
+      agency: record.agency,
+      caseId: record.caseId,
+      type: record.messageType,
+      at,
+    });
     this.records.set(record.messageId, { ...record, at });
   }
 
@@ -89,14 +123,14 @@ export class HandOverJournal {
     const record = this.records.get(messageId);
     if (!record) return;
     const at = this.clock.nowMs();
-    this.append({ t: 'outcome', id: messageId, ref: agencyRef, at });
+    this.append({ t: "outcome", id: messageId, ref: agencyRef, at });
     this.records.set(messageId, { ...record, outcome: { agencyRef, at } });
   }
 
   /** Forgets a hand-over the agency refused: it does not hold the case, a later delivery starts afresh. */
   drop(messageId: string): void {
     if (!this.records.has(messageId)) return;
-    this.append({ t: 'dropped', id: messageId, at: this.clock.nowMs() });
+    this.append({ t: "dropped", id: messageId, at: this.clock.nowMs() });
     this.records.delete(messageId);
   }
 
@@ -112,7 +146,8 @@ export class HandOverJournal {
     try {
       return await run;
     } finally {
-      if (this.inFlight.get(messageId) === settled) this.inFlight.delete(messageId);
+      if (this.inFlight.get(messageId) === settled)
+        this.inFlight.delete(messageId);
     }
   }
 
@@ -130,7 +165,10 @@ export class HandOverJournal {
     // The line must be on disk before the agency is called (intent) or the gateway answered (outcome).
     fdatasyncSync(this.fd);
     this.lines += 1;
-    if (this.lines >= COMPACT_SLACK_LINES && this.lines >= this.compactedLines) {
+    if (
+      this.lines >= COMPACT_SLACK_LINES &&
+      this.lines >= this.compactedLines
+    ) {
       closeSync(this.fd);
       this.fd = this.compact();
     }
@@ -139,29 +177,42 @@ export class HandOverJournal {
   /** Rebuilds the records from the file; a torn last line is left out. */
   private replay(): void {
     if (!existsSync(this.file)) return;
-    const lines = readFileSync(this.file, 'utf8').split('\n');
+    const lines = readFileSync(this.file, "utf8").split("\n");
     // Every complete line ends with '\n': the last element is '' unless the tail was cut short.
     lines.pop();
     lines.forEach((text, index) => {
-      if (text === '') return;
+      if (text === "") return;
       let line: JournalLine;
       try {
         line = JSON.parse(text) as JournalLine;
       } catch (cause) {
-        throw new GatewayError('ADAPTER_STATE_CORRUPT', { detail: `hand-over journal line ${index + 1} is unreadable`, cause });
+        throw new GatewayError("ADAPTER_STATE_CORRUPT", {
+          detail: `hand-over journal line ${index + 1} is unreadable`,
+          cause,
+        });
       }
       this.apply(line);
     });
   }
 
   private apply(line: JournalLine): void {
-    if (line.t === 'intent') {
-      this.records.set(line.id, { messageId: line.id, agency: line.agency, caseId: line.caseId, messageType: line.type, at: line.at });
+    if (line.t === "intent") {
+      this.records.set(line.id, {
+        messageId: line.id,
+        agency: line.agency,
+        caseId: line.caseId,
+        messageType: line.type,
+        at: line.at,
+      });
       return;
     }
     const record = this.records.get(line.id);
     if (!record) return;
-    if (line.t === 'outcome') this.records.set(line.id, { ...record, outcome: { agencyRef: line.ref, at: line.at } });
+    if (line.t === "outcome")
+      this.records.set(line.id, {
+        ...record,
+        outcome: { agencyRef: line.ref, at: line.at },
+      });
     else this.records.delete(line.id);
   }
 
@@ -174,12 +225,29 @@ export class HandOverJournal {
         this.records.delete(id);
         continue;
       }
-      kept.push(JSON.stringify({ t: 'intent', id, agency: r.agency, caseId: r.caseId, type: r.messageType, at: r.at } satisfies JournalLine));
-      if (r.outcome) kept.push(JSON.stringify({ t: 'outcome', id, ref: r.outcome.agencyRef, at: r.outcome.at } satisfies JournalLine));
+      kept.push(
+        JSON.stringify({
+          t: "intent",
+          id,
+          agency: r.agency,
+          caseId: r.caseId,
+          type: r.messageType,
+          at: r.at,
+        } satisfies JournalLine),
+      );
+      if (r.outcome)
+        kept.push(
+          JSON.stringify({
+            t: "outcome",
+            id,
+            ref: r.outcome.agencyRef,
+            at: r.outcome.at,
+          } satisfies JournalLine),
+        );
     }
-    writeTextAtomically(this.file, kept.map((l) => `${l}\n`).join(''));
+    writeTextAtomically(this.file, kept.map((l) => `${l}\n`).join(""));
     this.lines = 0;
     this.compactedLines = kept.length;
-    return openSync(this.file, 'a');
+    return openSync(this.file, "a");
   }
 }

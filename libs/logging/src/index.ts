@@ -1,1 +1,1 @@
-export * from './json-logger.js';
+export * from "./json-logger.js";
