@@ -20,7 +20,7 @@ const shared = {
   extensionsToTreatAsEsm: ['.ts'],
   transform: { '^.+\\.ts$': swc },
   moduleNameMapper: {
-    '^#(core|codes|contracts|signing|routing|persistence|delivery|adapter-kit|pension)$': '<rootDir>/libs/$1/src/index.ts',
+    '^#(core|codes|contracts|signing|routing|persistence|delivery|adapter-kit|pension|logging)$': '<rootDir>/libs/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
 };

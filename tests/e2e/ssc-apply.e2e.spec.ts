@@ -52,7 +52,7 @@ describe('社保卡 申领/补领/换领 across Sichuan and Chongqing (two nodes
   }, 60_000);
 
   it('routes by the card-issuing region, not the ID prefix: a pre-1997 Chongqing ID (51 prefix) goes to Chongqing', async () => {
-    const body = cardApplication({ idNumber: idNumber('51021219680505123'), issuingRegion: '500106', kind: 'reissue-after-loss' });
+    const body = cardApplication({ idNumber: idNumber('51021219680505123'), issuingRegion: '500106' });
     const response = await submit(h.sc, body);
     expect(response.status).toBe(201);
     const receipt = response.body as { caseId: string; handledBy: { node: string } };

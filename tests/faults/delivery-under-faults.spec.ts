@@ -12,10 +12,14 @@ import { readSystemState } from '../../apps/agency-simulator/src/agency-system.s
 
 /**
  * Proof under faults: both provinces as real processes, a stream of applications, and on a
- * schedule the peer answers slowly, with 500s and with garbage; the peer node, an adapter and
- * the accepting node itself are killed with SIGKILL and restarted. Afterwards every accepted
- * application must have reached its agency exactly once, and every case must be finished or be
- * a dead letter with a reason (which an operator replays).
+ * schedule the peer answers slowly, with 500s and with garbage; the peer node, both adapters
+ * (again and again) and the accepting node itself are killed with SIGKILL and restarted.
+ * Afterwards every accepted application must have reached its agency exactly once, and every
+ * case must be finished or be a dead letter with a reason (which an operator replays).
+ *
+ * The agency simulators run as agencies that are NOT idempotent (SIM_IDEMPOTENT=false): a
+ * repeated create is a second case there, so "exactly once" is the adapters' doing (their
+ * hand-over journal and the look-up of a hand-over in doubt), not the agencies'.
  */
 const APPLICATIONS = 240;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -84,7 +88,7 @@ describe('delivery under faults (real processes, kill -9)', () => {
         window: '',
         operator: '',
         simulator: new AppProcess(`${lower}-simulator`, 'apps/agency-simulator/src/main.js', {
-          SIM_PROVINCE: code, SIM_PORT: String(p.sim), SIM_STEP_MS: '150', SIM_AUTO_TICK_MS: '50', SIM_REJECT_RATE: '0.05', SIM_SEED: '11', SIM_STATE_FILE: simState,
+          SIM_PROVINCE: code, SIM_PORT: String(p.sim), SIM_STEP_MS: '150', SIM_AUTO_TICK_MS: '50', SIM_REJECT_RATE: '0.05', SIM_SEED: '11', SIM_STATE_FILE: simState, SIM_IDEMPOTENT: 'false', SIM_ANSWER_DELAY_MS: '150',
         }, join(dir, 'logs')),
         adapter: new AppProcess(`${lower}-adapter`, `apps/adapter-${code === 'SC' ? 'sichuan' : 'chongqing'}/src/main.js`, {
           ADAPTER_PORT: String(p.adapter), GATEWAY_STATUS_PORT: String(p.status), AGENCY_BASE_URL: `http://127.0.0.1:${p.sim}`, ADAPTER_STATE_DIR: join(dir, lower, 'adapter'), AGENCY_KEY_DIR: join(dir, lower, 'agency-keys'), ADAPTER_POLL_MS: '100', AGENCY_LINK_SECRET: `fault-suite-agency-link-secret-${code}-0123456789`,
@@ -150,6 +154,17 @@ describe('delivery under faults (real processes, kill -9)', () => {
     })();
 
     // 2. The faults, on a schedule, while the stream runs (~11 s).
+    const kills: Record<string, number> = {};
+    const kill9 = (p: AppProcess) => {
+      kills[p.name] = (kills[p.name] ?? 0) + 1;
+      p.kill9();
+    };
+    /** kill -9, then a restart after `downMs`: the adapter dies mid-stream, in the middle of hand-overs. */
+    const bounce = async (p: AppProcess, downMs: number) => {
+      kill9(p);
+      await sleep(downMs);
+      p.start();
+    };
     const faults = (async () => {
       await sleep(800);
       proxy.mode = 'slow'; // answers after the peer timeout: the peer has it, the sender retries
@@ -163,17 +178,23 @@ describe('delivery under faults (real processes, kill -9)', () => {
       proxy.mode = 'reset';
       await sleep(800);
       proxy.mode = 'pass';
-      nodes.SC.gateway.kill9(); // the peer node
-      await sleep(1500);
-      nodes.SC.gateway.start();
+      await bounce(nodes.SC.adapter, 300); // the adapters, again and again while cases arrive
+      await sleep(700);
+      await bounce(nodes.CQ.adapter, 300);
+      await sleep(500);
+      await bounce(nodes.SC.gateway, 1500); // the peer node
       await sleep(1200);
-      nodes.SC.adapter.kill9(); // an adapter
-      await sleep(1000);
-      nodes.SC.adapter.start();
+      await bounce(nodes.SC.adapter, 200);
+      await sleep(600);
+      await bounce(nodes.SC.adapter, 200);
+      await sleep(600);
+      await bounce(nodes.CQ.adapter, 200);
+      await sleep(400);
+      await bounce(nodes.CQ.gateway, 1200); // the relay's own node
+      await sleep(300);
+      await bounce(nodes.SC.adapter, 200);
       await sleep(800);
-      nodes.CQ.gateway.kill9(); // the relay's own node
-      await sleep(1200);
-      nodes.CQ.gateway.start();
+      await bounce(nodes.SC.gateway, 800); // the peer node again, while its adapter catches up
     })();
     await Promise.all([load, faults]);
     await waitForHttp(`http://127.0.0.1:${nodes.CQ.http}/health/live`, 30_000);
@@ -219,12 +240,27 @@ describe('delivery under faults (real processes, kill -9)', () => {
 
     // 5. Count at the agencies: each accepted case created exactly once.
     const created: Record<string, number> = {};
+    let repeatsAtAgency = 0;
+    let duplicateRequestsAtAgency = 0;
     for (const n of Object.values(nodes)) {
       // The simulator's state as a restart would rebuild it: its snapshot plus its journal.
-      Object.assign(created, readSystemState(n.simState)?.created ?? {});
+      const state = readSystemState<unknown>(n.simState);
+      Object.assign(created, state?.created ?? {});
+      // A repeat taken as a second case (SIM_IDEMPOTENT=false), or answered as the same one.
+      repeatsAtAgency += state?.stats.repeats ?? 0;
+      duplicateRequestsAtAgency += state?.stats.duplicates ?? 0;
     }
     const delivered = accepted.filter((c) => (created[c.caseId] ?? 0) >= 1).length;
     const duplicates = accepted.filter((c) => (created[c.caseId] ?? 0) > 1).length;
+    // What the adapters did with repeated deliveries, from their JSON logs (one object per line).
+    const handOvers: Record<string, number> = {};
+    for (const name of ['sc-adapter', 'cq-adapter']) {
+      for (const line of readFileSync(join(dir, 'logs', `${name}.log`), 'utf8').split('\n')) {
+        if (!line.startsWith('{')) continue;
+        const { msg } = JSON.parse(line) as { msg?: string };
+        if (msg === 'handed to agency' || msg === 'answered from the hand-over journal' || msg === 'found at the agency by look-up') handOvers[msg] = (handOvers[msg] ?? 0) + 1;
+      }
+    }
     const deadAfter = new Set((await deadLetters()).map((d) => d.caseId));
     const lost = accepted.filter((c) => (created[c.caseId] ?? 0) === 0 && !deadAfter.has(c.caseId)).length;
     const finished: Record<string, number> = {};
@@ -239,6 +275,11 @@ describe('delivery under faults (real processes, kill -9)', () => {
       requestsFailedWhileNodeDown: failedRequests,
       deliveredToAgency: delivered,
       duplicatesAtAgency: duplicates,
+      repeatsAtAgency,
+      duplicateRequestsAtAgency,
+      agencyIdempotent: false,
+      kills,
+      adapterHandOvers: handOvers,
       lost,
       deadLetteredBeforeReplay: dead.length,
       deadReasons: reasons,
@@ -254,6 +295,7 @@ describe('delivery under faults (real processes, kill -9)', () => {
     expect(refused).toBe(0);
     expect(accepted.length).toBeGreaterThan(APPLICATIONS / 2);
     expect(duplicates).toBe(0);
+    expect(repeatsAtAgency).toBe(0);
     expect(lost).toBe(0);
     expect(delivered).toBe(accepted.length);
     expect(stillOpen).toBe(0);

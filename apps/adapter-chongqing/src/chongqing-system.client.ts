@@ -14,7 +14,7 @@ interface ChongqingAnswer {
  * What Chongqing's agency systems share over HTTP: answers `{ success, orderNo, repeated }` or
  * `{ success: false, errCode, errMsg }`; withdraw and supplements at
  * `<cases path>/{bizSerialNo}/withdraw|supplements` keyed by `requestId` (the gateway's message
- * id); a feed paged by `cursor` and `size`. A follow-up for a case the system does not know yet
+ * id); a case looked up at `<cases path>/{bizSerialNo}`; a feed paged by `cursor` and `size`. A follow-up for a case the system does not know yet
  * (ORDER_NOT_FOUND) is transient: the gateway retries.
  */
 export abstract class ChongqingSystemClient implements AgencyClient {
@@ -33,9 +33,10 @@ export abstract class ChongqingSystemClient implements AgencyClient {
     body: object;
   };
 
-  async submit(forwarded: ForwardedRequest): Promise<AgencyHandOver> {
+  async submit(forwarded: ForwardedRequest, messageId: string): Promise<AgencyHandOver> {
     const { path, body } = this.toRequest(forwarded);
-    return this.post(path, body);
+    // requestId on a new case too: the system's logs then name the gateway message that brought it.
+    return this.post(path, { ...body, requestId: messageId });
   }
 
   async withdraw(withdrawal: CaseWithdrawal, messageId: string): Promise<AgencyHandOver> {
@@ -47,6 +48,20 @@ export abstract class ChongqingSystemClient implements AgencyClient {
       requestId: messageId,
       documents: toChongqingDocuments(supplement.materials),
     });
+  }
+
+  /** `GET <cases path>/{bizSerialNo}`: the orderNo of a case the system has, ORDER_NOT_FOUND when it has none. */
+  async lookUp(forwarded: ForwardedRequest): Promise<AgencyHandOver | null> {
+    const { status, body } = await callAgency<ChongqingAnswer>(`${this.baseUrl}/${this.paths.cases}/${encodeURIComponent(forwarded.caseId)}`, {
+      method: 'GET',
+      timeoutMs: this.timeoutMs,
+    });
+    if (status === 404 && body.errCode === 'ORDER_NOT_FOUND') return null;
+    if (status !== 200 || body.success !== true || typeof body.orderNo !== 'string') {
+      // Neither "found" nor "not found": the hand-over stays in doubt and the gateway retries.
+      throw new AgencyCallError('AGENCY_UNAVAILABLE', false, `${this.agency} look-up answered ${body.errCode ?? status}`);
+    }
+    return { agencyRef: body.orderNo, duplicate: true };
   }
 
   async fetchEvents(cursor: number, limit: number): Promise<{ events: FeedEvent[] }> {

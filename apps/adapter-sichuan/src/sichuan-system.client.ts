@@ -12,7 +12,7 @@ interface SichuanAnswer {
  * What Sichuan's agency systems share over HTTP: each system lives under its own path
  * (`/sim/sc/card`, `/sim/sc/yb`, `/sim/sc/sb` on the simulator) with the same conventions —
  * answers `{ code: '0000', data: { slh 受理号, cf 重复 } }`, 撤回 at `chehui` and 补正 at
- * `buzheng` keyed by 请求流水号 qqlsh (the gateway's message id), a feed at `events`. A
+ * `buzheng` keyed by 请求流水号 qqlsh (the gateway's message id), 业务查询 at `ywcx`, a feed at `events`. A
  * follow-up for a case the system does not know yet (E0404) is transient: the gateway retries.
  */
 export abstract class SichuanSystemClient implements AgencyClient {
@@ -32,9 +32,10 @@ export abstract class SichuanSystemClient implements AgencyClient {
     body: object;
   };
 
-  async submit(forwarded: ForwardedRequest): Promise<AgencyHandOver> {
+  async submit(forwarded: ForwardedRequest, messageId: string): Promise<AgencyHandOver> {
     const { endpoint, body } = this.toRequest(forwarded);
-    return this.post(endpoint, body);
+    // 请求流水号 on a new case too: the system's logs then name the gateway message that brought it.
+    return this.post(endpoint, { ...body, qqlsh: messageId });
   }
 
   async withdraw(withdrawal: CaseWithdrawal, messageId: string): Promise<AgencyHandOver> {
@@ -51,6 +52,20 @@ export abstract class SichuanSystemClient implements AgencyClient {
       qqlsh: messageId,
       cl: toSichuanMaterials(supplement.materials),
     });
+  }
+
+  /** 业务查询 `ywcx?ywxtbh=`: the 受理号 of a case the system has, E0404 when it has none. */
+  async lookUp(forwarded: ForwardedRequest): Promise<AgencyHandOver | null> {
+    const { status, body } = await callAgency<SichuanAnswer>(`${this.baseUrl}/${this.path}/ywcx?ywxtbh=${encodeURIComponent(forwarded.caseId)}`, {
+      method: 'GET',
+      timeoutMs: this.timeoutMs,
+    });
+    if (status === 404 && body.code === 'E0404') return null;
+    if (status !== 200 || body.code !== '0000' || typeof body.data?.slh !== 'string') {
+      // Neither "found" nor "not found": the hand-over stays in doubt and the gateway retries.
+      throw new AgencyCallError('AGENCY_UNAVAILABLE', false, `${this.agency} look-up answered ${body.code ?? status}`);
+    }
+    return { agencyRef: body.data.slh, duplicate: true };
   }
 
   async fetchEvents(cursor: number, limit: number): Promise<{ events: FeedEvent[] }> {

@@ -10,7 +10,12 @@ import { StateJournal } from './state-journal.js';
  *
  * What every system does the same way:
  * - a new case is idempotent on the business key (业务协同编号) and counted per key, so a
- *   repeated agency action shows as a count of 2;
+ *   repeated agency action shows as a count of 2; with `idempotent: false` (SIM_IDEMPOTENT=false)
+ *   a system plays an agency that is not: a repeated create is a second case, with a reference of
+ *   its own, counted in `created` and in `stats.repeats` (it is not processed further, so the
+ *   feed stays the first case's story);
+ * - a case can be looked up by its business key (`lookUp`), which is how an adapter asks whether
+ *   a hand-over in doubt reached the system;
  * - follow-ups (withdrawal, supplement) are idempotent on the request id;
  * - stages advance on the injected clock: `tick()` moves every case whose stage has lasted
  *   `stepMs` by one stage;
@@ -48,6 +53,9 @@ export interface SimCase<D> {
 }
 
 export type SimFlag = string | number | boolean;
+
+/** The system a reference letter stands for, as the agencies are named (`SC.card`). */
+const SYSTEM_OF_REF_LETTER: Readonly<Record<string, string>> = { K: 'card', Y: 'medical', P: 'pension' };
 
 /** A case as the base class changes it. */
 type WritableCase<D> = { -readonly [K in keyof SimCase<D>]: SimCase<D>[K] } & { supplied: SimMaterial[]; flags: Record<string, SimFlag> };
@@ -108,13 +116,31 @@ export interface SystemOptions {
   readonly stateFile?: string;
   /** ID numbers this agency does not insure. */
   readonly notInsured?: readonly string[];
+  /** False plays an agency that is not idempotent: a repeated create is a second case (SIM_IDEMPOTENT). */
+  readonly idempotent?: boolean;
+  /** Where the system's decisions are logged, one JSON object per line (the process's JSON logger). */
+  readonly log?: SimLog;
+}
+
+/** The part of the JSON logger a system uses: a line about a case names its case number, never personal data. */
+export interface SimLog {
+  info(line: { msg: string; caseNumber?: string } & Record<string, unknown>): void;
+  warn(line: { msg: string; caseNumber?: string } & Record<string, unknown>): void;
+}
+
+/** Requests, cases and duplicates (repeats answered as the same case), and repeats taken as a second case by a system that is not idempotent. */
+export interface SystemStats {
+  requests: number;
+  cases: number;
+  duplicates: number;
+  repeats: number;
 }
 
 export interface SystemState<D> {
   version: 2;
   cases: SimCase<D>[];
   events: SimEvent[];
-  stats: { requests: number; cases: number; duplicates: number };
+  stats: SystemStats;
   /** How many times a case was created per business key. */
   created: Record<string, number>;
   /** Follow-up request ids already handled (idempotency). */
@@ -137,7 +163,7 @@ interface SystemChange<D> {
 }
 
 function emptyState<D>(seed: number): SystemState<D> {
-  return { version: 2, cases: [], events: [], stats: { requests: 0, cases: 0, duplicates: 0 }, created: {}, followUps: {}, rng: seed || 1 };
+  return { version: 2, cases: [], events: [], stats: { requests: 0, cases: 0, duplicates: 0, repeats: 0 }, created: {}, followUps: {}, rng: seed || 1 };
 }
 
 /**
@@ -171,6 +197,8 @@ export function readSystemState<D = unknown>(file: string, seed = 1): SystemStat
     state.stats = change.stats;
     state.rng = change.rng;
   }
+  // A state written before repeats were counted had none.
+  state.stats.repeats ??= 0;
   return state;
 }
 
@@ -226,13 +254,24 @@ export abstract class AgencySystemSimulator<D> {
   ): { ref: string; duplicate: boolean } {
     this.state.stats.requests += 1;
     const existing = this.byKey.get(businessKey);
-    if (existing) {
+    if (existing && this.options.idempotent !== false) {
       this.state.stats.duplicates += 1;
       this.save();
+      this.log('info', { msg: 'repeated case answered as the same case', caseNumber: businessKey, ref: existing.ref });
       return { ref: existing.ref, duplicate: true };
     }
     const now = this.options.clock.nowMs();
     const ref = `${this.options.province}${this.refLetter}${String(this.state.stats.cases + 1).padStart(8, '0')}`;
+    if (existing) {
+      // Not idempotent: the repeat is a second case of its own (counted, never processed).
+      this.state.stats.cases += 1;
+      this.state.stats.repeats += 1;
+      this.state.created[businessKey] = (this.state.created[businessKey] ?? 0) + 1;
+      this.changedCreated.add(businessKey);
+      this.save();
+      this.log('warn', { msg: 'repeated case taken as a second case', caseNumber: businessKey, ref, firstRef: existing.ref });
+      return { ref, duplicate: false };
+    }
     const c: SimCase<D> = { businessKey, ref, service, idNumber, data, stage: 'accepted', stageSince: now, supplied: [], flags: {}, ...(part ?? {}) };
     this.state.cases.push(c);
     this.byKey.set(businessKey, c);
@@ -243,7 +282,15 @@ export abstract class AgencySystemSimulator<D> {
     const first = this.first(c, now);
     if (first) this.move(c, first, now);
     this.save();
+    this.log('info', { msg: 'case opened', caseNumber: c.caseId ?? businessKey, ...(c.conversation !== undefined ? { conversation: c.conversation } : {}), ref, service });
     return { ref, duplicate: false };
+  }
+
+  /** The reference of the case kept under this business key, if the system has it (业务查询). */
+  lookUp(businessKey: string): { ref: string } | undefined {
+    const c = this.byKey.get(businessKey);
+    this.log('info', { msg: c ? 'case looked up: found' : 'case looked up: not found', caseNumber: businessKey });
+    return c ? { ref: c.ref } : undefined;
   }
 
   /**
@@ -300,7 +347,7 @@ export abstract class AgencySystemSimulator<D> {
     return this.state.events.slice(from, from + Math.max(0, limit));
   }
 
-  stats(): { requests: number; cases: number; duplicates: number } {
+  stats(): SystemStats {
     return { ...this.state.stats };
   }
 
@@ -361,6 +408,11 @@ export abstract class AgencySystemSimulator<D> {
     this.note(c, step, now);
   }
 
+  /** One decision as one JSON line, with the system that took it. */
+  protected log(level: 'info' | 'warn', line: { msg: string; caseNumber?: string } & Record<string, unknown>): void {
+    this.options.log?.[level]({ system: `${this.options.province}.${SYSTEM_OF_REF_LETTER[this.refLetter] ?? this.refLetter}`, ...line });
+  }
+
   /** The one way to change a case: it is then journaled with the operation. */
   private writable(c: SimCase<D>): WritableCase<D> {
     this.changedCases.add(c);
@@ -368,6 +420,13 @@ export abstract class AgencySystemSimulator<D> {
   }
 
   private note(c: SimCase<D>, step: SimStep, at: number): void {
+    this.log('info', {
+      msg: 'stage',
+      caseNumber: c.caseId ?? c.businessKey,
+      ...(c.conversation !== undefined ? { conversation: c.conversation } : {}),
+      stage: step.stage,
+      ...(step.reason ? { reason: step.reason } : {}),
+    });
     this.state.events.push({
       seq: this.state.events.length + 1,
       businessKey: c.caseId ?? c.businessKey,

@@ -6,7 +6,8 @@ import { AgencySystemSimulator, type SimCase, type SimStep, type SystemOptions }
  * Card applications go eligibility check → in production → produced → mailed (EMS waybill) →
  * collected, or are refused; a blurry photo makes the centre ask for a new one (补正). Loss
  * reports (临时/正式挂失, social function and bank account) take effect at once; a temporary
- * report lapses after `temporaryLossDays`; an unblock (解挂) is refused once a reissue started.
+ * report lapses after `temporaryLossDays`; an unblock (解挂) is refused once a reissue started,
+ * and a reissue (补领) is refused unless a formal loss report of that person's card is in force.
  */
 export type CardApplicationKind = 'new' | 'reissue' | 'replace' | 'renew';
 
@@ -110,6 +111,10 @@ export class CardCentreSimulator extends AgencySystemSimulator<CardData> {
 
   private refusalFor(c: SimCase<CardData>, data: CardApplicationData): RejectionReason | undefined {
     if (this.notInsured(c.idNumber)) return 'NOT_INSURED_AT_REGION';
+    // 补领 replaces a lost card: the centre issues it only while a formal (正式) loss report of
+    // that person's card is in force, so that the old card can never be used again. A temporary
+    // report, a lapsed one or one lifted by an unblock does not count.
+    if (data.kind === 'reissue' && !this.formalLossInForce(c.idNumber)) return 'REISSUE_WITHOUT_LOSS_REPORT';
     if (data.photoRef.startsWith('PHOTO-INVALID')) return 'PHOTO_INVALID';
     const inProduction = this.cases().some(
       (o) => o !== c && o.idNumber === c.idNumber && o.data.type === 'apply' && (o.stage === 'in-production' || o.stage === 'produced'),
@@ -117,6 +122,19 @@ export class CardCentreSimulator extends AgencySystemSimulator<CardData> {
     if (inProduction) return 'CARD_ALREADY_IN_PRODUCTION';
     if (this.random() < this.card.rejectRate) return RANDOM_REFUSALS[Math.floor(this.random() * RANDOM_REFUSALS.length)];
     return undefined;
+  }
+
+  /** Whether this person's card stands formally reported lost (正式挂失, in force, not lifted). */
+  private formalLossInForce(idNumber: string): boolean {
+    return this.cases().some(
+      (o) =>
+        o.idNumber === idNumber &&
+        o.data.type === 'loss' &&
+        o.data.action === 'report' &&
+        o.data.lossType === 'formal' &&
+        o.stage === 'loss-reported' &&
+        o.flags['lifted'] !== true,
+    );
   }
 
   private addDays(day: string, days: number): string {

@@ -63,6 +63,12 @@ export class ChongqingCardCentreController {
     return { success: true, events: events.map((e) => toChongqingEvent('card', e)), nextCursor: events.at(-1)?.seq ?? (Number(cursor) || 0) };
   }
 
+  /** Whether the system has a case (bizSerialNo), and its orderNo. */
+  @Get('orders/:bizSerialNo')
+  lookUp(@Param('bizSerialNo') bizSerialNo: string) {
+    return this.followUps.lookUp(bizSerialNo);
+  }
+
   @Post('orders/:bizSerialNo/withdraw')
   @HttpCode(200)
   withdraw(@Param('bizSerialNo') bizSerialNo: string, @Body() body: Record<string, unknown>) {

@@ -5,7 +5,8 @@ import { DOC_TYPE } from './chongqing-vocabulary.js';
 /**
  * SIMULATOR: Chongqing's withdraw (`POST …/{bizSerialNo}/withdraw` { requestId, reason }) and
  * supplement (`POST …/{bizSerialNo}/supplements` { requestId, documents: [{ docType, sha256 }] })
- * calls, the same on every system.
+ * calls and its look-up (`GET …/{bizSerialNo}`: the orderNo of a case, or ORDER_NOT_FOUND), the
+ * same on every system.
  */
 export class ChongqingFollowUps {
   constructor(private readonly sim: FollowUpTarget) {}
@@ -14,6 +15,12 @@ export class ChongqingFollowUps {
     const missing = missingField(body, ['requestId', 'reason']);
     if (missing) throw new HttpException({ success: false, errCode: 'PARAM_MISSING', errMsg: `missing ${missing}` }, 400);
     return followUp(() => this.sim.withdraw(bizSerialNo, body['requestId'] as string), answer, unknown);
+  }
+
+  lookUp(bizSerialNo: string) {
+    const found = this.sim.lookUp(bizSerialNo);
+    if (!found) throw unknown();
+    return { success: true, orderNo: found.ref };
   }
 
   supplement(bizSerialNo: string, body: Record<string, unknown>) {

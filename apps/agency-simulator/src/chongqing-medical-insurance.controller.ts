@@ -76,6 +76,12 @@ export class ChongqingMedicalInsuranceController {
     return { success: true, events: events.map((e) => toChongqingEvent('medical', e)), nextCursor: events.at(-1)?.seq ?? (Number(cursor) || 0) };
   }
 
+  /** Whether the system has a case (bizSerialNo), and its orderNo. */
+  @Get(':bizSerialNo')
+  lookUp(@Param('bizSerialNo') bizSerialNo: string) {
+    return this.followUps.lookUp(bizSerialNo);
+  }
+
   @Post(':bizSerialNo/withdraw')
   @HttpCode(200)
   withdraw(@Param('bizSerialNo') bizSerialNo: string, @Body() body: Record<string, unknown>) {

@@ -163,6 +163,12 @@ export class ChongqingPensionOfficeController {
     return { success: true, events: events.map((e) => toChongqingEvent('pension', e)), nextCursor: events.at(-1)?.seq ?? (Number(cursor) || 0) };
   }
 
+  /** Whether the system has a case (bizSerialNo), and its orderNo. */
+  @Get('cases/:bizSerialNo')
+  lookUp(@Param('bizSerialNo') bizSerialNo: string) {
+    return this.followUps.lookUp(bizSerialNo);
+  }
+
   @Post('cases/:bizSerialNo/withdraw')
   @HttpCode(200)
   withdraw(@Param('bizSerialNo') bizSerialNo: string, @Body() body: Record<string, unknown>) {

@@ -45,4 +45,6 @@ export function materialsFrom(value: unknown, typeField: string, hashField: stri
 export interface FollowUpTarget {
   withdraw(businessKey: string, requestId: string): { ref: string; duplicate: boolean };
   supplement(businessKey: string, requestId: string, materials: readonly SimMaterial[]): { ref: string; duplicate: boolean };
+  /** The case kept under this business key, if any (业务查询). */
+  lookUp(businessKey: string): { ref: string } | undefined;
 }

@@ -1,4 +1,5 @@
 import type { Clock } from '#core';
+import type { SimLog, SystemStats } from './agency-system.simulator.js';
 import { CardCentreSimulator } from './card-centre.simulator.js';
 import { MedicalInsuranceSimulator } from './medical-insurance.simulator.js';
 import { PensionOfficeSimulator, type TransferSeeds } from './pension-office.simulator.js';
@@ -26,6 +27,10 @@ export interface SimulatorOptions {
   readonly transfer?: TransferSeeds;
   /** Real-timer interval that calls tick(); 0 or absent in tests (they call tick()). */
   readonly autoTickMs?: number;
+  /** False plays agencies that are not idempotent: a repeated create is a second case (SIM_IDEMPOTENT; true when absent). */
+  readonly idempotent?: boolean;
+  /** Where the systems log their decisions (JSON lines); nowhere when absent. */
+  readonly log?: SimLog;
 }
 
 /** Each province's own local rules, as the simulator plays them. */
@@ -61,6 +66,8 @@ export class ProvinceSimulators {
       stepMs: options.stepMs,
       seed: options.seed,
       notInsured: options.notInsured ?? [],
+      idempotent: options.idempotent !== false,
+      ...(options.log ? { log: options.log } : {}),
     };
     const beside = (system: string) => (options.stateFile ? { stateFile: options.stateFile.replace(/(\.json)?$/, `.${system}.json`) } : {});
     this.card = new CardCentreSimulator({
@@ -100,13 +107,14 @@ export class ProvinceSimulators {
     return this.card.caseCount(businessKey) + this.medical.caseCount(businessKey) + this.pension.caseCount(businessKey);
   }
 
-  /** Requests, cases and duplicates over all three systems. */
-  stats(): { requests: number; cases: number; duplicates: number } {
+  /** Requests, cases, duplicates and repeats over all three systems. */
+  stats(): SystemStats {
     const all = [this.card.stats(), this.medical.stats(), this.pension.stats()];
     return {
       requests: all.reduce((n, s) => n + s.requests, 0),
       cases: all.reduce((n, s) => n + s.cases, 0),
       duplicates: all.reduce((n, s) => n + s.duplicates, 0),
+      repeats: all.reduce((n, s) => n + s.repeats, 0),
     };
   }
 

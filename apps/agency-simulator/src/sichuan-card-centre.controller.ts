@@ -55,6 +55,12 @@ export class SichuanCardCentreController {
     return { code: '0000', msg: '成功', data: { slh: result.ref, cf: result.duplicate } };
   }
 
+  /** 业务查询: whether the system has a case (ywxtbh), and its 受理号. */
+  @Get('ywcx')
+  lookUp(@Query('ywxtbh') ywxtbh: unknown) {
+    return this.followUps.lookUp(ywxtbh);
+  }
+
   @Post('chehui')
   @HttpCode(200)
   withdraw(@Body() body: Record<string, unknown>) {

@@ -124,6 +124,12 @@ export class SichuanPensionOfficeController {
     }
   }
 
+  /** 业务查询: whether the system has a case (ywxtbh), and its 受理号. */
+  @Get('ywcx')
+  lookUp(@Query('ywxtbh') ywxtbh: unknown) {
+    return this.followUps.lookUp(ywxtbh);
+  }
+
   @Post('chehui')
   @HttpCode(200)
   withdraw(@Body() body: Record<string, unknown>) {

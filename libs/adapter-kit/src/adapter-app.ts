@@ -14,12 +14,13 @@ import { acknowledge, agencyLinkQueues, createLinkClient, linkServerOptions } fr
 import { AGENCY_DELIVER, AGENCY_DELIVER_BATCH, type AgencyDeliveryAck, type AgencyDeliveryBatchAck } from '#contracts';
 import { AGENCY_CLIENTS, type AgencyClient } from './agency-client.js';
 import { CursorFile } from './cursor-file.js';
-import { handleDelivery } from './delivery-handler.js';
+import { handleDelivery, type DeliveryContext, type LookUpPolicy } from './delivery-handler.js';
+import { DEFAULT_HANDOVER_RETENTION_MS, HandOverJournal } from './hand-over-journal.js';
 import { handleDeliveryBatch } from './delivery-batch-handler.js';
 import { StatusPump } from './status-pump.js';
 import { SealedDataOpener } from './sealed-data-opener.js';
 import type { Clock } from '#core';
-import type { LogLevel } from '@nestjs/common';
+import { PinoNestLogger, type LogDestination } from '#logging';
 import { DEFAULT_ADAPTER_ACK_TIMEOUT_MS, type AdapterLogLevel } from './adapter.config.js';
 import { join } from 'node:path';
 
@@ -28,15 +29,22 @@ export interface AdapterOptions {
   readonly port: number;
   /** The gateway's agency-link listener, where status reports go. */
   readonly gatewayStatus: { readonly host: string; readonly port: number };
-  /** Folder of the adapter's own state (the feed cursor). */
+  /** Folder of the adapter's own state (the feed cursors, the hand-over journal). */
   readonly stateDir: string;
+  /** Which new cases are looked up at the agency before they are handed over (ADAPTER_LOOK_UP_BEFORE_CREATE; `in-doubt` when absent). */
+  readonly lookUpBeforeCreate?: LookUpPolicy;
+  /** How long the hand-over journal keeps an outcome (ADAPTER_HANDOVER_RETENTION_HOURS; 7 days when absent). */
+  readonly handOverRetentionMs?: number;
   /** How often the feed is polled; 0 = only when pumpOnce() is called (tests). */
   readonly pollMs: number;
   /** How long a status pump waits for the gateway's answer (ADAPTER_ACK_TIMEOUT_MS; DEFAULT_ADAPTER_ACK_TIMEOUT_MS when absent). */
   readonly ackTimeoutMs?: number;
+  /** JSON logs (one object per line, the project's one logger); false: none. */
   readonly logs?: boolean;
   /** With logs on: `info` (the default) logs every hand-over, `warn` only what went wrong. */
   readonly logLevel?: AdapterLogLevel;
+  /** Where the JSON lines go: standard output when absent, a file, or a stream (tests). */
+  readonly logDestination?: LogDestination;
   /** RabbitMQ instead of TCP (production mode): the adapter is then a competing consumer. */
   readonly amqp?: { readonly url: string; readonly queuePrefix: string } | null;
   /** The province's agency-link secret, shared with its gateway. */
@@ -47,29 +55,17 @@ export interface AdapterOptions {
   readonly clock?: Clock;
 }
 
-const NEST_LOG_LEVELS: Readonly<Record<AdapterLogLevel, LogLevel[]>> = {
-  debug: ['debug', 'log', 'warn', 'error'],
-  info: ['log', 'warn', 'error'],
-  warn: ['warn', 'error'],
-  error: ['error'],
-};
-
 const GATEWAY_LINK = Symbol('GATEWAY_LINK');
-const LINK_SECRET = Symbol('LINK_SECRET');
-const OPENER = Symbol('SEALED_DATA_OPENER');
+const DELIVERY_CONTEXT = Symbol('DELIVERY_CONTEXT');
 
 @Controller()
 class AgencyLinkController {
-  constructor(
-    @Inject(AGENCY_CLIENTS) private readonly clients: ReadonlyMap<string, AgencyClient>,
-    @Inject(LINK_SECRET) private readonly linkSecret: string,
-    @Inject(OPENER) private readonly opener: SealedDataOpener,
-  ) {}
+  constructor(@Inject(DELIVERY_CONTEXT) private readonly context: DeliveryContext) {}
 
   @MessagePattern(AGENCY_DELIVER)
   async deliver(@Payload() payload: unknown, @Ctx() context: unknown): Promise<AgencyDeliveryAck> {
     try {
-      return await handleDelivery(payload, this.clients, this.linkSecret, this.opener);
+      return await handleDelivery(payload, this.context);
     } finally {
       acknowledge(context);
     }
@@ -79,7 +75,7 @@ class AgencyLinkController {
   @MessagePattern(AGENCY_DELIVER_BATCH)
   async deliverBatch(@Payload() payload: unknown, @Ctx() context: unknown): Promise<AgencyDeliveryBatchAck> {
     try {
-      return await handleDeliveryBatch(payload, this.clients, this.linkSecret, this.opener);
+      return await handleDeliveryBatch(payload, this.context);
     } finally {
       acknowledge(context);
     }
@@ -88,12 +84,13 @@ class AgencyLinkController {
 
 const PUMPS = Symbol('PUMPS');
 
-/** Starts the status pumps (one per agency) with the adapter and stops them (and the gateway link) on shutdown. */
+/** Starts the status pumps (one per agency) with the adapter and stops them (and the gateway link, and the hand-over journal) on shutdown. */
 @Injectable()
 class PumpLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   constructor(
     @Inject(PUMPS) private readonly pumps: readonly StatusPump[],
     @Inject(GATEWAY_LINK) private readonly gateway: ClientProxy,
+    @Inject(DELIVERY_CONTEXT) private readonly context: DeliveryContext,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -103,27 +100,21 @@ class PumpLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     await Promise.all(this.pumps.map((pump) => pump.stop()));
     await this.gateway.close();
+    this.context.journal.close();
   }
 }
 
 @Module({})
 class AdapterModule {
-  static register(
-    clients: ReadonlyMap<string, AgencyClient>,
-    pumps: readonly StatusPump[],
-    gateway: ClientProxy,
-    linkSecret: string,
-    opener: SealedDataOpener,
-  ): DynamicModule {
+  static register(context: DeliveryContext, pumps: readonly StatusPump[], gateway: ClientProxy): DynamicModule {
     return {
       module: AdapterModule,
       controllers: [AgencyLinkController],
       providers: [
-        { provide: AGENCY_CLIENTS, useValue: clients },
+        { provide: AGENCY_CLIENTS, useValue: context.clients },
         { provide: PUMPS, useValue: pumps },
         { provide: GATEWAY_LINK, useValue: gateway },
-        { provide: LINK_SECRET, useValue: linkSecret },
-        { provide: OPENER, useValue: opener },
+        { provide: DELIVERY_CONTEXT, useValue: context },
         PumpLifecycle,
       ],
     };
@@ -140,7 +131,8 @@ export interface AdapterHandle {
 
 /**
  * Builds an agency adapter: a microservice that takes deliveries from its gateway (TCP or
- * RabbitMQ) and hands each to the client of the agency it names, and one status pump per agency
+ * RabbitMQ) and hands each to the client of the agency it names, recording each hand-over in
+ * its journal (`<stateDir>/hand-overs.journal`), and one status pump per agency
  * (each with its own cursor file, `<stateDir>/<agency>.cursor.json`) that reports that agency's
  * events back. Each province's adapter is this plus its own AgencyClients (the mapping to each
  * agency system's format). All clients must belong to one province. The caller listens.
@@ -172,11 +164,18 @@ export async function createAdapterApp(clients: readonly AgencyClient[], options
         clock: options.clock,
       }),
   );
-  const app = await NestFactory.createMicroservice<MicroserviceOptions>(AdapterModule.register(byAgency, pumps, gateway, options.linkSecret, opener), {
+  // Every hand-over is recorded here before the agency is called (hand-over-journal.ts).
+  const journal = HandOverJournal.open(join(options.stateDir, 'hand-overs.journal'), {
+    ...(options.clock ? { clock: options.clock } : {}),
+    retentionMs: options.handOverRetentionMs ?? DEFAULT_HANDOVER_RETENTION_MS,
+  });
+  const context: DeliveryContext = { clients: byAgency, linkSecret: options.linkSecret, opener, journal, lookUp: options.lookUpBeforeCreate ?? 'in-doubt' };
+  const app = await NestFactory.createMicroservice<MicroserviceOptions>(AdapterModule.register(context, pumps, gateway), {
     ...linkServerOptions(
       options.amqp && queues ? { kind: 'rmq', url: options.amqp.url, queue: queues.deliver } : { kind: 'tcp', host: '127.0.0.1', port: options.port },
     ),
-    logger: options.logs === false ? false : NEST_LOG_LEVELS[options.logLevel ?? 'info'],
+    // The same JSON logger as the gateway's: each line about a case names its caseNumber and messageId.
+    logger: options.logs === false ? false : new PinoNestLogger({ app: 'adapter', node }, options.logLevel ?? 'info', options.logDestination),
   });
   return {
     app,

@@ -1,4 +1,6 @@
 import { resolve } from 'node:path';
+import { LOOK_UP_POLICIES, type LookUpPolicy } from './delivery-handler.js';
+import { DEFAULT_HANDOVER_RETENTION_MS } from './hand-over-journal.js';
 
 /** How much an adapter logs: `info` logs every hand-over, `warn` only what went wrong. */
 export const ADAPTER_LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
@@ -10,8 +12,10 @@ export const DEFAULT_ADAPTER_ACK_TIMEOUT_MS = 5000;
 /**
  * An adapter's settings, from the environment (ADAPTER_PORT, GATEWAY_STATUS_HOST/PORT,
  * AGENCY_BASE_URL, ADAPTER_STATE_DIR, AGENCY_KEY_DIR, ADAPTER_POLL_MS, ADAPTER_ACK_TIMEOUT_MS
- * (default 5000: how long the status pump waits for the gateway's answer), LOG_LEVEL); names
- * every bad one.
+ * (default 5000: how long the status pump waits for the gateway's answer), LOG_LEVEL,
+ * ADAPTER_LOOK_UP_BEFORE_CREATE (`in-doubt`, the default, or `always` for competing instances),
+ * ADAPTER_HANDOVER_RETENTION_HOURS (default 168: how long the hand-over journal keeps an
+ * outcome)); names every bad one.
  *
  * @example loadAdapterConfig({ ...env, ADAPTER_ACK_TIMEOUT_MS: '15000' }).ackTimeoutMs // 15000
  */
@@ -33,7 +37,14 @@ export function loadAdapterConfig(env: Readonly<Record<string, string | undefine
     linkSecret: env['AGENCY_LINK_SECRET'] ?? '',
     amqp: env['AMQP_URL'] ? { url: env['AMQP_URL'], queuePrefix: env['AMQP_QUEUE_PREFIX'] ?? 'cytb' } : null,
     logLevel: (env['LOG_LEVEL'] ?? 'info') as AdapterLogLevel,
+    lookUpBeforeCreate: (env['ADAPTER_LOOK_UP_BEFORE_CREATE'] ?? 'in-doubt') as LookUpPolicy,
+    handOverRetentionMs:
+      env['ADAPTER_HANDOVER_RETENTION_HOURS'] === undefined ? DEFAULT_HANDOVER_RETENTION_MS : Number(env['ADAPTER_HANDOVER_RETENTION_HOURS']) * 3600_000,
   };
+  if (!LOOK_UP_POLICIES.includes(config.lookUpBeforeCreate)) problems.push(`ADAPTER_LOOK_UP_BEFORE_CREATE must be one of ${LOOK_UP_POLICIES.join(', ')}`);
+  if (!Number.isInteger(config.handOverRetentionMs) || config.handOverRetentionMs <= 0) {
+    problems.push('ADAPTER_HANDOVER_RETENTION_HOURS must be a positive whole number of hours');
+  }
   if (!Number.isInteger(config.ackTimeoutMs) || config.ackTimeoutMs <= 0) problems.push('ADAPTER_ACK_TIMEOUT_MS must be a positive whole number of milliseconds');
   if (!ADAPTER_LOG_LEVELS.includes(config.logLevel)) problems.push(`LOG_LEVEL must be one of ${ADAPTER_LOG_LEVELS.join(', ')}`);
   if (!/^https?:\/\//.test(config.agencyBaseUrl)) problems.push('AGENCY_BASE_URL must be an http(s) URL');

@@ -50,6 +50,13 @@ export interface AgencyClient {
    * Idempotent on the case number and conversation. Only pension offices have it.
    */
   transferReply?(reply: TransferReplyMessage, messageId: string): Promise<AgencyHandOver>;
+  /**
+   * Asks the agency whether it already has this new case (a look-up by case number in the
+   * agency's own API): its reference when it has, null when it has not. Asked before a new case
+   * whose earlier hand-over is in doubt is handed over again, so that an agency that is not
+   * idempotent never sees it twice.
+   */
+  lookUp(forwarded: ForwardedRequest): Promise<AgencyHandOver | null>;
   /** Events after `cursor`, in feed order. */
   fetchEvents(cursor: number, limit: number): Promise<{ events: FeedEvent[] }>;
 }

@@ -9,6 +9,8 @@ import type { AgencyDelivery, ForwardedRequest } from '#contracts';
 import type { AgencyClient, AgencyHandOver } from './agency-client.js';
 import { AgencyCallError } from './agency-errors.js';
 import { handleDeliveryBatch } from './delivery-batch-handler.js';
+import type { DeliveryContext } from './delivery-handler.js';
+import { HandOverJournal } from './hand-over-journal.js';
 import { SealedDataOpener } from './sealed-data-opener.js';
 
 const SECRET = 'batch-handler-spec-link-secret-0123456789';
@@ -46,6 +48,7 @@ function recordingClient(options: { hold?: Promise<void>; failFor?: string } = {
       return { agencyRef: `REF-${withdrawal.caseId}`, duplicate: false };
     },
     supplement: async () => ({ agencyRef: 'REF', duplicate: false }),
+    lookUp: async () => null,
     fetchEvents: async () => ({ events: [] }),
   };
   return { client, calls, clients: new Map([['SC.card', client]]) };
@@ -63,10 +66,20 @@ describe('handleDeliveryBatch', () => {
 
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+  /** What a batch needs, with a fresh hand-over journal of its own. */
+  let journals = 0;
+  const context = (clients: ReadonlyMap<string, AgencyClient>): DeliveryContext => ({
+    clients,
+    linkSecret: SECRET,
+    opener,
+    journal: HandOverJournal.open(join(dir, `hand-overs-${(journals += 1)}.journal`)),
+    lookUp: 'in-doubt',
+  });
+
   it('answers each delivery on its own, in order: one without a valid link proof and one that is not a delivery are refused, the others reach the agency', async () => {
     const { clients, calls } = recordingClient();
     const unproved = { ...delivery(2, CASE_B), proof: linkProof('another-province-secret-0123456789abc', delivery(2, CASE_B).messageId) };
-    const answer = await handleDeliveryBatch({ items: [delivery(1, CASE_A), unproved, { nonsense: true }, delivery(4, CASE_B)] }, clients, SECRET, opener);
+    const answer = await handleDeliveryBatch({ items: [delivery(1, CASE_A), unproved, { nonsense: true }, delivery(4, CASE_B)] }, context(clients));
     expect(answer.results).toEqual([
       { ok: true, ack: { messageId: delivery(1, CASE_A).messageId, agencyRef: `REF-${CASE_A}`, duplicate: false } },
       { ok: false, error: expect.objectContaining({ code: 'AGENCY_LINK_UNAUTHENTICATED', permanent: true }) },
@@ -81,7 +94,7 @@ describe('handleDeliveryBatch', () => {
     const { caseId: _caseId, agency: _agency, ...withoutCaseOrAgency } = delivery(1, CASE_A);
     const badCase = delivery(2, 'CQ-510104199001011234');
     const noMessageId = { ...delivery(3, CASE_B), messageId: 42 };
-    const answer = await handleDeliveryBatch({ items: [withoutCaseOrAgency, badCase, noMessageId] }, clients, SECRET, opener);
+    const answer = await handleDeliveryBatch({ items: [withoutCaseOrAgency, badCase, noMessageId] }, context(clients));
     expect(answer.results.map((r) => (r.ok ? null : r.error.fields))).toEqual([['caseId', 'agency'], ['caseId'], ['messageId']]);
     expect(answer.results.map((r) => (r.ok ? null : r.error.message))).toEqual([
       'not an agency delivery: caseId, agency missing or malformed',
@@ -94,7 +107,7 @@ describe('handleDeliveryBatch', () => {
 
   it('answers an agency failure as that delivery’s own transient error, the others still delivered', async () => {
     const { clients } = recordingClient({ failFor: delivery(1, CASE_A).messageId });
-    const answer = await handleDeliveryBatch({ items: [delivery(1, CASE_A), delivery(2, CASE_B)] }, clients, SECRET, opener);
+    const answer = await handleDeliveryBatch({ items: [delivery(1, CASE_A), delivery(2, CASE_B)] }, context(clients));
     expect(answer.results[0]).toEqual({ ok: false, error: expect.objectContaining({ code: 'AGENCY_UNAVAILABLE', permanent: false }) });
     expect(answer.results[1]).toMatchObject({ ok: true });
   });
@@ -108,7 +121,7 @@ describe('handleDeliveryBatch', () => {
       forwarded: undefined,
       withdrawal: { caseId: CASE_A, requestedAt: '2026-11-23T10:00:00.000+08:00', reason: 'changed my mind' },
     });
-    const answered = handleDeliveryBatch({ items: [delivery(1, CASE_A), withdrawal, delivery(3, CASE_B)] }, clients, SECRET, opener);
+    const answered = handleDeliveryBatch({ items: [delivery(1, CASE_A), withdrawal, delivery(3, CASE_B)] }, context(clients));
     await new Promise((r) => setTimeout(r, 20));
     // Case B went ahead while case A's submission is held; A's withdrawal waits behind it.
     expect(calls).toEqual([`submit ${CASE_A}`, `submit ${CASE_B}`, `submitted ${CASE_B}`]);
@@ -125,7 +138,7 @@ describe('handleDeliveryBatch', () => {
     ['not an object', 'items'],
   ])('refuses %s as a whole with CONTRACT_INVALID, handing nothing to the agency', async (_name, payload) => {
     const { clients, calls } = recordingClient();
-    const refused = await handleDeliveryBatch(payload, clients, SECRET, opener).catch((e: unknown) => e);
+    const refused = await handleDeliveryBatch(payload, context(clients)).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(RpcException);
     expect((refused as RpcException).getError()).toMatchObject({ code: 'CONTRACT_INVALID', permanent: true });
     expect(calls).toEqual([]);

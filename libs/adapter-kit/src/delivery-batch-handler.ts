@@ -7,14 +7,12 @@ import {
   type AgencyDeliveryBatchAck,
   type AgencyLinkError,
 } from '#contracts';
-import type { AgencyClient } from './agency-client.js';
-import { handleDelivery } from './delivery-handler.js';
-import type { SealedDataOpener } from './sealed-data-opener.js';
+import { handleDelivery, type DeliveryContext } from './delivery-handler.js';
 
 /**
  * Hands every delivery of a batch (AGENCY_DELIVER_BATCH) to its agency and answers one outcome
  * per delivery, in the order sent. Each delivery goes through `handleDelivery` exactly as if it
- * had come alone: its own link proof, its own validation, its own idempotence at the agency; a
+ * had come alone: its own link proof, its own validation, its own record in the hand-over journal; a
  * delivery that is refused or fails is answered as that error and does not stop the others.
  *
  * Deliveries for different cases run concurrently; deliveries for the same case run in batch
@@ -23,14 +21,9 @@ import type { SealedDataOpener } from './sealed-data-opener.js';
  * Only a payload that is not a batch of 1 to AGENCY_BATCH_LIMITS.deliveries items is refused as
  * a whole (CONTRACT_INVALID, permanent).
  *
- * @example await handleDeliveryBatch({ items: [d1, d2] }, clients, secret, opener) // { results: [{ ok: true, ack }, { ok: false, error }] }
+ * @example await handleDeliveryBatch({ items: [d1, d2] }, context) // { results: [{ ok: true, ack }, { ok: false, error }] }
  */
-export async function handleDeliveryBatch(
-  payload: unknown,
-  clients: ReadonlyMap<string, AgencyClient>,
-  linkSecret: string,
-  opener: SealedDataOpener,
-): Promise<AgencyDeliveryBatchAck> {
+export async function handleDeliveryBatch(payload: unknown, context: DeliveryContext): Promise<AgencyDeliveryBatchAck> {
   const items = batchItems(payload, AGENCY_BATCH_LIMITS.deliveries);
   if (!items) {
     throw new RpcException({
@@ -44,21 +37,16 @@ export async function handleDeliveryBatch(
   const results = items.map((item, i) => {
     const key = caseKeyOf(item, i);
     const previous = chains.get(key) ?? Promise.resolve();
-    const outcome = previous.then(() => outcomeOf(item, clients, linkSecret, opener));
+    const outcome = previous.then(() => outcomeOf(item, context));
     chains.set(key, outcome);
     return outcome;
   });
   return { results: await Promise.all(results) };
 }
 
-async function outcomeOf(
-  item: unknown,
-  clients: ReadonlyMap<string, AgencyClient>,
-  linkSecret: string,
-  opener: SealedDataOpener,
-): Promise<AgencyBatchOutcome<AgencyDeliveryAck>> {
+async function outcomeOf(item: unknown, context: DeliveryContext): Promise<AgencyBatchOutcome<AgencyDeliveryAck>> {
   try {
-    return { ok: true, ack: await handleDelivery(item, clients, linkSecret, opener) };
+    return { ok: true, ack: await handleDelivery(item, context) };
   } catch (error) {
     return { ok: false, error: asLinkError(error) };
   }

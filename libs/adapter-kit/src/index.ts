@@ -5,6 +5,7 @@ export * from './cursor-file.js';
 export * from './status-pump.js';
 export * from './delivery-handler.js';
 export * from './delivery-batch-handler.js';
+export * from './hand-over-journal.js';
 export * from './adapter-app.js';
 export * from './adapter.config.js';
 export * from './sealed-data-opener.js';

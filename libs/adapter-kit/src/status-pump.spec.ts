@@ -31,6 +31,7 @@ function feed(count: number, unmappedAt?: number): AgencyClient {
     submit: async () => ({ agencyRef: 'R', duplicate: false }),
     withdraw: async () => ({ agencyRef: 'R', duplicate: false }),
     supplement: async () => ({ agencyRef: 'R', duplicate: false }),
+    lookUp: async () => null,
     fetchEvents: async (cursor, limit) => ({ events: events.filter((e) => e.position > cursor).slice(0, limit) }),
   };
 }

@@ -138,7 +138,7 @@ export class StatusPump {
             this.logger.error({
               msg: 'gateway refused a status report',
               eventId: pending[i].report.eventId,
-              caseId: pending[i].report.caseId,
+              caseNumber: pending[i].report.caseId,
               code: result.error.code,
               ...(result.error.fields ? { fields: result.error.fields } : {}),
             });

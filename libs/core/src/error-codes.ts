@@ -139,6 +139,10 @@ export const ERROR_CODES = {
     title: 'The adapter answered an acknowledgement that does not match what was sent',
   },
 
+  // An adapter's own durable state: a line of its hand-over journal that cannot be read (not the
+  // last one, which a crash may cut short) stops the start rather than forget a hand-over in doubt.
+  ADAPTER_STATE_CORRUPT: { status: 500, origin: 'internal', title: 'The adapter’s hand-over journal is unreadable' },
+
   // The agency link, answered by the gateway (the adapter is the caller)
   GATEWAY_BAD_ACK: {
     status: 502,

@@ -103,6 +103,46 @@ describe('社保卡 挂失/解挂 across Sichuan and Chongqing (two nodes, real 
     expect(h.cq.simulator.caseCount(unblock)).toBe(1);
   }, 60_000);
 
+  it('reissues a card after a formal loss report of that person’s card, at the Chongqing card centre', async () => {
+    const person = freshIdNumber();
+    const report = await submit(h.sc, lossRequest({ action: 'report', lossType: 'formal', idNumber: person, issuingRegion: '500106' }));
+    await firstAgencyStage(h.sc, report);
+    const reissue = await submit(h.sc, cardApplication({ idNumber: person, issuingRegion: '500106', kind: 'reissue-after-loss' }));
+    const done = await h.runToEnd(h.sc, reissue);
+    expect(done.status).toBe('completed');
+    expect(done.timeline.map((e) => e.stage)).toContain('in-production');
+    expect(done.timeline.at(-1)).toMatchObject({ stage: 'collected', side: 'CQ' });
+  }, 60_000);
+
+  it('refuses a reissue without a formal loss report (REISSUE_WITHOUT_LOSS_REPORT) at the Sichuan card centre, back at the Chongqing window', async () => {
+    const caseId = await submit(h.cq, cardApplication({ idNumber: freshIdNumber(), issuingRegion: '510104', kind: 'reissue-after-loss' }));
+    const done = await h.runToEnd(h.cq, caseId);
+    expect(done.status).toBe('rejected');
+    expect(done.timeline.at(-1)).toMatchObject({ stage: 'rejected', side: 'SC', reason: { code: 'REISSUE_WITHOUT_LOSS_REPORT' } });
+    expect(h.sc.simulator.caseCount(caseId)).toBe(1);
+  }, 60_000);
+
+  it('refuses a reissue when the card was only reported lost temporarily (REISSUE_WITHOUT_LOSS_REPORT), at the Chongqing card centre', async () => {
+    const person = freshIdNumber();
+    const report = await submit(h.sc, lossRequest({ action: 'report', lossType: 'temporary', idNumber: person, issuingRegion: '500106' }));
+    await firstAgencyStage(h.sc, report);
+    const reissue = await submit(h.sc, cardApplication({ idNumber: person, issuingRegion: '500106', kind: 'reissue-after-loss' }));
+    const done = await h.runToEnd(h.sc, reissue);
+    expect(done.status).toBe('rejected');
+    expect(done.timeline.at(-1)).toMatchObject({ stage: 'rejected', side: 'CQ', reason: { code: 'REISSUE_WITHOUT_LOSS_REPORT' } });
+  }, 60_000);
+
+  it('refuses a reissue once the formal loss report was lifted by an unblock (REISSUE_WITHOUT_LOSS_REPORT)', async () => {
+    const person = freshIdNumber();
+    const report = await submit(h.cq, lossRequest({ action: 'report', lossType: 'formal', idNumber: person, issuingRegion: '510104' }));
+    await firstAgencyStage(h.cq, report);
+    const unblock = await submit(h.cq, lossRequest({ action: 'unblock', idNumber: person, issuingRegion: '510104' }));
+    expect((await firstAgencyStage(h.cq, unblock)).timeline.at(-1)?.stage).toBe('unblocked');
+    const reissue = await submit(h.cq, cardApplication({ idNumber: person, issuingRegion: '510104', kind: 'reissue-after-loss' }));
+    const done = await h.runToEnd(h.cq, reissue);
+    expect(done.timeline.at(-1)).toMatchObject({ stage: 'rejected', side: 'SC', reason: { code: 'REISSUE_WITHOUT_LOSS_REPORT' } });
+  }, 60_000);
+
   it('refuses an unblock without a loss report in force (NO_ACTIVE_LOSS_REPORT)', async () => {
     const unblock = await submit(h.cq, lossRequest({ action: 'unblock', idNumber: freshIdNumber(), issuingRegion: '510104' }));
     const refused = await firstAgencyStage(h.cq, unblock);

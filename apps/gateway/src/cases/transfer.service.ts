@@ -199,7 +199,7 @@ export class TransferService {
           lastEventId: report.eventId,
           updatedAt: this.clock.nowMs(),
         });
-        this.logger.warn({ msg: 'information sheet held: it does not add up', caseId: row.caseId, conversation: row.conversation, codes: problems.map((p) => p.code) });
+        this.logger.warn({ msg: 'information sheet held: it does not add up', caseNumber: row.caseId, conversation: row.conversation, codes: problems.map((p) => p.code) });
         return;
       }
       reply = { caseId: row.caseId, conversation: row.conversation, outcome: 'information-sheet', at: toShanghaiIso(at), sheet };

@@ -52,7 +52,7 @@ export class RelayService implements OnApplicationBootstrap, BeforeApplicationSh
           if (event.outcome !== 'delivered') {
             this.logger.warn({
               msg: 'delivery failed',
-              caseId: event.message.caseId,
+              caseNumber: event.message.caseId,
               messageId: event.message.messageId,
               destination: event.message.destination,
               outcome: event.outcome,

@@ -169,7 +169,7 @@ export class IntakeService {
     this.outbox.notify();
     this.logger.log({
       msg: 'application accepted',
-      caseId,
+      caseNumber: caseId,
       messageId: signed.messageId,
       service: request.service,
       window: window.credentialId,
@@ -237,7 +237,7 @@ export class IntakeService {
       return this.recorder.queueEnvelope(tx, messageType, record.handlingNode as NodeCode, caseId, build(record, at));
     });
     this.outbox.notify();
-    this.logger.log({ msg: `${messageType} sent`, caseId, messageId, window: window.credentialId });
+    this.logger.log({ msg: `${messageType} sent`, caseNumber: caseId, messageId, window: window.credentialId });
     return { caseId, action: messageType === 'case.withdrawal' ? 'withdrawal' : 'supplement', messageId, requestedAt: at, status: 'sent' };
   }
 

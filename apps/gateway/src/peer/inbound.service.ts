@@ -99,7 +99,7 @@ export class InboundService {
     if (!outcome.duplicate) this.outbox.notify();
     this.logger.log({
       msg: outcome.duplicate ? 'duplicate envelope answered with its original receipt' : 'envelope accepted',
-      caseId: claims.case,
+      caseNumber: claims.case,
       messageId: claims.jti,
       type: claims.mtype,
       sender: claims.iss,
