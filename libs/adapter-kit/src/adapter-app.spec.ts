@@ -3,10 +3,9 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
-import { ClientProxyFactory } from '@nestjs/microservices';
 import { firstValueFrom } from 'rxjs';
 import { ManualClock } from '#core';
-import { linkClientOptions, linkProof } from '#delivery';
+import { createLinkClient, linkProof } from '#delivery';
 import { AGENCY_DELIVER, type AgencyDelivery, type ForwardedRequest } from '#contracts';
 import type { AgencyClient } from './agency-client.js';
 import { createAdapterApp } from './adapter-app.js';
@@ -80,7 +79,7 @@ describe('createAdapterApp', () => {
       logDestination: { write: (line: string) => lines.push(line) },
     });
     await app.listen();
-    const link = ClientProxyFactory.create(linkClientOptions({ kind: 'tcp', host: '127.0.0.1', port }));
+    const link = createLinkClient({ kind: 'tcp', host: '127.0.0.1', port });
     try {
       const messageId = '019a0000-0000-7000-8000-000000000007';
       const delivery: AgencyDelivery = {
