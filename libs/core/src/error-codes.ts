@@ -40,6 +40,10 @@ export const ERROR_CODES = {
   CASE_ALREADY_DECIDED: { status: 409, origin: 'window', title: 'The handling side has already decided this case' },
   CASE_NOT_AWAITING_SUPPLEMENT: { status: 409, origin: 'window', title: 'No supplementary material is awaited for this case' },
   OVERLOADED: { status: 503, origin: 'internal', title: 'The gateway is busy; retry later' },
+  // Idempotency-Key (draft-ietf-httpapi-idempotency-key-header §2.7): a window's retry of a state-changing request
+  IDEMPOTENCY_KEY_INVALID: { status: 400, origin: 'window', title: 'The Idempotency-Key header is not a string of 1 to 255 characters' },
+  IDEMPOTENCY_KEY_REUSED: { status: 422, origin: 'window', title: 'The Idempotency-Key was already used for a different request' },
+  IDEMPOTENCY_KEY_IN_FLIGHT: { status: 409, origin: 'window', title: 'A request with this Idempotency-Key is still being processed' },
 
   // Peer envelopes (RFC 7515 JWS)
   ENVELOPE_MALFORMED: { status: 400, origin: 'peer', title: 'The envelope is not a compact JWS' },

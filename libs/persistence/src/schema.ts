@@ -10,6 +10,7 @@ import type {
   OutboxRecord,
   PendingStatusRecord,
   ConversationRecord,
+  IdempotencyKeyRecord,
 } from './records.js';
 
 /**
@@ -203,6 +204,20 @@ export const ConversationSchema = new EntitySchema<ConversationRecord>({
   },
 });
 
+export const IdempotencyKeySchema = new EntitySchema<IdempotencyKeyRecord>({
+  name: 'IdempotencyKey',
+  tableName: 'idempotency_keys',
+  columns: {
+    credentialId: { name: 'credential_id', type: 'varchar', length: 64, primary: true },
+    idempotencyKey: { name: 'idempotency_key', type: 'varchar', length: 255, primary: true },
+    fingerprint: { type: 'varchar', length: 64 },
+    status: { type: 'integer' },
+    responseJson: { name: 'response_json', type: 'text' },
+    createdAt: { name: 'created_at', type: 'bigint', transformer: millis },
+    expiresAt: { name: 'expires_at', type: 'bigint', transformer: millis },
+  },
+});
+
 export const ALL_SCHEMAS = [
   MessageLogSchema,
   MessageLogPendingSchema,
@@ -214,4 +229,5 @@ export const ALL_SCHEMAS = [
   InboxSchema,
   CredentialSchema,
   ConversationSchema,
+  IdempotencyKeySchema,
 ];

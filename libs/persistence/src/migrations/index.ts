@@ -4,6 +4,7 @@ import { MessageLog1764000000003 } from './0003-message-log.migration.js';
 import { CaseClockPause1764000000004 } from './0004-case-clock-pause.migration.js';
 import { PensionConversations1764000000005 } from './0005-pension-conversations.migration.js';
 import { MessageLogPending1764000000006 } from './0006-message-log-pending.migration.js';
+import { IdempotencyKeys1764000000009 } from './0009-idempotency-keys.migration.js';
 
 /** Every migration, in order. A new schema change appends a class here. */
-export const MIGRATIONS = [InitialSchema1764000000001, ReplayAudit1764000000002, MessageLog1764000000003, CaseClockPause1764000000004, PensionConversations1764000000005, MessageLogPending1764000000006];
+export const MIGRATIONS = [InitialSchema1764000000001, ReplayAudit1764000000002, MessageLog1764000000003, CaseClockPause1764000000004, PensionConversations1764000000005, MessageLogPending1764000000006, IdempotencyKeys1764000000009];
