@@ -10,6 +10,7 @@ const UI = {
     navApply: '受理申请', navSearch: '案件查询', navRoutes: '线路监控', navDead: '死信队列', navAudit: '审计记录',
     navOverdue: '超期案件', navHealth: '节点健康', navKeys: '签名密钥', navFederation: '联邦配置',
     chooseService: '办理事项', submit: '提交受理', submitting: '正在提交…', reset: '清空',
+    noAnswer: '未收到受理系统的答复（网络中断）。请再次点击“提交受理”：本表单的再次提交使用同一受理请求编号，不会重复受理。',
     formHasErrors: '申请未受理，请更正以下 {n} 处问题：', required: '必填',
     addItem: '添加一项', removeItem: '删除此项', item: '第 {n} 项', noServices: '本节点暂无可受理的事项',
     receiptTitle: '受理回执', caseNo: '案件编号', service: '办理事项', kind: '申请类型', acceptedAt: '受理时间',
@@ -78,6 +79,7 @@ const UI = {
     navApply: 'New application', navSearch: 'Find a case', navRoutes: 'Routes', navDead: 'Dead letters', navAudit: 'Audit trail',
     navOverdue: 'Overdue cases', navHealth: 'Health', navKeys: 'Signing keys', navFederation: 'Federation',
     chooseService: 'Service', submit: 'Submit', submitting: 'Submitting…', reset: 'Clear',
+    noAnswer: 'No answer from the gateway (network failure). Submit again: this form is sent again under the same request key, so it is never accepted twice.',
     formHasErrors: 'Not accepted. Please correct these {n} problem(s):', required: 'required',
     addItem: 'Add one', removeItem: 'Remove', item: 'Item {n}', noServices: 'This node offers no service yet',
     receiptTitle: 'Acceptance receipt', caseNo: 'Case number', service: 'Service', kind: 'Kind', acceptedAt: 'Accepted at',
@@ -230,6 +232,8 @@ const FIELD_CODES = {
 const ERROR_CODES = {
   UNAUTHENTICATED: '凭证无效', FORBIDDEN: '无权执行此操作', CASE_NOT_FOUND: '未找到该案件', NOT_FOUND: '未找到',
   RATE_LIMITED: '请求过于频繁，请稍后再试', OVERLOADED: '系统繁忙，请稍后再试', VALIDATION_FAILED: '提交的内容有误',
+  IDEMPOTENCY_KEY_REUSED: '本表单此前的提交已被受理（答复未送达），内容已改动：请先在“案件查询”中核对，勿重复受理',
+  IDEMPOTENCY_KEY_IN_FLIGHT: '上一次提交仍在处理中，请稍候', IDEMPOTENCY_KEY_INVALID: '受理请求编号无效',
   FEDERATION_SIGNATURE_INVALID: '联邦配置没有联邦管理机构的有效签名', FEDERATION_ROLLBACK: '联邦配置的序号早于正在使用的序号，不能回退',
   CONFIG_INVALID: '节点配置有误（联邦配置文件或管理机构公钥无法使用）',
 };
