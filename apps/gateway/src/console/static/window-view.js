@@ -257,6 +257,8 @@ export async function renderCase(main, caseId, ctx) {
             { class: i === c.timeline.length - 1 ? 'last' : '', dataset: { stage: e.stage } },
             h('strong', {}, stageLabel(e.stage)),
             h('span', { class: 'when' }, formatDateTime(e.at), ' · ', nodeName(e.side)),
+            // The time shown never goes back; where its side stamped a visibly earlier one, it is said too.
+            e.reportedAt && formatDateTime(e.reportedAt) !== formatDateTime(e.at) ? h('span', { class: 'when reported' }, ' ', t('reportedAt', { time: formatDateTime(e.reportedAt) })) : null,
             e.reason ? h('div', { class: 'bad' }, `${e.reason.code}：${e.reason.message}`) : null,
           ),
         ),
