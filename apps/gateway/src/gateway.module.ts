@@ -28,6 +28,7 @@ import { FederationReloadService } from './federation/federation-reload.service.
 import { CredentialsService } from './intake/credentials.service.js';
 import { IntakeController } from './intake/intake.controller.js';
 import { IntakeService } from './intake/intake.service.js';
+import { IdempotencyService } from './intake/idempotency.service.js';
 import { PrincipalGuard } from './intake/principal.guard.js';
 import { RateLimiter } from './intake/rate-limiter.js';
 import { MessageLogService } from './message-log/message-log.service.js';
@@ -104,6 +105,7 @@ export class GatewayModule {
         ShutdownState,
         TransportRegistry,
         IntakeService,
+        IdempotencyService,
         IntakeLoad,
         CredentialsService,
         PrincipalGuard,

@@ -56,6 +56,10 @@ export const ERROR_CODES = {
   REQUEST_MALFORMED: { status: 400, origin: 'window', title: 'The request is not well-formed HTTP' },
   HEADERS_TOO_LARGE: { status: 431, origin: 'window', title: 'The request line and headers are larger than accepted' },
   REQUEST_TIMEOUT: { status: 408, origin: 'window', title: 'The request did not arrive in time' },
+  // Idempotency-Key (draft-ietf-httpapi-idempotency-key-header §2.7): a window's retry of a state-changing request
+  IDEMPOTENCY_KEY_INVALID: { status: 400, origin: 'window', title: 'The Idempotency-Key header is not a string of 1 to 255 characters' },
+  IDEMPOTENCY_KEY_REUSED: { status: 422, origin: 'window', title: 'The Idempotency-Key was already used for a different request' },
+  IDEMPOTENCY_KEY_IN_FLIGHT: { status: 409, origin: 'window', title: 'A request with this Idempotency-Key is still being processed' },
 
   // Peer envelopes (RFC 7515 JWS)
   ENVELOPE_MALFORMED: { status: 400, origin: 'peer', title: 'The envelope is not a compact JWS' },

@@ -54,6 +54,22 @@ describe('Relay', () => {
     });
   });
 
+  it('tells the after-delivery hook when the delivering attempt was sent, not when its answer was recorded', async () => {
+    // A peer that takes 20 ms to answer (its receipt): 'forwarded' is the moment the envelope left.
+    const sentAt = clock.nowMs();
+    const transport: DestinationTransport = {
+      send: async () => {
+        clock.advance(20);
+        return { proof: 'receipt' };
+      },
+    };
+    const seen: (number | undefined)[] = [];
+    const relay = new Relay(db, () => transport, clock, options, { afterDelivered: async (_tx, _m, outcome) => void seen.push(outcome.sentAt) });
+    await enqueue('00000000-0000-7000-8000-0000000000a1', 'peer:CQ');
+    await relay.runOnce();
+    expect(seen).toEqual([sentAt]);
+  });
+
   it('records the deliveries that finished together in case order, so their case locks are taken in one order', async () => {
     // The four sends finish together (the last one releases all), so they are recorded as one group.
     let release!: () => void;

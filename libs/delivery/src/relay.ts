@@ -10,6 +10,12 @@ export interface DeliveryOutcome {
   readonly proof: string | null;
   /** Anything the after-delivery hook needs (e.g. the agency's reference). */
   readonly result?: unknown;
+  /**
+   * Set by the relay for the after-delivery hook: when the attempt that delivered the message
+   * began (ms). The moment it left, which the receiver's own records follow; the hook runs
+   * only once the answer is back, later by the receiver's whole round trip.
+   */
+  readonly sentAt?: number;
 }
 
 /** Sends one message to one destination. Throws DeliveryFailure (anything else counts as transient). */
@@ -319,7 +325,7 @@ export class Relay {
     try {
       if (!transport) throw DeliveryFailure.permanent('ROUTE_UNKNOWN', `no transport for ${message.destination}`);
       const outcome = await transport.send(message);
-      await this.recordDelivered(message, outcome);
+      await this.recordDelivered(message, { ...outcome, sentAt: started });
       this.hooks.onAttempt?.({ message, outcome: 'delivered', durationMs: this.clock.nowMs() - started });
       if (this.circuits.success(message.destination)) await this.recovered(message.destination);
       return true;
@@ -357,7 +363,7 @@ export class Relay {
           return;
         }
         try {
-          await this.recordDelivered(message, result.outcome);
+          await this.recordDelivered(message, { ...result.outcome, sentAt: started });
           this.hooks.onAttempt?.({ message, outcome: 'delivered', durationMs: this.clock.nowMs() - started });
         } catch (error) {
           await this.recordFailure(message, error, started, false);

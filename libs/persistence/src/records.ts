@@ -198,3 +198,22 @@ export interface ConversationRecord {
   lastEventId: string | null;
   updatedAt: number;
 }
+
+/**
+ * The answer kept for a window's `Idempotency-Key` (draft-ietf-httpapi-idempotency-key-header),
+ * written in the transaction that made the request's effect (the case, the follow-up), so a
+ * retry after a crash between that commit and the response gets the original answer.
+ */
+export interface IdempotencyKeyRecord {
+  /** The credential that sent the key: keys are scoped per credential, one window's never meets another's. */
+  credentialId: string;
+  idempotencyKey: string;
+  /** SHA-256 (hex) of the method, path and canonical body the key was first used with. */
+  fingerprint: string;
+  /** The answer: its HTTP status and body (JSON; receipts only, no personal data). */
+  status: number;
+  responseJson: string;
+  createdAt: number;
+  /** After this instant the key is forgotten (IDEMPOTENCY_KEY_TTL_HOURS) and purged. */
+  expiresAt: number;
+}

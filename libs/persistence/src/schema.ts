@@ -11,6 +11,7 @@ import type {
   OutboxRecord,
   PendingStatusRecord,
   ConversationRecord,
+  IdempotencyKeyRecord,
 } from './records.js';
 
 /**
@@ -223,6 +224,20 @@ export const ConversationSchema = new EntitySchema<ConversationRecord>({
   },
 });
 
+export const IdempotencyKeySchema = new EntitySchema<IdempotencyKeyRecord>({
+  name: 'IdempotencyKey',
+  tableName: 'idempotency_keys',
+  columns: {
+    credentialId: { name: 'credential_id', type: 'varchar', length: 64, primary: true },
+    idempotencyKey: { name: 'idempotency_key', type: 'varchar', length: 255, primary: true },
+    fingerprint: { type: 'varchar', length: 64 },
+    status: { type: 'integer' },
+    responseJson: { name: 'response_json', type: 'text' },
+    createdAt: { name: 'created_at', type: 'bigint', transformer: millis },
+    expiresAt: { name: 'expires_at', type: 'bigint', transformer: millis },
+  },
+});
+
 export const ALL_SCHEMAS = [
   MessageLogSchema,
   LogCheckpointSchema,
@@ -235,4 +250,5 @@ export const ALL_SCHEMAS = [
   InboxSchema,
   CredentialSchema,
   ConversationSchema,
+  IdempotencyKeySchema,
 ];

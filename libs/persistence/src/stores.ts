@@ -12,6 +12,7 @@ import type {
   OutboxRecord,
   OutboxState,
   PendingStatusRecord,
+  IdempotencyKeyRecord,
 } from './records.js';
 import {
   AuditSchema,
@@ -23,6 +24,7 @@ import {
   InboxSchema,
   OutboxSchema,
   PendingStatusSchema,
+  IdempotencyKeySchema,
 } from './schema.js';
 
 import { ConversationStore } from './conversation-store.js';
@@ -249,6 +251,7 @@ const MESSAGE_LOG = new TableMap(MessageLogSchema);
 const MESSAGE_LOG_PENDING = new TableMap(MessageLogPendingSchema);
 const PENDING_STATUS = new TableMap(PendingStatusSchema);
 const CREDENTIALS = new TableMap(CredentialSchema);
+const IDEMPOTENCY_KEYS = new TableMap(IdempotencyKeySchema);
 
 export class CaseStore {
   constructor(
@@ -760,6 +763,36 @@ export class MessageLogStore {
   }
 }
 
+/**
+ * The answers kept for windows' idempotency keys, by credential and key. Raw SQL both dialects
+ * accept: the look-up and the insert are on the intake path.
+ */
+export class IdempotencyKeyStore {
+  constructor(private readonly sql: SqlRunner) {}
+
+  /** The answer kept for this credential's key, unless it expired (`nowMs` at or past `expiresAt`). */
+  async get(credentialId: string, idempotencyKey: string, nowMs: number): Promise<IdempotencyKeyRecord | null> {
+    const rows = await this.sql.all('SELECT * FROM idempotency_keys WHERE credential_id = ? AND idempotency_key = ? AND expires_at > ?', [credentialId, idempotencyKey, nowMs]);
+    return rows[0] ? IDEMPOTENCY_KEYS.fromRow(rows[0]) : null;
+  }
+
+  /**
+   * Keeps an answer once per (credential, key); an expired one with the same key is replaced.
+   * Returns false when the key is taken (another request with it committed first): the caller
+   * then rolls its transaction back. On PostgreSQL a concurrent insert of the same key waits on
+   * the primary key until the first transaction ends, so two replicas never both keep one.
+   */
+  async insertOnce(record: IdempotencyKeyRecord): Promise<boolean> {
+    await this.sql.run('DELETE FROM idempotency_keys WHERE credential_id = ? AND idempotency_key = ? AND expires_at <= ?', [record.credentialId, record.idempotencyKey, record.createdAt]);
+    return (await this.sql.run(`${IDEMPOTENCY_KEYS.insertSql} ON CONFLICT (credential_id, idempotency_key) DO NOTHING`, IDEMPOTENCY_KEYS.insertParams(record))) > 0;
+  }
+
+  /** Forgets every answer that expired by `nowMs`; returns how many. */
+  async purgeExpired(nowMs: number): Promise<number> {
+    return this.sql.run('DELETE FROM idempotency_keys WHERE expires_at <= ?', [nowMs]);
+  }
+}
+
 /** Every store, bound to one entity manager (a transaction, or the plain connection). */
 export class GatewayStores {
   readonly cases: CaseStore;
@@ -772,6 +805,7 @@ export class GatewayStores {
   readonly messageLog: MessageLogStore;
   readonly conversations: ConversationStore;
   readonly logCheckpoints: LogCheckpointStore;
+  readonly idempotencyKeys: IdempotencyKeyStore;
 
   /** `sql` runs the hot path's raw statements; by default through `em` (GatewayDatabase passes SQLite's shared one). */
   constructor(
@@ -789,6 +823,7 @@ export class GatewayStores {
     this.messageLog = new MessageLogStore(em, kind, sql);
     this.conversations = new ConversationStore(em);
     this.logCheckpoints = new LogCheckpointStore(em);
+    this.idempotencyKeys = new IdempotencyKeyStore(sql);
   }
 
   /** Writes what the stores deferred to the end of the transaction (GatewayDatabase.transaction runs it before the commit). */

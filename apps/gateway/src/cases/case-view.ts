@@ -6,7 +6,13 @@ import { transferProgress, type ConversationView, type TransferProgress } from '
 
 export interface TimelineEntryView {
   readonly stage: string;
+  /**
+   * When the stage happened as a clerk reads it: the time its side stamped, or the time of the
+   * entry before it when that is later, so times never go backwards down the timeline.
+   */
   readonly at: string;
+  /** The time exactly as the side that recorded the stage stamped it (its own clock, its own precision). */
+  readonly reportedAt: string;
   readonly side: string;
   readonly seq: number | null;
   readonly reason?: { readonly code: string; readonly message: string };
@@ -58,6 +64,19 @@ export function orderTimeline(events: readonly CaseEventRecord[]): CaseEventReco
 }
 
 /**
+ * The times a timeline shows, entry by entry in its order: each entry's own time, raised to the
+ * time of the entry before it when that is later. Why: the timeline's order is the true order
+ * (sequence numbers, see orderTimeline), but its times come from different clocks and
+ * precisions (two nodes, the agency's whole seconds), so a later stage could read earlier than
+ * the one before it. What each side stamped is kept as `reportedAt`.
+ */
+export function shownTimes(ordered: readonly CaseEventRecord[]): number[] {
+  const shown: number[] = [];
+  for (const e of ordered) shown.push(Math.max(e.at, shown.at(-1) ?? e.at));
+  return shown;
+}
+
+/**
  * The view of a case with its clocks: the case's own, or for a pension transfer the leg clock and
  * holder of the conversation due first.
  */
@@ -74,6 +93,8 @@ export function toCaseView(
   const forwarded = JSON.parse(record.requestJson) as Partial<ForwardedRequest>;
   const kind = forwarded.request ? (serviceDefinition(record.service)?.kindOf(forwarded.request) ?? null) : null;
   const ordered = orderTimeline(events);
+  const shown = shownTimes(ordered);
+  const lastStage = ordered.findLastIndex((e) => !isNoteStage(e.stage as CaseStage));
   // Who must act next: the accepting window before forwarding and while material is awaited from
   // the applicant (补正), otherwise the handling side.
   const atHandlingSide = !['submitted', 'supplement-requested'].includes(record.stage) && record.status === 'in-progress';
@@ -97,12 +118,13 @@ export function toCaseView(
     heldSince:
       record.status === 'in-progress' && transfer?.current
         ? transfer.current.heldSince
-        : toShanghaiIso(ordered.filter((e) => !isNoteStage(e.stage as CaseStage)).at(-1)?.at ?? record.acceptedAt),
+        : toShanghaiIso(lastStage >= 0 ? shown[lastStage] : record.acceptedAt),
     acceptedAt: toShanghaiIso(record.acceptedAt),
     updatedAt: toShanghaiIso(record.updatedAt),
-    timeline: ordered.map((e) => ({
+    timeline: ordered.map((e, i) => ({
       stage: e.stage,
-      at: toShanghaiIso(e.at),
+      at: toShanghaiIso(shown[i]),
+      reportedAt: toShanghaiIso(e.at),
       side: e.side,
       seq: e.seq,
       ...(e.reasonCode ? { reason: { code: e.reasonCode, message: e.reasonMessage ?? '' } } : {}),

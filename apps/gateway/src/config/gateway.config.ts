@@ -84,6 +84,8 @@ export interface GatewayConfig {
    * countersign it, when the head changed (LOG_CHECKPOINT_INTERVAL_MS, 60 s; 0 turns it off).
    */
   readonly logCheckpointIntervalMs: number;
+  /** How long a window's Idempotency-Key and its answer are kept (IDEMPOTENCY_KEY_TTL_HOURS, 24). */
+  readonly idempotencyKeyTtlHours: number;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -149,6 +151,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     demoCredentialsFile: env['DEMO_CREDENTIALS_FILE'] ? resolve(env['DEMO_CREDENTIALS_FILE']) : null,
     envelopeTtlSeconds: int('ENVELOPE_TTL_SECONDS', 7 * 24 * 3600, 60),
     deathClaimWindowDays: int('DEATH_CLAIM_WINDOW_DAYS', 30, 1),
+    idempotencyKeyTtlHours: int('IDEMPOTENCY_KEY_TTL_HOURS', 24, 1, 24 * 30),
     maxClockSkewSeconds: int('MAX_CLOCK_SKEW_SECONDS', 120, 0, 3600),
     peerBodyLimitBytes: int('PEER_BODY_LIMIT_BYTES', 256 * 1024, 1024),
     intakeBodyLimitBytes: int('INTAKE_BODY_LIMIT_BYTES', 64 * 1024, 1024),

@@ -108,10 +108,12 @@ export class RelayService implements OnApplicationBootstrap, BeforeApplicationSh
     if (message.destination.startsWith('peer:') && message.messageType.endsWith('.request') && message.caseId) {
       const record = await tx.cases.getForUpdate(message.caseId);
       if (!record) return;
+      // 'forwarded' is when the envelope left (the attempt that delivered it), not when its
+      // receipt was recorded: that is after the peer recorded 'received', by a round trip.
       await tx.events.insertOnce({
         caseId: record.caseId,
         stage: 'forwarded',
-        at: this.clock.nowMs(),
+        at: outcome.sentAt ?? this.clock.nowMs(),
         side: record.acceptingNode,
         seq: null,
         reasonCode: null,

@@ -1,5 +1,6 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { checkIdNumber } from '#codes';
 import { GatewayError } from '#core';
 import { SERVICE_CODES, serviceDefinition, validateContract, type ServiceRequest } from '#contracts';
@@ -9,6 +10,20 @@ import { JsonOnlyGuard } from '../http/json-only.guard.js';
 import { CurrentPrincipal, PrincipalGuard, RequireRole } from './principal.guard.js';
 import { IntakeService, type AcceptanceReceipt, type CaseSummary, type FollowUpReceipt } from './intake.service.js';
 import { SupplementRequestDto, WithdrawalRequestDto } from './follow-up.dto.js';
+import { IdempotencyService, type IdempotentAnswer } from './idempotency.service.js';
+import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER } from './idempotency-key.js';
+
+const IDEMPOTENCY_KEY_DOC = {
+  name: 'Idempotency-Key',
+  required: false,
+  description: 'One key per form submission (a quoted string, ≤ 255 characters); a retry with it is answered the original response',
+};
+
+/** The answer as given, or replayed for a retried key (status as first answered, and `Idempotent-Replayed: true`). */
+function answer<T>(reply: FastifyReply, given: IdempotentAnswer<T>): T {
+  if (given.replayed) void reply.status(given.status).header(IDEMPOTENT_REPLAYED_HEADER, 'true');
+  return given.body;
+}
 
 /** Window intake (public): submit an application, follow its status. */
 @ApiTags('intake')
@@ -17,33 +32,68 @@ import { SupplementRequestDto, WithdrawalRequestDto } from './follow-up.dto.js';
 @UseGuards(JsonOnlyGuard, PrincipalGuard)
 @RequireRole('window')
 export class IntakeController {
-  constructor(private readonly intake: IntakeService) {}
+  constructor(
+    private readonly intake: IntakeService,
+    private readonly idempotency: IdempotencyService,
+  ) {}
 
   @Post()
   @HttpCode(201)
-  async submit(@CurrentPrincipal() window: Principal, @Body() body: unknown): Promise<AcceptanceReceipt> {
-    const service = (body as { service?: unknown } | null)?.service;
-    const definition = typeof service === 'string' ? serviceDefinition(service) : undefined;
-    if (!definition) {
-      throw GatewayError.field('SERVICE_UNKNOWN', 'service', `service must be one of ${SERVICE_CODES.join(', ')}`);
-    }
-    return this.intake.submit(window, validateContract<ServiceRequest>(definition.dto, body));
+  @ApiHeader(IDEMPOTENCY_KEY_DOC)
+  async submit(
+    @CurrentPrincipal() window: Principal,
+    @Body() body: unknown,
+    @Req() http: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<AcceptanceReceipt> {
+    const call = this.idempotency.callOf(window, http.headers[IDEMPOTENCY_KEY_HEADER], http.method, http.url, body);
+    const given = await this.idempotency.run<AcceptanceReceipt>(call, 201, (keep) => {
+      const service = (body as { service?: unknown } | null)?.service;
+      const definition = typeof service === 'string' ? serviceDefinition(service) : undefined;
+      if (!definition) {
+        throw GatewayError.field('SERVICE_UNKNOWN', 'service', `service must be one of ${SERVICE_CODES.join(', ')}`);
+      }
+      return this.intake.submit(window, validateContract<ServiceRequest>(definition.dto, body), keep);
+    });
+    return answer(reply, given);
   }
 
   /** Withdraws a case the handling side has not yet decided (撤回); the answer comes on the timeline. */
   @Post(':caseId/withdrawal')
   @HttpCode(202)
-  async withdraw(@CurrentPrincipal() window: Principal, @Param('caseId') caseId: string, @Body() body: unknown): Promise<FollowUpReceipt> {
-    const request = validateContract(WithdrawalRequestDto, body);
-    return this.intake.withdraw(window, caseId, request.reason);
+  @ApiHeader(IDEMPOTENCY_KEY_DOC)
+  async withdraw(
+    @CurrentPrincipal() window: Principal,
+    @Param('caseId') caseId: string,
+    @Body() body: unknown,
+    @Req() http: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<FollowUpReceipt> {
+    const call = this.idempotency.callOf(window, http.headers[IDEMPOTENCY_KEY_HEADER], http.method, http.url, body);
+    const given = await this.idempotency.run<FollowUpReceipt>(call, 202, (keep) => {
+      const request = validateContract(WithdrawalRequestDto, body);
+      return this.intake.withdraw(window, caseId, request.reason, keep);
+    });
+    return answer(reply, given);
   }
 
   /** Supplies the material the handling side asked for (补正); the case's clock runs again. */
   @Post(':caseId/supplements')
   @HttpCode(202)
-  async supplement(@CurrentPrincipal() window: Principal, @Param('caseId') caseId: string, @Body() body: unknown): Promise<FollowUpReceipt> {
-    const request = validateContract(SupplementRequestDto, body);
-    return this.intake.supplement(window, caseId, request.materials, request.note);
+  @ApiHeader(IDEMPOTENCY_KEY_DOC)
+  async supplement(
+    @CurrentPrincipal() window: Principal,
+    @Param('caseId') caseId: string,
+    @Body() body: unknown,
+    @Req() http: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<FollowUpReceipt> {
+    const call = this.idempotency.callOf(window, http.headers[IDEMPOTENCY_KEY_HEADER], http.method, http.url, body);
+    const given = await this.idempotency.run<FollowUpReceipt>(call, 202, (keep) => {
+      const request = validateContract(SupplementRequestDto, body);
+      return this.intake.supplement(window, caseId, request.materials, request.note, keep);
+    });
+    return answer(reply, given);
   }
 
   /** This window's cases; `?idNumber=` narrows to one applicant (the number is hashed, not stored). */

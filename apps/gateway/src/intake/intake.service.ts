@@ -30,6 +30,10 @@ import { BacklogGauge } from '../delivery/backlog-gauge.js';
 import { ShutdownState } from '../delivery/shutdown-state.js';
 import type { Principal } from './credentials.service.js';
 import { IntakeLoad } from './intake-load.js';
+import type { KeepAnswer } from './idempotency.service.js';
+
+/** A request without an Idempotency-Key: nothing is kept. */
+const noKey = (): Promise<void> => Promise.resolve();
 
 /** The acceptance receipt (受理回执) a window prints for the applicant. */
 export interface AcceptanceReceipt {
@@ -85,12 +89,15 @@ export class IntakeService {
     private readonly load: IntakeLoad,
   ) {}
 
-  /** Accepts an application (counted by IntakeLoad while it runs, so the relay yields to it). */
-  submit(window: Principal, request: ServiceRequest): Promise<AcceptanceReceipt> {
-    return this.load.during(() => this.accept(window, request));
+  /**
+   * Accepts an application (counted by IntakeLoad while it runs, so the relay yields to it).
+   * `keep` keeps the receipt for the request's Idempotency-Key, in the case's own transaction.
+   */
+  submit(window: Principal, request: ServiceRequest, keep: KeepAnswer<AcceptanceReceipt> = noKey): Promise<AcceptanceReceipt> {
+    return this.load.during(() => this.accept(window, request, keep));
   }
 
-  private async accept(window: Principal, request: ServiceRequest): Promise<AcceptanceReceipt> {
+  private async accept(window: Principal, request: ServiceRequest, keep: KeepAnswer<AcceptanceReceipt>): Promise<AcceptanceReceipt> {
     // 0. Back-pressure: refuse rather than queue without bound.
     this.shutdown.assertAccepting();
     await this.backlog.assertRoom();
@@ -118,8 +125,19 @@ export class IntakeService {
       sealed,
     };
     const signed = await this.envelopes.sign(messageType, route.node, caseId, forwarded);
+    const receipt: AcceptanceReceipt = {
+      caseId,
+      service: request.service,
+      kind: definition.kindOf(request) ?? null,
+      acceptedAt: forwarded.acceptedAt,
+      acceptedBy: { node: this.config.node, windowId: window.credentialId, windowName: window.name, agency: window.agency },
+      handledBy: { node: route.node, agency: route.agency, region: route.region, regionHistoric: route.regionHistoric },
+      status: 'submitted',
+    };
 
-    // 4. Case, first timeline entry and outgoing message commit together, or not at all.
+    // 4. Case, first timeline entry, outgoing message and the receipt kept for the window's
+    //    Idempotency-Key commit together, or not at all: a retry after a crash right after
+    //    this commit is answered this receipt, never a second case.
     await this.db.transaction(async (tx) => {
       await tx.cases.insert({
         caseId,
@@ -165,6 +183,7 @@ export class IntakeService {
         nextAttemptAt: now,
         createdAt: now,
       });
+      await keep(tx, receipt);
     });
     this.outbox.notify();
     this.logger.log({
@@ -175,16 +194,7 @@ export class IntakeService {
       window: window.credentialId,
       handlingNode: route.node,
     });
-
-    return {
-      caseId,
-      service: request.service,
-      kind: serviceDefinition(request.service)?.kindOf(request) ?? null,
-      acceptedAt: forwarded.acceptedAt,
-      acceptedBy: { node: this.config.node, windowId: window.credentialId, windowName: window.name, agency: window.agency },
-      handledBy: { node: route.node, agency: route.agency, region: route.region, regionHistoric: route.regionHistoric },
-      status: 'submitted',
-    };
+    return receipt;
   }
 
   /** Every other region the case will reach (a transfer's transfer-out places), routed: REGION_NOT_SERVED otherwise. */
@@ -198,8 +208,8 @@ export class IntakeService {
    * Withdraws a case (撤回) the handling side has not decided. The handling side (through its
    * agency) has the last word: the answer comes back on the timeline.
    */
-  async withdraw(window: Principal, caseId: string, reason: string): Promise<FollowUpReceipt> {
-    return this.followUp(window, caseId, 'case.withdrawal', (record, at) => {
+  async withdraw(window: Principal, caseId: string, reason: string, keep: KeepAnswer<FollowUpReceipt> = noKey): Promise<FollowUpReceipt> {
+    return this.followUp(window, caseId, 'case.withdrawal', keep, (record, at) => {
       if (!canWithdraw(record.service, record.stage as CaseStage)) {
         throw new GatewayError('CASE_ALREADY_DECIDED', { detail: `the case is at ${record.stage}` });
       }
@@ -209,8 +219,14 @@ export class IntakeService {
   }
 
   /** Sends the supplementary material the handling side asked for (补正). */
-  async supplement(window: Principal, caseId: string, materials: readonly MaterialRef[], note?: string): Promise<FollowUpReceipt> {
-    return this.followUp(window, caseId, 'case.supplement', (record, at) => {
+  async supplement(
+    window: Principal,
+    caseId: string,
+    materials: readonly MaterialRef[],
+    note?: string,
+    keep: KeepAnswer<FollowUpReceipt> = noKey,
+  ): Promise<FollowUpReceipt> {
+    return this.followUp(window, caseId, 'case.supplement', keep, (record, at) => {
       if (record.stage !== 'supplement-requested') {
         throw new GatewayError('CASE_NOT_AWAITING_SUPPLEMENT', { detail: `the case is at ${record.stage}` });
       }
@@ -224,21 +240,26 @@ export class IntakeService {
     window: Principal,
     caseId: string,
     messageType: Extract<PeerMessageType, 'case.withdrawal' | 'case.supplement'>,
+    keep: KeepAnswer<FollowUpReceipt>,
     build: (record: CaseRecord, at: string) => object,
   ): Promise<FollowUpReceipt> {
     this.shutdown.assertAccepting();
     const now = this.clock.nowMs();
     const at = toShanghaiIso(now);
-    const messageId = await this.db.transaction(async (tx) => {
+    // The follow-up's message and the receipt kept for its Idempotency-Key commit together.
+    const receipt = await this.db.transaction(async (tx) => {
       const record = await tx.cases.getForUpdate(caseId);
       if (!record || !(await this.mayFollow(tx, window, record))) {
         throw new GatewayError('CASE_NOT_FOUND', { detail: 'no case with this number for this window' });
       }
-      return this.recorder.queueEnvelope(tx, messageType, record.handlingNode as NodeCode, caseId, build(record, at));
+      const messageId = await this.recorder.queueEnvelope(tx, messageType, record.handlingNode as NodeCode, caseId, build(record, at));
+      const answer: FollowUpReceipt = { caseId, action: messageType === 'case.withdrawal' ? 'withdrawal' : 'supplement', messageId, requestedAt: at, status: 'sent' };
+      await keep(tx, answer);
+      return answer;
     });
     this.outbox.notify();
-    this.logger.log({ msg: `${messageType} sent`, caseNumber: caseId, messageId, window: window.credentialId });
-    return { caseId, action: messageType === 'case.withdrawal' ? 'withdrawal' : 'supplement', messageId, requestedAt: at, status: 'sent' };
+    this.logger.log({ msg: `${messageType} sent`, caseNumber: caseId, messageId: receipt.messageId, window: window.credentialId });
+    return receipt;
   }
 
   /**

@@ -1,7 +1,7 @@
 // The window clerk's views: a form per service (from the schemas), the acceptance receipt
 // (受理回执) with its QR code, case search, and the case timeline.
 
-import { api, apiText, ApiError } from './api.js';
+import { api, apiIdempotent, apiText, ApiError, NoAnswerError, newIdempotencyKey } from './api.js';
 import { h, maskId, mount, table } from './dom.js';
 import { errorText, formatDateTime, formatDay, formatNumber, nodeName, serviceName, stageLabel, t, valueLabel } from './i18n.js';
 import { buildSchemaForm, windowServiceOf } from './schema-form.js';
@@ -71,18 +71,31 @@ export async function renderApply(main) {
       event.preventDefault();
       void send();
     });
+    // One Idempotency-Key per submission of this form, kept until the gateway answers: a
+    // submission that got no answer is sent again under it, so it is never accepted twice.
+    // A definite answer (receipt or refusal) ends it; "clear" draws a new form and a new key.
+    let key = null;
     async function send() {
       const body = form.collect();
       submit.disabled = true;
       submit.textContent = t('submitting');
+      key ??= newIdempotencyKey();
       try {
-        const receipt = await api('/api/v1/applications', { method: 'POST', body });
+        const receipt = await apiIdempotent('/api/v1/applications', { body, key });
+        key = null;
         const applicant = body.applicant ?? body.claimant ?? body.deceased ?? {};
         // Kept for the receipt only: the name and the masked ID, never the whole number.
         sessionStorage.setItem(RECEIPT_KEY(receipt.caseId), JSON.stringify({ receipt, applicant: { name: applicant.name ?? null, id: applicant.idNumber ? maskId(applicant.idNumber) : null } }));
         location.hash = `#/receipt/${receipt.caseId}`;
       } catch (error) {
+        if (error instanceof NoAnswerError) {
+          const box = h('div', { class: 'error-summary', tabindex: '-1', role: 'alert', id: 'error-summary' }, h('p', {}, t('noAnswer')));
+          mount(summary, box);
+          box.focus();
+          return;
+        }
         if (!(error instanceof ApiError)) throw error;
+        key = null;
         const problems = error.problem.errors?.length ? error.problem.errors : [{ code: error.problem.code, message: errorText(error.problem) }];
         const { placed, unplaced } = form.showProblems(problems);
         const box = summaryOf(placed, unplaced);
@@ -244,6 +257,8 @@ export async function renderCase(main, caseId, ctx) {
             { class: i === c.timeline.length - 1 ? 'last' : '', dataset: { stage: e.stage } },
             h('strong', {}, stageLabel(e.stage)),
             h('span', { class: 'when' }, formatDateTime(e.at), ' · ', nodeName(e.side)),
+            // The time shown never goes back; where its side stamped a visibly earlier one, it is said too.
+            e.reportedAt && formatDateTime(e.reportedAt) !== formatDateTime(e.at) ? h('span', { class: 'when reported' }, ' ', t('reportedAt', { time: formatDateTime(e.reportedAt) })) : null,
             e.reason ? h('div', { class: 'bad' }, `${e.reason.code}：${e.reason.message}`) : null,
           ),
         ),
