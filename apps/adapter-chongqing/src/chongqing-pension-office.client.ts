@@ -129,7 +129,7 @@ export class ChongqingPensionOfficeClient extends ChongqingSystemClient {
   /** An information sheet for this office as the transfer-in side. */
   async transferReply(reply: TransferReplyMessage): Promise<AgencyHandOver> {
     if (reply.outcome !== 'information-sheet' || !reply.sheet) {
-      throw new AgencyCallError('AGENCY_REFUSED', true, `${this.agency} takes information sheets only`);
+      throw new AgencyCallError('AGENCY_REFUSED', `${this.agency} takes information sheets only`);
     }
     return this.post(`sim/cq/pension/transfers/${encodeURIComponent(reply.caseId)}/info-sheets`, {
       seqNo: reply.conversation,

@@ -59,7 +59,7 @@ export abstract class ChongqingSystemClient implements AgencyClient {
     if (status === 404 && body.errCode === 'ORDER_NOT_FOUND') return null;
     if (status !== 200 || body.success !== true || typeof body.orderNo !== 'string') {
       // Neither "found" nor "not found": the hand-over stays in doubt and the gateway retries.
-      throw new AgencyCallError('AGENCY_UNAVAILABLE', false, `${this.agency} look-up answered ${body.errCode ?? status}`);
+      throw new AgencyCallError('AGENCY_UNAVAILABLE', `${this.agency} look-up answered ${body.errCode ?? status}`);
     }
     return { agencyRef: body.orderNo, duplicate: true };
   }
@@ -73,7 +73,7 @@ export abstract class ChongqingSystemClient implements AgencyClient {
       timeoutMs: this.timeoutMs,
     });
     if (body.success !== true || !Array.isArray(body.events)) {
-      throw new AgencyCallError('AGENCY_UNAVAILABLE', false, 'unexpected event feed answer');
+      throw new AgencyCallError('AGENCY_UNAVAILABLE', 'unexpected event feed answer');
     }
     return {
       events: body.events.map((e) => ({
@@ -90,10 +90,10 @@ export abstract class ChongqingSystemClient implements AgencyClient {
       timeoutMs: this.timeoutMs,
     });
     if (status === 404 && body.errCode === 'ORDER_NOT_FOUND') {
-      throw new AgencyCallError('AGENCY_CASE_UNKNOWN', false, `${this.agency} does not have the case yet`);
+      throw new AgencyCallError('AGENCY_CASE_UNKNOWN', `${this.agency} does not have the case yet`);
     }
     if (status >= 400 || body.success !== true || typeof body.orderNo !== 'string') {
-      throw new AgencyCallError('AGENCY_REFUSED', true, `${this.agency} refused: ${body.errCode ?? status} ${body.errMsg ?? ''}`.trim());
+      throw new AgencyCallError('AGENCY_REFUSED', `${this.agency} refused: ${body.errCode ?? status} ${body.errMsg ?? ''}`.trim());
     }
     return { agencyRef: body.orderNo, duplicate: body.repeated === true };
   }
@@ -101,5 +101,5 @@ export abstract class ChongqingSystemClient implements AgencyClient {
 
 /** The forwarded request's service does not belong to this agency. */
 export function wrongService(agency: string, service: string): never {
-  throw new AgencyCallError('AGENCY_REFUSED', true, `${agency} does not handle ${service}`);
+  throw new AgencyCallError('AGENCY_REFUSED', `${agency} does not handle ${service}`);
 }

@@ -115,7 +115,7 @@ export class SichuanPensionOfficeClient extends SichuanSystemClient {
   /** 信息表 for this office as the transfer-in side (`xxb`). */
   async transferReply(reply: TransferReplyMessage): Promise<AgencyHandOver> {
     if (reply.outcome !== 'information-sheet' || !reply.sheet) {
-      throw new AgencyCallError('AGENCY_REFUSED', true, `${this.agency} takes information sheets only`);
+      throw new AgencyCallError('AGENCY_REFUSED', `${this.agency} takes information sheets only`);
     }
     return this.post('xxb', { ywxtbh: reply.caseId, lxxh: reply.conversation, xxb: toSichuanSheet(reply.sheet) });
   }

@@ -63,7 +63,7 @@ export abstract class SichuanSystemClient implements AgencyClient {
     if (status === 404 && body.code === 'E0404') return null;
     if (status !== 200 || body.code !== '0000' || typeof body.data?.slh !== 'string') {
       // Neither "found" nor "not found": the hand-over stays in doubt and the gateway retries.
-      throw new AgencyCallError('AGENCY_UNAVAILABLE', false, `${this.agency} look-up answered ${body.code ?? status}`);
+      throw new AgencyCallError('AGENCY_UNAVAILABLE', `${this.agency} look-up answered ${body.code ?? status}`);
     }
     return { agencyRef: body.data.slh, duplicate: true };
   }
@@ -77,7 +77,7 @@ export abstract class SichuanSystemClient implements AgencyClient {
       },
     );
     if (body.code !== '0000' || !Array.isArray(body.data)) {
-      throw new AgencyCallError('AGENCY_UNAVAILABLE', false, 'unexpected event feed answer');
+      throw new AgencyCallError('AGENCY_UNAVAILABLE', 'unexpected event feed answer');
     }
     return {
       events: body.data.map((e) => ({
@@ -94,10 +94,10 @@ export abstract class SichuanSystemClient implements AgencyClient {
       timeoutMs: this.timeoutMs,
     });
     if (status === 404 && body.code === 'E0404') {
-      throw new AgencyCallError('AGENCY_CASE_UNKNOWN', false, `${this.agency} does not have the case yet`);
+      throw new AgencyCallError('AGENCY_CASE_UNKNOWN', `${this.agency} does not have the case yet`);
     }
     if (status >= 400 || body.code !== '0000' || typeof body.data?.slh !== 'string') {
-      throw new AgencyCallError('AGENCY_REFUSED', true, `${this.agency} refused: ${body.code ?? status} ${body.msg ?? ''}`.trim());
+      throw new AgencyCallError('AGENCY_REFUSED', `${this.agency} refused: ${body.code ?? status} ${body.msg ?? ''}`.trim());
     }
     return { agencyRef: body.data.slh, duplicate: body.data.cf === true };
   }
@@ -105,5 +105,5 @@ export abstract class SichuanSystemClient implements AgencyClient {
 
 /** The forwarded request's service does not belong to this agency. */
 export function wrongService(agency: string, service: string): never {
-  throw new AgencyCallError('AGENCY_REFUSED', true, `${agency} does not handle ${service}`);
+  throw new AgencyCallError('AGENCY_REFUSED', `${agency} does not handle ${service}`);
 }

@@ -7,11 +7,11 @@ describe('agency-side error codes', () => {
     ['AGENCY_REFUSED', true],
     ['AGENCY_UNAVAILABLE', false],
     ['AGENCY_CASE_UNKNOWN', false],
-  ] as const)('%s is a registry code of agency origin whose status says whether it is permanent (%s)', (code, permanent) => {
-    const error = new AgencyCallError(code, permanent, 'detail');
+  ] as const)('%s is a registry code of agency origin whose table entry says whether it is permanent (%s)', (code, permanent) => {
+    const error = new AgencyCallError(code, 'detail');
     const info = ERROR_CODES[error.code];
-    expect(info).toMatchObject({ origin: 'agency' });
-    expect(info.status < 500).toBe(permanent);
+    expect(info).toMatchObject({ origin: 'agency', retryable: !permanent });
+    expect(error.permanent).toBe(permanent);
   });
 
   it('GATEWAY_BAD_ACK (a gateway answer that does not match the batch) is a registry code, transient', () => {

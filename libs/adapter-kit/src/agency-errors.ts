@@ -1,6 +1,9 @@
+import { ERROR_CODES } from '#core';
+
 /**
- * Errors on the agency side of an adapter. `permanent` says whether sending the same request
- * again could succeed (it travels back to the gateway, which dead-letters or retries).
+ * Errors on the agency side of an adapter. `permanent` (from the error table's `retryable`) says
+ * whether sending the same request again could succeed; it travels back to the gateway, which
+ * dead-letters or retries by the same table.
  *
  * - AGENCY_REFUSED: the agency refused the request as malformed (4xx); permanent.
  * - AGENCY_UNAVAILABLE: the agency did not answer, or answered 5xx; transient.
@@ -8,14 +11,16 @@
  *   may still be on its way); transient, the gateway retries.
  */
 export class AgencyCallError extends Error {
+  readonly permanent: boolean;
+
   constructor(
     readonly code: 'AGENCY_REFUSED' | 'AGENCY_UNAVAILABLE' | 'AGENCY_CASE_UNKNOWN',
-    readonly permanent: boolean,
     detail: string,
     options?: { cause?: unknown },
   ) {
     super(detail, options);
     this.name = 'AgencyCallError';
+    this.permanent = !ERROR_CODES[code].retryable;
   }
 }
 

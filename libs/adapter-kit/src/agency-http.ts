@@ -14,14 +14,14 @@ export async function callAgency<T>(url: string, init: { method: 'GET' | 'POST';
       signal: AbortSignal.timeout(init.timeoutMs),
     });
   } catch (cause) {
-    throw new AgencyCallError('AGENCY_UNAVAILABLE', false, 'the agency system did not answer', { cause });
+    throw new AgencyCallError('AGENCY_UNAVAILABLE', 'the agency system did not answer', { cause });
   }
   let body: T;
   try {
     body = (await response.json()) as T;
   } catch (cause) {
-    throw new AgencyCallError('AGENCY_UNAVAILABLE', false, `the agency answered ${response.status} without JSON`, { cause });
+    throw new AgencyCallError('AGENCY_UNAVAILABLE', `the agency answered ${response.status} without JSON`, { cause });
   }
-  if (response.status >= 500) throw new AgencyCallError('AGENCY_UNAVAILABLE', false, `the agency answered ${response.status}`);
+  if (response.status >= 500) throw new AgencyCallError('AGENCY_UNAVAILABLE', `the agency answered ${response.status}`);
   return { status: response.status, body };
 }

@@ -39,7 +39,7 @@ function recordingClient(options: { hold?: Promise<void>; failFor?: string } = {
     submit: async (forwarded, messageId): Promise<AgencyHandOver> => {
       calls.push(`submit ${forwarded.caseId}`);
       if (forwarded.caseId === CASE_A && options.hold) await options.hold;
-      if (messageId === options.failFor) throw new AgencyCallError('AGENCY_UNAVAILABLE', false, 'the agency system did not answer');
+      if (messageId === options.failFor) throw new AgencyCallError('AGENCY_UNAVAILABLE', 'the agency system did not answer');
       calls.push(`submitted ${forwarded.caseId}`);
       return { agencyRef: `REF-${forwarded.caseId}`, duplicate: false };
     },

@@ -46,7 +46,6 @@ function nonIdempotentAgency() {
         agency.refuse = false;
         throw new AgencyCallError(
           "AGENCY_REFUSED",
-          true,
           "SC.card refused: E0003",
         );
       }
@@ -56,7 +55,6 @@ function nonIdempotentAgency() {
         agency.cutShort = false;
         throw new AgencyCallError(
           "AGENCY_UNAVAILABLE",
-          false,
           "the agency system did not answer",
         );
       }

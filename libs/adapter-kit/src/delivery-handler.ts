@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { RpcException } from '@nestjs/microservices';
-import { CASE_NUMBER_PATTERN, isGatewayError, MESSAGE_ID_PATTERN } from '#core';
+import { CASE_NUMBER_PATTERN, ERROR_CODES, isGatewayError, MESSAGE_ID_PATTERN, type ErrorCode } from '#core';
 import { checkLinkProof } from '#delivery';
 import type { AgencyDelivery, AgencyDeliveryAck, AgencyLinkError, ForwardedRequest } from '#contracts';
 import type { AgencyClient, AgencyHandOver } from './agency-client.js';
@@ -45,7 +45,7 @@ export interface DeliveryContext {
 export async function handleDelivery(payload: unknown, context: DeliveryContext): Promise<AgencyDeliveryAck> {
   const { clients, linkSecret, opener } = context;
   if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
-    throw linkError({ code: 'CONTRACT_INVALID', message: 'not an agency delivery: the body must be an object', permanent: true });
+    throw linkError({ code: 'CONTRACT_INVALID', message: 'not an agency delivery: the body must be an object' });
   }
   const delivery = payload as Partial<AgencyDelivery>;
   if (typeof delivery.messageId !== 'string' || !MESSAGE_ID_PATTERN.test(delivery.messageId)) {
@@ -54,7 +54,7 @@ export async function handleDelivery(payload: unknown, context: DeliveryContext)
   // Only this province's gateway (which holds the link secret) may hand work to the agency:
   // checked before anything else in the delivery is trusted.
   if (!checkLinkProof(linkSecret, delivery.messageId, delivery.proof)) {
-    throw linkError({ code: 'AGENCY_LINK_UNAUTHENTICATED', message: 'the delivery does not carry a valid link proof', permanent: true });
+    throw linkError({ code: 'AGENCY_LINK_UNAUTHENTICATED', message: 'the delivery does not carry a valid link proof' });
   }
   const caseIdValid = typeof delivery.caseId === 'string' && CASE_NUMBER_PATTERN.test(delivery.caseId);
   if (!caseIdValid || typeof delivery.agency !== 'string' || typeof delivery.messageType !== 'string') {
@@ -66,7 +66,7 @@ export async function handleDelivery(payload: unknown, context: DeliveryContext)
   }
   const client = clients.get(delivery.agency);
   if (!client) {
-    throw linkError({ code: 'AGENCY_UNKNOWN', message: `this adapter does not serve ${delivery.agency}`, permanent: true });
+    throw linkError({ code: 'AGENCY_UNKNOWN', message: `this adapter does not serve ${delivery.agency}` });
   }
   const { messageId, caseId, messageType } = delivery;
   let whole: AgencyDelivery;
@@ -76,7 +76,7 @@ export async function handleDelivery(payload: unknown, context: DeliveryContext)
   } catch (error) {
     const code = isGatewayError(error) ? error.code : 'SEALED_DATA_INVALID';
     logger.error({ msg: 'sealed personal data could not be opened', agency: client.agency, caseNumber: delivery.caseId, messageId: delivery.messageId, code });
-    throw linkError({ code, message: 'the personal data sealed for this agency cannot be opened or is not valid', permanent: true });
+    throw linkError({ code, message: 'the personal data sealed for this agency cannot be opened or is not valid' });
   }
   try {
     const result = await context.journal.exclusive(messageId, () => handOver(client, whole, context));
@@ -85,15 +85,15 @@ export async function handleDelivery(payload: unknown, context: DeliveryContext)
   } catch (error) {
     if (error instanceof AgencyCallError) {
       logger.warn({ msg: 'agency call failed', agency: client.agency, caseNumber: caseId, messageId, messageType, code: error.code });
-      throw linkError({ code: error.code, message: error.message.slice(0, 200), permanent: error.permanent });
+      throw linkError({ code: error.code, message: error.message.slice(0, 200) });
     }
     if (error instanceof UnmappedAgencyValue) {
       // A canonical value this agency has no word for: sending it again cannot succeed.
       logger.error({ msg: 'no agency vocabulary for the request', agency: client.agency, caseNumber: caseId, messageId, field: error.field });
-      throw linkError({ code: error.code, message: error.message.slice(0, 200), permanent: true });
+      throw linkError({ code: error.code, message: error.message.slice(0, 200) });
     }
     if (error instanceof RpcException) throw error;
-    throw linkError({ code: 'AGENCY_UNAVAILABLE', message: 'adapter failure', permanent: false });
+    throw linkError({ code: 'AGENCY_UNAVAILABLE', message: 'adapter failure' });
   }
 }
 
@@ -167,25 +167,26 @@ async function dispatch(client: AgencyClient, delivery: AgencyDelivery): Promise
   }
   if (messageType === 'pension.transfer.contact-letter' && delivery.contactLetter?.caseId === caseId) {
     const letter = delivery.contactLetter;
-    if (!client.contactLetter) throw linkError({ code: 'AGENCY_UNKNOWN', message: `${client.agency} does not take contact letters`, permanent: true });
+    if (!client.contactLetter) throw linkError({ code: 'AGENCY_UNKNOWN', message: `${client.agency} does not take contact letters` });
     // The opener put the applicant and this place's person number back: a letter without them cannot be handled.
     if (!letter.applicant || letter.transferOut.personNumber === undefined || letter.transferOut.agency !== client.agency) {
-      throw linkError({ code: 'CONTRACT_INVALID', message: 'a contact letter without its applicant or person number, or for another agency', permanent: true });
+      throw linkError({ code: 'CONTRACT_INVALID', message: 'a contact letter without its applicant or person number, or for another agency' });
     }
     return client.contactLetter({ ...letter, applicant: letter.applicant }, messageId);
   }
   if (messageType === 'pension.transfer.reply' && delivery.reply?.caseId === caseId) {
-    if (!client.transferReply) throw linkError({ code: 'AGENCY_UNKNOWN', message: `${client.agency} does not take transfer replies`, permanent: true });
+    if (!client.transferReply) throw linkError({ code: 'AGENCY_UNKNOWN', message: `${client.agency} does not take transfer replies` });
     return client.transferReply(delivery.reply, messageId);
   }
-  throw linkError({ code: 'CONTRACT_INVALID', message: `a ${messageType} delivery without its content`, permanent: true });
+  throw linkError({ code: 'CONTRACT_INVALID', message: `a ${messageType} delivery without its content` });
 }
 
-function linkError(error: AgencyLinkError): RpcException {
-  return new RpcException(error);
+/** The link's refusal; whether the gateway retries it is the error table's word for the code. */
+function linkError(error: Omit<AgencyLinkError, 'permanent' | 'code'> & { readonly code: ErrorCode }): RpcException {
+  return new RpcException({ ...error, permanent: !ERROR_CODES[error.code].retryable } satisfies AgencyLinkError);
 }
 
 /** CONTRACT_INVALID naming the fields at fault (names only: the values may be personal data). */
 function notADelivery(fields: readonly string[]): RpcException {
-  return linkError({ code: 'CONTRACT_INVALID', message: `not an agency delivery: ${fields.join(', ')} missing or malformed`, permanent: true, fields });
+  return linkError({ code: 'CONTRACT_INVALID', message: `not an agency delivery: ${fields.join(', ')} missing or malformed`, fields });
 }

@@ -31,7 +31,7 @@ describe('Relay', () => {
     const sent: string[] = [];
     const transport: DestinationTransport = {
       send: async (m: OutboxRecord) => {
-        if (!up) throw DeliveryFailure.transient('PEER_UNREACHABLE', 'connection refused');
+        if (!up) throw DeliveryFailure.of('PEER_UNREACHABLE', 'connection refused');
         sent.push(m.messageId);
         return { proof: 'receipt-1' };
       },
@@ -152,7 +152,7 @@ describe('Relay', () => {
   it('dead-letters a permanent failure at once with its reason', async () => {
     const transport: DestinationTransport = {
       send: async () => {
-        throw DeliveryFailure.permanent('CONTRACT_INVALID', 'peer refused the body');
+        throw DeliveryFailure.of('CONTRACT_INVALID', 'peer refused the body');
       },
     };
     const relay = new Relay(db, () => transport, clock, options);
@@ -168,7 +168,7 @@ describe('Relay', () => {
   it('dead-letters after the last allowed attempt', async () => {
     const transport: DestinationTransport = {
       send: async () => {
-        throw DeliveryFailure.transient('PEER_5XX', 'status 503');
+        throw DeliveryFailure.of('PEER_UNAVAILABLE', 'status 503');
       },
     };
     const relay = new Relay(db, () => transport, clock, options);
@@ -189,7 +189,7 @@ describe('Relay', () => {
       db,
       (destination) => ({
         send: async () => {
-          if (destination === 'peer:CQ') throw DeliveryFailure.transient('PEER_UNREACHABLE', 'down');
+          if (destination === 'peer:CQ') throw DeliveryFailure.of('PEER_UNREACHABLE', 'down');
           return { proof: null };
         },
       }),
@@ -220,7 +220,7 @@ describe('Relay', () => {
       () => ({
         send: async () => {
           calls += 1;
-          if (!up) throw DeliveryFailure.transient('PEER_UNREACHABLE', 'down');
+          if (!up) throw DeliveryFailure.of('PEER_UNREACHABLE', 'down');
           return { proof: null };
         },
       }),
@@ -252,7 +252,7 @@ describe('Relay', () => {
       db,
       () => ({
         send: async (m: OutboxRecord) => {
-          if (m.messageId.endsWith('0666')) throw DeliveryFailure.transient('PEER_5XX', 'this one always fails');
+          if (m.messageId.endsWith('0666')) throw DeliveryFailure.of('PEER_UNAVAILABLE', 'this one always fails');
           delivered.push(m.messageId);
           return { proof: null };
         },
@@ -270,12 +270,12 @@ describe('Relay', () => {
     let requests = 0;
     const transport: DestinationTransport = {
       send: async () => {
-        throw DeliveryFailure.transient('AGENCY_UNAVAILABLE', 'down');
+        throw DeliveryFailure.of('AGENCY_UNAVAILABLE', 'down');
       },
       // Each request is taken, but the agency behind the adapter is down for every message.
       sendBatch: async (messages) => {
         requests += 1;
-        return messages.map(() => ({ ok: false as const, failure: DeliveryFailure.transient('AGENCY_UNAVAILABLE', 'down') }));
+        return messages.map(() => ({ ok: false as const, failure: DeliveryFailure.of('AGENCY_UNAVAILABLE', 'down') }));
       },
       batchLimit: { messages: 2, bytes: 1024 },
     };
@@ -297,7 +297,7 @@ describe('Relay', () => {
     const transport: DestinationTransport = {
       send: async () => ({ proof: null }),
       sendBatch: async (messages) =>
-        messages.map((_, i) => (i === 0 ? { ok: true as const, outcome: { proof: 'ack' } } : { ok: false as const, failure: DeliveryFailure.transient('AGENCY_UNAVAILABLE', 'down') })),
+        messages.map((_, i) => (i === 0 ? { ok: true as const, outcome: { proof: 'ack' } } : { ok: false as const, failure: DeliveryFailure.of('AGENCY_UNAVAILABLE', 'down') })),
       batchLimit: { messages: 2, bytes: 1024 },
     };
     const relay = new Relay(db, () => transport, clock, { ...options, circuit: { failureThreshold: 1, openMs: 10_000, maxOpenMs: 60_000 }, concurrencyPerDestination: 1 });
@@ -310,7 +310,7 @@ describe('Relay', () => {
   describe('during and after an outage of a destination', () => {
     const down = (state: { up: boolean; sent: string[] }): DestinationTransport => ({
       send: async (m: OutboxRecord) => {
-        if (!state.up) throw DeliveryFailure.transient('PEER_UNREACHABLE', 'connection refused');
+        if (!state.up) throw DeliveryFailure.of('PEER_UNREACHABLE', 'connection refused');
         state.sent.push(m.messageId);
         return { proof: 'receipt' };
       },

@@ -323,7 +323,7 @@ export class Relay {
     const started = this.clock.nowMs();
     const transport = this.transportFor(message.destination);
     try {
-      if (!transport) throw DeliveryFailure.permanent('ROUTE_UNKNOWN', `no transport for ${message.destination}`);
+      if (!transport) throw DeliveryFailure.of('ROUTE_UNKNOWN', `no transport for ${message.destination}`);
       const outcome = await transport.send(message);
       await this.recordDelivered(message, { ...outcome, sentAt: started });
       this.hooks.onAttempt?.({ message, outcome: 'delivered', durationMs: this.clock.nowMs() - started });
@@ -340,9 +340,9 @@ export class Relay {
     const started = this.clock.nowMs();
     let results: readonly BatchItemResult[];
     try {
-      if (!transport?.sendBatch) throw DeliveryFailure.permanent('ROUTE_UNKNOWN', `no batch transport for ${messages[0].destination}`);
+      if (!transport?.sendBatch) throw DeliveryFailure.of('ROUTE_UNKNOWN', `no batch transport for ${messages[0].destination}`);
       results = await transport.sendBatch(messages);
-      if (results.length !== messages.length) throw DeliveryFailure.transient('BATCH_ANSWER_INVALID', 'the batch answer does not match the batch');
+      if (results.length !== messages.length) throw DeliveryFailure.of('BATCH_ANSWER_INVALID', 'the batch answer does not match the batch');
     } catch (error) {
       // The request failed as a whole: one failure for the circuit, one attempt for each message.
       const failure = asFailure(error);
@@ -463,7 +463,7 @@ function byCase(a: Completion, b: Completion): number {
 function asFailure(error: unknown): DeliveryFailure {
   return error instanceof DeliveryFailure
     ? error
-    : DeliveryFailure.transient('UNEXPECTED', error instanceof Error ? error.message : 'unknown error', error);
+    : DeliveryFailure.of('INTERNAL', error instanceof Error ? error.name : 'unknown error', error);
 }
 
 /** Splits messages into batches within the transport's limits (a message over the byte limit goes alone). */

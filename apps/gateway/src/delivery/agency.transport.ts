@@ -79,14 +79,14 @@ export class AgencyTransport implements DestinationTransport {
     }
     const results = (answer as Partial<AgencyDeliveryBatchAck> | undefined)?.results;
     if (!Array.isArray(results) || results.length !== messages.length) {
-      throw DeliveryFailure.transient('AGENCY_BAD_ACK', 'the adapter answered a batch acknowledgement that does not match the batch');
+      throw DeliveryFailure.of('AGENCY_BAD_ACK', 'the adapter answered a batch acknowledgement that does not match the batch');
     }
     return batch.items.map((delivery, i): BatchItemResult => {
       const result = results[i] as AgencyBatchOutcome<AgencyDeliveryAck> | undefined;
       try {
         if (result?.ok === true) return { ok: true, outcome: outcomeOf(result.ack, delivery.messageId) };
         if (result?.ok === false) return { ok: false, failure: classify(result.error) };
-        return { ok: false, failure: DeliveryFailure.transient('AGENCY_BAD_ACK', 'the adapter answered no outcome for this message') };
+        return { ok: false, failure: DeliveryFailure.of('AGENCY_BAD_ACK', 'the adapter answered no outcome for this message') };
       } catch (error) {
         return { ok: false, failure: classify(error) };
       }
@@ -121,22 +121,23 @@ export class AgencyTransport implements DestinationTransport {
 /** An acknowledgement is proof only for the message it names, with the agency's reference. */
 function outcomeOf(ack: AgencyDeliveryAck | undefined, messageId: string): DeliveryOutcome {
   if (!ack || ack.messageId !== messageId || typeof ack.agencyRef !== 'string') {
-    throw DeliveryFailure.transient('AGENCY_BAD_ACK', 'the adapter answered an acknowledgement for another message');
+    throw DeliveryFailure.of('AGENCY_BAD_ACK', 'the adapter answered an acknowledgement for another message');
   }
   return { proof: JSON.stringify(ack), result: ack };
 }
 
 function classify(error: unknown): DeliveryFailure {
   if (error instanceof DeliveryFailure) return error;
-  if (error instanceof TimeoutError) return DeliveryFailure.transient('AGENCY_TIMEOUT', 'no acknowledgement in time', error);
+  if (error instanceof TimeoutError) return DeliveryFailure.of('AGENCY_TIMEOUT', 'no acknowledgement in time', error);
   const linkError = error as Partial<AgencyLinkError> | undefined;
   if (linkError && typeof linkError.code === 'string' && typeof linkError.permanent === 'boolean') {
     const message = typeof linkError.message === 'string' ? linkError.message.slice(0, 200) : 'adapter error';
     // Field names only (the adapter never sends values): they say what to fix in a dead letter.
     const fields = Array.isArray(linkError.fields) ? linkError.fields.filter((f): f is string => typeof f === 'string').slice(0, 20) : [];
     const detail = fields.length > 0 ? `${message} (fields: ${fields.join(', ')})` : message;
-    return linkError.permanent ? DeliveryFailure.permanent(linkError.code, detail) : DeliveryFailure.transient(linkError.code, detail);
+    // The table decides, not the flag the adapter sent; an unknown code keeps the adapter's word.
+    return DeliveryFailure.answered(linkError.code, detail, linkError.permanent ? 'AGENCY_REFUSED' : 'AGENCY_UNAVAILABLE');
   }
   const code = (error as { code?: unknown } | undefined)?.code;
-  return DeliveryFailure.transient('ADAPTER_UNREACHABLE', typeof code === 'string' ? code : 'agency link failed', error);
+  return DeliveryFailure.of('ADAPTER_UNREACHABLE', typeof code === 'string' ? code : 'agency link failed', error);
 }

@@ -14,28 +14,6 @@ import type { OutboxRecord } from '#persistence';
 import { sha256Base64url, verifyReceipt, TrustStore } from '#signing';
 
 /** Problem codes from a peer that will not change on retry. */
-const PERMANENT_PEER_CODES = new Set([
-  'ENVELOPE_MALFORMED',
-  'ENVELOPE_ALG_REFUSED',
-  'ENVELOPE_KEY_UNKNOWN',
-  'ENVELOPE_SIGNATURE_INVALID',
-  'ENVELOPE_SENDER_MISMATCH',
-  'ENVELOPE_WRONG_RECEIVER',
-  'ENVELOPE_EXPIRED',
-  'ENVELOPE_CLAIMS_INVALID',
-  'ENVELOPE_CONFLICT',
-  'CONTRACT_UNKNOWN',
-  'CONTRACT_VERSION_UNSUPPORTED',
-  'CONTRACT_INVALID',
-  'STATUS_NOT_ALLOWED',
-  // The sender is not that party of the case, or the route is not the receiver's: never on retry.
-  'CASE_PARTY_MISMATCH',
-  'ROUTE_NOT_RECEIVER',
-  'PAYLOAD_TOO_LARGE',
-  // The federation's access rules deny it: a configuration change, not a retry, fixes that.
-  'MESSAGE_NOT_ALLOWED',
-]);
-
 export interface ReceiptCheck {
   readonly trust: TrustStore;
   readonly self: NodeCode;
@@ -55,7 +33,7 @@ export async function checkReceipt(receipt: string, message: OutboxRecord, recei
     if (batch) {
       const root = rootFromProof({ messageId: message.messageId, sha256 }, batch);
       const subject = receiptSubject(batch.receipt);
-      if (!root || !subject?.startsWith('batch:')) throw DeliveryFailure.permanent('RECEIPT_INVALID', 'the batch proof does not lead to a batch receipt');
+      if (!root || !subject?.startsWith('batch:')) throw DeliveryFailure.of('RECEIPT_INVALID', 'the batch proof does not lead to a batch receipt');
       await verifyReceipt(batch.receipt, { ...receiptOptions(check, receiver), messageId: subject, sha256: root });
     } else {
       await verifyReceipt(receipt, { ...receiptOptions(check, receiver), messageId: message.messageId, sha256 });
@@ -63,7 +41,7 @@ export async function checkReceipt(receipt: string, message: OutboxRecord, recei
   } catch (error) {
     if (error instanceof DeliveryFailure) throw error;
     const detail = isGatewayError(error) ? (error.detail ?? error.code) : 'receipt check failed';
-    throw DeliveryFailure.permanent('RECEIPT_INVALID', detail, error);
+    throw DeliveryFailure.of('RECEIPT_INVALID', detail, error);
   }
   return { proof: receipt };
 }
@@ -113,27 +91,18 @@ export class PeerTransport implements DestinationTransport {
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (error) {
-      const timeout = error instanceof Error && error.name === 'TimeoutError';
-      throw DeliveryFailure.transient(timeout ? 'PEER_TIMEOUT' : 'PEER_UNREACHABLE', timeout ? 'no answer in time' : 'connection failed', error);
+      throw unreachable(error);
     }
     const text = await response.text().catch(() => '');
     if (response.ok) {
       // application/json: a message first taken in a batch, answered with its batch proof.
       const type = response.headers.get('content-type') ?? '';
       if (!type.startsWith('application/jose') && !type.startsWith('application/json')) {
-        throw DeliveryFailure.transient('PEER_BAD_RESPONSE', `unexpected content type with status ${response.status}`);
+        throw DeliveryFailure.of('PEER_BAD_RESPONSE', `unexpected content type with status ${response.status}`);
       }
       return checkReceipt(text.trim(), message, this.receiver, this.check);
     }
-    const code = problemCode(text);
-    if (response.status === 429 || response.status === 503 || response.status >= 500) {
-      throw DeliveryFailure.transient(code ?? `PEER_${response.status}`, `peer answered ${response.status}`);
-    }
-    if (code && PERMANENT_PEER_CODES.has(code)) {
-      throw DeliveryFailure.permanent(code, `peer refused the envelope (${response.status})`);
-    }
-    // Any other 4xx: the peer is misconfigured or not yet upgraded; worth retrying for a while.
-    throw DeliveryFailure.transient(code ?? `PEER_${response.status}`, `peer answered ${response.status}`);
+    throw peerRefusal(problemCode(text), response.status);
   }
 
   /** Many envelopes in one request, one signed receipt for all (falls back to one by one). */
@@ -147,7 +116,7 @@ export class PeerTransport implements DestinationTransport {
       messages.map((m) =>
         this.send(m).then(
           (outcome): BatchItemResult => ({ ok: true, outcome }),
-          (error: unknown): BatchItemResult => ({ ok: false, failure: error instanceof DeliveryFailure ? error : DeliveryFailure.transient('UNEXPECTED', 'send failed', error) }),
+          (error: unknown): BatchItemResult => ({ ok: false, failure: error instanceof DeliveryFailure ? error : DeliveryFailure.of('INTERNAL', 'send failed', error) }),
         ),
       ),
     );
@@ -169,24 +138,21 @@ async function sendBatchTo(url: string, timeoutMs: number, receiver: NodeCode, c
       signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (error) {
-    const timeout = error instanceof Error && error.name === 'TimeoutError';
-    throw DeliveryFailure.transient(timeout ? 'PEER_TIMEOUT' : 'PEER_UNREACHABLE', timeout ? 'no answer in time' : 'connection failed', error);
+    throw unreachable(error);
   }
   const text = await response.text().catch(() => '');
-  if (response.status === 429 || response.status >= 500) {
-    throw DeliveryFailure.transient(problemCode(text) ?? `PEER_${response.status}`, `peer answered ${response.status}`);
-  }
+  if (response.status === 429 || response.status >= 500) throw peerRefusal(problemCode(text), response.status);
   // No batch face (404), or the batch as a whole refused (too large, …): the caller sends one by one.
   if (!response.ok) return response.status;
   let answer: BatchAnswer;
   try {
     answer = JSON.parse(text) as BatchAnswer;
   } catch {
-    throw DeliveryFailure.transient('PEER_BAD_RESPONSE', 'the batch answer is not JSON');
+    throw DeliveryFailure.of('PEER_BAD_RESPONSE', 'the batch answer is not JSON');
   }
   const results = (Array.isArray(answer.results) ? answer.results : []) as NonNullable<BatchAnswer['results']>;
   if (results.length !== messages.length || typeof answer.batch !== 'string') {
-    throw DeliveryFailure.transient('PEER_BAD_RESPONSE', 'the batch answer does not match the batch');
+    throw DeliveryFailure.of('PEER_BAD_RESPONSE', 'the batch answer does not match the batch');
   }
   // The received ones, in order, are the leaves of the signed root: recompute it from what WE sent.
   const received = messages.filter((_, i) => results[i].status === 'received');
@@ -195,12 +161,12 @@ async function sendBatchTo(url: string, timeoutMs: number, receiver: NodeCode, c
   if (received.length > 0) {
     const entries = received.map((m) => ({ messageId: m.messageId, sha256: sha256Base64url(m.payload) }));
     try {
-      if (typeof answer.receipt !== 'string') throw DeliveryFailure.permanent('RECEIPT_INVALID', 'no batch receipt');
+      if (typeof answer.receipt !== 'string') throw DeliveryFailure.of('RECEIPT_INVALID', 'no batch receipt');
       await verifyReceipt(answer.receipt, { ...receiptOptions(check, receiver), messageId: batchReceiptSubject(answer.batch), sha256: batchRoot(entries) });
       proofs = batchProofs(entries, answer.receipt).map((p) => JSON.stringify(p));
     } catch (error) {
       const detail = isGatewayError(error) ? (error.detail ?? error.code) : 'batch receipt check failed';
-      receiptFailure = error instanceof DeliveryFailure ? error : DeliveryFailure.permanent('RECEIPT_INVALID', detail, error);
+      receiptFailure = error instanceof DeliveryFailure ? error : DeliveryFailure.of('RECEIPT_INVALID', detail, error);
     }
   }
   let next = 0;
@@ -209,25 +175,32 @@ async function sendBatchTo(url: string, timeoutMs: number, receiver: NodeCode, c
       const result = results[i];
       if (result.status === 'received') {
         const proof = proofs[next++];
-        return receiptFailure || proof === undefined ? { ok: false, failure: receiptFailure ?? DeliveryFailure.permanent('RECEIPT_INVALID', 'no proof') } : { ok: true, outcome: { proof } };
+        return receiptFailure || proof === undefined ? { ok: false, failure: receiptFailure ?? DeliveryFailure.of('RECEIPT_INVALID', 'no proof') } : { ok: true, outcome: { proof } };
       }
       if (result.status === 'proof' && typeof result.proof === 'string') {
         return checkReceipt(result.proof, message, receiver, check).then(
           (outcome): BatchItemResult => ({ ok: true, outcome }),
-          (error: unknown): BatchItemResult => ({ ok: false, failure: error instanceof DeliveryFailure ? error : DeliveryFailure.permanent('RECEIPT_INVALID', 'receipt check failed', error) }),
+          (error: unknown): BatchItemResult => ({ ok: false, failure: error instanceof DeliveryFailure ? error : DeliveryFailure.of('RECEIPT_INVALID', 'receipt check failed', error) }),
         );
       }
-      return { ok: false, failure: refusedFailure(result.code, result.httpStatus) };
+      return { ok: false, failure: peerRefusal(typeof result.code === 'string' ? result.code : undefined, typeof result.httpStatus === 'number' ? result.httpStatus : 500) };
     }),
   );
 }
 
-function refusedFailure(code: unknown, httpStatus: unknown): DeliveryFailure {
-  const status = typeof httpStatus === 'number' ? httpStatus : 500;
-  const reason = typeof code === 'string' ? code : `PEER_${status}`;
-  if (status >= 500 || status === 429 || status === 503) return DeliveryFailure.transient(reason, `peer answered ${status} for this envelope`);
-  if (PERMANENT_PEER_CODES.has(reason)) return DeliveryFailure.permanent(reason, `peer refused the envelope (${status})`);
-  return DeliveryFailure.transient(reason, `peer answered ${status} for this envelope`);
+/**
+ * What a peer's refusal of one envelope means, by the one error table: a code of ours is retried
+ * or dead-lettered as the table says; a code this node does not know (a newer peer) is retried
+ * for a while, as the peer being down (5xx, 429) always is.
+ */
+function peerRefusal(code: string | undefined, status: number): DeliveryFailure {
+  return DeliveryFailure.answered(code, `peer answered ${status}`, status >= 500 || status === 429 ? 'PEER_UNAVAILABLE' : 'PEER_ANSWERED_ERROR');
+}
+
+/** No answer: the connection failed or the peer did not answer within PEER_TIMEOUT_MS. */
+function unreachable(error: unknown): DeliveryFailure {
+  const timeout = error instanceof Error && error.name === 'TimeoutError';
+  return timeout ? DeliveryFailure.of('PEER_TIMEOUT', 'no answer in time', error) : DeliveryFailure.of('PEER_UNREACHABLE', 'connection failed', error);
 }
 
 function problemCode(text: string): string | undefined {

@@ -20,9 +20,9 @@ export class SelfTransport implements DestinationTransport {
       receipt = (await this.inbound().receive(message.payload)).receipt;
     } catch (error) {
       if (isGatewayError(error) && error.status < 500) {
-        throw DeliveryFailure.permanent(error.code, error.detail ?? error.message, error);
+        throw DeliveryFailure.of(error.code, error.detail ?? error.message, error);
       }
-      throw DeliveryFailure.transient('SELF_DELIVERY_FAILED', 'local inbound failed', error);
+      throw DeliveryFailure.of('SELF_DELIVERY_FAILED', 'local inbound failed', error);
     }
     return checkReceipt(receipt, message, this.check.self, this.check);
   }
