@@ -20,6 +20,8 @@ const EMITTERS = [
   /new RpcException\(\{\s*code: '([A-Z_0-9]+)'/g,
   /new AgencyCallError\(\s*'([A-Z_0-9]+)'/g,
   /readonly code = '([A-Z_0-9]+)'/g,
+  /expireWaiting\([^)]*?'([A-Z_0-9]+)'/g,
+  /deadReason: '([A-Z_0-9]+)'/g,
 ];
 
 describe('the one error-code table', () => {
@@ -43,7 +45,7 @@ describe('the one error-code table', () => {
       .map(([code]) => code)
       .sort();
     // The deliberate exceptions: waiting fixes these 4xx; a receipt that fails its check never passes later.
-    expect(odd).toEqual(['AUTH_LOCKED_OUT', 'CASE_NOT_FOUND', 'ENVELOPE_NOT_YET_VALID', 'IDEMPOTENCY_KEY_IN_FLIGHT', 'RATE_LIMITED', 'RECEIPT_INVALID', 'REQUEST_TIMEOUT']);
+    expect(odd).toEqual(['AUTH_LOCKED_OUT', 'CASE_NOT_FOUND', 'ENVELOPE_NOT_YET_VALID', 'IDEMPOTENCY_KEY_IN_FLIGHT', 'RATE_LIMITED', 'RECEIPT_INVALID', 'REQUEST_TIMEOUT', 'RETRIES_EXHAUSTED']);
   });
 
   it('retries a code it does not know (a newer peer), and follows the table for its own', () => {

@@ -179,6 +179,12 @@ export const ERROR_CODES = {
   PEER_TIMEOUT: { status: 504, origin: 'peer', retryable: true, title: 'The peer node did not answer in time' },
   PEER_BAD_RESPONSE: { status: 502, origin: 'peer', retryable: true, title: 'The peer node answered something that is not a receipt or a problem' },
   PEER_ANSWERED_ERROR: { status: 502, origin: 'peer', retryable: true, title: 'The peer node refused with a code this node does not know' },
+  RETRIES_EXHAUSTED: {
+    status: 504,
+    origin: 'internal',
+    retryable: false,
+    title: 'Not delivered within the retry policy (maxAttempts, or maxAgeMs since acceptance); an operator may replay it',
+  },
   BATCH_ANSWER_INVALID: { status: 502, origin: 'internal', retryable: true, title: 'The batch answer does not match the batch sent' },
   SELF_DELIVERY_FAILED: { status: 500, origin: 'internal', retryable: true, title: 'Handing the message to this node’s own inbound side failed' },
   AGENCY_TIMEOUT: { status: 504, origin: 'agency', retryable: true, title: 'The agency adapter did not acknowledge in time' },
