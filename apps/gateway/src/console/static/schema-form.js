@@ -178,7 +178,11 @@ export function buildSchemaForm(schema) {
         const input = long
           ? h('textarea', { id, name: path, rows: '2', autocomplete: 'off' })
           : h('input', { id, name: path, type: format, autocomplete: 'off', inputmode: /^\^\\d\{\d+\}\$$/.test(node.pattern ?? '') ? 'numeric' : undefined });
-        return { el: fieldShell(path, label, required, input), collect: () => (input.value.trim() === '' ? undefined : input.value.trim()) };
+        // A field whose contract refuses line breaks (a name, an address line) takes a typed Enter
+        // in its box as a space, instead of sending what intake refuses (TEXT_CHARACTERS_INVALID).
+        const oneLine = long && !acceptsLineBreak(node.pattern);
+        const value = () => (oneLine ? input.value.replace(/\s*[\r\n]+\s*/g, ' ') : input.value).trim();
+        return { el: fieldShell(path, label, required, input), collect: () => (value() === '' ? undefined : value()) };
       }
       case 'json':
       default: {
@@ -228,4 +232,14 @@ export function buildSchemaForm(schema) {
   }
 
   return { element: rendered.el, collect: rendered.collect, showProblems, clearProblems };
+}
+
+/** Whether a string schema's pattern lets a line break through (no pattern: it does). */
+function acceptsLineBreak(pattern) {
+  if (!pattern) return true;
+  try {
+    return new RegExp(pattern, 'u').test('a\nb');
+  } catch {
+    return true;
+  }
 }
