@@ -34,14 +34,15 @@ describe('the working-day calendar as operator data', () => {
 
   it('accepts a card application whose 30-working-day limit runs past the holiday data, with a provisional due date', async () => {
     // Fails before: the clock threw CONFIG_INVALID for 2028 and intake answered 500.
-    pair.clock.set(Date.UTC(2027, 11, 1, 2));
+    // Monday 22 Nov 2027, within the demo credentials' 365 days: the 30th working day is 3 Jan 2028.
+    pair.clock.set(Date.UTC(2027, 10, 22, 2));
     const response = await post('/api/v1/applications', pair.sc.window, cardApplication({ issuingRegion: '510104' }));
     expect(response.status).toBe(201);
     const { caseId } = (await response.json()) as { caseId: string };
     const view = (await (await fetch(pair.sc.url(`/api/v1/applications/${caseId}`), { headers: { authorization: pair.sc.window } })).json()) as {
       timeLimit: { dueBy: string; calendarProvisional: boolean };
     };
-    expect(view.timeLimit).toMatchObject({ dueBy: '2028-01-12', calendarProvisional: true });
+    expect(view.timeLimit).toMatchObject({ dueBy: '2028-01-03', calendarProvisional: true });
   });
 
   it('warns the operator from 1 November while next year is missing, and not before', async () => {

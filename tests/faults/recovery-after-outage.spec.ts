@@ -222,7 +222,8 @@ describe('production mode: a replica killed while it holds claims (PostgreSQL, R
     await proxy.listen(proxyPort);
     await writeFederation(dir, ports, `http://127.0.0.1:${proxyPort}`);
     const sc = gateway(dir, 'SC', ports.SC, 'sc-gateway', { STATUS_PORT: String(await freePort()), ADAPTER_PORT: String(await freePort()) });
-    const production = { DATABASE_URL: databaseUrl, AMQP_URL: RABBITMQ_URL, AMQP_QUEUE_PREFIX: prefix, KEY_DIR: join(dir, 'cq', 'keys'), PEER_TIMEOUT_MS: '60000', RELAY_BATCHES_IN_FLIGHT: '8' };
+    const production = { DATABASE_URL: databaseUrl, AMQP_URL: RABBITMQ_URL, AMQP_QUEUE_PREFIX: prefix, KEY_DIR: join(dir, 'cq', 'keys'), PEER_TIMEOUT_MS: '60000', RELAY_BATCHES_IN_FLIGHT: '8', LOG_CHECKPOINT_INTERVAL_MS: '0' };
+    // (No log checkpoints: the proxy counts every request to the peer, and a checkpoint is not an envelope.)
     // (Eight batches may be in flight, so replica A holds all six envelopes and leaves none pending for B.)
     const [a, b] = replicaPorts.map((port, i) => gateway(dir, 'CQ', port, `cq-replica-${'ab'[i]}`, { ...production, FEDERATION_STATE_FILE: join(dir, 'cq', `federation.accepted.${i}.json`), MIGRATE_ON_START: i === 0 ? 'true' : 'false' }));
     apps.push(sc, a, b);
