@@ -142,6 +142,21 @@ describe('GatewayDatabase on PostgreSQL', () => {
 
   describe('the relay on two replicas', () => {
     const clock = new ManualClock(Date.UTC(2026, 10, 26, 8));
+    // A database of their own: the claim tests above leave rows whose leases (epoch 0 + 60 s) are long past.
+    let relayUrl: string | null;
+    let relayReplicas: GatewayDatabase[] = [];
+    beforeAll(async () => {
+      relayUrl = await freshPostgresDatabase('persistence-relay');
+      if (!relayUrl) return;
+      relayReplicas = [
+        await GatewayDatabase.open({ kind: 'postgres', url: relayUrl }, { migrate: true }),
+        await GatewayDatabase.open({ kind: 'postgres', url: relayUrl }, { migrate: false }),
+      ];
+    });
+    afterAll(async () => {
+      for (const db of relayReplicas) await db.close();
+      await dropPostgresDatabase(relayUrl);
+    });
     const enqueue = (db: GatewayDatabase, from: number, count: number) =>
       db.transaction(async (tx) => {
         for (let i = 0; i < count; i += 1) await tx.outbox.enqueue(outboxMessage(from + i, { messageType: 'status-update', caseId: null, createdAt: clock.nowMs(), nextAttemptAt: clock.nowMs() }));
@@ -154,8 +169,8 @@ describe('GatewayDatabase on PostgreSQL', () => {
       });
 
     it('keeps the claims of a replica whose sends are slow (renewed leases), so the other never sends them at the same time', async () => {
-      if (!url) return;
-      const [a, b] = replicas as [GatewayDatabase, GatewayDatabase];
+      if (!relayUrl) return;
+      const [a, b] = relayReplicas as [GatewayDatabase, GatewayDatabase];
       const sends: string[] = [];
       let release!: () => void;
       const held = new Promise<void>((resolve) => (release = resolve));
@@ -180,8 +195,8 @@ describe('GatewayDatabase on PostgreSQL', () => {
     });
 
     it("takes over the claims a killed replica held once the default lease (8 s) runs out, not before", async () => {
-      if (!url) return;
-      const [a, b] = replicas as [GatewayDatabase, GatewayDatabase];
+      if (!relayUrl) return;
+      const [a, b] = relayReplicas as [GatewayDatabase, GatewayDatabase];
       await enqueue(a, 6_000, 20);
       // What a replica killed mid-send leaves behind: claims under a lease nobody renews.
       await a.transaction((tx) => tx.outbox.claimDue(clock.nowMs(), clock.nowMs() + DEFAULT_RELAY_OPTIONS.leaseMs, 20));
