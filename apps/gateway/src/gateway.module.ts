@@ -5,6 +5,8 @@ import { GatewayDatabase } from '#persistence';
 import { FileKeyStore, TrustStore, type Federation } from '#signing';
 import { StatusIntakeController } from './agency/status-intake.controller.js';
 import { AgencyStatusIntake } from './agency/agency-status-intake.service.js';
+import { AdapterHeartbeatController } from './agency/adapter-heartbeat.controller.js';
+import { AdapterHeartbeatService } from './agency/adapter-heartbeat.service.js';
 import { EnvelopeFactory } from './cases/envelope-factory.js';
 import { HandlingService } from './cases/handling.service.js';
 import { StatusApplier } from './cases/status-applier.js';
@@ -74,7 +76,7 @@ export class GatewayModule {
     return {
       module: GatewayModule,
       imports: [TerminusModule.forRoot({ logger: false })],
-      controllers: [IntakeController, PeerController, OperatorController, CredentialsController, StatusIntakeController, HealthController, MetricsController, ContractsController, PensionController, HolidaysController, CheckpointController, CheckpointExportController, ...CONSOLE_CONTROLLERS],
+      controllers: [IntakeController, PeerController, OperatorController, CredentialsController, StatusIntakeController, AdapterHeartbeatController, HealthController, MetricsController, ContractsController, PensionController, HolidaysController, CheckpointController, CheckpointExportController, ...CONSOLE_CONTROLLERS],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: resources.config },
         { provide: FederationHolder, useValue: new FederationHolder(resources.federation) },
@@ -89,6 +91,7 @@ export class GatewayModule {
         EnvelopeFactory,
         HandlingService,
         AgencyStatusIntake,
+        AdapterHeartbeatService,
         CaseRecorder,
         TransferService,
         StatusApplier,

@@ -18,7 +18,8 @@ import { handleDelivery } from './delivery-handler.js';
 import { handleDeliveryBatch } from './delivery-batch-handler.js';
 import { StatusPump } from './status-pump.js';
 import { SealedDataOpener } from './sealed-data-opener.js';
-import type { Clock } from '#core';
+import { AgencyReachabilityLog, DEFAULT_ADAPTER_HEARTBEAT_MS, HeartbeatSender, watchAgency } from './heartbeat.js';
+import { SystemClock, type Clock } from '#core';
 import type { LogLevel } from '@nestjs/common';
 import { DEFAULT_ADAPTER_ACK_TIMEOUT_MS, type AdapterLogLevel } from './adapter.config.js';
 import { join } from 'node:path';
@@ -45,6 +46,8 @@ export interface AdapterOptions {
   readonly agencyKeyDir: string;
   /** Tests pass a ManualClock (key ages); otherwise the system clock. */
   readonly clock?: Clock;
+  /** How often the adapter tells its gateway it is alive (heartbeat.ts); DEFAULT_ADAPTER_HEARTBEAT_MS when absent. */
+  readonly heartbeatMs?: number;
 }
 
 const NEST_LOG_LEVELS: Readonly<Record<AdapterLogLevel, LogLevel[]>> = {
@@ -88,11 +91,11 @@ class AgencyLinkController {
 
 const PUMPS = Symbol('PUMPS');
 
-/** Starts the status pumps (one per agency) with the adapter and stops them (and the gateway link) on shutdown. */
+/** Starts the status pumps (one per agency) and the heartbeat with the adapter and stops them (and the gateway link) on shutdown. */
 @Injectable()
 class PumpLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   constructor(
-    @Inject(PUMPS) private readonly pumps: readonly StatusPump[],
+    @Inject(PUMPS) private readonly pumps: readonly { start(): void; stop(): Promise<void> }[],
     @Inject(GATEWAY_LINK) private readonly gateway: ClientProxy,
   ) {}
 
@@ -110,7 +113,7 @@ class PumpLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
 class AdapterModule {
   static register(
     clients: ReadonlyMap<string, AgencyClient>,
-    pumps: readonly StatusPump[],
+    pumps: readonly { start(): void; stop(): Promise<void> }[],
     gateway: ClientProxy,
     linkSecret: string,
     opener: SealedDataOpener,
@@ -134,6 +137,8 @@ class AdapterModule {
 export interface AdapterHandle {
   readonly app: INestMicroservice;
   readonly pumps: readonly StatusPump[];
+  /** Tells the gateway this instance is alive and what it last heard from each agency. */
+  readonly heartbeat: HeartbeatSender;
   /** Reports every event available now from every agency's feed; returns how many were acknowledged. */
   pumpOnce(): Promise<number>;
 }
@@ -147,7 +152,10 @@ export interface AdapterHandle {
  *
  * @example const { app } = await createAdapterApp([cardClient, medicalClient, pensionClient], options); await app.listen();
  */
-export async function createAdapterApp(clients: readonly AgencyClient[], options: AdapterOptions): Promise<AdapterHandle> {
+export async function createAdapterApp(agencyClients: readonly AgencyClient[], options: AdapterOptions): Promise<AdapterHandle> {
+  // Every agency call is watched, so the heartbeat can say whether each agency answers.
+  const reachability = new AgencyReachabilityLog(agencyClients.map((c) => c.agency), options.clock ?? new SystemClock());
+  const clients = agencyClients.map((client) => watchAgency(client, reachability));
   const nodes = new Set(clients.map((c) => c.agency.slice(0, 2)));
   const byAgency = new Map(clients.map((c) => [c.agency as string, c]));
   const node = [...nodes][0];
@@ -172,7 +180,13 @@ export async function createAdapterApp(clients: readonly AgencyClient[], options
         clock: options.clock,
       }),
   );
-  const app = await NestFactory.createMicroservice<MicroserviceOptions>(AdapterModule.register(byAgency, pumps, gateway, options.linkSecret, opener), {
+  const heartbeat = new HeartbeatSender(gateway, reachability, {
+    everyMs: options.heartbeatMs ?? DEFAULT_ADAPTER_HEARTBEAT_MS,
+    ackTimeoutMs: options.ackTimeoutMs ?? DEFAULT_ADAPTER_ACK_TIMEOUT_MS,
+    linkSecret: options.linkSecret,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+  const app = await NestFactory.createMicroservice<MicroserviceOptions>(AdapterModule.register(byAgency, [...pumps, heartbeat], gateway, options.linkSecret, opener), {
     ...linkServerOptions(
       options.amqp && queues ? { kind: 'rmq', url: options.amqp.url, queue: queues.deliver } : { kind: 'tcp', host: '127.0.0.1', port: options.port },
     ),
@@ -181,6 +195,7 @@ export async function createAdapterApp(clients: readonly AgencyClient[], options
   return {
     app,
     pumps,
+    heartbeat,
     pumpOnce: async () => (await Promise.all(pumps.map((pump) => pump.pumpOnce()))).reduce((a, b) => a + b, 0),
   };
 }

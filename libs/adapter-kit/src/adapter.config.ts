@@ -10,7 +10,8 @@ export const DEFAULT_ADAPTER_ACK_TIMEOUT_MS = 5000;
 /**
  * An adapter's settings, from the environment (ADAPTER_PORT, GATEWAY_STATUS_HOST/PORT,
  * AGENCY_BASE_URL, ADAPTER_STATE_DIR, AGENCY_KEY_DIR, ADAPTER_POLL_MS, ADAPTER_ACK_TIMEOUT_MS
- * (default 5000: how long the status pump waits for the gateway's answer), LOG_LEVEL); names
+ * (default 5000: how long the status pump waits for the gateway's answer), ADAPTER_HEARTBEAT_MS
+ * (default 5000: how often the adapter tells its gateway it is alive), LOG_LEVEL); names
  * every bad one.
  *
  * @example loadAdapterConfig({ ...env, ADAPTER_ACK_TIMEOUT_MS: '15000' }).ackTimeoutMs // 15000
@@ -30,11 +31,13 @@ export function loadAdapterConfig(env: Readonly<Record<string, string | undefine
     agencyKeyDir: resolve(env['AGENCY_KEY_DIR'] ?? 'data/agency-keys'),
     pollMs: Number(env['ADAPTER_POLL_MS'] ?? 1000),
     ackTimeoutMs: Number(env['ADAPTER_ACK_TIMEOUT_MS'] ?? DEFAULT_ADAPTER_ACK_TIMEOUT_MS),
+    heartbeatMs: Number(env['ADAPTER_HEARTBEAT_MS'] ?? 5000),
     linkSecret: env['AGENCY_LINK_SECRET'] ?? '',
     amqp: env['AMQP_URL'] ? { url: env['AMQP_URL'], queuePrefix: env['AMQP_QUEUE_PREFIX'] ?? 'cytb' } : null,
     logLevel: (env['LOG_LEVEL'] ?? 'info') as AdapterLogLevel,
   };
   if (!Number.isInteger(config.ackTimeoutMs) || config.ackTimeoutMs <= 0) problems.push('ADAPTER_ACK_TIMEOUT_MS must be a positive whole number of milliseconds');
+  if (!Number.isInteger(config.heartbeatMs) || config.heartbeatMs < 1000) problems.push('ADAPTER_HEARTBEAT_MS must be a whole number of milliseconds, at least 1000');
   if (!ADAPTER_LOG_LEVELS.includes(config.logLevel)) problems.push(`LOG_LEVEL must be one of ${ADAPTER_LOG_LEVELS.join(', ')}`);
   if (!/^https?:\/\//.test(config.agencyBaseUrl)) problems.push('AGENCY_BASE_URL must be an http(s) URL');
   if (config.linkSecret.length < 32) problems.push('AGENCY_LINK_SECRET must be at least 32 characters');

@@ -8,3 +8,4 @@ export * from './delivery-batch-handler.js';
 export * from './adapter-app.js';
 export * from './adapter.config.js';
 export * from './sealed-data-opener.js';
+export * from './heartbeat.js';

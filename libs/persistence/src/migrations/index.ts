@@ -6,6 +6,7 @@ import { PensionConversations1764000000005 } from './0005-pension-conversations.
 import { MessageLogPending1764000000006 } from './0006-message-log-pending.migration.js';
 import { LogCheckpoints1764000000007 } from './0007-log-checkpoints.migration.js';
 import { CredentialLifecycle1764000000008 } from './0008-credential-lifecycle.migration.js';
+import { OperatorHealthAndReplays1764000000010 } from './0010-operator-health-and-replays.migration.js';
 
 /** Every migration, in order. A new schema change appends a class here. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   MessageLogPending1764000000006,
   LogCheckpoints1764000000007,
   CredentialLifecycle1764000000008,
+  OperatorHealthAndReplays1764000000010,
 ];
