@@ -44,6 +44,7 @@ import { CredentialsController } from './operator/credentials.controller.js';
 import { CredentialAdminService } from './operator/credential-admin.service.js';
 import { AuthFailureLimiter } from './intake/auth-failure-limiter.js';
 import { DeadLetterService } from './operator/dead-letter.service.js';
+import { ReplayJobsService } from './operator/replay-jobs.service.js';
 import { InboundService } from './peer/inbound.service.js';
 import { PartyBinding } from './peer/party-binding.service.js';
 import { PeerController } from './peer/peer.controller.js';
@@ -118,6 +119,7 @@ export class GatewayModule {
         CheckpointSender,
         CheckpointCountersigner,
         DeadLetterService,
+        ReplayJobsService,
         KeyRotationService,
         ConversationListService,
         GatewayMetrics,
