@@ -204,7 +204,7 @@ describe('delivery under faults (real processes, kill -9)', () => {
     const deadLetters = async () => {
       const out: { messageId: string; caseId: string; deadReason: string }[] = [];
       for (const n of Object.values(nodes)) {
-        const r = await api(n, '/api/v1/operator/messages?state=dead');
+        const r = await api(n, '/api/v1/operator/messages?state=dead&limit=500');
         out.push(...((await r.json()) as { items: { messageId: string; caseId: string; deadReason: string }[] }).items.map((m) => ({ ...m, node: n.code })));
       }
       return out;

@@ -5,6 +5,8 @@ import { GatewayDatabase } from '#persistence';
 import { FileKeyStore, TrustStore, type Federation } from '#signing';
 import { StatusIntakeController } from './agency/status-intake.controller.js';
 import { AgencyStatusIntake } from './agency/agency-status-intake.service.js';
+import { AdapterHeartbeatController } from './agency/adapter-heartbeat.controller.js';
+import { AdapterHeartbeatService } from './agency/adapter-heartbeat.service.js';
 import { EnvelopeFactory } from './cases/envelope-factory.js';
 import { HandlingService } from './cases/handling.service.js';
 import { StatusApplier } from './cases/status-applier.js';
@@ -43,6 +45,7 @@ import { CredentialsController } from './operator/credentials.controller.js';
 import { CredentialAdminService } from './operator/credential-admin.service.js';
 import { AuthFailureLimiter } from './intake/auth-failure-limiter.js';
 import { DeadLetterService } from './operator/dead-letter.service.js';
+import { ReplayJobsService } from './operator/replay-jobs.service.js';
 import { InboundService } from './peer/inbound.service.js';
 import { PartyBinding } from './peer/party-binding.service.js';
 import { PeerController } from './peer/peer.controller.js';
@@ -75,7 +78,7 @@ export class GatewayModule {
     return {
       module: GatewayModule,
       imports: [TerminusModule.forRoot({ logger: false })],
-      controllers: [IntakeController, PeerController, OperatorController, CredentialsController, StatusIntakeController, HealthController, MetricsController, ContractsController, PensionController, HolidaysController, CheckpointController, CheckpointExportController, ...CONSOLE_CONTROLLERS],
+      controllers: [IntakeController, PeerController, OperatorController, CredentialsController, StatusIntakeController, AdapterHeartbeatController, HealthController, MetricsController, ContractsController, PensionController, HolidaysController, CheckpointController, CheckpointExportController, ...CONSOLE_CONTROLLERS],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: resources.config },
         { provide: FederationHolder, useValue: new FederationHolder(resources.federation) },
@@ -90,6 +93,7 @@ export class GatewayModule {
         EnvelopeFactory,
         HandlingService,
         AgencyStatusIntake,
+        AdapterHeartbeatService,
         CaseRecorder,
         TransferService,
         StatusApplier,
@@ -117,6 +121,7 @@ export class GatewayModule {
         CheckpointSender,
         CheckpointCountersigner,
         DeadLetterService,
+        ReplayJobsService,
         KeyRotationService,
         ConversationListService,
         GatewayMetrics,

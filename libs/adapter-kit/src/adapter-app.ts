@@ -19,8 +19,9 @@ import { DEFAULT_HANDOVER_RETENTION_MS, HandOverJournal } from './hand-over-jour
 import { handleDeliveryBatch } from './delivery-batch-handler.js';
 import { StatusPump } from './status-pump.js';
 import { SealedDataOpener } from './sealed-data-opener.js';
-import type { Clock } from '#core';
+import { SystemClock, type Clock } from '#core';
 import { PinoNestLogger, type LogDestination } from '#logging';
+import { AgencyReachabilityLog, DEFAULT_ADAPTER_HEARTBEAT_MS, HeartbeatSender, watchAgency } from './heartbeat.js';
 import { DEFAULT_ADAPTER_ACK_TIMEOUT_MS, type AdapterLogLevel } from './adapter.config.js';
 import { join } from 'node:path';
 
@@ -53,6 +54,8 @@ export interface AdapterOptions {
   readonly agencyKeyDir: string;
   /** Tests pass a ManualClock (key ages); otherwise the system clock. */
   readonly clock?: Clock;
+  /** How often the adapter tells its gateway it is alive (heartbeat.ts); DEFAULT_ADAPTER_HEARTBEAT_MS when absent. */
+  readonly heartbeatMs?: number;
 }
 
 const GATEWAY_LINK = Symbol('GATEWAY_LINK');
@@ -84,11 +87,11 @@ class AgencyLinkController {
 
 const PUMPS = Symbol('PUMPS');
 
-/** Starts the status pumps (one per agency) with the adapter and stops them (and the gateway link, and the hand-over journal) on shutdown. */
+/** Starts the status pumps (one per agency) and the heartbeat with the adapter and stops them (and the gateway link, and the hand-over journal) on shutdown. */
 @Injectable()
 class PumpLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   constructor(
-    @Inject(PUMPS) private readonly pumps: readonly StatusPump[],
+    @Inject(PUMPS) private readonly pumps: readonly { start(): void; stop(): Promise<void> }[],
     @Inject(GATEWAY_LINK) private readonly gateway: ClientProxy,
     @Inject(DELIVERY_CONTEXT) private readonly context: DeliveryContext,
   ) {}
@@ -106,7 +109,7 @@ class PumpLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
 
 @Module({})
 class AdapterModule {
-  static register(context: DeliveryContext, pumps: readonly StatusPump[], gateway: ClientProxy): DynamicModule {
+  static register(context: DeliveryContext, pumps: readonly { start(): void; stop(): Promise<void> }[], gateway: ClientProxy): DynamicModule {
     return {
       module: AdapterModule,
       controllers: [AgencyLinkController],
@@ -125,6 +128,8 @@ class AdapterModule {
 export interface AdapterHandle {
   readonly app: INestMicroservice;
   readonly pumps: readonly StatusPump[];
+  /** Tells the gateway this instance is alive and what it last heard from each agency. */
+  readonly heartbeat: HeartbeatSender;
   /** Reports every event available now from every agency's feed; returns how many were acknowledged. */
   pumpOnce(): Promise<number>;
 }
@@ -139,7 +144,10 @@ export interface AdapterHandle {
  *
  * @example const { app } = await createAdapterApp([cardClient, medicalClient, pensionClient], options); await app.listen();
  */
-export async function createAdapterApp(clients: readonly AgencyClient[], options: AdapterOptions): Promise<AdapterHandle> {
+export async function createAdapterApp(agencyClients: readonly AgencyClient[], options: AdapterOptions): Promise<AdapterHandle> {
+  // Every agency call is watched, so the heartbeat can say whether each agency answers.
+  const reachability = new AgencyReachabilityLog(agencyClients.map((c) => c.agency), options.clock ?? new SystemClock());
+  const clients = agencyClients.map((client) => watchAgency(client, reachability));
   const nodes = new Set(clients.map((c) => c.agency.slice(0, 2)));
   const byAgency = new Map(clients.map((c) => [c.agency as string, c]));
   const node = [...nodes][0];
@@ -170,7 +178,13 @@ export async function createAdapterApp(clients: readonly AgencyClient[], options
     retentionMs: options.handOverRetentionMs ?? DEFAULT_HANDOVER_RETENTION_MS,
   });
   const context: DeliveryContext = { clients: byAgency, linkSecret: options.linkSecret, opener, journal, lookUp: options.lookUpBeforeCreate ?? 'in-doubt' };
-  const app = await NestFactory.createMicroservice<MicroserviceOptions>(AdapterModule.register(context, pumps, gateway), {
+  const heartbeat = new HeartbeatSender(gateway, reachability, {
+    everyMs: options.heartbeatMs ?? DEFAULT_ADAPTER_HEARTBEAT_MS,
+    ackTimeoutMs: options.ackTimeoutMs ?? DEFAULT_ADAPTER_ACK_TIMEOUT_MS,
+    linkSecret: options.linkSecret,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+  const app = await NestFactory.createMicroservice<MicroserviceOptions>(AdapterModule.register(context, [...pumps, heartbeat], gateway), {
     ...linkServerOptions(
       options.amqp && queues ? { kind: 'rmq', url: options.amqp.url, queue: queues.deliver } : { kind: 'tcp', host: '127.0.0.1', port: options.port },
     ),
@@ -180,6 +194,7 @@ export async function createAdapterApp(clients: readonly AgencyClient[], options
   return {
     app,
     pumps,
+    heartbeat,
     pumpOnce: async () => (await Promise.all(pumps.map((pump) => pump.pumpOnce()))).reduce((a, b) => a + b, 0),
   };
 }

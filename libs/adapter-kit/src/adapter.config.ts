@@ -15,7 +15,8 @@ export const DEFAULT_ADAPTER_ACK_TIMEOUT_MS = 5000;
  * (default 5000: how long the status pump waits for the gateway's answer), LOG_LEVEL,
  * ADAPTER_LOOK_UP_BEFORE_CREATE (`in-doubt`, the default, or `always` for competing instances),
  * ADAPTER_HANDOVER_RETENTION_HOURS (default 168: how long the hand-over journal keeps an
- * outcome)); names every bad one.
+ * outcome), ADAPTER_HEARTBEAT_MS (default 5000: how often the adapter tells its gateway it is
+ * alive)); names every bad one.
  *
  * @example loadAdapterConfig({ ...env, ADAPTER_ACK_TIMEOUT_MS: '15000' }).ackTimeoutMs // 15000
  */
@@ -34,6 +35,7 @@ export function loadAdapterConfig(env: Readonly<Record<string, string | undefine
     agencyKeyDir: resolve(env['AGENCY_KEY_DIR'] ?? 'data/agency-keys'),
     pollMs: Number(env['ADAPTER_POLL_MS'] ?? 1000),
     ackTimeoutMs: Number(env['ADAPTER_ACK_TIMEOUT_MS'] ?? DEFAULT_ADAPTER_ACK_TIMEOUT_MS),
+    heartbeatMs: Number(env['ADAPTER_HEARTBEAT_MS'] ?? 5000),
     linkSecret: env['AGENCY_LINK_SECRET'] ?? '',
     amqp: env['AMQP_URL'] ? { url: env['AMQP_URL'], queuePrefix: env['AMQP_QUEUE_PREFIX'] ?? 'cytb' } : null,
     logLevel: (env['LOG_LEVEL'] ?? 'info') as AdapterLogLevel,
@@ -46,6 +48,7 @@ export function loadAdapterConfig(env: Readonly<Record<string, string | undefine
     problems.push('ADAPTER_HANDOVER_RETENTION_HOURS must be a positive whole number of hours');
   }
   if (!Number.isInteger(config.ackTimeoutMs) || config.ackTimeoutMs <= 0) problems.push('ADAPTER_ACK_TIMEOUT_MS must be a positive whole number of milliseconds');
+  if (!Number.isInteger(config.heartbeatMs) || config.heartbeatMs < 1000) problems.push('ADAPTER_HEARTBEAT_MS must be a whole number of milliseconds, at least 1000');
   if (!ADAPTER_LOG_LEVELS.includes(config.logLevel)) problems.push(`LOG_LEVEL must be one of ${ADAPTER_LOG_LEVELS.join(', ')}`);
   if (!/^https?:\/\//.test(config.agencyBaseUrl)) problems.push('AGENCY_BASE_URL must be an http(s) URL');
   if (config.linkSecret.length < 32) problems.push('AGENCY_LINK_SECRET must be at least 32 characters');

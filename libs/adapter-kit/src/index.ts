@@ -9,3 +9,4 @@ export * from './hand-over-journal.js';
 export * from './adapter-app.js';
 export * from './adapter.config.js';
 export * from './sealed-data-opener.js';
+export * from './heartbeat.js';

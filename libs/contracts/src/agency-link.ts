@@ -148,3 +148,56 @@ export function batchItems(payload: unknown, limit: number): readonly unknown[] 
   if (!Array.isArray(items) || items.length === 0 || items.length > limit) return null;
   return items as unknown[];
 }
+
+/**
+ * adapter ──AGENCY_HEARTBEAT──▶ gateway (reply: AdapterHeartbeatAck), on the status link: every
+ * `everyMs` (and at once when an agency's state changes, and a last one with `stopping` on a
+ * graceful stop), each adapter instance says it is alive and what it last heard from each agency
+ * it fronts. The gateway shows an adapter down after three missed beats. No personal data: codes
+ * and times only.
+ */
+export const AGENCY_HEARTBEAT = 'agency.heartbeat.v1';
+
+/** Whether an agency system answered the adapter's last call or feed poll. */
+export type AgencyReachabilityState = 'up' | 'down' | 'unknown';
+
+export interface AgencyReachability {
+  readonly agency: AgencyCode;
+  /** `unknown`: the adapter has not called this agency since it started. */
+  readonly state: AgencyReachabilityState;
+  /** When the agency last answered (ISO 8601), if it has since the adapter started. */
+  readonly lastAnswerAt?: string;
+  /** When a call last found the agency unreachable, and the code it met (e.g. AGENCY_UNAVAILABLE). */
+  readonly lastFailureAt?: string;
+  readonly lastFailureCode?: string;
+}
+
+export interface AdapterHeartbeat {
+  /** One adapter process (random per start): instances of a province are told apart by it. */
+  readonly adapterId: string;
+  /** Increases with every beat of this instance, so a late beat never overwrites a newer one. */
+  readonly beat: number;
+  readonly sentAt: string;
+  /** How often this instance beats, in milliseconds. */
+  readonly everyMs: number;
+  /** The last beat of an instance that is stopping: it is down from now on. */
+  readonly stopping?: boolean;
+  readonly agencies: readonly AgencyReachability[];
+  /** HMAC of `heartbeatProofId(...)` under the province's agency-link secret (see linkProof). */
+  readonly proof?: string;
+}
+
+export interface AdapterHeartbeatAck {
+  readonly adapterId: string;
+  readonly beat: number;
+}
+
+/**
+ * What a heartbeat's link proof is computed over: its instance and beat number, so that a proof
+ * cannot be moved to another beat.
+ *
+ * @example heartbeatProofId({ adapterId: 'a1', beat: 7 }) // 'heartbeat:a1:7'
+ */
+export function heartbeatProofId(beat: Pick<AdapterHeartbeat, 'adapterId' | 'beat'>): string {
+  return `heartbeat:${beat.adapterId}:${beat.beat}`;
+}

@@ -195,6 +195,8 @@ export const ERROR_CODES = {
 
   // Gateway itself
   CONFIG_INVALID: { status: 500, origin: 'internal', retryable: true, title: 'The configuration is not valid' },
+  // Transient (5xx, with Retry-After): the node's database cannot be reached or is too busy to answer in time.
+  DATABASE_UNAVAILABLE: { status: 503, origin: 'internal', retryable: true, title: "The node's database is unavailable; retry later" },
   INTERNAL: { status: 500, origin: 'internal', retryable: true, title: 'Internal error' },
 } as const satisfies Record<string, ErrorCodeInfo>;
 

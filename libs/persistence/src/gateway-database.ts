@@ -7,6 +7,7 @@ import { ALL_SCHEMAS } from './schema.js';
 import { GatewayStores, SqliteSqlRunner, type DatabaseKind, type SqliteHandle } from './stores.js';
 import { Mutex } from './mutex.js';
 import { WalCheckpointer, type PragmaHandle } from './wal-checkpointer.js';
+import { asDatabaseError } from './database-errors.js';
 
 export type DatabaseOptions =
   | { readonly kind: 'sqlite'; readonly file: string }
@@ -97,7 +98,9 @@ export class GatewayDatabase {
             ...(options.schema ? { schema: options.schema } : {}),
             entities: ALL_SCHEMAS,
             migrations: MIGRATIONS,
-            extra: { max: 10 },
+            // A connect that hangs (a host gone without a reset) fails after 5 s instead of never:
+            // the caller is then told DATABASE_UNAVAILABLE, not left waiting.
+            extra: { max: 10, connectionTimeoutMillis: 5000 },
           });
     try {
       await dataSource.initialize();
@@ -137,8 +140,17 @@ export class GatewayDatabase {
    * commit (WAL frames for every page touched, typeorm's transaction bookkeeping) cost more than
    * the three inserts of an intake transaction; pages shared by a group (the outbox, its
    * indexes) are written once.
+   *
+   * A database that cannot be reached or used now rejects with DATABASE_UNAVAILABLE (503,
+   * Retry-After; database-errors.ts), whatever the driver said.
    */
   async transaction<T>(work: (tx: GatewayStores) => Promise<T>): Promise<T> {
+    return this.runTransaction(work).catch((error: unknown) => {
+      throw asDatabaseError(error);
+    });
+  }
+
+  private async runTransaction<T>(work: (tx: GatewayStores) => Promise<T>): Promise<T> {
     const sqlite = this.sqlite;
     if (!sqlite || !this.lock) {
       return this.dataSource.transaction(async (em) => {
@@ -218,10 +230,13 @@ export class GatewayDatabase {
     for (const r of refused) r.unit.reject(r.error);
   }
 
+  /** Runs `work` on the plain connection (no transaction); DATABASE_UNAVAILABLE as for `transaction`. */
   async read<T>(work: (stores: GatewayStores) => Promise<T>): Promise<T> {
     const sqlite = this.sqlite;
-    if (!sqlite || !this.lock) return work(new GatewayStores(this.dataSource.manager, this.kind));
-    return this.lock.run(() => work(new GatewayStores(sqlite.runner.manager, this.kind, sqlite.sql)));
+    const reading = !sqlite || !this.lock ? work(new GatewayStores(this.dataSource.manager, this.kind)) : this.lock.run(() => work(new GatewayStores(sqlite.runner.manager, this.kind, sqlite.sql)));
+    return reading.catch((error: unknown) => {
+      throw asDatabaseError(error);
+    });
   }
 
   async ping(): Promise<void> {

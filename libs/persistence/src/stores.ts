@@ -29,6 +29,8 @@ import {
 
 import { ConversationStore } from './conversation-store.js';
 import { LogCheckpointStore } from './log-checkpoint-store.js';
+import { AdapterHeartbeatStore } from './adapter-heartbeat-store.js';
+import { ReplayJobStore } from './replay-job-store.js';
 
 export type DatabaseKind = 'sqlite' | 'postgres';
 
@@ -382,6 +384,12 @@ export interface OutboxFilter {
   readonly limit?: number;
 }
 
+/** A place in the message list's order (created_at, then message_id): a page starts after it. */
+export interface OutboxPosition {
+  readonly createdAt: number;
+  readonly messageId: string;
+}
+
 export class OutboxStore {
   constructor(
     private readonly em: EntityManager,
@@ -530,6 +538,45 @@ export class OutboxStore {
   }
 
   async list(filter: OutboxFilter): Promise<OutboxRecord[]> {
+    return this.filtered(filter).orderBy('o.createdAt', 'DESC').take(filter.limit ?? 100).getMany();
+  }
+
+  /**
+   * One page of the messages matching `filter`, newest first in a stable order (created_at, then
+   * message_id, both descending), starting after `after` (null: the first page). Keyset paging:
+   * a message added or moved meanwhile never makes a page repeat or skip another.
+   *
+   * @example await s.outbox.page({ state: 'dead' }, null, 100)
+   */
+  async page(filter: OutboxFilter, after: OutboxPosition | null, limit: number): Promise<OutboxRecord[]> {
+    const qb = this.filtered(filter);
+    if (after) {
+      qb.andWhere('(o.created_at < :afterAt OR (o.created_at = :afterAt AND o.message_id < :afterId))', { afterAt: after.createdAt, afterId: after.messageId });
+    }
+    return qb.orderBy('o.created_at', 'DESC').addOrderBy('o.message_id', 'DESC').limit(limit).getMany();
+  }
+
+  /** How many messages match `filter` (its `limit` aside). */
+  async count(filter: OutboxFilter): Promise<number> {
+    return this.filtered(filter).getCount();
+  }
+
+  /**
+   * Dead letters matching `filter`, oldest first (created_at, then message_id, ascending), after
+   * `after`: the walk of a replay by filter, a chunk at a time. Only id, destination, creation
+   * time and payload are needed, but the whole row is read (the payload is most of it).
+   *
+   * @example await tx.outbox.deadAfter({ destination: 'peer:SC' }, null, 100)
+   */
+  async deadAfter(filter: OutboxFilter, after: OutboxPosition | null, limit: number): Promise<OutboxRecord[]> {
+    const qb = this.filtered({ ...filter, state: 'dead' });
+    if (after) {
+      qb.andWhere('(o.created_at > :afterAt OR (o.created_at = :afterAt AND o.message_id > :afterId))', { afterAt: after.createdAt, afterId: after.messageId });
+    }
+    return qb.orderBy('o.created_at', 'ASC').addOrderBy('o.message_id', 'ASC').limit(limit).getMany();
+  }
+
+  private filtered(filter: OutboxFilter) {
     const qb = this.em.getRepository(OutboxSchema).createQueryBuilder('o');
     if (filter.state) qb.andWhere('o.state = :state', { state: filter.state });
     if (filter.destination) qb.andWhere('o.destination = :destination', { destination: filter.destination });
@@ -537,7 +584,7 @@ export class OutboxStore {
     if (filter.messageType) qb.andWhere('o.message_type = :messageType', { messageType: filter.messageType });
     if (filter.deadReason) qb.andWhere('o.dead_reason = :deadReason', { deadReason: filter.deadReason });
     if (filter.createdBefore !== undefined) qb.andWhere('o.created_at < :before', { before: filter.createdBefore });
-    return qb.orderBy('o.createdAt', 'DESC').take(filter.limit ?? 100).getMany();
+    return qb;
   }
 
   /**
@@ -806,6 +853,8 @@ export class GatewayStores {
   readonly conversations: ConversationStore;
   readonly logCheckpoints: LogCheckpointStore;
   readonly idempotencyKeys: IdempotencyKeyStore;
+  readonly heartbeats: AdapterHeartbeatStore;
+  readonly replayJobs: ReplayJobStore;
 
   /** `sql` runs the hot path's raw statements; by default through `em` (GatewayDatabase passes SQLite's shared one). */
   constructor(
@@ -824,6 +873,8 @@ export class GatewayStores {
     this.conversations = new ConversationStore(em);
     this.logCheckpoints = new LogCheckpointStore(em);
     this.idempotencyKeys = new IdempotencyKeyStore(sql);
+    this.heartbeats = new AdapterHeartbeatStore(sql);
+    this.replayJobs = new ReplayJobStore(sql);
   }
 
   /** Writes what the stores deferred to the end of the transaction (GatewayDatabase.transaction runs it before the commit). */

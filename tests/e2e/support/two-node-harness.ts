@@ -177,6 +177,8 @@ export class TwoNodeHarness {
       agencyBaseUrl: `http://127.0.0.1:${simPort}`,
       stateDir: join(this.dir, node, 'adapter'),
       pollMs: 0,
+      // Heartbeats in real time, a second apart: `/health` sees a started adapter within a second.
+      heartbeatMs: 1000,
       clock: this.clock,
       logs: false,
       linkSecret: linkSecretOf(node),

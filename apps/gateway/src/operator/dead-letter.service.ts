@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '#core';
-import { GatewayDatabase, type OutboxFilter, type OutboxRecord } from '#persistence';
+import { GatewayDatabase, type OutboxFilter, type OutboxPosition, type OutboxRecord } from '#persistence';
 import { OutboxSignal } from '../delivery/outbox-signal.js';
 import { EnvelopeFactory } from '../cases/envelope-factory.js';
 import type { Principal } from '../intake/credentials.service.js';
+import { encodeCursor } from './message-cursor.js';
 
 export type MessageView = Omit<OutboxRecord, 'payload'> & { readonly payloadBytes: number };
 
@@ -27,6 +28,23 @@ export class DeadLetterService {
     const rows = await this.db.read((s) => s.outbox.list(filter));
     // Payloads are signed envelopes with personal data: operators see their size, not content.
     return rows.map(({ payload, ...rest }) => ({ ...rest, payloadBytes: Buffer.byteLength(payload) }));
+  }
+
+  /**
+   * One page of the messages matching `filter`, newest first, with the count of all that match
+   * and the cursor of the next page (null when this is the last). Read together, so `total`
+   * and the page come from one moment.
+   */
+  async page(filter: OutboxFilter, after: OutboxPosition | null, limit: number): Promise<{ items: MessageView[]; total: number; nextCursor: string | null }> {
+    const { rows, total } = await this.db.read(async (s) => ({ rows: await s.outbox.page(filter, after, limit + 1), total: await s.outbox.count(filter) }));
+    // One more row than asked for says whether another page follows.
+    const items = rows.slice(0, limit);
+    const last = items[items.length - 1];
+    return {
+      items: items.map(({ payload, ...rest }) => ({ ...rest, payloadBytes: Buffer.byteLength(payload) })),
+      total,
+      nextCursor: rows.length > limit && last ? encodeCursor({ createdAt: last.createdAt, messageId: last.messageId }) : null,
+    };
   }
 
   async replay(operator: Principal, messageIds: readonly string[], reason: string): Promise<ReplayOutcome> {

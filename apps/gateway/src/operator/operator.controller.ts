@@ -19,6 +19,9 @@ import { JsonOnlyGuard } from '../http/json-only.guard.js';
 import { CurrentPrincipal, PrincipalGuard, RequireRole } from '../intake/principal.guard.js';
 import { DeadLetterService, type MessageView, type ReplayOutcome } from './dead-letter.service.js';
 import { ReplayRequestDto } from './replay-request.dto.js';
+import { ReplayByFilterRequestDto } from './replay-by-filter-request.dto.js';
+import { ReplayJobsService, type ReplayJobView } from './replay-jobs.service.js';
+import { decodeCursor, MAX_PAGE_LIMIT, pageLimit } from './message-cursor.js';
 
 const OUTBOX_STATES: readonly OutboxState[] = ['pending', 'in-flight', 'retrying', 'delivered', 'dead'];
 
@@ -32,6 +35,7 @@ export class OperatorController {
   constructor(
     private readonly db: GatewayDatabase,
     private readonly deadLetters: DeadLetterService,
+    private readonly replayJobs: ReplayJobsService,
     private readonly clock: Clock,
     private readonly caseClock: CaseClock,
     private readonly keyStore: FileKeyStore,
@@ -107,7 +111,9 @@ export class OperatorController {
 
   /**
    * Messages by state; `?state=dead` is the dead-letter list. Filters: destination, type,
-   * reason (dead reason), olderThanMinutes.
+   * reason (dead reason), olderThanMinutes. Newest first, a page at a time (`limit`, 1 to 500,
+   * default 100): `total` counts every message matching the filter, and `nextCursor` (null on
+   * the last page) is passed back as `cursor` for the next page.
    */
   @Get('messages')
   @ApiQuery({ name: 'state', required: false, enum: ['pending', 'in-flight', 'retrying', 'delivered', 'dead'] })
@@ -115,13 +121,17 @@ export class OperatorController {
   @ApiQuery({ name: 'type', required: false })
   @ApiQuery({ name: 'reason', required: false })
   @ApiQuery({ name: 'olderThanMinutes', required: false, type: Number })
+  @ApiQuery({ name: 'cursor', required: false, description: 'nextCursor of the previous page' })
+  @ApiQuery({ name: 'limit', required: false, type: Number, description: `1 to ${MAX_PAGE_LIMIT}, default 100` })
   async messages(
     @Query('state') state?: string,
     @Query('destination') destination?: string,
     @Query('type') messageType?: string,
     @Query('reason') deadReason?: string,
     @Query('olderThanMinutes') olderThan?: string,
-  ): Promise<{ items: MessageView[] }> {
+    @Query('cursor') cursor?: string,
+    @Query('limit') limit?: string,
+  ): Promise<{ items: MessageView[]; total: number; nextCursor: string | null }> {
     if (state !== undefined && !OUTBOX_STATES.includes(state as OutboxState)) {
       throw GatewayError.field('VALIDATION_FAILED', 'state', `state must be one of ${OUTBOX_STATES.join(', ')}`);
     }
@@ -135,9 +145,26 @@ export class OperatorController {
       ...(messageType ? { messageType } : {}),
       ...(deadReason ? { deadReason } : {}),
       ...(minutes !== undefined ? { createdBefore: this.clock.nowMs() - minutes * 60_000 } : {}),
-      limit: 200,
     };
-    return { items: await this.deadLetters.list(filter) };
+    return this.deadLetters.page(filter, cursor === undefined ? null : decodeCursor(cursor), pageLimit(limit));
+  }
+
+  /**
+   * Replays every dead letter matching the filter (at least one field, or `all: true`) in the
+   * background, audited once with the filter and the count; `202` with the job, whose progress
+   * is at GET /api/v1/operator/replays/{jobId}.
+   */
+  @Post('messages/replay-by-filter')
+  @HttpCode(202)
+  async replayByFilter(@CurrentPrincipal() operator: Principal, @Body() body: unknown): Promise<ReplayJobView> {
+    const request = validateContract(ReplayByFilterRequestDto, body);
+    return this.replayJobs.start(operator, request);
+  }
+
+  /** A replay by filter: total, replayed, skipped, failed, state (running, done, failed, interrupted). */
+  @Get('replays/:jobId')
+  async replayJob(@Param('jobId') jobId: string): Promise<ReplayJobView> {
+    return this.replayJobs.get(jobId);
   }
 
   /** Replays dead letters under their original message ids; each replay is audited. */

@@ -7,6 +7,7 @@ import { MessageLogPending1764000000006 } from './0006-message-log-pending.migra
 import { LogCheckpoints1764000000007 } from './0007-log-checkpoints.migration.js';
 import { CredentialLifecycle1764000000008 } from './0008-credential-lifecycle.migration.js';
 import { IdempotencyKeys1764000000009 } from './0009-idempotency-keys.migration.js';
+import { OperatorHealthAndReplays1764000000010 } from './0010-operator-health-and-replays.migration.js';
 
 /** Every migration, in order. A new schema change appends a class here. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   LogCheckpoints1764000000007,
   CredentialLifecycle1764000000008,
   IdempotencyKeys1764000000009,
+  OperatorHealthAndReplays1764000000010,
 ];

@@ -68,6 +68,8 @@ export async function renderRoutes(main, ctx) {
 const shortId = (id) => id.slice(-8);
 
 const STATES = ['dead', 'retrying', 'pending', 'in-flight', 'delivered'];
+/** Messages per page of the dead-letter list (the API takes 1 to 500). */
+const PAGE_SIZE = 100;
 const stateLabel = (s) => t(`state${s[0].toUpperCase()}${s.slice(1)}`);
 const stateBadge = (s) => h('span', { class: `badge ${s === 'delivered' ? 'ok' : s === 'dead' ? 'bad' : 'warn'}`, dataset: { state: s } }, stateLabel(s));
 
@@ -84,6 +86,13 @@ export async function renderDead(main, ctx) {
   const follow = h('div', { id: 'replay-follow' });
   const followed = new Map(); // messageId → last known state
   let rows = [];
+  // Pages of the list: how many match in all, and where the next page starts (null: no more).
+  let total = 0;
+  let nextCursor = null;
+  const shown = h('p', { id: 'dead-shown', 'aria-live': 'polite' });
+  const more = h('button', { type: 'button', id: 'dead-more', hidden: true, onclick: () => void loadMore() }, t('loadMore'));
+  // Every dead letter at once, on the server, as one audited job (not page by page from here).
+  const replayAll = h('button', { type: 'button', id: 'replay-all', hidden: true, onclick: () => void replayEverything() }, t('replayAllMatching', { n: 0 }));
 
   mount(
     main,
@@ -94,10 +103,12 @@ export async function renderDead(main, ctx) {
       h('div', { class: 'grid' },
         h('div', { class: 'field' }, h('label', { for: 'state-filter' }, t('filterState')), filter),
         h('div', { class: 'field' }, h('label', { for: 'replay-reason' }, t('replayReason')), reason, h('div', { class: 'hint', id: 'replay-reason-hint' }, t('replayReasonHint')), reasonError)),
-      h('div', { class: 'actions' }, bulk),
+      h('div', { class: 'actions' }, bulk, replayAll),
       progressBox,
     ),
+    shown,
     list,
+    h('div', { class: 'actions' }, more),
     follow,
   );
 
@@ -111,7 +122,24 @@ export async function renderDead(main, ctx) {
   }
 
   async function load() {
-    rows = (await api(`/api/v1/operator/messages?state=${state}`)).items;
+    rows = [];
+    nextCursor = null;
+    await loadMore();
+  }
+
+  async function loadMore() {
+    const page = await api(`/api/v1/operator/messages?state=${state}&limit=${PAGE_SIZE}${nextCursor ? `&cursor=${encodeURIComponent(nextCursor)}` : ''}`);
+    rows = rows.concat(page.items);
+    total = page.total;
+    nextCursor = page.nextCursor;
+    render();
+  }
+
+  function render() {
+    shown.textContent = t('deadShown', { n: formatNumber(rows.length), total: formatNumber(total) });
+    more.hidden = nextCursor === null;
+    replayAll.hidden = state !== 'dead' || total === 0;
+    replayAll.textContent = t('replayAllMatching', { n: formatNumber(total) });
     const all = h('input', { type: 'checkbox', id: 'select-all', onchange: () => { list.querySelectorAll('input[data-message-id]').forEach((b) => { b.checked = all.checked; }); updateBulk(); } });
     mount(
       list,
@@ -175,6 +203,38 @@ export async function renderDead(main, ctx) {
     progressText.textContent = t('replayDone', { ok: formatNumber(ok), skipped: formatNumber(skipped) });
     await load();
     await track();
+  }
+
+  /** Replays every dead letter of this node as one job (audited once) and follows its progress. */
+  async function replayEverything() {
+    mount(reasonError);
+    reason.removeAttribute('aria-invalid');
+    if (reason.value.trim().length < 3) {
+      mount(reasonError, t('reasonTooShort'));
+      reason.setAttribute('aria-invalid', 'true');
+      reason.focus();
+      return;
+    }
+    replayAll.disabled = true;
+    progressBox.hidden = false;
+    try {
+      let job = await api('/api/v1/operator/messages/replay-by-filter', { method: 'POST', body: { all: true, reason: reason.value.trim() } });
+      for (;;) {
+        progress.max = Math.max(1, job.total);
+        progress.value = job.replayed + job.skipped + job.failed;
+        progressText.textContent = `${formatNumber(progress.value)} / ${formatNumber(job.total)}`;
+        if (job.state !== 'running') break;
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        job = await api(`/api/v1/operator/replays/${job.jobId}`);
+      }
+      progressText.textContent = t('replayDone', { ok: formatNumber(job.replayed), skipped: formatNumber(job.skipped + job.failed) });
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      ctx.toast(t('errorGeneric', { msg: errorText(error.problem) }));
+    } finally {
+      replayAll.disabled = false;
+    }
+    await load();
   }
 
   async function track() {
