@@ -58,7 +58,9 @@ describe('production mode: /health tells the truth', () => {
     if (!harness) return;
     // The adapter reports as soon as it has called its agencies (here: one round of their feeds).
     await harness.pumpAgencies();
-    const up = await eventually(() => health('SC'), (h) => h.body.details['agency:SC.card']?.state === 'up' && h.body.details['agencyAdapter']?.state === 'up');
+    const up = await eventually(() => health('SC'), (h) =>
+        ['agency:SC.card', 'agency:SC.medical', 'agency:SC.pension'].every((k) => h.body.details[k]?.state === 'up') && h.body.details['agencyAdapter']?.state === 'up',
+    );
     expect(up.status).toBe(200);
     expect(up.body.details['agencyAdapter']).toMatchObject({ status: 'up', state: 'up', instances: 1 });
     expect(up.body.details['agency:SC.medical']).toMatchObject({ status: 'up', state: 'up' });
