@@ -62,6 +62,11 @@ export const ERROR_CODES = {
   ENVELOPE_ALG_REFUSED: { status: 400, origin: 'peer', title: 'The signing algorithm is not allowed' },
   ENVELOPE_KEY_UNKNOWN: { status: 401, origin: 'peer', title: 'The signing key is not in the federation' },
   ENVELOPE_SIGNATURE_INVALID: { status: 401, origin: 'peer', title: 'The envelope signature does not verify' },
+  SUITE_NOT_ACCEPTED: {
+    status: 400,
+    origin: 'peer',
+    title: 'The message is signed in a cryptographic suite (intl or gm) that the federation does not accept now',
+  },
   ENVELOPE_SENDER_MISMATCH: {
     status: 401,
     origin: 'peer',
