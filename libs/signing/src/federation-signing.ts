@@ -98,7 +98,8 @@ export class FederationAuthorityTrust {
           if (key === undefined) throw new GatewayError('CONFIG_INVALID', { detail: `federation authority key ${i + 1} is not a point of the SM2 curve` });
           byKid.set(kid as string, { alg: SM2_ALG, key });
         } else {
-          byKid.set(kid as string, { alg: SIGNING_ALG, key: await importJWK({ kty: 'OKP', crv: 'Ed25519', x: listed.x }, SIGNING_ALG) as CryptoKey });
+          const key: CryptoKey = await importJWK({ kty: 'OKP', crv: 'Ed25519', x: listed.x }, SIGNING_ALG);
+          byKid.set(kid as string, { alg: SIGNING_ALG, key });
         }
       } catch (cause) {
         if (cause instanceof GatewayError) throw cause;
@@ -328,8 +329,8 @@ async function importAuthorityKey(stored: StoredOkpKey): Promise<AuthorityKey> {
   let privateKey: CryptoKey;
   let publicKey: CryptoKey;
   try {
-    privateKey = await importJWK({ kty: 'OKP', crv: 'Ed25519', x: stored.x, d: stored.d }, SIGNING_ALG, { extractable: false }) as CryptoKey;
-    publicKey = await importJWK({ kty: 'OKP', crv: 'Ed25519', x: stored.x }, SIGNING_ALG) as CryptoKey;
+    privateKey = await importJWK({ kty: 'OKP', crv: 'Ed25519', x: stored.x, d: stored.d }, SIGNING_ALG, { extractable: false });
+    publicKey = await importJWK({ kty: 'OKP', crv: 'Ed25519', x: stored.x }, SIGNING_ALG);
   } catch (cause) {
     throw new GatewayError('CONFIG_INVALID', { detail: `federation authority: key ${stored.kid} cannot be imported`, cause });
   }

@@ -172,7 +172,7 @@ export function parseFederation(value: unknown): Federation {
     ...(typeof issuedAt === 'string' ? { issuedAt } : {}),
     nodes: out,
     rules: parsedRules,
-    ...(suite === undefined ? {} : { suite: suite as SuiteName }),
+    ...(suite === undefined ? {} : { suite }),
     ...(overlap === undefined ? {} : { suiteOverlap: overlap }),
   };
 }
