@@ -238,6 +238,11 @@ export class FileKeyStore<K extends SigningKey = SigningKey> {
     });
   }
 
+  /** The key that signs in `suite` (once the store uses it), or undefined when the store holds no keys of that suite. */
+  activeOf(suite: SuiteName): SigningKey | undefined {
+    return this.views.get(suite)?.active;
+  }
+
   /** The suite this store signs in. */
   get suite(): SuiteName {
     return this.signing;

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { GatewayError, isNodeCode, NODE_CODES, type NodeCode } from '#core';
 import { GatewayDatabase, type DatabaseOptions, type MessageLogRecord } from '#persistence';
-import { loadSignedFederation, readCheckpointClaims, sha256Base64url, trustedKeysOf, TrustStore, verifyChain, verifyCheckpoint, verifyCountersignature } from '#signing';
+import { loadSignedFederation, readCheckpointClaims, evidenceHash, trustedKeysOf, TrustStore, verifyChain, verifyCheckpoint, verifyCountersignature } from '#signing';
 import { checkAgainstCheckpoints, type AuditedCheckpoint, type CheckpointFinding } from './checkpoint-audit.js';
 
 /** Exit statuses of `npm run verify-log`: an auditor's script can tell the three apart. */
@@ -89,7 +89,7 @@ async function weigh(evidence: readonly CheckpointEvidence[], node: NodeCode, tr
 function unverifiedCountersigner(compact: string, checkpoint: string): NodeCode | null {
   try {
     const claims = JSON.parse(Buffer.from(compact.split('.')[1] ?? '', 'base64url').toString('utf8')) as { node?: unknown; checkpoint?: unknown };
-    return isNodeCode(claims.node) && claims.checkpoint === sha256Base64url(checkpoint) ? claims.node : null;
+    return isNodeCode(claims.node) && claims.checkpoint === evidenceHash(checkpoint) ? claims.node : null;
   } catch {
     return null;
   }
@@ -121,7 +121,7 @@ function checkRecords(records: readonly MessageLogRecord[]): { ok: true; count: 
   // A gap is named by the first seq missing (the removed entry), not by the entry after it.
   const chainBreak = chain.ok ? null : { brokenAt: chain.reason === 'SEQ_GAP' ? missingBefore(records, chain.brokenAt) : chain.brokenAt, reason: chain.reason };
   // The stored message must still hash to what the chain recorded.
-  const altered = records.find((r) => sha256Base64url(r.content) !== r.sha256);
+  const altered = records.find((r) => evidenceHash(r.content) !== r.sha256);
   if (altered && (!chainBreak || altered.seq < chainBreak.brokenAt)) return { ok: false, brokenAt: altered.seq, reason: 'CONTENT_MISMATCH' };
   if (chainBreak) return { ok: false, ...chainBreak };
   return { ok: true, count: records.length };
