@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { sha256Base64url, TrustStore, trustedKeysOf, verifyCheckpoint, verifyCountersignature } from '#signing';
+import { evidenceHash, suitePolicyOf, TrustStore, trustedKeysOf, verifyCheckpoint, verifyCountersignature } from '#signing';
 import { cardApplication } from './support/applications.js';
 import { eventually } from './support/free-port.js';
 import { GatewayPair } from './support/gateway-pair.js';
@@ -45,11 +45,11 @@ describe('message-log checkpoints between two nodes', () => {
     // 2. Each node's first checkpoint goes out at once (the log was empty at start); each peer countersigns it.
     const fromCq = await eventually(() => exported('cq', 'SC'), (e) => e.items.length >= 1);
     const fromSc = await eventually(() => exported('sc', 'CQ'), (e) => e.items.length >= 1);
-    const trust = await TrustStore.create(trustedKeysOf(pair.federation));
+    const trust = await TrustStore.create(trustedKeysOf(pair.federation), undefined, suitePolicyOf(pair.federation));
     for (const [item, signer, countersigner] of [[fromCq.items[0], 'SC', 'CQ'], [fromSc.items[0], 'CQ', 'SC']] as const) {
       expect(item).toMatchObject({ node: signer, countersigner });
       await expect(verifyCheckpoint(item.checkpoint, { trust, expectedSigner: signer })).resolves.toMatchObject({ node: signer, peer: countersigner, count: item.count, headHash: item.headHash });
-      await expect(verifyCountersignature(item.countersignature, { trust, checkpoint: item.checkpoint, expectedSigner: countersigner })).resolves.toMatchObject({ checkpoint: sha256Base64url(item.checkpoint) });
+      await expect(verifyCountersignature(item.countersignature, { trust, checkpoint: item.checkpoint, expectedSigner: countersigner })).resolves.toMatchObject({ checkpoint: evidenceHash(item.checkpoint) });
     }
     // The sender kept the same countersignature it got back.
     expect((await exported('sc', 'SC')).items.map((i) => i.countersignature)).toContain(fromCq.items[0].countersignature);

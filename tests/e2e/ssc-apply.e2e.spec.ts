@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { cardApplication, idNumber } from './support/applications.js';
 import { eventually } from './support/free-port.js';
 import { TwoNodeHarness, type NodeUnderTest } from './support/two-node-harness.js';
+import { harnessSuite } from './support/harness-suite.js';
 import { CredentialsService } from '../../apps/gateway/src/intake/credentials.service.js';
 
 const NOT_INSURED = idNumber('51130219900101002');
@@ -161,7 +162,7 @@ describe('社保卡 申领/补领/换领 across Sichuan and Chongqing (two nodes
   });
 
   it('refuses an envelope signed with a key the federation does not list', async () => {
-    const rogue = await FileKeyStore.open(join(h.dir, 'rogue'), 'CQ', h.clock);
+    const rogue = await FileKeyStore.open(join(h.dir, 'rogue'), 'CQ', h.clock, { suite: harnessSuite() });
     const now = Math.floor(h.clock.nowMs() / 1000);
     const envelope = await signEnvelope(rogue.current(), {
       jti: '019a0000-0000-7000-8000-00000000dead',

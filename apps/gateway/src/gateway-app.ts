@@ -5,7 +5,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { SystemClock, type Clock } from '#core';
 import { GatewayDatabase } from '#persistence';
-import { FileKeyStore, jwksSourcesOf, openPersonalDataSecret, TrustStore, trustedKeysOf, type Federation } from '#signing';
+import { FileKeyStore, jwksSourcesOf, openPersonalDataSecret, suitePolicyOf, suitesOf, TrustStore, trustedKeysOf, type Federation } from '#signing';
 import type { GatewayConfig } from './config/gateway.config.js';
 import { GatewayModule } from './gateway.module.js';
 import { assertListsNode, auditFederationAtStart, loadNodeFederation } from './federation/node-federation.js';
@@ -55,15 +55,18 @@ export async function createGatewayApp(config: GatewayConfig, options: GatewayOp
   const clock = options.clock ?? new SystemClock();
   const db = await GatewayDatabase.open(config.database, { migrate: config.migrateOnStart });
   try {
-    const keys = await FileKeyStore.open(config.keyDir, config.node, clock);
     const federation = options.federation ?? (await loadNodeFederation(config));
+    // The node signs in the federation's suite (issue 17), with keys made on first start of that
+    // suite; during a move between suites it holds, and publishes, the other suite's keys too.
+    const keys = await FileKeyStore.open(config.keyDir, config.node, clock, { suite: federation.suite ?? 'intl' });
+    for (const suite of suitesOf(federation)) if (suite !== keys.suite) await keys.prepareSuite(suite);
     assertListsNode(federation, config);
     if (!options.federation) await db.transaction((tx) => auditFederationAtStart(tx, federation, clock));
     // Peers' keys from the signed federation; a peer that lists a JWKS URL may publish a rotated
     // key there, fetched on first sight of its kid (never a key of another node).
     const sources = jwksSourcesOf(federation, config.node);
     // Always with a fetcher: a reloaded federation may list JWKS sources this one does not.
-    const trust = await TrustStore.create(trustedKeysOf(federation), { sources, fetch: (url, init) => fetch(url, init), clock });
+    const trust = await TrustStore.create(trustedKeysOf(federation), { sources, fetch: (url, init) => fetch(url, init), clock }, suitePolicyOf(federation));
     const personalDataSecret = await openPersonalDataSecret(config.keyDir);
 
     // Behind TRUST_PROXY balancers, request.ip is the client X-Forwarded-For names (the failure limit per address counts it).

@@ -74,6 +74,14 @@ export const ERROR_CODES = {
   ENVELOPE_ALG_REFUSED: { status: 400, origin: 'peer', retryable: false, title: 'The signing algorithm is not allowed' },
   ENVELOPE_KEY_UNKNOWN: { status: 401, origin: 'peer', retryable: false, title: 'The signing key is not in the federation' },
   ENVELOPE_SIGNATURE_INVALID: { status: 401, origin: 'peer', retryable: false, title: 'The envelope signature does not verify' },
+  // Retryable: during a suite migration a peer that has not yet reloaded the federation refuses
+  // the new suite for a while; the message waits for it instead of dead-lettering.
+  SUITE_NOT_ACCEPTED: {
+    status: 400,
+    origin: 'peer',
+    retryable: true,
+    title: 'The message is signed in a cryptographic suite (intl or gm) that the federation does not accept now',
+  },
   ENVELOPE_SENDER_MISMATCH: {
     status: 401,
     origin: 'peer',

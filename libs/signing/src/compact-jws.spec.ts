@@ -1,3 +1,4 @@
+import type { Ed25519SigningKey } from './signing-key.js';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -28,7 +29,7 @@ const refuse: Refuse = (failure, detail, extra) => new GatewayError(failure, { d
 
 describe('compact JWS with node:crypto, interop with jose', () => {
   let dir: string;
-  let cq: FileKeyStore;
+  let cq: FileKeyStore<Ed25519SigningKey>;
   let trust: TrustStore;
   let josePublic: CryptoKey;
   const claims = (over: Partial<EnvelopeClaims> = {}): EnvelopeClaims => envelopeClaims({ body: { note: '社保卡补领', n: 3, nested: { list: [1, 'двa', null] } }, ...over });

@@ -3,8 +3,9 @@ import type { CryptoKey } from 'jose';
 import { GatewayError, parseStrictJson, type ErrorCode, type FieldProblem } from '#core';
 import { decodeBase64url, encodeBase64url } from './base64url.js';
 import { okpKeyObject } from './key-objects.js';
-import { isKid, SIGNING_ALG } from './public-jwk.js';
-import type { SigningKey } from './signing-key.js';
+import { isKid, SIGNING_ALG, SM2_ALG, suiteOfAlg } from './public-jwk.js';
+import type { Signer } from './signing-key.js';
+import { Sm2PublicKey, SM2_SIGNATURE_BYTES, sm2Verify } from './sm2.js';
 import type { ResolvedKey, TrustStore } from './trust-store.js';
 
 /**
@@ -25,6 +26,7 @@ export type JwsFailure = Extract<
   | 'ENVELOPE_EXPIRED'
   | 'ENVELOPE_NOT_YET_VALID'
   | 'ENVELOPE_CLAIMS_INVALID'
+  | 'SUITE_NOT_ACCEPTED'
 >;
 
 export type Refuse = (
@@ -40,7 +42,11 @@ export interface JwsHeader {
   readonly typ: string;
 }
 
-/** The default and only algorithm allowlist (ARCHITECTURE.md: EdDSA; never `none`, never HMAC). */
+/**
+ * The allowlist when neither the caller nor the trust store names one: the `intl` suite's EdDSA
+ * (ARCHITECTURE.md; never `none`, never HMAC). A trust store made for a federation names the
+ * algorithms of the suites that federation accepts (`TrustStore.acceptedAlgs`).
+ */
 export const DEFAULT_ALGS: readonly string[] = Object.freeze([SIGNING_ALG]);
 
 /**
@@ -124,6 +130,11 @@ const PLAIN_NAME = /^[A-Za-z0-9_-]{1,40}$/;
 export function checkAlgorithm(header: Record<string, unknown>, allowed: readonly string[], refuse: Refuse): string {
   const { alg } = header;
   if (typeof alg !== 'string' || !allowed.includes(alg)) {
+    // The algorithm of a suite the federation does not accept (now) is a message of the other
+    // suite: its own code, so that a node still signing in the old suite after the overlap, or
+    // already in the new one before it, is told exactly that (issue 17).
+    const suite = suiteOfAlg(alg);
+    if (suite !== undefined && allowed.some((a) => suiteOfAlg(a) !== undefined)) throw refuse('SUITE_NOT_ACCEPTED', `alg ${shown(alg)} belongs to the ${suite} suite, which the federation does not accept now`);
     throw refuse('ENVELOPE_ALG_REFUSED', `alg ${shown(alg)} is not allowed (RFC 8725 §3.1)`);
   }
   return alg;
@@ -175,10 +186,15 @@ export function resolveKey(trust: TrustStore, kid: string, alg: string, refuse: 
 /** An Ed25519 signature is 64 bytes (RFC 8032 §5.1.6), 86 characters of base64url. */
 const ED25519_SIGNATURE_BYTES = 64;
 
+/** A key to verify with: a CryptoKey for EdDSA, an SM2 point for SM2. */
+export interface VerificationKey {
+  readonly key: CryptoKey | Sm2PublicKey;
+}
+
 /**
- * Verifies the Ed25519 signature (RFC 8037 §3.1, RFC 7515 §5.2) with node:crypto and returns the
- * payload as a JSON object. The key's KeyObject is made once per key (`okpKeyObject`), never per
- * message.
+ * Verifies the signature with node:crypto (EdDSA: RFC 8037 §3.1; SM2: GB/T 32918.2 §7 with SM3
+ * and the default user ID, sm2.ts) over the signing input (RFC 7515 §5.2) and returns the payload
+ * as a JSON object. Keys are made once per key, never per message.
  *
  * The header checks run again here, as the second line that jose's own checks used to be: the
  * caller has done them already, but a caller that forgot one must not get a signature verified
@@ -188,39 +204,46 @@ const ED25519_SIGNATURE_BYTES = 64;
  */
 export async function verifySignature(
   compact: string,
-  key: { readonly key: CryptoKey },
+  key: VerificationKey,
   allowed: readonly string[],
   refuse: Refuse,
 ): Promise<Record<string, unknown>> {
-  // 1. Shape, allowlist and crit again; EdDSA is the one algorithm verified here (RFC 8725 §3.1).
+  // 1. Shape, allowlist and crit again; EdDSA and SM2 are the algorithms verified here (RFC 8725 §3.1).
   const header = parseCompact(compact, refuse);
   const alg = checkAlgorithm(header, allowed, refuse);
   checkCritical(header, refuse);
-  if (alg !== SIGNING_ALG) throw refuse('ENVELOPE_ALG_REFUSED', `alg ${shown(alg)} is not verified here (RFC 8725 §3.1)`);
-  const verifier = okpKeyObject(key.key, 'ed25519', 'public');
-  if (verifier === undefined) {
-    throw new GatewayError('INTERNAL', { detail: 'the verification key is not a public Ed25519 key' });
-  }
+  if (alg !== SIGNING_ALG && alg !== SM2_ALG) throw refuse('ENVELOPE_ALG_REFUSED', `alg ${shown(alg)} is not verified here (RFC 8725 §3.1)`);
   const lastDot = compact.lastIndexOf('.');
   const firstDot = compact.indexOf('.');
   const payloadSegment = compact.slice(firstDot + 1, lastDot);
   const signatureSegment = compact.slice(lastDot + 1);
 
-  // 2. The signature: exactly one spelling of exactly 64 bytes. A second spelling of the same
-  //    signature would give the same envelope a second SHA-256, the hash that receipts name.
+  // 2. The signature: exactly one spelling of exactly 64 bytes (Ed25519, and SM2's r ‖ s: a DER
+  //    SM2Signature is refused). A second spelling of the same signature would give the same
+  //    envelope a second hash, the hash that receipts name.
   if (signatureSegment.length % 4 === 1) throw refuse('ENVELOPE_MALFORMED', 'the signature is not base64url');
   const signature = decodeBase64url(signatureSegment);
-  if (signature === undefined || signature.length !== ED25519_SIGNATURE_BYTES) {
-    throw refuse('ENVELOPE_SIGNATURE_INVALID', 'the signature does not verify with the named key');
+  const bytes = alg === SM2_ALG ? SM2_SIGNATURE_BYTES : ED25519_SIGNATURE_BYTES;
+  if (signature === undefined || signature.length !== bytes) {
+    const der = alg === SM2_ALG && signature !== undefined && signature[0] === 0x30 && signature.length > 64;
+    throw refuse('ENVELOPE_SIGNATURE_INVALID', der ? 'an SM2 signature is the 64 bytes r||s (raw, not DER)' : 'the signature does not verify with the named key');
   }
 
   // 3. Verify over the signing input, the ASCII of `header.payload` (RFC 7515 §5.2 step 8).
+  const input = Buffer.from(compact.slice(0, lastDot), 'latin1');
   let ok: boolean;
-  try {
-    ok = verify(null, Buffer.from(compact.slice(0, lastDot), 'latin1'), verifier, signature);
-  } catch (cause) {
-    // Not a verdict on the token: a fault of ours (or of the runtime). The peer may retry.
-    throw new GatewayError('INTERNAL', { detail: 'signature verification failed unexpectedly', cause });
+  if (alg === SM2_ALG) {
+    if (!(key.key instanceof Sm2PublicKey)) throw new GatewayError('INTERNAL', { detail: 'the verification key is not an SM2 public key' });
+    ok = sm2Verify(key.key, input, signature);
+  } else {
+    const verifier = key.key instanceof Sm2PublicKey ? undefined : okpKeyObject(key.key, 'ed25519', 'public');
+    if (verifier === undefined) throw new GatewayError('INTERNAL', { detail: 'the verification key is not a public Ed25519 key' });
+    try {
+      ok = verify(null, input, verifier, signature);
+    } catch (cause) {
+      // Not a verdict on the token: a fault of ours (or of the runtime). The peer may retry.
+      throw new GatewayError('INTERNAL', { detail: 'signature verification failed unexpectedly', cause });
+    }
   }
   if (!ok) throw refuse('ENVELOPE_SIGNATURE_INVALID', 'the signature does not verify with the named key');
 
@@ -236,7 +259,7 @@ export async function verifySignature(
  *
  * @example const compact = await signCompact(keys.current(), ENVELOPE_TYP, { jti, iss, aud });
  */
-export async function signCompact(key: SigningKey, typ: string, claims: object): Promise<string> {
+export async function signCompact(key: Signer, typ: string, claims: object): Promise<string> {
   let json: string;
   try {
     json = JSON.stringify(claims);
@@ -251,25 +274,29 @@ export async function signCompact(key: SigningKey, typ: string, claims: object):
  *
  * @example const compact = await signCompactBytes(keys.current(), FEDERATION_TYP, fileBytes);
  */
-export async function signCompactBytes(key: SigningKey, typ: string, bytes: Uint8Array): Promise<string> {
+export async function signCompactBytes(key: Signer, typ: string, bytes: Uint8Array): Promise<string> {
   return signSegments(key, typ, encodeBase64url(bytes));
 }
 
 /**
- * The header `{ alg, kid, typ }` in that order, the payload, and an Ed25519 signature over both
- * (RFC 7515 §5.1): byte for byte what jose's CompactSign gives, as Ed25519 is deterministic
- * (RFC 8032 §5.1.6). The KeyObject is the key's own, made once (`okpKeyObject`).
+ * The header `{ alg, kid, typ }` in that order, the payload, and the signature over both (RFC 7515
+ * §5.1). Ed25519: byte for byte what jose's CompactSign gives, as Ed25519 is deterministic (RFC
+ * 8032 §5.1.6), with the key's own KeyObject (`okpKeyObject`). SM2: r ‖ s (sm2.ts), randomised.
  */
-function signSegments(key: SigningKey, typ: string, payloadSegment: string): string {
-  const signer = okpKeyObject(key.privateKey, 'ed25519', 'private');
-  if (key.alg !== SIGNING_ALG || signer === undefined) {
-    throw new GatewayError('INTERNAL', { detail: `signing with ${key.kid} failed: not a private Ed25519 key for ${SIGNING_ALG}` });
-  }
+function signSegments(key: Signer, typ: string, payloadSegment: string): string {
+  const signingInput = `${encodeBase64url(JSON.stringify({ alg: key.alg, kid: key.kid, typ }))}.${payloadSegment}`;
+  const input = Buffer.from(signingInput, 'latin1');
   try {
-    const signingInput = `${encodeBase64url(JSON.stringify({ alg: key.alg, kid: key.kid, typ }))}.${payloadSegment}`;
-    const signature = sign(null, Buffer.from(signingInput, 'latin1'), signer);
-    return `${signingInput}.${signature.toString('base64url')}`;
+    if (key.alg === SM2_ALG) {
+      return `${signingInput}.${key.privateKey.sign(input).toString('base64url')}`;
+    }
+    const signer = okpKeyObject(key.privateKey, 'ed25519', 'private');
+    if (key.alg !== SIGNING_ALG || signer === undefined) {
+      throw new GatewayError('INTERNAL', { detail: `signing with ${key.kid} failed: not a private Ed25519 key for ${SIGNING_ALG}` });
+    }
+    return `${signingInput}.${sign(null, input, signer).toString('base64url')}`;
   } catch (cause) {
+    if (cause instanceof GatewayError) throw cause;
     throw new GatewayError('INTERNAL', { detail: `signing with ${key.kid} failed`, cause });
   }
 }

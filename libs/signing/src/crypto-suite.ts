@@ -77,3 +77,38 @@ export function suiteHash(suite: Pick<CryptoSuite, 'hash'>, data: string | Uint8
 export function suiteHmac(suite: Pick<CryptoSuite, 'hash'>, key: Uint8Array, data: string | Uint8Array): string {
   return createHmac(suite.hash, key).update(data).digest('base64url');
 }
+
+/**
+ * The suite whose signatures use the JWS algorithm `alg` (EdDSA: intl, SM2: gm), or undefined.
+ *
+ * @example suiteOfSignatureAlg('SM2') // GM_SUITE
+ */
+export function suiteOfSignatureAlg(alg: unknown): CryptoSuite | undefined {
+  return SUITES.find((s) => s.signatureAlg === alg);
+}
+
+const SUITES: readonly CryptoSuite[] = [INTL_SUITE, GM_SUITE];
+
+/**
+ * The hash that signed evidence names for a compact JWS (a receipt's hash of the envelope, a
+ * batch leaf, a log entry): SHA-256 for an EdDSA token, SM3 for an SM2 one, read from the token's
+ * own `alg`, base64url. A token whose header cannot be read, or of no suite, is hashed with
+ * SHA-256, as before the suites: the hash must exist for anything the log holds.
+ *
+ * @example evidenceHash(sm2Envelope) === suiteHash(GM_SUITE, sm2Envelope) // true
+ */
+export function evidenceHash(compact: string): string {
+  return suiteHash(evidenceSuite(compact), compact);
+}
+
+/** The suite `evidenceHash` hashes `compact` in. */
+export function evidenceSuite(compact: string): CryptoSuite {
+  const dot = compact.indexOf('.');
+  if (dot <= 0 || dot > 1024) return INTL_SUITE;
+  try {
+    const header: unknown = JSON.parse(Buffer.from(compact.slice(0, dot), 'base64url').toString('utf8'));
+    return suiteOfSignatureAlg((header as { alg?: unknown } | null)?.alg) ?? INTL_SUITE;
+  } catch {
+    return INTL_SUITE;
+  }
+}

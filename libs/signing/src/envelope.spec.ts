@@ -8,7 +8,7 @@ import { ENVELOPE_TYP, signEnvelope, verifyEnvelope, type EnvelopeClaims } from 
 import { FileKeyStore } from './file-key-store.js';
 import { RECEIPT_TYP } from './receipt.js';
 import { sha256Base64url } from './sha256.js';
-import type { SigningKey } from './signing-key.js';
+import type { Ed25519SigningKey } from './signing-key.js';
 import { TrustStore } from './trust-store.js';
 import { envelopeClaims, headerText, NOW, NOW_MS, signExact } from './claims.fixtures.js';
 
@@ -19,7 +19,7 @@ const TTL = 24 * 3600;
 const b64 = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
 
 /** Signs any header and payload with a real key: for envelopes our own signer would refuse to make. */
-async function forge(key: SigningKey, header: Record<string, unknown>, payload: unknown): Promise<string> {
+async function forge(key: Ed25519SigningKey, header: Record<string, unknown>, payload: unknown): Promise<string> {
   // jose will not sign with a `crit` it does not know unless told it is understood.
   const crit = Array.isArray(header.crit) ? Object.fromEntries(header.crit.map((name: string) => [name, true])) : undefined;
   return new CompactSign(new TextEncoder().encode(JSON.stringify(payload)))
@@ -29,9 +29,9 @@ async function forge(key: SigningKey, header: Record<string, unknown>, payload: 
 
 describe('envelopes', () => {
   let dir: string;
-  let sc: FileKeyStore;
-  let cq: FileKeyStore;
-  let stranger: FileKeyStore; // a CQ key the federation does not list
+  let sc: FileKeyStore<Ed25519SigningKey>;
+  let cq: FileKeyStore<Ed25519SigningKey>;
+  let stranger: FileKeyStore<Ed25519SigningKey>; // a CQ key the federation does not list
   let trust: TrustStore;
   const clock = new ManualClock(NOW_MS);
 
@@ -233,7 +233,9 @@ describe('envelopes', () => {
   });
 
   it('relies on jose too: jose alone refuses an unknown crit, but accepts b64, which we refuse', async () => {
-    const key = trust.resolve(cq.current().kid)!.key;
+    const resolved = trust.resolve(cq.current().kid)!;
+    if (resolved.alg !== 'EdDSA') throw new Error('expected an Ed25519 key');
+    const key = resolved.key;
     const unknown = await forge(cq.current(), { crit: ['x-cytb-priority'], 'x-cytb-priority': 1 }, claims());
     await expect(compactVerify(unknown, key)).rejects.toBeInstanceOf(errors.JOSENotSupported);
     // RFC 7797 unencoded payload: the payload segment is the raw payload (here plain ASCII).

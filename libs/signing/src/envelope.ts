@@ -7,7 +7,6 @@ import {
   checkTime,
   checkType,
   ClaimProblems,
-  DEFAULT_ALGS,
   isSeconds,
   isToken,
   parseCompact,
@@ -17,7 +16,7 @@ import {
   type JwsHeader,
   type Refuse,
 } from './compact-jws.js';
-import { sha256Base64url } from './sha256.js';
+import { suiteHash, suiteOfSignatureAlg, INTL_SUITE } from './crypto-suite.js';
 import type { SigningKey } from './signing-key.js';
 import type { TrustStore } from './trust-store.js';
 
@@ -49,7 +48,10 @@ export interface EnvelopeClaims {
 export interface VerifiedEnvelope {
   readonly claims: EnvelopeClaims;
   readonly header: JwsHeader;
-  /** base64url SHA-256 of the compact envelope exactly as received: what the receipt names. */
+  /**
+   * base64url hash of the compact envelope exactly as received, in the suite it is signed in
+   * (SHA-256 for EdDSA, SM3 for SM2): what the receipt names. The name is the first version's.
+   */
   readonly sha256: string;
 }
 
@@ -66,7 +68,10 @@ export interface VerifyEnvelopeOptions {
    * replayed into the inbox for as long as its key is trusted.
    */
   readonly maxLifetimeSeconds: number;
-  /** Default `['EdDSA']`. `none` and HS* are refused even if listed (CONFIG_INVALID). */
+  /**
+   * Default: the algorithms of the suites the trust store's federation accepts at `nowMs`
+   * (`trust.acceptedAlgs`). `none` and HS* are refused even if listed (CONFIG_INVALID).
+   */
   readonly allowedAlgs?: readonly string[];
 }
 
@@ -110,7 +115,7 @@ export async function signEnvelope(key: SigningKey, claims: EnvelopeClaims): Pro
  */
 export async function verifyEnvelope(compact: string, opts: VerifyEnvelopeOptions): Promise<VerifiedEnvelope> {
   const refuse = refuseEnvelope;
-  const allowed = opts.allowedAlgs === undefined ? DEFAULT_ALGS : checkAllowlist(opts.allowedAlgs);
+  const allowed = opts.allowedAlgs === undefined ? opts.trust.acceptedAlgs(opts.nowMs) : checkAllowlist(opts.allowedAlgs);
   const nowSeconds = checkTime(opts.nowMs, opts.maxSkewSeconds);
   if (!(Number.isFinite(opts.maxLifetimeSeconds) && opts.maxLifetimeSeconds > 0)) {
     throw new GatewayError('INTERNAL', { detail: 'maxLifetimeSeconds must be a positive number of seconds' });
@@ -121,7 +126,8 @@ export async function verifyEnvelope(compact: string, opts: VerifyEnvelopeOption
   const rawHeader = parseCompact(compact, refuse);
 
   // 2. Algorithm allowlist, before any key lookup: no `none`, no HS*, nothing outside the list
-  //    (RFC 8725 §3.1 and §2.1; ENVELOPE_ALG_REFUSED).
+  //    (RFC 8725 §3.1 and §2.1; ENVELOPE_ALG_REFUSED); the algorithm of a suite the federation
+  //    does not accept now is SUITE_NOT_ACCEPTED (issue 17).
   const alg = checkAlgorithm(rawHeader, allowed, refuse);
 
   // 3. Explicit type: an envelope, not a receipt or any other JWS (RFC 8725 §3.11, §3.12;
@@ -182,8 +188,8 @@ export async function verifyEnvelope(compact: string, opts: VerifyEnvelopeOption
     throw refuse('ENVELOPE_CLAIMS_INVALID', `lifetime ${claims.exp - claims.iat} s exceeds the ${opts.maxLifetimeSeconds} s allowed`, { fields });
   }
 
-  // 13. The hash of exactly what was received, for the receipt and the inbox.
-  return { claims, header: { alg, kid, typ }, sha256: sha256Base64url(compact) };
+  // 13. The hash of exactly what was received, for the receipt and the inbox, in the envelope's suite.
+  return { claims, header: { alg, kid, typ }, sha256: suiteHash(suiteOfSignatureAlg(alg) ?? INTL_SUITE, compact) };
 }
 
 function envelopeClaimProblems(claims: object): ClaimProblems {

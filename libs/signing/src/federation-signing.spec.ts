@@ -13,7 +13,7 @@ import {
   type Federation,
   type FederationNode,
 } from './federation.js';
-import { FEDERATION_TYP, FederationAuthorityKeyStore, FederationAuthorityTrust, loadSignedFederation, signFederation } from './federation-signing.js';
+import { FEDERATION_TYP, FederationAuthorityKeyStore, FederationAuthorityTrust, loadSignedFederation, signFederation, type Ed25519AuthorityKey } from './federation-signing.js';
 import { FileKeyStore } from './file-key-store.js';
 import { headerText, signExact } from './claims.fixtures.js';
 
@@ -25,7 +25,7 @@ describe('federation v2: agencies, access rules and the signed document', () => 
   const fresh = (name: string) => join(dir, `${name}-${(n += 1)}`);
   const clock = new ManualClock(NOW_MS);
   let nodes: FederationNode[];
-  let authority: FederationAuthorityKeyStore;
+  let authority: FederationAuthorityKeyStore<Ed25519AuthorityKey>;
   let scCard: AgencyKeyStore;
 
   beforeAll(async () => {

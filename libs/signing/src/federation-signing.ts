@@ -1,21 +1,25 @@
-import { mkdir, readFile } from 'node:fs/promises';
-import { basename, dirname } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { CompactSign, compactVerify, importJWK, type CryptoKey } from 'jose';
-import { GatewayError, type Clock } from '#core';
+import { GatewayError, parseInstant, shanghaiDate, toShanghaiIso, type Clock } from '#core';
 import {
   checkAlgorithm,
   checkCritical,
   checkKid,
   checkType,
   parseCompact,
+  signCompactBytes,
   verifySignature,
   type Refuse,
 } from './compact-jws.js';
+import { evidenceHash, suiteNamed, type SuiteName } from './crypto-suite.js';
 import { parseFederation, type Federation } from './federation.js';
-import { readOptionalText, writeFileSafely } from './key-files.js';
+import { keyStoreConfig, prepareKeyDir, readOptionalText, readPrivateKeyFile, writeFileSafely } from './key-files.js';
 import { createOkpKey, loadOkpKeys, loadOrCreateOkpKeys, type OkpKeySpec, type StoredOkpKey } from './okp-key-directory.js';
-import { isKid, publicJwkProblem, SIGNING_ALG, toPublicJwk, type PublicJwk } from './public-jwk.js';
-import { sha256Base64url } from './sha256.js';
+import { isKey32, isKid, publicJwkProblem, SIGNING_ALG, SM2_ALG, toPublicJwk, toSm2PublicJwk, type PublicJwk } from './public-jwk.js';
+import type { Signer } from './signing-key.js';
+import { Sm2PrivateKey, Sm2PublicKey } from './sm2.js';
 
 /**
  * The federation configuration is distributed signed (X-Road signs its global configuration the
@@ -26,14 +30,18 @@ import { sha256Base64url } from './sha256.js';
 /** The JWS `typ` of a signed federation (RFC 8725 §3.11: keeps it apart from envelopes and receipts). */
 export const FEDERATION_TYP = 'cytb-federation+jwt';
 
-/** The federation authority's signing key, imported once; the private key is not extractable. */
-export interface AuthorityKey {
-  readonly kid: string;
-  readonly privateKey: CryptoKey;
+/**
+ * The federation authority's signing key, imported once; the private key is not extractable.
+ * Ed25519 for documents in the `intl` suite, SM2 for `gm` (each document is signed in its suite).
+ */
+export type AuthorityKey = Signer & {
   readonly publicJwk: PublicJwk;
   /** ISO 8601, China Standard Time. */
   readonly createdAt: string;
-}
+};
+
+/** The `intl` authority key (`FederationAuthorityKeyStore.open` without a suite). */
+export type Ed25519AuthorityKey = Extract<AuthorityKey, { alg: 'EdDSA' }>;
 
 /** What a verified signed federation yields. */
 export interface VerifiedFederation {
@@ -53,7 +61,8 @@ export interface AcceptedFederation {
 
 const refuseFederation: Refuse = (_failure, detail, extra) =>
   new GatewayError('FEDERATION_SIGNATURE_INVALID', { detail: `signed federation: ${detail}`, cause: extra?.cause });
-const ALGS: readonly string[] = Object.freeze([SIGNING_ALG]);
+/** Both suites' algorithms: which one a document may use is its own `suite` (checked in step 5). */
+const ALGS: readonly string[] = Object.freeze([SIGNING_ALG, SM2_ALG]);
 const encoder = new TextEncoder();
 const AUTHORITY_SPEC: OkpKeySpec = { crv: 'Ed25519', alg: SIGNING_ALG, use: 'sig', kidPrefix: 'FA' };
 
@@ -64,7 +73,7 @@ const AUTHORITY_SPEC: OkpKeySpec = { crv: 'Ed25519', alg: SIGNING_ALG, use: 'sig
  * @example const authority = await FederationAuthorityTrust.create(JSON.parse(readFileSync('authority.jwks.json', 'utf8')));
  */
 export class FederationAuthorityTrust {
-  private constructor(private readonly byKid: ReadonlyMap<string, CryptoKey>) {}
+  private constructor(private readonly byKid: ReadonlyMap<string, AuthorityPublicKey>) {}
 
   /**
    * Accepts a JWKS (`{ keys: [...] }`) or an array of JWKs.
@@ -76,26 +85,38 @@ export class FederationAuthorityTrust {
     if (!Array.isArray(list) || list.length === 0) {
       throw new GatewayError('CONFIG_INVALID', { detail: 'federation authority: the JWKS must list at least one key' });
     }
-    const byKid = new Map<string, CryptoKey>();
+    const byKid = new Map<string, AuthorityPublicKey>();
     for (const [i, jwk] of (list as readonly unknown[]).entries()) {
       const kid = (jwk as { kid?: unknown } | null)?.kid;
       const problem = isKid(kid) ? publicJwkProblem(jwk, kid) : 'kid is missing or not a plain string';
       if (problem !== undefined) throw new GatewayError('CONFIG_INVALID', { detail: `federation authority key ${i + 1}: ${problem}` });
       if (byKid.has(kid as string)) throw new GatewayError('CONFIG_INVALID', { detail: `federation authority: kid ${String(kid)} is listed twice` });
       try {
-        byKid.set(kid as string, await importJWK({ kty: 'OKP', crv: 'Ed25519', x: (jwk as PublicJwk).x }, SIGNING_ALG));
+        const listed = jwk as PublicJwk;
+        if (listed.kty === 'EC') {
+          const key = Sm2PublicKey.fromCoordinates(Buffer.from(listed.x, 'base64url'), Buffer.from(listed.y, 'base64url'));
+          if (key === undefined) throw new GatewayError('CONFIG_INVALID', { detail: `federation authority key ${i + 1} is not a point of the SM2 curve` });
+          byKid.set(kid as string, { alg: SM2_ALG, key });
+        } else {
+          const key: CryptoKey = await importJWK({ kty: 'OKP', crv: 'Ed25519', x: listed.x }, SIGNING_ALG);
+          byKid.set(kid as string, { alg: SIGNING_ALG, key });
+        }
       } catch (cause) {
+        if (cause instanceof GatewayError) throw cause;
         throw new GatewayError('CONFIG_INVALID', { detail: `federation authority key ${i + 1} cannot be imported`, cause });
       }
     }
     return new FederationAuthorityTrust(byKid);
   }
 
-  /** The imported key named `kid`, or `undefined`. */
-  resolve(kid: string): CryptoKey | undefined {
+  /** The imported key named `kid`, with the one algorithm it signs with, or `undefined`. */
+  resolve(kid: string): AuthorityPublicKey | undefined {
     return this.byKid.get(kid);
   }
 }
+
+/** An authority public key and its algorithm. */
+export type AuthorityPublicKey = { readonly alg: 'EdDSA'; readonly key: CryptoKey } | { readonly alg: 'SM2'; readonly key: Sm2PublicKey };
 
 /**
  * Signs a federation document (version 2, with a `serial`) as a compact JWS with the header
@@ -104,16 +125,15 @@ export class FederationAuthorityTrust {
  *
  * @example const jws = await signFederation(authorityStore.current(), { version: 2, serial: 8, nodes, rules });
  */
-export async function signFederation(authorityKey: AuthorityKey, doc: Federation): Promise<string> {
+export async function signFederation(authorityKey: Signer, doc: Federation): Promise<string> {
   const federation = parseFederation(doc);
   if (federation.version !== 2) throw new GatewayError('CONFIG_INVALID', { detail: 'federation: only version 2 (with a serial) is signed' });
-  try {
-    return await new CompactSign(encoder.encode(JSON.stringify(federation)))
-      .setProtectedHeader({ alg: SIGNING_ALG, kid: authorityKey.kid, typ: FEDERATION_TYP })
-      .sign(authorityKey.privateKey);
-  } catch (cause) {
-    throw new GatewayError('INTERNAL', { detail: `signing the federation with ${authorityKey.kid} failed`, cause });
+  // The document is signed in the suite it declares (issue 17): a gm federation by an SM2 key.
+  const suite = suiteNamed(federation.suite ?? 'intl');
+  if (suite?.signatureAlg !== authorityKey.alg) {
+    throw new GatewayError('CONFIG_INVALID', { detail: `federation: a document of the ${federation.suite ?? 'intl'} suite is signed with ${suite?.signatureAlg ?? '?'}, not ${authorityKey.alg}` });
   }
+  return signCompactBytes(authorityKey, FEDERATION_TYP, encoder.encode(JSON.stringify(federation)));
 }
 
 /**
@@ -132,23 +152,28 @@ export async function verifySignedFederation(
   const text = typeof compact === 'string' ? compact.trim() : compact;
   // 1. Signed at all: an unsigned JSON document is refused, never read.
   if (typeof text === 'string' && text.startsWith('{')) throw refuse('ENVELOPE_MALFORMED', 'the document is not signed (plain JSON)');
-  // 2. Shape, algorithm (EdDSA only, RFC 8725 §3.1), type (RFC 8725 §3.11), no crit (RFC 7515 §4.1.11), kid.
+  // 2. Shape, algorithm (EdDSA or SM2, RFC 8725 §3.1), type (RFC 8725 §3.11), no crit (RFC 7515 §4.1.11), kid.
   const header = parseCompact(text, refuse);
-  checkAlgorithm(header, ALGS, refuse);
+  const alg = checkAlgorithm(header, ALGS, refuse);
   checkType(header, FEDERATION_TYP, refuse);
   checkCritical(header, refuse);
   const kid = checkKid(header, refuse);
   // 3. The authority key: named by kid, from the configured authority JWKS only (never the token).
   const key = authority.resolve(kid);
   if (key === undefined) throw refuse('ENVELOPE_KEY_UNKNOWN', `kid ${kid} is not a federation authority key`);
+  if (key.alg !== alg) throw refuse('ENVELOPE_ALG_REFUSED', `kid ${kid} signs with ${key.alg}, not ${alg}`);
   // 4. Signature; nothing in the payload is read before this.
-  const payload = await verifySignature(text, { key }, ALGS, refuse);
-  // 5. Content: the same checks as an unsigned file, and version 2 with a serial.
+  const payload = await verifySignature(text, key, ALGS, refuse);
+  // 5. Content: the same checks as an unsigned file, and version 2 with a serial; signed in the
+  //    suite it declares (an EdDSA signature over a gm document is refused, and the reverse).
   const federation = parseFederation(payload);
   if (federation.version !== 2 || federation.serial === undefined) {
     throw new GatewayError('CONFIG_INVALID', { detail: 'signed federation: version must be 2, with a serial' });
   }
-  const sha256 = sha256Base64url(text);
+  if (suiteNamed(federation.suite ?? 'intl')?.signatureAlg !== alg) {
+    throw refuse('ENVELOPE_ALG_REFUSED', `the document declares the ${federation.suite ?? 'intl'} suite but is signed with ${alg}`);
+  }
+  const sha256 = evidenceHash(text);
   // 6. Rollback: never back to an older document, nor to another document under the same serial.
   const accepted = options.accepted;
   if (accepted !== undefined) {
@@ -233,39 +258,47 @@ async function readAccepted(stateFile: string): Promise<AcceptedFederation | und
 }
 
 /**
- * The federation authority's Ed25519 signing keys, one file per key (0600 in a 0700 directory; a
- * file others can read stops the start with CONFIG_INVALID), created on first open for the
- * embedded default. Production keeps this directory off the gateways: only the machine that signs
- * federation documents needs it, and the nodes get `publicJwks()` only.
+ * The federation authority's signing keys of one suite (Ed25519 for `intl`, SM2 for `gm`), one
+ * file per key (0600 in a 0700 directory; a file others can read stops the start with
+ * CONFIG_INVALID), created on first open for the embedded default. Both suites' keys may share the
+ * directory (kids `FA-…` and `FA-SM2-…`). Production keeps this directory off the gateways: only
+ * the machine that signs federation documents needs it, and the nodes get `publicJwks()` only.
  *
  * @example
  *   const authority = await FederationAuthorityKeyStore.open('data/federation-authority', new SystemClock());
  *   const jws = await signFederation(authority.current(), doc);
+ *   const gm = await FederationAuthorityKeyStore.open('data/federation-authority', clock, { suite: 'gm' });
  */
-export class FederationAuthorityKeyStore {
+export class FederationAuthorityKeyStore<K extends AuthorityKey = AuthorityKey> {
   private constructor(
     readonly dir: string,
     private readonly clock: Clock,
-    private keys: readonly AuthorityKey[],
+    readonly suite: SuiteName,
+    private keys: readonly K[],
   ) {}
 
   /**
-   * Opens (and on first use creates) the authority key store in `dir`.
+   * Opens (and on first use creates) the authority key store of `suite` (default intl) in `dir`.
    *
    * @example const authority = await FederationAuthorityKeyStore.open(join(dataDir, 'federation-authority'), clock);
    */
-  static async open(dir: string, clock: Clock): Promise<FederationAuthorityKeyStore> {
+  static async open(dir: string, clock: Clock, options: { readonly suite: SuiteName }): Promise<FederationAuthorityKeyStore>;
+  static async open(dir: string, clock: Clock): Promise<FederationAuthorityKeyStore<Ed25519AuthorityKey>>;
+  static async open(dir: string, clock: Clock, options: { readonly suite?: SuiteName } = {}): Promise<FederationAuthorityKeyStore> {
+    const suite = options.suite ?? 'intl';
+    if (suite === 'gm') return new FederationAuthorityKeyStore(dir, clock, suite, await loadOrCreateSm2AuthorityKeys(dir, clock));
     const stored = await loadOrCreateOkpKeys(dir, AUTHORITY_SPEC, clock);
-    return new FederationAuthorityKeyStore(dir, clock, await Promise.all(stored.map(importAuthorityKey)));
+    return new FederationAuthorityKeyStore<AuthorityKey>(dir, clock, suite, await Promise.all(stored.map(importAuthorityKey)));
   }
 
   /** The newest key: the one to sign with. */
-  current(): AuthorityKey {
+  current(): K {
     return this.keys[this.keys.length - 1];
   }
 
   /**
-   * Every authority public key, newest first: what nodes configure as the authority JWKS.
+   * Every authority public key of this suite, newest first: what nodes configure as the authority
+   * JWKS (during a move between suites, both suites' lists together).
    *
    * @example writeFileSync('authority.jwks.json', JSON.stringify(authority.publicJwks()));
    */
@@ -280,9 +313,14 @@ export class FederationAuthorityKeyStore {
    *
    * @example const next = await authority.rotate();
    */
-  async rotate(): Promise<AuthorityKey> {
-    await createOkpKey(this.dir, AUTHORITY_SPEC, this.clock);
-    this.keys = await Promise.all((await loadOkpKeys(this.dir, AUTHORITY_SPEC)).map(importAuthorityKey));
+  async rotate(): Promise<K> {
+    if (this.suite === 'gm') {
+      await createSm2AuthorityKey(this.dir, this.clock);
+      this.keys = (await loadSm2AuthorityKeys(this.dir)) as unknown as K[];
+    } else {
+      await createOkpKey(this.dir, AUTHORITY_SPEC, this.clock);
+      this.keys = (await Promise.all((await loadOkpKeys(this.dir, AUTHORITY_SPEC)).map(importAuthorityKey))) as K[];
+    }
     return this.current();
   }
 }
@@ -303,5 +341,65 @@ async function importAuthorityKey(stored: StoredOkpKey): Promise<AuthorityKey> {
   } catch (cause) {
     throw new GatewayError('CONFIG_INVALID', { detail: `federation authority: key ${stored.kid}: the public half does not match the private half`, cause });
   }
-  return Object.freeze({ kid: stored.kid, privateKey, publicJwk: toPublicJwk(stored.x, stored.kid), createdAt: stored.createdAt });
+  return Object.freeze({ kid: stored.kid, alg: SIGNING_ALG, privateKey, publicJwk: toPublicJwk(stored.x, stored.kid), createdAt: stored.createdAt });
+}
+
+// --- the gm suite's authority keys: SM2 JWKs written by hand (Node cannot export one) ---
+
+const SM2_AUTHORITY_KID = /^FA-SM2-\d{8}-[0-9a-f]{6}$/;
+const KEY_SUFFIX = '.private.jwk.json';
+
+async function loadOrCreateSm2AuthorityKeys(dir: string, clock: Clock): Promise<AuthorityKey[]> {
+  await prepareKeyDir(dir);
+  const keys = await loadSm2AuthorityKeys(dir);
+  if (keys.length > 0) return keys;
+  await createSm2AuthorityKey(dir, clock);
+  return loadSm2AuthorityKeys(dir);
+}
+
+async function loadSm2AuthorityKeys(dir: string): Promise<AuthorityKey[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (cause) {
+    throw new GatewayError('CONFIG_INVALID', { detail: 'federation authority: cannot list the key directory', cause });
+  }
+  const keys: AuthorityKey[] = [];
+  for (const name of names) {
+    const kid = name.endsWith(KEY_SUFFIX) ? name.slice(0, -KEY_SUFFIX.length) : '';
+    if (!SM2_AUTHORITY_KID.test(kid)) continue;
+    const parsed = await readPrivateKeyFile(join(dir, name), kid);
+    if (parsed === undefined) continue;
+    const f = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as Record<string, unknown>;
+    if (f.kty !== 'EC' || f.crv !== 'SM2' || !isKey32(f.x) || !isKey32(f.y) || !isKey32(f.d)) throw keyStoreConfig(`key file of ${kid} is not an SM2 private JWK`);
+    if (f.kid !== kid || (f.alg !== undefined && f.alg !== SM2_ALG)) throw keyStoreConfig(`key file of ${kid} names another kid or alg`);
+    if (typeof f.createdAt !== 'string' || Number.isNaN(parseInstant(f.createdAt))) throw keyStoreConfig(`key file of ${kid} has no valid createdAt`);
+    const privateKey = Sm2PrivateKey.fromScalar(Buffer.from(f.d, 'base64url'));
+    const point = privateKey?.publicKey.coordinates();
+    if (privateKey === undefined || point?.x.toString('base64url') !== f.x || point.y.toString('base64url') !== f.y) {
+      throw keyStoreConfig(`federation authority: key ${kid}: the public half does not match the private half`);
+    }
+    keys.push(Object.freeze({ kid, alg: SM2_ALG, privateKey, publicJwk: toSm2PublicJwk(f.x, f.y, kid), createdAt: f.createdAt }));
+  }
+  return keys.sort((a, b) => parseInstant(a.createdAt) - parseInstant(b.createdAt) || (a.kid < b.kid ? -1 : 1));
+}
+
+async function createSm2AuthorityKey(dir: string, clock: Clock): Promise<void> {
+  const nowMs = clock.nowMs();
+  const kid = `FA-SM2-${shanghaiDate(nowMs).replaceAll('-', '')}-${randomBytes(3).toString('hex')}`;
+  const key = Sm2PrivateKey.generate();
+  const { x, y } = key.publicKey.coordinates();
+  const content = {
+    kty: 'EC',
+    crv: 'SM2',
+    x: x.toString('base64url'),
+    y: y.toString('base64url'),
+    d: key.toPrivateScalar().toString('base64url'),
+    kid,
+    alg: SM2_ALG,
+    use: 'sig',
+    createdAt: toShanghaiIso(nowMs),
+  };
+  const written = await writeFileSafely(dir, `${kid}${KEY_SUFFIX}`, `${JSON.stringify(content, null, 2)}\n`, { exclusive: true });
+  if (!written) throw new GatewayError('INTERNAL', { detail: `key ${kid} exists already` });
 }

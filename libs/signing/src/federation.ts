@@ -3,7 +3,8 @@ import { dirname } from 'node:path';
 import { GatewayError, isNodeCode, parseStrictJson, type NodeCode } from '#core';
 import { isAgencyCode } from './agency-key-store.js';
 import { encryptionJwkProblem, isKid, publicJwkProblem, type EncryptionPublicJwk, type PublicJwk } from './public-jwk.js';
-import type { JwksSource, TrustedKey } from './trust-store.js';
+import type { SuiteName } from './crypto-suite.js';
+import type { JwksSource, SuitePolicy, TrustedKey } from './trust-store.js';
 
 /**
  * The federation configuration: every node of 川渝通办, where it is reached, which public keys it
@@ -54,6 +55,18 @@ export interface Federation {
   readonly nodes: readonly FederationNode[];
   /** The access rules (deny by default). Absent or empty: nothing is allowed. */
   readonly rules?: readonly AccessRule[];
+  /**
+   * The cryptographic suite (issue 17): every node signs and hashes in it, and the document is
+   * signed in it. Absent means `intl`, the suite of every document before suites existed.
+   */
+  readonly suite?: SuiteName;
+  /**
+   * A move between suites: messages of `suite` are accepted too until `until` (ISO 8601 with an
+   * offset), like a retiring key. To move from intl to gm without refusing anything in flight:
+   * first `{ suite: 'intl', suiteOverlap: { suite: 'gm', until } }` (every node accepts SM2 before
+   * any signs with it), then `{ suite: 'gm', suiteOverlap: { suite: 'intl', until } }`.
+   */
+  readonly suiteOverlap?: { readonly suite: SuiteName; readonly until: string };
 }
 
 /** A message type as it appears in rules and envelopes (`ssc.apply.request`, `status-update`). */
@@ -92,7 +105,9 @@ export function loadFederation(file: string): Federation {
 export function parseFederation(value: unknown): Federation {
   const fail = (detail: string) => new GatewayError('CONFIG_INVALID', { detail: `federation: ${detail}` });
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw fail('not an object');
-  const { version, nodes, serial, issuedAt, rules } = value as Record<string, unknown>;
+  const { version, nodes, serial, issuedAt, rules, suite, suiteOverlap } = value as Record<string, unknown>;
+  if (suite !== undefined && suite !== 'intl' && suite !== 'gm') throw fail('suite must be intl or gm');
+  const overlap = parseOverlap(suiteOverlap, suite ?? 'intl', fail);
   if (version !== 1 && version !== 2) throw fail('version must be 1 or 2');
   if (version === 2 && !(typeof serial === 'number' && Number.isSafeInteger(serial) && serial >= 1)) {
     throw fail('serial must be a positive whole number in version 2');
@@ -115,7 +130,7 @@ export function parseFederation(value: unknown): Federation {
     seen.add(node);
     if (typeof n.url !== 'string' || !/^https?:\/\//.test(n.url)) throw fail(`nodes[${i}].url must be an http(s) URL`);
     if (!Array.isArray(n.keys) || !(n.keys as readonly unknown[]).every(isPublicJwkWithKid)) {
-      throw fail(`nodes[${i}].keys must be Ed25519 public JWKs with a kid`);
+      throw fail(`nodes[${i}].keys must be public signing JWKs (Ed25519 or SM2) with a kid`);
     }
     const keys = n.keys as readonly PublicJwk[];
     for (const k of keys) uniqueKid(k.kid, `nodes[${i}].keys`);
@@ -157,7 +172,44 @@ export function parseFederation(value: unknown): Federation {
     ...(typeof issuedAt === 'string' ? { issuedAt } : {}),
     nodes: out,
     rules: parsedRules,
+    ...(suite === undefined ? {} : { suite }),
+    ...(overlap === undefined ? {} : { suiteOverlap: overlap }),
   };
+}
+
+function parseOverlap(value: unknown, suite: unknown, fail: (detail: string) => GatewayError): Federation['suiteOverlap'] {
+  if (value === undefined) return undefined;
+  const o = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
+  if (o.suite !== 'intl' && o.suite !== 'gm') throw fail('suiteOverlap.suite must be intl or gm');
+  if (o.suite === suite) throw fail('suiteOverlap.suite must be the other suite');
+  if (typeof o.until !== 'string' || !/(Z|[+-]\d{2}:\d{2})$/.test(o.until) || Number.isNaN(Date.parse(o.until))) {
+    throw fail('suiteOverlap.until must be an ISO 8601 instant with an offset');
+  }
+  return { suite: o.suite, until: o.until };
+}
+
+/**
+ * What the federation's suite means for verification: its own suite, and the overlap suite until
+ * its end (TrustStore.acceptedAlgs).
+ *
+ * @example await TrustStore.create(trustedKeysOf(federation), refresh, suitePolicyOf(federation));
+ */
+export function suitePolicyOf(federation: Federation): SuitePolicy {
+  const overlap = federation.suiteOverlap;
+  return {
+    suite: federation.suite ?? 'intl',
+    ...(overlap === undefined ? {} : { overlap: { suite: overlap.suite, untilMs: Date.parse(overlap.until) } }),
+  };
+}
+
+/**
+ * Every suite a node of this federation must hold keys for: its own and the overlap's.
+ *
+ * @example suitesOf({ ...federation, suite: 'gm', suiteOverlap: { suite: 'intl', until } }) // ['gm', 'intl']
+ */
+export function suitesOf(federation: Federation): SuiteName[] {
+  const own = federation.suite ?? 'intl';
+  return federation.suiteOverlap === undefined ? [own] : [own, federation.suiteOverlap.suite];
 }
 
 function parseRules(

@@ -245,6 +245,7 @@ describe('FileKeyStore rotation', () => {
     expect(store.keyStatus()).toEqual([
       {
         kid: store.current().kid,
+        suite: 'intl',
         state: 'active',
         createdAt: '2026-11-23T01:30:00.000+08:00',
         ageDays: 0,

@@ -12,24 +12,44 @@ import {
   removeQuietly,
   writeFileSafely,
 } from './key-files.js';
-import { isKey32, SIGNING_ALG, toPublicJwk, type PublicJwk } from './public-jwk.js';
+import type { SuiteName } from './crypto-suite.js';
+import { isKey32, SIGNING_ALG, SM2_ALG, toPublicJwk, toSm2PublicJwk, type PublicJwk } from './public-jwk.js';
 import { okpKeyObject } from './key-objects.js';
-import type { SigningKey } from './signing-key.js';
+import type { Ed25519SigningKey, SigningKey, Sm2SigningKey } from './signing-key.js';
+import { Sm2PrivateKey } from './sm2.js';
 
 /**
  * What a key file holds: the private JWK (RFC 7517, RFC 8037) plus two members of our own, which
  * RFC 7517 §4 allows and other JOSE libraries ignore.
  */
 interface KeyFile {
-  readonly kty: 'OKP';
-  readonly crv: 'Ed25519';
+  readonly kty: 'OKP' | 'EC';
+  readonly crv: 'Ed25519' | 'SM2';
   readonly x: string;
+  /** SM2 keys only: the point's second coordinate (RFC 7518 §6.2.1.3). */
+  readonly y?: string;
   readonly d: string;
   readonly kid: string;
-  readonly alg: 'EdDSA';
+  readonly alg: 'EdDSA' | 'SM2';
   readonly use: 'sig';
   readonly node: NodeCode;
   readonly createdAt: string;
+}
+
+/**
+ * The keys of one node in one suite live side by side with the other suite's in the same folder,
+ * apart by name: `intl` keeps the names of the first version (`SC-20261123-3fa9c1`, `SC.active`,
+ * `SC.keys.json`); `gm` prefixes them with `SC-SM2` (`SC-SM2-20261123-3fa9c1`, `SC-SM2.active`).
+ */
+interface Space {
+  readonly node: NodeCode;
+  readonly suite: SuiteName;
+  /** The prefix of kids and state files. */
+  readonly ns: string;
+}
+
+function spaceOf(node: NodeCode, suite: SuiteName): Space {
+  return { node, suite, ns: suite === 'gm' ? `${node}-SM2` : node };
 }
 
 /**
@@ -52,6 +72,8 @@ export type KeyState = 'active' | 'next' | 'retiring';
 /** One key as an operator sees it (issue 6: age and expiry, with a warning well before). */
 export interface KeyStatus {
   readonly kid: string;
+  /** The suite the key signs in (`intl`: Ed25519, `gm`: SM2). */
+  readonly suite: SuiteName;
   readonly state: KeyState;
   /** ISO 8601, China Standard Time. */
   readonly createdAt: string;
@@ -136,8 +158,9 @@ interface View {
  *   await signEnvelope(keys.current(), claims);
  *   reply.send(keys.publicJwks());
  */
-export class FileKeyStore {
-  private view: View;
+export class FileKeyStore<K extends SigningKey = SigningKey> {
+  /** One view per suite whose keys the store holds; the signing suite's is always there. */
+  private readonly views = new Map<SuiteName, View>();
   /** Rotation steps of this process run one at a time (an operator's double click makes one key). */
   private tail: Promise<unknown> = Promise.resolve();
 
@@ -146,9 +169,23 @@ export class FileKeyStore {
     readonly node: NodeCode,
     private readonly clock: Clock,
     private readonly options: Required<Omit<FileKeyStoreOptions, 'envelopeTtlSeconds'>>,
-    view: View,
-  ) {
-    this.view = view;
+    private signing: SuiteName,
+  ) {}
+
+  /** The signing suite's view. */
+  private get view(): View {
+    const view = this.views.get(this.signing);
+    if (view === undefined) throw new GatewayError('INTERNAL', { detail: `the key store holds no ${this.signing} keys` });
+    return view;
+  }
+
+  private set view(view: View) {
+    this.views.set(this.signing, view);
+  }
+
+  /** Where the signing suite's files are. */
+  private get space(): Space {
+    return spaceOf(this.node, this.signing);
   }
 
   /**
@@ -158,21 +195,67 @@ export class FileKeyStore {
    *
    * @example const keys = await FileKeyStore.open(join(dataDir, 'sc', 'keys'), 'SC', clock, { maxAgeDays: 180 });
    */
-  static async open(dir: string, node: NodeCode, clock: Clock, options: FileKeyStoreOptions = {}): Promise<FileKeyStore> {
+  static async open(dir: string, node: NodeCode, clock: Clock, options: FileKeyStoreOptions & { readonly suite: SuiteName }): Promise<FileKeyStore>;
+  static async open(dir: string, node: NodeCode, clock: Clock, options?: FileKeyStoreOptions): Promise<FileKeyStore<Ed25519SigningKey>>;
+  static async open(dir: string, node: NodeCode, clock: Clock, options: FileKeyStoreOptions & { readonly suite?: SuiteName } = {}): Promise<FileKeyStore> {
     if (!isNodeCode(node)) throw new GatewayError('CONFIG_INVALID', { detail: 'the key store node must be SC or CQ' });
+    const suite = options.suite ?? 'intl';
+    if (suite !== 'intl' && suite !== 'gm') throw new GatewayError('CONFIG_INVALID', { detail: 'the key store suite must be intl or gm' });
     const checked = checkOptions(options);
     await prepareKeyDir(dir);
-    return new FileKeyStore(dir, node, clock, checked, await loadView(dir, node, clock));
+    const store = new FileKeyStore(dir, node, clock, checked, suite);
+    await store.loadAll();
+    return store;
+  }
+
+  /**
+   * Signs in `suite` from now on (a federation moved to it, issue 17), making its first key if the
+   * store has none: the first start of a suite needs no manual step, as the first start of a node.
+   * The keys of the other suite stay published, for what peers still have to verify.
+   *
+   * @example await keys.useSuite(federation.suite ?? 'intl');
+   */
+  async useSuite(suite: SuiteName): Promise<void> {
+    await this.exclusive(async () => {
+      await prepareKeyDir(this.dir);
+      this.views.set(suite, await loadView(this.dir, spaceOf(this.node, suite), this.clock));
+      this.signing = suite;
+    });
+  }
+
+  /**
+   * Makes (or loads) the keys of `suite` and publishes them without signing with them: the first
+   * step of a move to another suite, as `prepareNext` is of a key rotation. List the returned key
+   * in the federation before the federation moves.
+   *
+   * @example const sm2 = await keys.prepareSuite('gm'); // then add sm2.publicJwk to the federation
+   */
+  async prepareSuite(suite: SuiteName): Promise<SigningKey> {
+    return this.exclusive(async () => {
+      const view = await loadView(this.dir, spaceOf(this.node, suite), this.clock);
+      this.views.set(suite, view);
+      return view.active;
+    });
+  }
+
+  /** The key that signs in `suite` (once the store uses it), or undefined when the store holds no keys of that suite. */
+  activeOf(suite: SuiteName): SigningKey | undefined {
+    return this.views.get(suite)?.active;
+  }
+
+  /** The suite this store signs in. */
+  get suite(): SuiteName {
+    return this.signing;
   }
 
   /** The key to sign with now. */
-  current(): SigningKey {
-    return this.view.active;
+  current(): K {
+    return this.view.active as K;
   }
 
-  /** Every key of this node, oldest first, including keys kept only so that peers can still verify. */
+  /** Every key of this node, every suite, oldest first, including keys kept only so that peers can still verify. */
   all(): readonly SigningKey[] {
-    return this.view.keys;
+    return [...this.views.values()].flatMap((v) => v.keys);
   }
 
   /**
@@ -183,7 +266,9 @@ export class FileKeyStore {
    * @example keys.publicJwks() // { keys: [{ kty: 'OKP', crv: 'Ed25519', x: '…', kid: 'SC-20260105-3fa9c1', alg: 'EdDSA', use: 'sig' }] }
    */
   publicJwks(): { keys: PublicJwk[] } {
-    return { keys: [...this.view.jwks.keys] };
+    // The signing suite first: a reader that takes the first key gets the one in use.
+    const views = [this.view, ...[...this.views].filter(([suite]) => suite !== this.signing).map(([, v]) => v)];
+    return { keys: views.flatMap((v) => v.jwks.keys) };
   }
 
   /**
@@ -197,13 +282,14 @@ export class FileKeyStore {
   keyStatus(): KeyStatus[] {
     const nowMs = this.clock.nowMs();
     const { maxAgeDays, warnDays } = this.options;
-    return this.view.keys.map((key) => {
+    return [...this.views].flatMap(([suite, view]) => view.keys.map((key): KeyStatus => {
       const createdMs = parseInstant(key.createdAt);
       const rotateByMs = createdMs + maxAgeDays * DAY_MS;
-      const state = stateOf(this.view, key.kid);
-      const retireAfterMs = this.view.retireAfter.get(key.kid);
+      const state = stateOf(view, key.kid);
+      const retireAfterMs = view.retireAfter.get(key.kid);
       return {
         kid: key.kid,
+        suite,
         state,
         createdAt: key.createdAt,
         ageDays: Math.max(0, Math.floor((nowMs - createdMs) / DAY_MS)),
@@ -212,7 +298,7 @@ export class FileKeyStore {
         // A retiring key no longer signs: its age needs no action, so it never warns.
         warning: state !== 'retiring' && nowMs >= rotateByMs - warnDays * DAY_MS,
       };
-    });
+    }));
   }
 
   /**
@@ -221,22 +307,22 @@ export class FileKeyStore {
    *
    * @example const next = await keys.prepareNext(); // then add next.publicJwk to the federation
    */
-  async prepareNext(): Promise<SigningKey> {
+  async prepareNext(): Promise<K> {
     return this.exclusive(async () => {
       // Read the disk again: another process may have rotated since this one opened.
-      const view = await loadView(this.dir, this.node, this.clock);
+      const view = await loadView(this.dir, this.space, this.clock);
       if (view.next !== undefined) {
         this.view = view;
-        return view.next;
+        return view.next as K;
       }
-      const kid = newKid(this.node, this.clock.nowMs());
+      const kid = newKid(this.space, this.clock.nowMs());
       // The state is written before the key file: a crash in between leaves a `next` without a
       // file, which loading ignores, rather than a key file without a state.
-      await writeRotation(this.dir, this.node, { version: 1, active: view.active.kid, next: kid, retiring: retiringOf(view) });
-      await writeKeyFile(this.dir, this.node, kid, this.clock.nowMs());
-      this.view = await loadView(this.dir, this.node, this.clock);
+      await writeRotation(this.dir, this.space, { version: 1, active: view.active.kid, next: kid, retiring: retiringOf(view) });
+      await writeKeyFile(this.dir, this.space, kid, this.clock.nowMs());
+      this.view = await loadView(this.dir, this.space, this.clock);
       if (this.view.next?.kid !== kid) throw new GatewayError('INTERNAL', { detail: `the next key ${kid} did not persist` });
-      return this.view.next;
+      return this.view.next as K;
     });
   }
 
@@ -249,23 +335,23 @@ export class FileKeyStore {
    *
    * @example const active = await keys.activateNext();
    */
-  async activateNext(): Promise<SigningKey> {
+  async activateNext(): Promise<K> {
     return this.exclusive(async () => {
-      const view = await loadView(this.dir, this.node, this.clock);
+      const view = await loadView(this.dir, this.space, this.clock);
       if (view.next === undefined) {
         throw new GatewayError('KEY_ROTATION_REFUSED', { detail: 'there is no next key: prepare it and publish it before activating' });
       }
       const retireAfter = toShanghaiIso(this.clock.nowMs() + this.options.retentionSeconds * 1000);
       // The rotation file is the truth and is written first; the marker follows it, and a crash in
       // between is repaired at the next load (the marker is moved to the rotation file's active).
-      await writeRotation(this.dir, this.node, {
+      await writeRotation(this.dir, this.space, {
         version: 1,
         active: view.next.kid,
         retiring: [...retiringOf(view), { kid: view.active.kid, retireAfter }],
       });
-      await writeMarker(this.dir, this.node, view.next.kid, { exclusive: false });
-      this.view = await loadView(this.dir, this.node, this.clock);
-      return this.view.active;
+      await writeMarker(this.dir, this.space, view.next.kid, { exclusive: false });
+      this.view = await loadView(this.dir, this.space, this.clock);
+      return this.view.active as K;
     });
   }
 
@@ -323,7 +409,7 @@ export class FileKeyStore {
    */
   async pruneRetired(): Promise<string[]> {
     return this.exclusive(async () => {
-      const view = await loadView(this.dir, this.node, this.clock);
+      const view = await loadView(this.dir, this.space, this.clock);
       const nowMs = this.clock.nowMs();
       const due = [...view.retireAfter].filter(([, at]) => nowMs > at).map(([kid]) => kid);
       if (due.length === 0) {
@@ -333,13 +419,13 @@ export class FileKeyStore {
       // Files first, then the state: a crash in between leaves a state naming a missing retiring
       // key, which loading ignores, rather than a key file without a state.
       for (const kid of due) await removeFile(this.dir, keyFileName(kid));
-      await writeRotation(this.dir, this.node, {
+      await writeRotation(this.dir, this.space, {
         version: 1,
         active: view.active.kid,
         ...(view.next === undefined ? {} : { next: view.next.kid }),
         retiring: retiringOf(view).filter((r) => !due.includes(r.kid)),
       });
-      this.view = await loadView(this.dir, this.node, this.clock);
+      this.view = await loadView(this.dir, this.space, this.clock);
       return due;
     });
   }
@@ -350,9 +436,17 @@ export class FileKeyStore {
    * @example await keys.reload(); keys.current().kid // the key another process activated
    */
   async reload(): Promise<void> {
-    await this.exclusive(async () => {
-      this.view = await loadView(this.dir, this.node, this.clock);
-    });
+    await this.exclusive(() => this.loadAll());
+  }
+
+  /** The signing suite's keys (made on first use) and those of any other suite found on disk. */
+  private async loadAll(): Promise<void> {
+    this.views.set(this.signing, await loadView(this.dir, this.space, this.clock));
+    for (const suite of ['intl', 'gm'] as const) {
+      if (suite === this.signing) continue;
+      const space = spaceOf(this.node, suite);
+      if ((await loadKeys(this.dir, space)).length > 0) this.views.set(suite, await loadView(this.dir, space, this.clock));
+    }
   }
 
   private exclusive<T>(action: () => Promise<T>): Promise<T> {
@@ -394,29 +488,29 @@ function retiringOf(view: View): { kid: string; retireAfter: string }[] {
  * node it starts): whoever writes the marker first wins; the other discards its key and reads
  * the winner's.
  */
-async function loadView(dir: string, node: NodeCode, clock: Clock): Promise<View> {
+async function loadView(dir: string, space: Space, clock: Clock): Promise<View> {
   for (let attempt = 0; attempt < 3; attempt += 1) {
-    const keys = await loadKeys(dir, node);
-    const marker = await readMarker(dir, node);
-    const rotation = await readRotation(dir, node);
+    const keys = await loadKeys(dir, space);
+    const marker = await readMarker(dir, space);
+    const rotation = await readRotation(dir, space);
     if (keys.length === 0) {
-      if (marker !== undefined) throw config(`${markerName(node)} names ${marker}, but there is no key file`);
-      if (rotation !== undefined) throw config(`${rotationName(node)} names ${rotation.active}, but there is no key file`);
-      const created = newKid(node, clock.nowMs());
-      await writeKeyFile(dir, node, created, clock.nowMs());
-      const won = await writeMarker(dir, node, created, { exclusive: true });
+      if (marker !== undefined) throw config(`${markerName(space)} names ${marker}, but there is no key file`);
+      if (rotation !== undefined) throw config(`${rotationName(space)} names ${rotation.active}, but there is no key file`);
+      const created = newKid(space, clock.nowMs());
+      await writeKeyFile(dir, space, created, clock.nowMs());
+      const won = await writeMarker(dir, space, created, { exclusive: true });
       // Lost the race, unless the winner (seeing our key without a marker) chose our key.
-      if (!won && (await readMarker(dir, node)) !== created) await removeQuietly(join(dir, keyFileName(created)));
+      if (!won && (await readMarker(dir, space)) !== created) await removeQuietly(join(dir, keyFileName(created)));
       continue; // read back what is on disk, whoever wrote it
     }
     // Keys without a marker (deleted by hand, or a crash between the two writes): the newest key is
     // the only sensible choice, and every process makes the same one. With a rotation file, that
     // file decides, and a marker left behind by a crash during activation is moved to match it.
     const activeKid = rotation?.active ?? marker ?? keys[keys.length - 1].kid;
-    const source = rotation === undefined ? markerName(node) : rotationName(node);
+    const source = rotation === undefined ? markerName(space) : rotationName(space);
     const active = keys.find((k) => k.kid === activeKid);
     if (active === undefined) throw config(`${source} names ${activeKid}, which has no key file`);
-    if (marker !== activeKid) await writeMarker(dir, node, activeKid, { exclusive: false });
+    if (marker !== activeKid) await writeMarker(dir, space, activeKid, { exclusive: false });
 
     // A next key without a file is what a crash in prepareNext leaves: as if never prepared.
     const next = rotation?.next === undefined || rotation.next === activeKid ? undefined : keys.find((k) => k.kid === rotation.next);
@@ -443,31 +537,31 @@ function keyFileName(kid: string): string {
   return `${kid}${KEY_FILE_SUFFIX}`;
 }
 
-function markerName(node: NodeCode): string {
-  return `${node}.active`;
+function markerName(space: Space): string {
+  return `${space.ns}.active`;
 }
 
-function rotationName(node: NodeCode): string {
-  return `${node}.keys.json`;
+function rotationName(space: Space): string {
+  return `${space.ns}.keys.json`;
 }
 
-function kidPattern(node: NodeCode): RegExp {
-  return new RegExp(`^${node}-\\d{8}-[0-9a-f]{6}$`);
+function kidPattern(space: Space): RegExp {
+  return new RegExp(`^${space.ns}-\\d{8}-[0-9a-f]{6}$`);
 }
 
-/** A kid carries the node and the Shanghai date it was made: `SC-20261123-3fa9c1`. */
-function newKid(node: NodeCode, nowMs: number): string {
-  return `${node}-${shanghaiDate(nowMs).replaceAll('-', '')}-${randomBytes(3).toString('hex')}`;
+/** A kid carries the node (and SM2 for `gm`) and the Shanghai date it was made: `SC-20261123-3fa9c1`, `SC-SM2-20261123-3fa9c1`. */
+function newKid(space: Space, nowMs: number): string {
+  return `${space.ns}-${shanghaiDate(nowMs).replaceAll('-', '')}-${randomBytes(3).toString('hex')}`;
 }
 
-async function loadKeys(dir: string, node: NodeCode): Promise<SigningKey[]> {
+async function loadKeys(dir: string, space: Space): Promise<SigningKey[]> {
   let names: string[];
   try {
     names = await readdir(dir);
   } catch (cause) {
     throw new GatewayError('CONFIG_INVALID', { detail: 'key store: cannot list the key directory', cause });
   }
-  const pattern = kidPattern(node);
+  const pattern = kidPattern(space);
   const kids = names
     .filter((name) => name.endsWith(KEY_FILE_SUFFIX))
     .map((name) => name.slice(0, -KEY_FILE_SUFFIX.length))
@@ -475,30 +569,33 @@ async function loadKeys(dir: string, node: NodeCode): Promise<SigningKey[]> {
     .sort();
   const keys: SigningKey[] = [];
   for (const kid of kids) {
-    const key = await loadKey(dir, node, kid);
+    const key = await loadKey(dir, space, kid);
     if (key !== undefined) keys.push(key);
   }
   return keys.sort((a, b) => parseInstant(a.createdAt) - parseInstant(b.createdAt) || (a.kid < b.kid ? -1 : 1));
 }
 
 /** Loads one key file; `undefined` if it vanished meanwhile (the losing side of a first-start race). */
-async function loadKey(dir: string, node: NodeCode, kid: string): Promise<SigningKey | undefined> {
+async function loadKey(dir: string, space: Space, kid: string): Promise<SigningKey | undefined> {
   const parsed = await readPrivateKeyFile(join(dir, keyFileName(kid)), kid);
   if (parsed === undefined) return undefined;
   const f = (parsed ?? {}) as Partial<Record<keyof KeyFile, unknown>>;
-  if (f.kty !== 'OKP' || f.crv !== 'Ed25519' || !isKey32(f.x) || !isKey32(f.d)) {
-    throw config(`key file of ${kid} is not an Ed25519 private JWK`);
+  const node = space.node;
+  const gm = space.suite === 'gm';
+  if (gm ? f.kty !== 'EC' || f.crv !== 'SM2' || !isKey32(f.y) : f.kty !== 'OKP' || f.crv !== 'Ed25519') {
+    throw config(`key file of ${kid} is not an ${gm ? 'SM2' : 'Ed25519'} private JWK`);
   }
-  if (f.kid !== kid || f.node !== node || (f.alg !== undefined && f.alg !== SIGNING_ALG)) {
+  if (!isKey32(f.x) || !isKey32(f.d)) throw config(`key file of ${kid} is not an ${gm ? 'SM2' : 'Ed25519'} private JWK`);
+  if (f.kid !== kid || f.node !== node || (f.alg !== undefined && f.alg !== (gm ? SM2_ALG : SIGNING_ALG))) {
     throw config(`key file of ${kid} names another kid, node or alg`);
   }
   if (typeof f.createdAt !== 'string' || Number.isNaN(parseInstant(f.createdAt))) {
     throw config(`key file of ${kid} has no valid createdAt`);
   }
-  return importSigningKey(kid, node, f.x, f.d, f.createdAt);
+  return gm ? importSm2SigningKey(kid, node, f.x, f.y as string, f.d, f.createdAt) : importSigningKey(kid, node, f.x, f.d, f.createdAt);
 }
 
-async function importSigningKey(kid: string, node: NodeCode, x: string, d: string, createdAt: string): Promise<SigningKey> {
+async function importSigningKey(kid: string, node: NodeCode, x: string, d: string, createdAt: string): Promise<Ed25519SigningKey> {
   let privateKey: CryptoKey;
   let publicKey: CryptoKey;
   try {
@@ -527,8 +624,27 @@ async function importSigningKey(kid: string, node: NodeCode, x: string, d: strin
   return Object.freeze({ kid, node, alg: SIGNING_ALG, privateKey, publicJwk: toPublicJwk(x, kid), createdAt });
 }
 
-/** Makes a new key pair and writes its file under `kid`. */
-async function writeKeyFile(dir: string, node: NodeCode, kid: string, nowMs: number): Promise<void> {
+/**
+ * An SM2 key file: the scalar d gives the point, which must be the file's (x, y); a file whose
+ * halves disagree would publish a key nobody signs with.
+ */
+function importSm2SigningKey(kid: string, node: NodeCode, x: string, y: string, d: string, createdAt: string): Sm2SigningKey {
+  const privateKey = Sm2PrivateKey.fromScalar(Buffer.from(d, 'base64url'));
+  if (privateKey === undefined) throw new GatewayError('CONFIG_INVALID', { detail: `key store: key ${kid}: d is not an SM2 private key` });
+  const point = privateKey.publicKey.coordinates();
+  if (point.x.toString('base64url') !== x || point.y.toString('base64url') !== y) {
+    throw new GatewayError('CONFIG_INVALID', { detail: `key store: key ${kid}: the public half (x, y) does not match the private half (d)` });
+  }
+  return Object.freeze({ kid, node, alg: SM2_ALG, privateKey, publicJwk: toSm2PublicJwk(x, y, kid), createdAt });
+}
+
+/** Makes a new key pair of the space's suite and writes its file under `kid`. */
+async function writeKeyFile(dir: string, space: Space, kid: string, nowMs: number): Promise<void> {
+  const content: KeyFile = space.suite === 'gm' ? newSm2KeyFile(space.node, kid, nowMs) : await newEd25519KeyFile(space.node, kid, nowMs);
+  await writeFileSafely(dir, keyFileName(kid), `${JSON.stringify(content, null, 2)}\n`, { exclusive: true });
+}
+
+async function newEd25519KeyFile(node: NodeCode, kid: string, nowMs: number): Promise<KeyFile> {
   let jwk: { x?: unknown; d?: unknown };
   try {
     // Extractable only for this one export to the file; the key used for signing is re-imported
@@ -539,35 +655,43 @@ async function writeKeyFile(dir: string, node: NodeCode, kid: string, nowMs: num
     throw new GatewayError('INTERNAL', { detail: 'cannot generate an Ed25519 key', cause });
   }
   if (!isKey32(jwk.x) || !isKey32(jwk.d)) throw new GatewayError('INTERNAL', { detail: 'the generated key is not Ed25519' });
-  const content: KeyFile = {
-    kty: 'OKP',
-    crv: 'Ed25519',
-    x: jwk.x,
-    d: jwk.d,
+  return { kty: 'OKP', crv: 'Ed25519', x: jwk.x, d: jwk.d, kid, alg: SIGNING_ALG, use: 'sig', node, createdAt: toShanghaiIso(nowMs) };
+}
+
+/** An SM2 key as a JWK written by hand (Node cannot export one): RFC 7518 §6.2 members under crv SM2. */
+function newSm2KeyFile(node: NodeCode, kid: string, nowMs: number): KeyFile {
+  const key = Sm2PrivateKey.generate();
+  const { x, y } = key.publicKey.coordinates();
+  return {
+    kty: 'EC',
+    crv: 'SM2',
+    x: x.toString('base64url'),
+    y: y.toString('base64url'),
+    d: key.toPrivateScalar().toString('base64url'),
     kid,
-    alg: SIGNING_ALG,
+    alg: SM2_ALG,
     use: 'sig',
     node,
     createdAt: toShanghaiIso(nowMs),
   };
-  await writeFileSafely(dir, keyFileName(kid), `${JSON.stringify(content, null, 2)}\n`, { exclusive: true });
 }
 
-async function readMarker(dir: string, node: NodeCode): Promise<string | undefined> {
-  const text = await readOptionalText(dir, markerName(node));
+async function readMarker(dir: string, space: Space): Promise<string | undefined> {
+  const text = await readOptionalText(dir, markerName(space));
   if (text === undefined) return undefined;
   const kid = text.trim();
-  if (!kidPattern(node).test(kid)) throw config(`${markerName(node)} does not hold a kid of ${node}`);
+  if (!kidPattern(space).test(kid)) throw config(`${markerName(space)} does not hold a kid of ${space.ns}`);
   return kid;
 }
 
 /** Writes the marker; with `exclusive`, returns false if another process wrote one first. */
-async function writeMarker(dir: string, node: NodeCode, kid: string, opts: { exclusive: boolean }): Promise<boolean> {
-  return writeFileSafely(dir, markerName(node), `${kid}\n`, opts);
+async function writeMarker(dir: string, space: Space, kid: string, opts: { exclusive: boolean }): Promise<boolean> {
+  return writeFileSafely(dir, markerName(space), `${kid}\n`, opts);
 }
 
-async function readRotation(dir: string, node: NodeCode): Promise<RotationFile | undefined> {
-  const name = rotationName(node);
+async function readRotation(dir: string, space: Space): Promise<RotationFile | undefined> {
+  const name = rotationName(space);
+  const node = space.ns;
   const text = await readOptionalText(dir, name);
   if (text === undefined) return undefined;
   let parsed: unknown;
@@ -577,7 +701,7 @@ async function readRotation(dir: string, node: NodeCode): Promise<RotationFile |
     throw new GatewayError('CONFIG_INVALID', { detail: `key store: ${name} is not JSON`, cause });
   }
   const r = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as Partial<Record<keyof RotationFile, unknown>>;
-  const isOwnKid = (value: unknown): value is string => typeof value === 'string' && kidPattern(node).test(value);
+  const isOwnKid = (value: unknown): value is string => typeof value === 'string' && kidPattern(space).test(value);
   if (r.version !== 1) throw config(`${name}: version must be 1`);
   if (!isOwnKid(r.active)) throw config(`${name}: active must be a kid of ${node}`);
   if (r.next !== undefined && !isOwnKid(r.next)) throw config(`${name}: next must be a kid of ${node}`);
@@ -593,6 +717,6 @@ async function readRotation(dir: string, node: NodeCode): Promise<RotationFile |
   return { version: 1, active: r.active, ...(r.next === undefined ? {} : { next: r.next }), retiring };
 }
 
-async function writeRotation(dir: string, node: NodeCode, rotation: RotationFile): Promise<void> {
-  await writeFileSafely(dir, rotationName(node), `${JSON.stringify(rotation, null, 2)}\n`, { exclusive: false });
+async function writeRotation(dir: string, space: Space, rotation: RotationFile): Promise<void> {
+  await writeFileSafely(dir, rotationName(space), `${JSON.stringify(rotation, null, 2)}\n`, { exclusive: false });
 }

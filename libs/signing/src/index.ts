@@ -3,9 +3,10 @@
  * keys (TrustStore), signed envelopes between nodes and the signed receipts that answer them.
  */
 export type { CryptoKey } from 'jose';
-export type { PublicJwk, EncryptionPublicJwk } from './public-jwk.js';
-export { SEAL_ALG } from './public-jwk.js';
-export type { SigningKey } from './signing-key.js';
+export type { PublicJwk, Ed25519PublicJwk, Sm2PublicJwk, SigningAlg, EncryptionPublicJwk } from './public-jwk.js';
+export { SEAL_ALG, SIGNING_ALG, SM2_ALG, suiteOfAlg } from './public-jwk.js';
+export type { SigningKey, Ed25519SigningKey, Sm2SigningKey, Signer } from './signing-key.js';
+export { SM2_DEFAULT_USER_ID, Sm2PrivateKey, Sm2PublicKey, sm2Verify } from './sm2.js';
 export { FileKeyStore, type KeyState, type KeyStatus, type FileKeyStoreOptions, type RotateOptions, type RotationStep } from './file-key-store.js';
 export {
   TrustStore,
@@ -13,6 +14,7 @@ export {
   type JwksSource,
   type JwksSourceStatus,
   type ResolvedKey,
+  type SuitePolicy,
   type TrustRefreshOptions,
   type TrustedKey,
 } from './trust-store.js';
@@ -59,6 +61,8 @@ export {
   verifySignedFederation,
   type AcceptedFederation,
   type AuthorityKey,
+  type AuthorityPublicKey,
+  type Ed25519AuthorityKey,
   type VerifiedFederation,
 } from './federation-signing.js';
 export { signFederationFile, verifyFederationFile, type FederationSummary } from './federation-commands.js';

@@ -3,6 +3,7 @@ import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeSync } from
 import { dirname, join } from 'node:path';
 import type { Clock, NodeCode } from '#core';
 import { AgencyKeyStore } from './agency-key-store.js';
+import type { SuiteName } from './crypto-suite.js';
 import type { AccessRule, Federation, FederationNode } from './federation.js';
 import { FederationAuthorityKeyStore, signFederation } from './federation-signing.js';
 import { FileKeyStore } from './file-key-store.js';
@@ -41,10 +42,19 @@ export async function issueLocalFederation(input: {
   readonly authorityDir: string;
   readonly clock: Clock;
   readonly serial: number;
+  /**
+   * The suite the nodes sign in and the document is signed in (default intl). With `overlap`, the
+   * other suite is accepted too until then, and every node lists keys of both suites: the two
+   * stages of a move between suites (federation.ts `suiteOverlap`).
+   */
+  readonly suite?: SuiteName;
+  readonly overlap?: { readonly suite: SuiteName; readonly until: string };
 }): Promise<{ federation: Federation; signed: string; authorityJwks: { keys: unknown[] } }> {
+  const suite = input.suite ?? 'intl';
   const nodes: FederationNode[] = [];
   for (const n of input.nodes) {
-    const keys = await FileKeyStore.open(n.keyDir, n.node, input.clock);
+    const keys = await FileKeyStore.open(n.keyDir, n.node, input.clock, { suite });
+    if (input.overlap !== undefined) await keys.prepareSuite(input.overlap.suite);
     const agencies = [];
     for (const fn of n.agencyFunctions) {
       const code = `${n.node}.${fn}`;
@@ -59,9 +69,17 @@ export async function issueLocalFederation(input: {
     issuedAt: new Date(input.clock.nowMs()).toISOString(),
     nodes,
     rules: localAccessRules(nodes, input.types),
+    // intl without an overlap is written as before suites existed: the same document, byte for byte.
+    ...(suite === 'intl' && input.overlap === undefined ? {} : { suite }),
+    ...(input.overlap === undefined ? {} : { suiteOverlap: input.overlap }),
   };
-  const authority = await FederationAuthorityKeyStore.open(input.authorityDir, input.clock);
-  return { federation, signed: await signFederation(authority.current(), federation), authorityJwks: authority.publicJwks() };
+  // The authority JWKS lists both suites' keys, so that a node can load the document of either
+  // stage of a move; the document is signed by the key of its own suite.
+  const intl = await FederationAuthorityKeyStore.open(input.authorityDir, input.clock, { suite: 'intl' });
+  const gm = suite === 'gm' || input.overlap !== undefined ? await FederationAuthorityKeyStore.open(input.authorityDir, input.clock, { suite: 'gm' }) : undefined;
+  const signer = suite === 'gm' && gm !== undefined ? gm : intl;
+  const authorityJwks = { keys: [...signer.publicJwks().keys, ...(signer === intl ? (gm?.publicJwks().keys ?? []) : intl.publicJwks().keys)] };
+  return { federation, signed: await signFederation(signer.current(), federation), authorityJwks };
 }
 
 /**

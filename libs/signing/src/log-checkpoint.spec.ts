@@ -1,3 +1,4 @@
+import type { Ed25519SigningKey } from './signing-key.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,8 +33,8 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
 
 describe('log checkpoints', () => {
   let dir: string;
-  let sc: FileKeyStore;
-  let cq: FileKeyStore;
+  let sc: FileKeyStore<Ed25519SigningKey>;
+  let cq: FileKeyStore<Ed25519SigningKey>;
   let trust: TrustStore;
   const claims = (over: Partial<CheckpointClaims> = {}): CheckpointClaims => ({ node: 'SC', peer: 'CQ', count: 42, headHash: HEAD, at: NOW_MS, ...over });
 

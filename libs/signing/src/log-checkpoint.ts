@@ -7,7 +7,6 @@ import {
   checkTime,
   checkType,
   ClaimProblems,
-  DEFAULT_ALGS,
   parseCompact,
   resolveKey,
   signCompact,
@@ -15,7 +14,7 @@ import {
   type Refuse,
 } from './compact-jws.js';
 import { GENESIS_HASH } from './hash-chain.js';
-import { sha256Base64url } from './sha256.js';
+import { evidenceHash } from './crypto-suite.js';
 import type { SigningKey } from './signing-key.js';
 import type { TrustStore } from './trust-store.js';
 
@@ -68,7 +67,10 @@ export interface VerifyCheckpointOptions {
   /** With `maxSkewSeconds`: refuse a checkpoint dated in the future. Offline audits leave both out. */
   readonly nowMs?: number;
   readonly maxSkewSeconds?: number;
-  /** Default `['EdDSA']`. */
+  /**
+   * Default: what the trust store's federation accepts at `nowMs` (or at any time of its overlap,
+   * for an offline audit without `nowMs`).
+   */
   readonly allowedAlgs?: readonly string[];
 }
 
@@ -109,7 +111,7 @@ export async function signCheckpoint(key: SigningKey, claims: CheckpointClaims):
  * @example const claims = await verifyCheckpoint(body, { trust, expectedPeer: 'CQ', nowMs: clock.nowMs(), maxSkewSeconds: 120 });
  */
 export async function verifyCheckpoint(compact: string, opts: VerifyCheckpointOptions): Promise<CheckpointClaims> {
-  const payload = await verifySigned(compact, CHECKPOINT_TYP, opts.trust, opts.allowedAlgs, opts.expectedSigner);
+  const payload = await verifySigned(compact, CHECKPOINT_TYP, opts.trust, opts.allowedAlgs ?? opts.trust.acceptedAlgs(opts.nowMs ?? Number.NEGATIVE_INFINITY), opts.expectedSigner);
   const problems = checkpointProblems(payload.claims);
   if (problems.fields.length > 0) throw refuseCheckpoint('ENVELOPE_CLAIMS_INVALID', problems.detail, { fields: problems.fields });
   const claims = payload.claims as unknown as CheckpointClaims;
@@ -136,7 +138,7 @@ export async function countersignCheckpoint(key: SigningKey, checkpoint: string,
   const countersignature: CountersignatureClaims = {
     node: key.node,
     of: claims.node,
-    checkpoint: sha256Base64url(checkpoint),
+    checkpoint: evidenceHash(checkpoint),
     count: claims.count,
     headHash: claims.headHash,
     at: claims.at,
@@ -153,7 +155,7 @@ export async function countersignCheckpoint(key: SigningKey, checkpoint: string,
  * @example await verifyCountersignature(answer, { trust, checkpoint, expectedSigner: 'CQ' });
  */
 export async function verifyCountersignature(compact: string, opts: VerifyCountersignatureOptions): Promise<CountersignatureClaims> {
-  const payload = await verifySigned(compact, COUNTERSIGNATURE_TYP, opts.trust, opts.allowedAlgs, opts.expectedSigner);
+  const payload = await verifySigned(compact, COUNTERSIGNATURE_TYP, opts.trust, opts.allowedAlgs ?? opts.trust.acceptedAlgs(Number.NEGATIVE_INFINITY), opts.expectedSigner);
   const c = payload.claims as Partial<Record<keyof CountersignatureClaims, unknown>>;
   const problems = new ClaimProblems('CHECKPOINT_INVALID');
   problems.need(isNodeCode(c.node), 'node', 'must be a node code (SC or CQ)');
@@ -164,7 +166,7 @@ export async function verifyCountersignature(compact: string, opts: VerifyCounte
   const claims = payload.claims as unknown as CountersignatureClaims;
   if (claims.node !== payload.signer) throw refuseCheckpoint('ENVELOPE_SENDER_MISMATCH', `signed by ${payload.signer}, in the name of ${claims.node}`);
   // Bound to exactly the checkpoint it is kept with.
-  if (claims.checkpoint !== sha256Base64url(opts.checkpoint)) throw refuseCheckpoint('ENVELOPE_CLAIMS_INVALID', 'it names the SHA-256 of another checkpoint');
+  if (claims.checkpoint !== evidenceHash(opts.checkpoint)) throw refuseCheckpoint('ENVELOPE_CLAIMS_INVALID', 'it names the SHA-256 of another checkpoint');
   const signed = decodePayload(opts.checkpoint);
   if (signed === null || claims.of !== signed['node'] || claims.count !== signed['count'] || claims.headHash !== signed['headHash'] || claims.at !== signed['at']) {
     throw refuseCheckpoint('ENVELOPE_CLAIMS_INVALID', 'its count, head or time differ from the checkpoint');
@@ -188,11 +190,11 @@ async function verifySigned(
   compact: string,
   typ: string,
   trust: TrustStore,
-  allowedAlgs: readonly string[] | undefined,
+  allowedAlgs: readonly string[],
   expectedSigner: NodeCode | undefined,
 ): Promise<{ readonly claims: Record<string, unknown>; readonly signer: NodeCode }> {
   const refuse = refuseCheckpoint;
-  const allowed = allowedAlgs === undefined ? DEFAULT_ALGS : checkAllowlist(allowedAlgs);
+  const allowed = checkAllowlist(allowedAlgs);
   // 1. Shape: a compact JWS whose protected header is a JSON object.
   const header = parseCompact(compact, refuse);
   // 2. Algorithm allowlist before any key lookup (RFC 8725 §3.1, §2.1).

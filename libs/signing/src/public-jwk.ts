@@ -1,13 +1,16 @@
+import type { SuiteName } from './crypto-suite.js';
+
 /**
- * The one kind of key the federation uses: Ed25519 (RFC 8037 §2, `kty: OKP`), signing with the
- * JWS algorithm `EdDSA`. A public JWK names its key (`kid`) and pins it to one algorithm and one
- * use, as RFC 8725 §3.1 asks ("each key MUST be used with exactly one algorithm").
+ * The kinds of key the federation signs with, one per suite (crypto-suite.ts): Ed25519 (RFC 8037
+ * §2, `kty: OKP`) with the JWS algorithm `EdDSA` under `intl`; SM2 (GB/T 32918) with `SM2` under
+ * `gm`. A public JWK names its key (`kid`) and pins it to one algorithm and one use, as RFC 8725
+ * §3.1 asks ("each key MUST be used with exactly one algorithm").
  *
  * @example
  *   { kty: 'OKP', crv: 'Ed25519', x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo',
  *     kid: 'SC-20260105-3fa9c1', alg: 'EdDSA', use: 'sig' }
  */
-export interface PublicJwk {
+export interface Ed25519PublicJwk {
   readonly kty: 'OKP';
   readonly crv: 'Ed25519';
   /** The 32-byte public key, base64url without padding (43 characters). */
@@ -17,13 +20,48 @@ export interface PublicJwk {
   readonly use: 'sig';
 }
 
-/** The JWS algorithm of every federation key. */
+/**
+ * An SM2 public key. JOSE has registered nothing for SM2: the project writes it as RFC 7518 §6.2
+ * writes an elliptic-curve key, `kty: EC` with the 32-byte affine coordinates `x` and `y` of the
+ * point, under `crv: SM2` (the curve of GB/T 32918.5), pinned to `alg: SM2` (SM2 with SM3 and the
+ * default user ID; contracts/crypto-suites.md). Node cannot export an SM2 key as a JWK, so these
+ * members are written from the point itself (sm2.ts).
+ *
+ * @example
+ *   { kty: 'EC', crv: 'SM2', x: 'BKX…', y: 'xQ…', kid: 'SC-SM2-20261123-3fa9c1', alg: 'SM2', use: 'sig' }
+ */
+export interface Sm2PublicJwk {
+  readonly kty: 'EC';
+  readonly crv: 'SM2';
+  readonly x: string;
+  readonly y: string;
+  readonly kid: string;
+  readonly alg: 'SM2';
+  readonly use: 'sig';
+}
+
+/** A federation signing key of either suite. */
+export type PublicJwk = Ed25519PublicJwk | Sm2PublicJwk;
+
+/** The JWS algorithms of the federation's signing keys, one per suite. */
+export type SigningAlg = PublicJwk['alg'];
+
+/** The suite whose signatures use `alg`, or undefined for an algorithm of no suite. */
+export function suiteOfAlg(alg: unknown): SuiteName | undefined {
+  if (alg === SIGNING_ALG) return 'intl';
+  return alg === SM2_ALG ? 'gm' : undefined;
+}
+
+/** The JWS algorithm of an SM2 signature (GM_SUITE.signatureAlg). */
+export const SM2_ALG = 'SM2';
+
+/** The JWS algorithm of the `intl` suite's keys (INTL_SUITE.signatureAlg). */
 export const SIGNING_ALG = 'EdDSA';
 
 /** base64url of exactly 32 bytes: 43 characters, the last one carrying 4 bits (RFC 8037 §2). */
 const KEY_32_BYTES = /^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/;
 
-/** Whether `value` is the base64url form of a 32-byte Ed25519 key (`x` or `d`). */
+/** Whether `value` is the base64url form of 32 bytes: an Ed25519 key (`x`, `d`), an SM2 coordinate or scalar. */
 export function isKey32(value: unknown): value is string {
   return typeof value === 'string' && KEY_32_BYTES.test(value);
 }
@@ -36,26 +74,50 @@ export function isKid(value: unknown): value is string {
 }
 
 /**
- * Why `value` is not a public Ed25519 JWK for `kid`, or `undefined` when it is one. Lenient on
- * what RFC 7517 makes optional (`alg`, `use` may be absent, then they are implied), strict on
- * anything that would widen the key's use or leak a private part.
+ * Why `value` is not a public signing JWK (Ed25519 or SM2) for `kid`, or `undefined` when it is
+ * one. Lenient on what RFC 7517 makes optional (`alg`, `use` may be absent, then they are implied
+ * by the key type), strict on anything that would widen the key's use or leak a private part.
  */
 export function publicJwkProblem(value: unknown, kid: string): string | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'not a JSON object';
   const jwk = value as Record<string, unknown>;
-  if (jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519') return 'not an Ed25519 key (kty OKP, crv Ed25519)';
+  const sm2 = jwk.kty === 'EC' && jwk.crv === 'SM2';
+  if (!sm2 && !(jwk.kty === 'OKP' && jwk.crv === 'Ed25519')) return 'not a signing key (kty OKP with crv Ed25519, or kty EC with crv SM2)';
   if ('d' in jwk) return 'contains a private part (d)';
   if (!isKey32(jwk.x)) return 'x is not a 32-byte base64url value';
+  if (sm2 && !isKey32(jwk.y)) return 'y is not a 32-byte base64url value';
+  if (!sm2 && 'y' in jwk) return 'an Ed25519 key has no y';
   if (jwk.kid !== undefined && jwk.kid !== kid) return 'its kid differs from the kid it is listed under';
-  if (jwk.alg !== undefined && jwk.alg !== SIGNING_ALG) return `alg must be ${SIGNING_ALG}`;
+  const alg = sm2 ? SM2_ALG : SIGNING_ALG;
+  // An SM2 key offered for EdDSA, or an Ed25519 key for SM2, is refused here, before any use.
+  if (jwk.alg !== undefined && jwk.alg !== alg) return `alg must be ${alg} for this key type`;
   if (jwk.use !== undefined && jwk.use !== 'sig') return 'use must be sig';
   if (jwk.key_ops !== undefined) return 'key_ops is not used in this federation';
   return undefined;
 }
 
+/**
+ * The canonical public JWK (exactly the members we publish, in a fixed order) of a listed key, as
+ * it was checked by `publicJwkProblem`: `alg` and `use` filled in when they were implied.
+ *
+ * @example canonicalPublicJwk({ kty: 'OKP', crv: 'Ed25519', x }, 'SC-20260105-3fa9c1').alg // 'EdDSA'
+ */
+export function canonicalPublicJwk(jwk: PublicJwk, kid: string): PublicJwk {
+  return jwk.kty === 'EC' ? toSm2PublicJwk(jwk.x, jwk.y, kid) : toPublicJwk(jwk.x, kid);
+}
+
 /** The canonical public JWK of an Ed25519 key: exactly the members we publish, in a fixed order. */
-export function toPublicJwk(x: string, kid: string): PublicJwk {
+export function toPublicJwk(x: string, kid: string): Ed25519PublicJwk {
   return Object.freeze({ kty: 'OKP', crv: 'Ed25519', x, kid, alg: SIGNING_ALG, use: 'sig' });
+}
+
+/**
+ * The canonical public JWK of an SM2 key, from the 32-byte coordinates in base64url.
+ *
+ * @example toSm2PublicJwk(x, y, 'SC-SM2-20261123-3fa9c1').crv // 'SM2'
+ */
+export function toSm2PublicJwk(x: string, y: string, kid: string): Sm2PublicJwk {
+  return Object.freeze({ kty: 'EC', crv: 'SM2', x, y, kid, alg: SM2_ALG, use: 'sig' });
 }
 
 /** The JWE key management algorithm of every agency encryption key (RFC 7518 §4.6, RFC 8037 §3.2). */

@@ -7,7 +7,7 @@ import { ENVELOPE_TYP, signEnvelope } from './envelope.js';
 import { FileKeyStore } from './file-key-store.js';
 import { RECEIPT_TYP, signReceipt, verifyReceipt, type ReceiptClaims, type VerifyReceiptOptions } from './receipt.js';
 import { sha256Base64url } from './sha256.js';
-import type { SigningKey } from './signing-key.js';
+import type { Ed25519SigningKey } from './signing-key.js';
 import { TrustStore } from './trust-store.js';
 import { envelopeClaims, headerText, NOW, NOW_MS, signExact } from './claims.fixtures.js';
 
@@ -15,7 +15,7 @@ const MESSAGE_ID = '019aa8c4-1a00-7000-8000-000000000001';
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
-async function forge(key: SigningKey, header: Record<string, unknown>, payload: unknown): Promise<string> {
+async function forge(key: Ed25519SigningKey, header: Record<string, unknown>, payload: unknown): Promise<string> {
   return new CompactSign(new TextEncoder().encode(JSON.stringify(payload)))
     .setProtectedHeader({ alg: 'EdDSA', kid: key.kid, typ: RECEIPT_TYP, ...header })
     .sign(key.privateKey);
@@ -23,8 +23,8 @@ async function forge(key: SigningKey, header: Record<string, unknown>, payload: 
 
 describe('receipts', () => {
   let dir: string;
-  let sc: FileKeyStore;
-  let cq: FileKeyStore;
+  let sc: FileKeyStore<Ed25519SigningKey>;
+  let cq: FileKeyStore<Ed25519SigningKey>;
   let trust: TrustStore;
   let envelope: string;
   let envelopeHash: string;

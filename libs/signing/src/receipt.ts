@@ -7,7 +7,6 @@ import {
   checkTime,
   checkType,
   ClaimProblems,
-  DEFAULT_ALGS,
   isSeconds,
   isToken,
   parseCompact,
@@ -16,6 +15,7 @@ import {
   verifySignature,
   type Refuse,
 } from './compact-jws.js';
+import { SM2_ALG } from './public-jwk.js';
 import type { SigningKey } from './signing-key.js';
 import type { TrustStore } from './trust-store.js';
 
@@ -40,9 +40,18 @@ export interface ReceiptClaims {
   readonly iat: number;
   /** The message id (`jti`) of the envelope received. */
   readonly msg: string;
-  /** base64url SHA-256 of the exact envelope bytes received. */
+  /**
+   * base64url hash of the exact envelope bytes received, in the receipt's suite. On the wire the
+   * claim is named after the hash: `sha256` in an EdDSA receipt (intl), `sm3` in an SM2 receipt
+   * (gm), so that no reader takes one hash for the other (contracts/crypto-suites.md).
+   */
   readonly sha256: string;
   readonly result: ReceiptResult;
+}
+
+/** The wire name of the receipt's hash claim for a receipt signed with `alg`. */
+function hashClaimOf(alg: string): 'sha256' | 'sm3' {
+  return alg === SM2_ALG ? 'sm3' : 'sha256';
 }
 
 export interface VerifyReceiptOptions {
@@ -53,11 +62,11 @@ export interface VerifyReceiptOptions {
   readonly expectedAudience: NodeCode;
   /** The message id we sent. */
   readonly messageId: string;
-  /** base64url SHA-256 of the envelope we sent (`sha256Base64url(compact)`). */
+  /** base64url hash of the envelope we sent, in its suite (`evidenceHash(compact)`). */
   readonly sha256: string;
   readonly nowMs: number;
   readonly maxSkewSeconds: number;
-  /** Default `['EdDSA']`. */
+  /** Default: the algorithms the trust store's federation accepts at `nowMs`. */
   readonly allowedAlgs?: readonly string[];
 }
 
@@ -75,6 +84,7 @@ const reasonOf: Record<Parameters<Refuse>[0], string> = {
   ENVELOPE_EXPIRED: 'expired',
   ENVELOPE_NOT_YET_VALID: 'issued in the future',
   ENVELOPE_CLAIMS_INVALID: 'claims invalid',
+  SUITE_NOT_ACCEPTED: 'suite not accepted',
 };
 
 const SHA256_B64URL = /^[A-Za-z0-9_-]{43}$/;
@@ -97,7 +107,7 @@ export async function signReceipt(key: SigningKey, claims: ReceiptClaims): Promi
     throw new GatewayError('INTERNAL', { detail: `refusing to sign: iss ${claims.iss} does not own key ${key.kid}` });
   }
   const { jti, iss, aud, iat, msg, sha256, result } = claims;
-  return signCompact(key, RECEIPT_TYP, { jti, iss, aud, iat, msg, sha256, result });
+  return signCompact(key, RECEIPT_TYP, { jti, iss, aud, iat, msg, [hashClaimOf(key.alg)]: sha256, result });
 }
 
 /**
@@ -116,7 +126,7 @@ export async function signReceipt(key: SigningKey, claims: ReceiptClaims): Promi
  */
 export async function verifyReceipt(compact: string, opts: VerifyReceiptOptions): Promise<ReceiptClaims> {
   const refuse = refuseReceipt;
-  const allowed = opts.allowedAlgs === undefined ? DEFAULT_ALGS : checkAllowlist(opts.allowedAlgs);
+  const allowed = opts.allowedAlgs === undefined ? opts.trust.acceptedAlgs(opts.nowMs) : checkAllowlist(opts.allowedAlgs);
   const nowSeconds = checkTime(opts.nowMs, opts.maxSkewSeconds);
 
   // 1. Shape: a compact JWS whose protected header is a JSON object.
@@ -145,10 +155,15 @@ export async function verifyReceipt(compact: string, opts: VerifyReceiptOptions)
   // 6. Signature.
   const payload = await verifySignature(compact, key, allowed, refuse);
 
-  // 7. Claims present and well typed.
-  const problems = receiptClaimProblems(payload);
+  // 7. Claims present and well typed; the hash claim is the one of the receipt's suite, and
+  //    only that one (a `sha256` claim in an SM2 receipt is refused, not read).
+  const hashClaim = hashClaimOf(alg);
+  const { [hashClaim]: hash, sha256: _sha256, sm3: _sm3, ...rest } = payload;
+  const problems = receiptClaimProblems({ ...rest, sha256: hash });
+  const other = hashClaim === 'sha256' ? 'sm3' : 'sha256';
+  problems.need(!(other in payload), other, `is not a claim of a ${alg} receipt (its hash claim is ${hashClaim})`);
   if (problems.fields.length > 0) throw refuse('ENVELOPE_CLAIMS_INVALID', problems.detail, { fields: problems.fields });
-  const claims = payload as unknown as ReceiptClaims;
+  const claims = { ...rest, sha256: hash } as unknown as ReceiptClaims;
 
   // 8. Signer and audience as claimed: the receiver signed it, for us.
   if (claims.iss !== opts.expectedSigner) {
@@ -161,7 +176,7 @@ export async function verifyReceipt(compact: string, opts: VerifyReceiptOptions)
   // 9. Binding: the receipt names our message and the hash of exactly what we sent.
   if (claims.msg !== opts.messageId) throw refuse('ENVELOPE_CLAIMS_INVALID', 'the receipt names another message id');
   if (claims.sha256 !== opts.sha256) {
-    throw refuse('ENVELOPE_CLAIMS_INVALID', 'the receipt names another SHA-256: the peer did not receive what we sent');
+    throw refuse('ENVELOPE_CLAIMS_INVALID', `the receipt names another ${hashClaim === 'sm3' ? 'SM3' : 'SHA-256'}: the peer did not receive what we sent`);
   }
 
   // 10. Not issued in the future.

@@ -33,7 +33,7 @@ describe('TrustStore', () => {
   });
 
   it.each<[string, (k: TrustedKey) => TrustedKey]>([
-    ['a private key', (k) => ({ ...k, publicJwk: { ...k.publicJwk, d: k.publicJwk.x } as PublicJwk })],
+    ['a private key', (k) => ({ ...k, publicJwk: { ...k.publicJwk, d: k.publicJwk.x } as unknown as PublicJwk })],
     ['another curve', (k) => ({ ...k, publicJwk: { ...k.publicJwk, crv: 'X25519' } as unknown as PublicJwk })],
     ['another algorithm', (k) => ({ ...k, publicJwk: { ...k.publicJwk, alg: 'ES256' } as unknown as PublicJwk })],
     ['a kid that differs from the JWK’s', (k) => ({ ...k, kid: 'SC-20260101-ffffff' })],

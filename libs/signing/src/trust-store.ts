@@ -1,7 +1,9 @@
 import { importJWK, type CryptoKey } from 'jose';
 import { GatewayError, isNodeCode, type Clock, type NodeCode } from '#core';
+import { suiteNamed, type SuiteName } from './crypto-suite.js';
 import { okpKeyObject } from './key-objects.js';
-import { isKid, publicJwkProblem, SIGNING_ALG, type PublicJwk } from './public-jwk.js';
+import { isKid, publicJwkProblem, SIGNING_ALG, SM2_ALG, type PublicJwk } from './public-jwk.js';
+import { Sm2PublicKey } from './sm2.js';
 
 /** A key the federation lists, with the node it belongs to. */
 export interface TrustedKey {
@@ -11,10 +13,18 @@ export interface TrustedKey {
 }
 
 /** What a kid resolves to: whose key it is, the imported key, and the one algorithm it signs with. */
-export interface ResolvedKey {
-  readonly node: NodeCode;
-  readonly key: CryptoKey;
-  readonly alg: typeof SIGNING_ALG;
+export type ResolvedKey =
+  | { readonly node: NodeCode; readonly key: CryptoKey; readonly alg: typeof SIGNING_ALG }
+  | { readonly node: NodeCode; readonly key: Sm2PublicKey; readonly alg: typeof SM2_ALG };
+
+/**
+ * Which suites' signatures the federation accepts (issue 17): its own `suite`, and during a move
+ * from one suite to the other, the `overlap` suite too until `untilMs`. The algorithm allowlist of
+ * every verification is made of these suites' algorithms, before any key is looked up.
+ */
+export interface SuitePolicy {
+  readonly suite: SuiteName;
+  readonly overlap?: { readonly suite: SuiteName; readonly untilMs: number };
 }
 
 /**
@@ -89,6 +99,7 @@ export class TrustStore {
   private constructor(
     private byKid: ReadonlyMap<string, ResolvedKey>,
     private refreshOptions: Required<TrustRefreshOptions> | undefined,
+    private policy: SuitePolicy,
   ) {}
 
   /**
@@ -98,8 +109,27 @@ export class TrustStore {
    *
    * @example const trust = await TrustStore.create([{ kid, node: 'SC', publicJwk }]);
    */
-  static async create(keys: readonly TrustedKey[], refresh?: TrustRefreshOptions): Promise<TrustStore> {
-    return new TrustStore(await importAll(keys), refresh === undefined ? undefined : checkRefresh(refresh));
+  static async create(keys: readonly TrustedKey[], refresh?: TrustRefreshOptions, policy: SuitePolicy = { suite: 'intl' }): Promise<TrustStore> {
+    return new TrustStore(await importAll(keys), refresh === undefined ? undefined : checkRefresh(refresh), checkPolicy(policy));
+  }
+
+  /**
+   * The JWS algorithms accepted at `nowMs`: the federation suite's, and the overlap suite's until
+   * its end. Every verification uses this list unless its caller names one.
+   *
+   * @example trust.acceptedAlgs(clock.nowMs()) // ['SM2', 'EdDSA'] during a move from intl to gm
+   */
+  acceptedAlgs(nowMs: number): readonly string[] {
+    const own = suiteNamed(this.policy.suite)?.signatureAlg ?? SIGNING_ALG;
+    const overlap = this.policy.overlap;
+    if (overlap === undefined || !(nowMs <= overlap.untilMs)) return [own];
+    const other = suiteNamed(overlap.suite)?.signatureAlg ?? SIGNING_ALG;
+    return other === own ? [own] : [own, other];
+  }
+
+  /** The suite policy in force (for health and operator views). */
+  suitePolicy(): SuitePolicy {
+    return this.policy;
   }
 
   /**
@@ -112,14 +142,16 @@ export class TrustStore {
    *
    * @example await trust.replace(trustedKeysOf(next), jwksSourcesOf(next, 'SC'));
    */
-  async replace(keys: readonly TrustedKey[], sources?: readonly JwksSource[]): Promise<void> {
+  async replace(keys: readonly TrustedKey[], sources?: readonly JwksSource[], policy?: SuitePolicy): Promise<void> {
     const byKid = await importAll(keys);
+    const nextPolicy = policy === undefined ? this.policy : checkPolicy(policy);
     const refresh = this.refreshOptions === undefined || sources === undefined ? this.refreshOptions : checkRefresh({ ...this.refreshOptions, sources });
     const kept = new Map([...this.fetched].filter(([kid, key]) => !byKid.has(kid) && (refresh?.sources ?? []).some((s) => s.node === key.node)));
     this.generation += 1;
     this.byKid = byKid;
     this.refreshOptions = refresh;
     this.fetched = kept;
+    this.policy = nextPolicy;
     this.lastRefreshMs = Number.NEGATIVE_INFINITY;
     const urls = new Set((refresh?.sources ?? []).map((s) => s.url));
     for (const url of [...this.status.keys()]) if (!urls.has(url)) this.status.delete(url);
@@ -253,10 +285,17 @@ async function importAll(keys: readonly TrustedKey[]): Promise<Map<string, Resol
 }
 
 async function importTrusted(entry: TrustedKey, where: string): Promise<ResolvedKey> {
+  const jwk = entry.publicJwk;
+  if (jwk.kty === 'EC') {
+    // SM2: the point is checked to be on the curve here, once per key (GB/T 32918.1 §6.2.1).
+    const key = Sm2PublicKey.fromCoordinates(Buffer.from(jwk.x, 'base64url'), Buffer.from(jwk.y, 'base64url'));
+    if (key === undefined) throw new GatewayError('CONFIG_INVALID', { detail: `${where} (${entry.kid}): not a point of the SM2 curve` });
+    return Object.freeze({ node: entry.node, key, alg: SM2_ALG });
+  }
   let key: CryptoKey;
   try {
     // Only the members that define the key: alg/use/kid were checked above.
-    key = await importJWK({ kty: 'OKP', crv: 'Ed25519', x: entry.publicJwk.x }, SIGNING_ALG);
+    key = await importJWK({ kty: 'OKP', crv: 'Ed25519', x: jwk.x }, SIGNING_ALG);
   } catch (cause) {
     throw new GatewayError('CONFIG_INVALID', { detail: `${where} (${entry.kid}): the key cannot be imported`, cause });
   }
@@ -285,6 +324,15 @@ function checkRefresh(r: TrustRefreshOptions): Required<TrustRefreshOptions> {
     if (!isNodeCode(s.node) || typeof s.url !== 'string') throw config('trust refresh: every source needs a node and a url');
   }
   return out;
+}
+
+function checkPolicy(policy: SuitePolicy): SuitePolicy {
+  if (suiteNamed(policy.suite) === undefined) throw config('trust: the suite must be intl or gm');
+  const overlap = policy.overlap;
+  if (overlap !== undefined && (suiteNamed(overlap.suite) === undefined || !Number.isFinite(overlap.untilMs))) {
+    throw config('trust: the overlap needs a suite (intl or gm) and an end');
+  }
+  return Object.freeze({ ...policy });
 }
 
 function config(detail: string): GatewayError {

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock, NODE_NAMES, type NodeCode } from '#core';
+import { harnessSuite } from './harness-suite.js';
 import { issueLocalFederation, writeTextAtomically, type Federation } from '#signing';
 import { federationMessageTypes } from '#contracts';
 import { loadGatewayConfig, type GatewayConfig } from '../../../apps/gateway/src/config/gateway.config.js';
@@ -57,6 +58,8 @@ export class GatewayPair {
       authorityDir: join(pair.dir, 'federation-authority'),
       clock: pair.clock,
       serial: 1,
+      // CYTB_SUITE=gm runs the same specs in the gm suite (SM2, SM3): `npm run test:e2e:gm`.
+      suite: harnessSuite(),
     });
     pair.federation = issued.federation;
     writeTextAtomically(join(pair.dir, 'federation.jws'), issued.signed);

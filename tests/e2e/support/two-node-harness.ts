@@ -5,6 +5,7 @@ import type { INestMicroservice } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ManualClock, NODE_NAMES, type NodeCode } from '#core';
 import type { AdapterHandle } from '#adapter-kit';
+import { harnessSuite } from './harness-suite.js';
 import { issueLocalFederation, type Federation } from '#signing';
 import { federationMessageTypes } from '#contracts';
 import { createSichuanAdapter } from '../../../apps/adapter-sichuan/src/sichuan-adapter.js';
@@ -118,6 +119,8 @@ export class TwoNodeHarness {
           agencyFunctions: ['card', 'medical', 'pension'],
         })),
         types: federationMessageTypes(),
+        // CYTB_SUITE=gm runs the same specs in the gm suite (SM2, SM3): `npm run test:e2e:gm`.
+        suite: harnessSuite(),
         authorityDir: join(this.dir, 'federation-authority'),
         clock: this.clock,
         serial: 1,

@@ -11,7 +11,7 @@ import {
   type DestinationTransport,
 } from '#delivery';
 import type { OutboxRecord } from '#persistence';
-import { sha256Base64url, verifyReceipt, TrustStore } from '#signing';
+import { evidenceHash, verifyReceipt, TrustStore } from '#signing';
 
 /** Problem codes from a peer that will not change on retry. */
 export interface ReceiptCheck {
@@ -28,7 +28,7 @@ export interface ReceiptCheck {
  */
 export async function checkReceipt(receipt: string, message: OutboxRecord, receiver: NodeCode, check: ReceiptCheck): Promise<DeliveryOutcome> {
   const batch = parseBatchProof(receipt);
-  const sha256 = sha256Base64url(message.payload);
+  const sha256 = evidenceHash(message.payload);
   try {
     if (batch) {
       const root = rootFromProof({ messageId: message.messageId, sha256 }, batch);
@@ -159,7 +159,7 @@ async function sendBatchTo(url: string, timeoutMs: number, receiver: NodeCode, c
   let proofs: string[] = [];
   let receiptFailure: DeliveryFailure | null = null;
   if (received.length > 0) {
-    const entries = received.map((m) => ({ messageId: m.messageId, sha256: sha256Base64url(m.payload) }));
+    const entries = received.map((m) => ({ messageId: m.messageId, sha256: evidenceHash(m.payload) }));
     try {
       if (typeof answer.receipt !== 'string') throw DeliveryFailure.of('RECEIPT_INVALID', 'no batch receipt');
       await verifyReceipt(answer.receipt, { ...receiptOptions(check, receiver), messageId: batchReceiptSubject(answer.batch), sha256: batchRoot(entries) });

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Clock, GatewayError, isGatewayError } from '#core';
 import { GatewayDatabase } from '#persistence';
-import { checkSignedFederation, FileKeyStore, jwksSourcesOf, recordAcceptedFederation, trustedKeysOf, TrustStore, writeTextAtomically, type Federation, type VerifiedFederation } from '#signing';
+import { checkSignedFederation, FileKeyStore, jwksSourcesOf, recordAcceptedFederation, suitePolicyOf, suitesOf, trustedKeysOf, TrustStore, writeTextAtomically, type Federation, type VerifiedFederation } from '#signing';
 import { GATEWAY_CONFIG } from '../config/config.token.js';
 import type { GatewayConfig } from '../config/gateway.config.js';
 import { TransportRegistry } from '../delivery/transport-registry.js';
@@ -79,6 +79,9 @@ export class FederationReloadService {
         verified = await checkSignedFederation(text, authority, { stateFile: this.config.federationStateFile });
         const next = verified.federation;
         assertListsNode(next, this.config);
+        // Keys of every suite the document uses exist before it is checked against them (a suite
+        // met for the first time makes its first key, as a first start does).
+        for (const suite of suitesOf(next)) await this.keys.prepareSuite(suite);
         this.assertPeersCanVerifyUs(next);
         if ((next.serial ?? 0) < (previous.serial ?? 0)) {
           throw new GatewayError('FEDERATION_ROLLBACK', { detail: `serial ${next.serial ?? 0} is older than the ${previous.serial ?? 0} in force` });
@@ -86,7 +89,7 @@ export class FederationReloadService {
         if (next.serial !== previous.serial) {
           // Everything that can fail on the document's content (importing keys) before anything is written.
           prepared = await PersonalDataSealer.importKeys(next);
-          await TrustStore.create(trustedKeysOf(next));
+          await TrustStore.create(trustedKeysOf(next), undefined, suitePolicyOf(next));
         }
       } catch (error) {
         throw documentError(error, field);
@@ -104,7 +107,10 @@ export class FederationReloadService {
     const next = verified.federation;
     const changed = prepared !== undefined;
     if (prepared) {
-      await this.trust.replace(trustedKeysOf(next), jwksSourcesOf(next, this.config.node));
+      // Accept the new suite policy first, then sign in the document's suite: a move between
+      // suites is audited below with both suites named.
+      await this.trust.replace(trustedKeysOf(next), jwksSourcesOf(next, this.config.node), suitePolicyOf(next));
+      await this.keys.useSuite(next.suite ?? 'intl');
       this.sealer.use(prepared);
       this.holder.replace(next);
       this.transports.forgetPeers();
@@ -113,6 +119,9 @@ export class FederationReloadService {
       previousSerial: previous.serial ?? 0,
       changed,
       sha256: verified.sha256,
+      previousSuite: previous.suite ?? 'intl',
+      suite: next.suite ?? 'intl',
+      ...(next.suiteOverlap === undefined ? {} : { suiteOverlap: next.suiteOverlap }),
       ...federationSummary(next),
     });
     this.logger.log({ msg: changed ? 'federation reloaded' : 'federation reload: already in force', serial: next.serial, operator: operator.credentialId });
@@ -133,7 +142,9 @@ export class FederationReloadService {
    */
   private assertPeersCanVerifyUs(next: Federation): void {
     const self = next.nodes.find((n) => n.node === this.config.node);
-    const kid = this.keys.current().kid;
+    // The key it will sign with under the document's suite.
+    const suite = next.suite ?? 'intl';
+    const kid = (this.keys.activeOf(suite) ?? this.keys.current()).kid;
     if (self && self.jwksUrl === undefined && !self.keys.some((k) => k.kid === kid)) {
       throw new GatewayError('FEDERATION_INVALID', { detail: `the federation does not list this node's signing key ${kid}, nor a JWKS URL for it` });
     }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '#core';
 import type { GatewayStores, MessageLogPendingRecord, MessageLogRecord } from '#persistence';
-import { chainHash, GENESIS_HASH, sha256Base64url } from '#signing';
+import { chainHash, GENESIS_HASH, evidenceHash } from '#signing';
 
 export interface LogEntry {
   readonly direction: 'sent' | 'received';
@@ -47,7 +47,7 @@ export class MessageLogService {
 
   async append(tx: GatewayStores, entries: readonly LogEntry[]): Promise<void> {
     const at = this.clock.nowMs();
-    const unchained = entries.map((e) => ({ at, direction: e.direction, kind: e.kind, messageId: e.messageId, peer: e.peer, sha256: sha256Base64url(e.content), content: e.content }));
+    const unchained = entries.map((e) => ({ at, direction: e.direction, kind: e.kind, messageId: e.messageId, peer: e.peer, sha256: evidenceHash(e.content), content: e.content }));
     if (tx.kind === 'postgres') {
       tx.messageLog.stage(unchained);
       return;

@@ -2,8 +2,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { GatewayError, isNodeCode, NODE_CODES, type NodeCode } from '#core';
 import { GatewayDatabase, type DatabaseOptions, type MessageLogRecord } from '#persistence';
-import { loadSignedFederation, readCheckpointClaims, sha256Base64url, trustedKeysOf, TrustStore, verifyChain, verifyCheckpoint, verifyCountersignature } from '#signing';
+import { SIGNING_ALG, SM2_ALG, suitePolicyOf, loadSignedFederation, readCheckpointClaims, evidenceHash, trustedKeysOf, TrustStore, verifyChain, verifyCheckpoint, verifyCountersignature } from '#signing';
 import { checkAgainstCheckpoints, type AuditedCheckpoint, type CheckpointFinding } from './checkpoint-audit.js';
+
+/** Both suites' signature algorithms: the offline verifier checks a log of any suite, or of a move between them. */
+const AUDIT_ALGS: readonly string[] = [SIGNING_ALG, SM2_ALG];
 
 /** Exit statuses of `npm run verify-log`: an auditor's script can tell the three apart. */
 export const VERIFY_EXIT = { intact: 0, cannotVerify: 1, broken: 2, usage: 64 } as const;
@@ -72,8 +75,10 @@ async function weigh(evidence: readonly CheckpointEvidence[], node: NodeCode, tr
     if (unverified === null) throw new GatewayError('CHECKPOINT_INVALID', { detail: `a checkpoint in ${e.source} cannot be read` });
     if (unverified.node !== node) continue;
     if (trust) {
-      const claims = await verifyCheckpoint(e.checkpoint, { trust, expectedSigner: node });
-      const { node: countersigner } = await verifyCountersignature(e.countersignature, { trust, checkpoint: e.checkpoint });
+      // An audit reads history: each checkpoint in the suite it was signed in (its own alg, pinned
+      // to its kid by the federation's keys), whichever suite the federation uses today.
+      const claims = await verifyCheckpoint(e.checkpoint, { trust, expectedSigner: node, allowedAlgs: AUDIT_ALGS });
+      const { node: countersigner } = await verifyCountersignature(e.countersignature, { trust, checkpoint: e.checkpoint, allowedAlgs: AUDIT_ALGS });
       out.push({ count: claims.count, headHash: claims.headHash, at: claims.at, countersigner, source: e.source });
       continue;
     }
@@ -89,7 +94,7 @@ async function weigh(evidence: readonly CheckpointEvidence[], node: NodeCode, tr
 function unverifiedCountersigner(compact: string, checkpoint: string): NodeCode | null {
   try {
     const claims = JSON.parse(Buffer.from(compact.split('.')[1] ?? '', 'base64url').toString('utf8')) as { node?: unknown; checkpoint?: unknown };
-    return isNodeCode(claims.node) && claims.checkpoint === sha256Base64url(checkpoint) ? claims.node : null;
+    return isNodeCode(claims.node) && claims.checkpoint === evidenceHash(checkpoint) ? claims.node : null;
   } catch {
     return null;
   }
@@ -121,7 +126,7 @@ function checkRecords(records: readonly MessageLogRecord[]): { ok: true; count: 
   // A gap is named by the first seq missing (the removed entry), not by the entry after it.
   const chainBreak = chain.ok ? null : { brokenAt: chain.reason === 'SEQ_GAP' ? missingBefore(records, chain.brokenAt) : chain.brokenAt, reason: chain.reason };
   // The stored message must still hash to what the chain recorded.
-  const altered = records.find((r) => sha256Base64url(r.content) !== r.sha256);
+  const altered = records.find((r) => evidenceHash(r.content) !== r.sha256);
   if (altered && (!chainBreak || altered.seq < chainBreak.brokenAt)) return { ok: false, brokenAt: altered.seq, reason: 'CONTENT_MISMATCH' };
   if (chainBreak) return { ok: false, ...chainBreak };
   return { ok: true, count: records.length };
@@ -217,7 +222,8 @@ async function federationTrust(federationFile: string, authorityFile: string): P
   } catch (cause) {
     throw new GatewayError('CONFIG_INVALID', { detail: 'the federation authority JWKS cannot be read', cause });
   }
-  return TrustStore.create(trustedKeysOf(await loadSignedFederation(federationFile, authority)));
+  const federation = await loadSignedFederation(federationFile, authority);
+  return TrustStore.create(trustedKeysOf(federation), undefined, suitePolicyOf(federation));
 }
 
 const EXPLAIN: Record<'HASH_MISMATCH' | 'SEQ_GAP' | 'CONTENT_MISMATCH', string> = {
