@@ -91,7 +91,7 @@ async function main(): Promise<void> {
     // jose's own keys, imported once as the library does.
     const josePublic = await importKey({ ...key.publicJwk }, 'EdDSA');
     const joseAgencyPublic = await importKey({ ...agency.current().publicJwk }, 'ECDH-ES+A256KW');
-    const joseAgencyPrivate = agency.decryptionKey(agency.current().kid);
+    const joseAgencyPrivate = agency.decryptionKey(agency.current().kid) as CryptoKey | undefined; // an intl store: X25519
     if (joseAgencyPrivate === undefined) throw new Error('the agency key did not load');
 
     const c = claims();

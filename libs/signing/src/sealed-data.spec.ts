@@ -157,7 +157,7 @@ describe('sealed personal data (JWE)', () => {
       .setProtectedHeader({ alg: SEAL_ALG, enc: SEAL_ENC, kid: sealing.kid, typ: SEALED_TYP, cty: 'json' })
       .setKeyManagementParameters({ epk: (await importJWK(ephemeral.privateKey.export({ format: 'jwk' }), SEAL_ALG, { extractable: true })) as CryptoKey })
       .setContentEncryptionKey(cek)
-      .encrypt(sealing.key);
+      .encrypt(sealing.key as CryptoKey);
     const parts = jwe.split('.');
     const tag = Buffer.from(parts[4], 'base64url');
     tag[0] ^= 1;
@@ -172,7 +172,7 @@ describe('sealed personal data (JWE)', () => {
   it('refuses content that is not JSON without quoting it anywhere in the error (no cause that could reach a log)', async () => {
     const jwe = await new CompactEncrypt(Buffer.from(`idNumber=${personal.idNumber}`))
       .setProtectedHeader({ alg: SEAL_ALG, enc: SEAL_ENC, kid: sealing.kid, typ: SEALED_TYP, cty: 'json' })
-      .encrypt(sealing.key);
+      .encrypt(sealing.key as CryptoKey);
     const refused = await openSealed(jwe, agency).then(
       () => undefined,
       (error: unknown) => error,
