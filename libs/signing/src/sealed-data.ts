@@ -283,10 +283,10 @@ export async function openSealed(compactJwe: unknown, keys: DecryptionKeyResolve
   let plaintext: Buffer;
   if (gm) {
     if (!(key instanceof Sm2PrivateKey)) throw invalid(`kid ${kid} is not an SM2 key: ${GM_SUITE.sealAlg} does not apply to it`);
-    plaintext = openGm(head, segments, epk as Record<string, unknown>, key, doesNotOpen);
+    plaintext = openGm(head, segments, epk, key, doesNotOpen);
   } else {
     if (key instanceof Sm2PrivateKey) throw invalid(`kid ${kid} is an SM2 key: ${INTL_SUITE.sealAlg} does not apply to it`);
-    plaintext = openIntl(head, segments, h, epk as Record<string, unknown>, key, kid, doesNotOpen);
+    plaintext = openIntl(head, segments, h, epk, key, kid, doesNotOpen);
   }
 
   // 5. The content: one JSON object. A parse error is not kept as the cause: its message can
