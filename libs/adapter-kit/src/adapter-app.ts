@@ -10,7 +10,8 @@ import {
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Ctx, MessagePattern, Payload, type ClientProxy, type MicroserviceOptions } from '@nestjs/microservices';
-import { acknowledge, agencyLinkQueues, createLinkClient, linkServerOptions } from '#delivery';
+import { acknowledge, agencyLinkQueues, createLinkClient, linkServerOptions, type AgencyLinkKey } from '#delivery';
+import { suiteNamed, type SuiteName } from '#signing';
 import { AGENCY_DELIVER, AGENCY_DELIVER_BATCH, type AgencyDeliveryAck, type AgencyDeliveryBatchAck } from '#contracts';
 import { AGENCY_CLIENTS, type AgencyClient } from './agency-client.js';
 import { CursorFile } from './cursor-file.js';
@@ -41,6 +42,11 @@ export interface AdapterOptions {
   readonly amqp?: { readonly url: string; readonly queuePrefix: string } | null;
   /** The province's agency-link secret, shared with its gateway. */
   readonly linkSecret: string;
+  /**
+   * The crypto suite (CRYPTO_SUITE), the gateway's too: the HMAC of the link proofs (HMAC-SHA-256
+   * or HMAC-SM3) and the kind of the agencies' sealing keys (X25519 or SM2). `intl` when absent.
+   */
+  readonly cryptoSuite?: SuiteName;
   /** Folder of the agencies' decryption keys (`<dir>/<agency>`), for the personal data sealed for them. */
   readonly agencyKeyDir: string;
   /** Tests pass a ManualClock (key ages); otherwise the system clock. */
@@ -55,21 +61,21 @@ const NEST_LOG_LEVELS: Readonly<Record<AdapterLogLevel, LogLevel[]>> = {
 };
 
 const GATEWAY_LINK = Symbol('GATEWAY_LINK');
-const LINK_SECRET = Symbol('LINK_SECRET');
+const LINK_KEY = Symbol('LINK_KEY');
 const OPENER = Symbol('SEALED_DATA_OPENER');
 
 @Controller()
 class AgencyLinkController {
   constructor(
     @Inject(AGENCY_CLIENTS) private readonly clients: ReadonlyMap<string, AgencyClient>,
-    @Inject(LINK_SECRET) private readonly linkSecret: string,
+    @Inject(LINK_KEY) private readonly link: AgencyLinkKey,
     @Inject(OPENER) private readonly opener: SealedDataOpener,
   ) {}
 
   @MessagePattern(AGENCY_DELIVER)
   async deliver(@Payload() payload: unknown, @Ctx() context: unknown): Promise<AgencyDeliveryAck> {
     try {
-      return await handleDelivery(payload, this.clients, this.linkSecret, this.opener);
+      return await handleDelivery(payload, this.clients, this.link, this.opener);
     } finally {
       acknowledge(context);
     }
@@ -79,7 +85,7 @@ class AgencyLinkController {
   @MessagePattern(AGENCY_DELIVER_BATCH)
   async deliverBatch(@Payload() payload: unknown, @Ctx() context: unknown): Promise<AgencyDeliveryBatchAck> {
     try {
-      return await handleDeliveryBatch(payload, this.clients, this.linkSecret, this.opener);
+      return await handleDeliveryBatch(payload, this.clients, this.link, this.opener);
     } finally {
       acknowledge(context);
     }
@@ -112,7 +118,7 @@ class AdapterModule {
     clients: ReadonlyMap<string, AgencyClient>,
     pumps: readonly StatusPump[],
     gateway: ClientProxy,
-    linkSecret: string,
+    link: AgencyLinkKey,
     opener: SealedDataOpener,
   ): DynamicModule {
     return {
@@ -122,7 +128,7 @@ class AdapterModule {
         { provide: AGENCY_CLIENTS, useValue: clients },
         { provide: PUMPS, useValue: pumps },
         { provide: GATEWAY_LINK, useValue: gateway },
-        { provide: LINK_SECRET, useValue: linkSecret },
+        { provide: LINK_KEY, useValue: link },
         { provide: OPENER, useValue: opener },
         PumpLifecycle,
       ],
@@ -154,8 +160,11 @@ export async function createAdapterApp(clients: readonly AgencyClient[], options
   if (nodes.size !== 1 || node === undefined || byAgency.size !== clients.length) {
     throw new Error('an adapter serves one province, with one client per agency');
   }
-  // Each agency's decryption key (created on first start): the federation publishes its public half.
-  const opener = await SealedDataOpener.open(options.agencyKeyDir, [...byAgency.keys()], options.clock);
+  const suite = suiteNamed(options.cryptoSuite ?? 'intl');
+  if (suite === undefined) throw new Error('an adapter\'s crypto suite is intl or gm');
+  const link: AgencyLinkKey = { secret: options.linkSecret, suite };
+  // Each agency's decryption key of the suite (created on first start): the federation publishes its public half.
+  const opener = await SealedDataOpener.open(options.agencyKeyDir, [...byAgency.keys()], options.clock, suite.name);
   const queues = options.amqp ? agencyLinkQueues(options.amqp.queuePrefix, node) : null;
   const gateway: ClientProxy = createLinkClient(
     options.amqp && queues
@@ -168,11 +177,11 @@ export async function createAdapterApp(clients: readonly AgencyClient[], options
         pollMs: options.pollMs,
         batch: 100,
         ackTimeoutMs: options.ackTimeoutMs ?? DEFAULT_ADAPTER_ACK_TIMEOUT_MS,
-        linkSecret: options.linkSecret,
+        link,
         clock: options.clock,
       }),
   );
-  const app = await NestFactory.createMicroservice<MicroserviceOptions>(AdapterModule.register(byAgency, pumps, gateway, options.linkSecret, opener), {
+  const app = await NestFactory.createMicroservice<MicroserviceOptions>(AdapterModule.register(byAgency, pumps, gateway, link, opener), {
     ...linkServerOptions(
       options.amqp && queues ? { kind: 'rmq', url: options.amqp.url, queue: queues.deliver } : { kind: 'tcp', host: '127.0.0.1', port: options.port },
     ),

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { SUITE_NAMES, type SuiteName } from '#signing';
 
 /** How much an adapter logs: `info` logs every hand-over, `warn` only what went wrong. */
 export const ADAPTER_LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
@@ -10,8 +11,9 @@ export const DEFAULT_ADAPTER_ACK_TIMEOUT_MS = 5000;
 /**
  * An adapter's settings, from the environment (ADAPTER_PORT, GATEWAY_STATUS_HOST/PORT,
  * AGENCY_BASE_URL, ADAPTER_STATE_DIR, AGENCY_KEY_DIR, ADAPTER_POLL_MS, ADAPTER_ACK_TIMEOUT_MS
- * (default 5000: how long the status pump waits for the gateway's answer), LOG_LEVEL); names
- * every bad one.
+ * (default 5000: how long the status pump waits for the gateway's answer), LOG_LEVEL,
+ * CRYPTO_SUITE (`intl` or `gm`, default `intl`: the HMAC of the agency-link proofs and the kind of
+ * the agencies' sealing keys; the gateway's must be the same)); names every bad one.
  *
  * @example loadAdapterConfig({ ...env, ADAPTER_ACK_TIMEOUT_MS: '15000' }).ackTimeoutMs // 15000
  */
@@ -33,7 +35,9 @@ export function loadAdapterConfig(env: Readonly<Record<string, string | undefine
     linkSecret: env['AGENCY_LINK_SECRET'] ?? '',
     amqp: env['AMQP_URL'] ? { url: env['AMQP_URL'], queuePrefix: env['AMQP_QUEUE_PREFIX'] ?? 'cytb' } : null,
     logLevel: (env['LOG_LEVEL'] ?? 'info') as AdapterLogLevel,
+    cryptoSuite: (env['CRYPTO_SUITE'] ?? 'intl') as SuiteName,
   };
+  if (!SUITE_NAMES.includes(config.cryptoSuite)) problems.push('CRYPTO_SUITE must be intl or gm');
   if (!Number.isInteger(config.ackTimeoutMs) || config.ackTimeoutMs <= 0) problems.push('ADAPTER_ACK_TIMEOUT_MS must be a positive whole number of milliseconds');
   if (!ADAPTER_LOG_LEVELS.includes(config.logLevel)) problems.push(`LOG_LEVEL must be one of ${ADAPTER_LOG_LEVELS.join(', ')}`);
   if (!/^https?:\/\//.test(config.agencyBaseUrl)) problems.push('AGENCY_BASE_URL must be an http(s) URL');

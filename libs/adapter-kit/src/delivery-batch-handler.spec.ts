@@ -5,6 +5,7 @@ import { Logger } from '@nestjs/common';
 import { RpcException } from '@nestjs/microservices';
 import { ManualClock } from '#core';
 import { linkProof } from '#delivery';
+import { INTL_SUITE } from '#signing';
 import type { AgencyDelivery, ForwardedRequest } from '#contracts';
 import type { AgencyClient, AgencyHandOver } from './agency-client.js';
 import { AgencyCallError } from './agency-errors.js';
@@ -12,6 +13,7 @@ import { handleDeliveryBatch } from './delivery-batch-handler.js';
 import { SealedDataOpener } from './sealed-data-opener.js';
 
 const SECRET = 'batch-handler-spec-link-secret-0123456789';
+const LINK = { secret: SECRET, suite: INTL_SUITE };
 const CASE_A = 'CQ-20261123-7K3F9ZQ2M8';
 const CASE_B = 'CQ-20261123-8M4G0ZR3N9';
 
@@ -24,7 +26,7 @@ function delivery(n: number, caseId: string, over: Partial<AgencyDelivery> = {})
     contractVersion: 1,
     caseId,
     forwarded: { caseId } as ForwardedRequest,
-    proof: linkProof(SECRET, messageId),
+    proof: linkProof(SECRET, messageId, INTL_SUITE),
     ...over,
   };
 }
@@ -65,8 +67,8 @@ describe('handleDeliveryBatch', () => {
 
   it('answers each delivery on its own, in order: one without a valid link proof and one that is not a delivery are refused, the others reach the agency', async () => {
     const { clients, calls } = recordingClient();
-    const unproved = { ...delivery(2, CASE_B), proof: linkProof('another-province-secret-0123456789abc', delivery(2, CASE_B).messageId) };
-    const answer = await handleDeliveryBatch({ items: [delivery(1, CASE_A), unproved, { nonsense: true }, delivery(4, CASE_B)] }, clients, SECRET, opener);
+    const unproved = { ...delivery(2, CASE_B), proof: linkProof('another-province-secret-0123456789abc', delivery(2, CASE_B).messageId, INTL_SUITE) };
+    const answer = await handleDeliveryBatch({ items: [delivery(1, CASE_A), unproved, { nonsense: true }, delivery(4, CASE_B)] }, clients, LINK, opener);
     expect(answer.results).toEqual([
       { ok: true, ack: { messageId: delivery(1, CASE_A).messageId, agencyRef: `REF-${CASE_A}`, duplicate: false } },
       { ok: false, error: expect.objectContaining({ code: 'AGENCY_LINK_UNAUTHENTICATED', permanent: true }) },
@@ -81,7 +83,7 @@ describe('handleDeliveryBatch', () => {
     const { caseId: _caseId, agency: _agency, ...withoutCaseOrAgency } = delivery(1, CASE_A);
     const badCase = delivery(2, 'CQ-510104199001011234');
     const noMessageId = { ...delivery(3, CASE_B), messageId: 42 };
-    const answer = await handleDeliveryBatch({ items: [withoutCaseOrAgency, badCase, noMessageId] }, clients, SECRET, opener);
+    const answer = await handleDeliveryBatch({ items: [withoutCaseOrAgency, badCase, noMessageId] }, clients, LINK, opener);
     expect(answer.results.map((r) => (r.ok ? null : r.error.fields))).toEqual([['caseId', 'agency'], ['caseId'], ['messageId']]);
     expect(answer.results.map((r) => (r.ok ? null : r.error.message))).toEqual([
       'not an agency delivery: caseId, agency missing or malformed',
@@ -94,7 +96,7 @@ describe('handleDeliveryBatch', () => {
 
   it('answers an agency failure as that delivery’s own transient error, the others still delivered', async () => {
     const { clients } = recordingClient({ failFor: delivery(1, CASE_A).messageId });
-    const answer = await handleDeliveryBatch({ items: [delivery(1, CASE_A), delivery(2, CASE_B)] }, clients, SECRET, opener);
+    const answer = await handleDeliveryBatch({ items: [delivery(1, CASE_A), delivery(2, CASE_B)] }, clients, LINK, opener);
     expect(answer.results[0]).toEqual({ ok: false, error: expect.objectContaining({ code: 'AGENCY_UNAVAILABLE', permanent: false }) });
     expect(answer.results[1]).toMatchObject({ ok: true });
   });
@@ -108,7 +110,7 @@ describe('handleDeliveryBatch', () => {
       forwarded: undefined,
       withdrawal: { caseId: CASE_A, requestedAt: '2026-11-23T10:00:00.000+08:00', reason: 'changed my mind' },
     });
-    const answered = handleDeliveryBatch({ items: [delivery(1, CASE_A), withdrawal, delivery(3, CASE_B)] }, clients, SECRET, opener);
+    const answered = handleDeliveryBatch({ items: [delivery(1, CASE_A), withdrawal, delivery(3, CASE_B)] }, clients, LINK, opener);
     await new Promise((r) => setTimeout(r, 20));
     // Case B went ahead while case A's submission is held; A's withdrawal waits behind it.
     expect(calls).toEqual([`submit ${CASE_A}`, `submit ${CASE_B}`, `submitted ${CASE_B}`]);
@@ -125,7 +127,7 @@ describe('handleDeliveryBatch', () => {
     ['not an object', 'items'],
   ])('refuses %s as a whole with CONTRACT_INVALID, handing nothing to the agency', async (_name, payload) => {
     const { clients, calls } = recordingClient();
-    const refused = await handleDeliveryBatch(payload, clients, SECRET, opener).catch((e: unknown) => e);
+    const refused = await handleDeliveryBatch(payload, clients, LINK, opener).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(RpcException);
     expect((refused as RpcException).getError()).toMatchObject({ code: 'CONTRACT_INVALID', permanent: true });
     expect(calls).toEqual([]);

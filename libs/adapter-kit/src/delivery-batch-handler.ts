@@ -7,6 +7,7 @@ import {
   type AgencyDeliveryBatchAck,
   type AgencyLinkError,
 } from '#contracts';
+import type { AgencyLinkKey } from '#delivery';
 import type { AgencyClient } from './agency-client.js';
 import { handleDelivery } from './delivery-handler.js';
 import type { SealedDataOpener } from './sealed-data-opener.js';
@@ -23,12 +24,12 @@ import type { SealedDataOpener } from './sealed-data-opener.js';
  * Only a payload that is not a batch of 1 to AGENCY_BATCH_LIMITS.deliveries items is refused as
  * a whole (CONTRACT_INVALID, permanent).
  *
- * @example await handleDeliveryBatch({ items: [d1, d2] }, clients, secret, opener) // { results: [{ ok: true, ack }, { ok: false, error }] }
+ * @example await handleDeliveryBatch({ items: [d1, d2] }, clients, link, opener) // { results: [{ ok: true, ack }, { ok: false, error }] }
  */
 export async function handleDeliveryBatch(
   payload: unknown,
   clients: ReadonlyMap<string, AgencyClient>,
-  linkSecret: string,
+  link: AgencyLinkKey,
   opener: SealedDataOpener,
 ): Promise<AgencyDeliveryBatchAck> {
   const items = batchItems(payload, AGENCY_BATCH_LIMITS.deliveries);
@@ -44,7 +45,7 @@ export async function handleDeliveryBatch(
   const results = items.map((item, i) => {
     const key = caseKeyOf(item, i);
     const previous = chains.get(key) ?? Promise.resolve();
-    const outcome = previous.then(() => outcomeOf(item, clients, linkSecret, opener));
+    const outcome = previous.then(() => outcomeOf(item, clients, link, opener));
     chains.set(key, outcome);
     return outcome;
   });
@@ -54,11 +55,11 @@ export async function handleDeliveryBatch(
 async function outcomeOf(
   item: unknown,
   clients: ReadonlyMap<string, AgencyClient>,
-  linkSecret: string,
+  link: AgencyLinkKey,
   opener: SealedDataOpener,
 ): Promise<AgencyBatchOutcome<AgencyDeliveryAck>> {
   try {
-    return { ok: true, ack: await handleDelivery(item, clients, linkSecret, opener) };
+    return { ok: true, ack: await handleDelivery(item, clients, link, opener) };
   } catch (error) {
     return { ok: false, error: asLinkError(error) };
   }

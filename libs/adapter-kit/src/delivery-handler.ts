@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { RpcException } from '@nestjs/microservices';
 import { CASE_NUMBER_PATTERN, isGatewayError, MESSAGE_ID_PATTERN } from '#core';
-import { checkLinkProof } from '#delivery';
+import { checkLinkProof, type AgencyLinkKey } from '#delivery';
 import type { AgencyDelivery, AgencyDeliveryAck, AgencyLinkError } from '#contracts';
 import type { AgencyClient, AgencyHandOver } from './agency-client.js';
 import { AgencyCallError, UnmappedAgencyValue } from './agency-errors.js';
@@ -17,12 +17,12 @@ const logger = new Logger('AgencyDelivery');
  * message id for a follow-up, so a repeated delivery (after a lost acknowledgement or a crash)
  * returns the same reference and does nothing twice.
  *
- * @example await handleDelivery(payload, new Map([['SC.card', cardClient]]), secret, opener) // { messageId, agencyRef, duplicate }
+ * @example await handleDelivery(payload, new Map([['SC.card', cardClient]]), { secret, suite }, opener) // { messageId, agencyRef, duplicate }
  */
 export async function handleDelivery(
   payload: unknown,
   clients: ReadonlyMap<string, AgencyClient>,
-  linkSecret: string,
+  link: AgencyLinkKey,
   opener: SealedDataOpener,
 ): Promise<AgencyDeliveryAck> {
   if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
@@ -34,7 +34,7 @@ export async function handleDelivery(
   }
   // Only this province's gateway (which holds the link secret) may hand work to the agency:
   // checked before anything else in the delivery is trusted.
-  if (!checkLinkProof(linkSecret, delivery.messageId, delivery.proof)) {
+  if (!checkLinkProof(link.secret, delivery.messageId, delivery.proof, link.suite)) {
     throw linkError({ code: 'AGENCY_LINK_UNAUTHENTICATED', message: 'the delivery does not carry a valid link proof', permanent: true });
   }
   const caseIdValid = typeof delivery.caseId === 'string' && CASE_NUMBER_PATTERN.test(delivery.caseId);
