@@ -2,6 +2,7 @@ import { ClientProxyFactory, Transport, type ClientProxy } from '@nestjs/microse
 import { firstValueFrom } from 'rxjs';
 import { AGENCY_STATUS, AGENCY_STATUS_BATCH } from '#contracts';
 import { linkProof } from '#delivery';
+import { INTL_SUITE } from '#signing';
 import { cardApplication, pensionTransferApplication } from './support/applications.js';
 import { eventually } from './support/free-port.js';
 import { GatewayPair } from './support/gateway-pair.js';
@@ -42,7 +43,7 @@ describe('hand-over and the agency’s first report, in either order', () => {
     await eventually(operatorView, (c) => c.stage === 'received');
 
     const eventId = 'SC.card:7001';
-    const first = { eventId, agency: 'SC.card', caseId, stage: 'eligibility-check', at: '2026-11-23T09:30:00.000+08:00', proof: linkProof(pair.sc.config.agencyLinkSecret, eventId) };
+    const first = { eventId, agency: 'SC.card', caseId, stage: 'eligibility-check', at: '2026-11-23T09:30:00.000+08:00', proof: linkProof(pair.sc.config.agencyLinkSecret, eventId, INTL_SUITE) };
     expect(await firstValueFrom(link.send(AGENCY_STATUS, first))).toMatchObject({ eventId, duplicate: false });
     // The same report again changes nothing.
     expect(await firstValueFrom(link.send(AGENCY_STATUS, first))).toMatchObject({ eventId, duplicate: true });
@@ -68,7 +69,7 @@ describe('hand-over and the agency’s first report, in either order', () => {
   };
   const report = (agency: string, caseId: string, n: number, stage: string, secret: string) => {
     const eventId = `${agency}:${n}`;
-    return { eventId, agency, caseId, stage, at: '2026-11-23T09:30:00.000+08:00', proof: linkProof(secret, eventId) };
+    return { eventId, agency, caseId, stage, at: '2026-11-23T09:30:00.000+08:00', proof: linkProof(secret, eventId, INTL_SUITE) };
   };
 
   it('records a batch of reports that comes before the hand-over is acknowledged, in one go, each once', async () => {

@@ -29,8 +29,8 @@ describe('health of the adapters and agencies (embedded)', () => {
     const beat = { adapterId: 'killed-instance', beat: 1, sentAt: harness.clock.now().toISOString(), everyMs: 1000, agencies: [{ agency: 'SC.card', state: 'up' }] };
     const send = (payload: object) => firstValueFrom(link.send(AGENCY_HEARTBEAT, payload));
     // Without the province's link secret a beat is refused: nobody else may speak for the adapters.
-    await expect(send({ ...beat, proof: linkProof('not-the-secret-of-this-province-0123456789', heartbeatProofId(beat)) })).rejects.toMatchObject({ code: 'AGENCY_LINK_UNAUTHENTICATED' });
-    await send({ ...beat, proof: linkProof(linkSecretOf('SC'), heartbeatProofId(beat)) });
+    await expect(send({ ...beat, proof: linkProof('not-the-secret-of-this-province-0123456789', heartbeatProofId(beat), harness.sc.config.cryptoSuite) })).rejects.toMatchObject({ code: 'AGENCY_LINK_UNAUTHENTICATED' });
+    await send({ ...beat, proof: linkProof(linkSecretOf('SC'), heartbeatProofId(beat), harness.sc.config.cryptoSuite) });
     expect((await health()).details['agencyAdapter']).toMatchObject({ status: 'up', state: 'up' });
     harness.clock.advance(3_001);
     const down = await health();

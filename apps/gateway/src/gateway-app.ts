@@ -67,7 +67,7 @@ export async function createGatewayApp(config: GatewayConfig, options: GatewayOp
     const sources = jwksSourcesOf(federation, config.node);
     // Always with a fetcher: a reloaded federation may list JWKS sources this one does not.
     const trust = await TrustStore.create(trustedKeysOf(federation), { sources, fetch: (url, init) => fetch(url, init), clock }, suitePolicyOf(federation));
-    const personalDataSecret = await openPersonalDataSecret(config.keyDir);
+    const personalDataSecret = await openPersonalDataSecret(config.keyDir, config.cryptoSuite);
 
     // Behind TRUST_PROXY balancers, request.ip is the client X-Forwarded-For names (the failure limit per address counts it).
     // Errors Fastify and Node's parser answer on their own are problem+json too (http/framework-errors.ts).

@@ -6,6 +6,7 @@ import { Logger } from '@nestjs/common';
 import { firstValueFrom } from 'rxjs';
 import { ManualClock } from '#core';
 import { createLinkClient, linkProof } from '#delivery';
+import { INTL_SUITE } from '#signing';
 import { AGENCY_DELIVER, type AgencyDelivery, type ForwardedRequest } from '#contracts';
 import type { AgencyClient } from './agency-client.js';
 import { createAdapterApp } from './adapter-app.js';
@@ -89,7 +90,7 @@ describe('createAdapterApp', () => {
         contractVersion: 1,
         caseId: CASE,
         forwarded: { caseId: CASE, request: { applicant: { name: '张三', idNumber: '510104199001011234' } } } as unknown as ForwardedRequest,
-        proof: linkProof(secret, messageId),
+        proof: linkProof(secret, messageId, INTL_SUITE),
       };
       const ack = await firstValueFrom(link.send(AGENCY_DELIVER, delivery));
       expect(ack).toMatchObject({ messageId, agencyRef: 'R' });

@@ -10,7 +10,8 @@ import {
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Ctx, MessagePattern, Payload, type ClientProxy, type MicroserviceOptions } from '@nestjs/microservices';
-import { acknowledge, agencyLinkQueues, createLinkClient, linkServerOptions } from '#delivery';
+import { acknowledge, agencyLinkQueues, createLinkClient, linkServerOptions, type AgencyLinkKey } from '#delivery';
+import { suiteNamed, type SuiteName } from '#signing';
 import { AGENCY_DELIVER, AGENCY_DELIVER_BATCH, type AgencyDeliveryAck, type AgencyDeliveryBatchAck } from '#contracts';
 import { AGENCY_CLIENTS, type AgencyClient } from './agency-client.js';
 import { CursorFile } from './cursor-file.js';
@@ -50,6 +51,11 @@ export interface AdapterOptions {
   readonly amqp?: { readonly url: string; readonly queuePrefix: string } | null;
   /** The province's agency-link secret, shared with its gateway. */
   readonly linkSecret: string;
+  /**
+   * The crypto suite (CRYPTO_SUITE), the gateway's too: the HMAC of the link proofs (HMAC-SHA-256
+   * or HMAC-SM3) and the kind of the agencies' sealing keys (X25519 or SM2). `intl` when absent.
+   */
+  readonly cryptoSuite?: SuiteName;
   /** Folder of the agencies' decryption keys (`<dir>/<agency>`), for the personal data sealed for them. */
   readonly agencyKeyDir: string;
   /** Tests pass a ManualClock (key ages); otherwise the system clock. */
@@ -154,8 +160,11 @@ export async function createAdapterApp(agencyClients: readonly AgencyClient[], o
   if (nodes.size !== 1 || node === undefined || byAgency.size !== clients.length) {
     throw new Error('an adapter serves one province, with one client per agency');
   }
-  // Each agency's decryption key (created on first start): the federation publishes its public half.
-  const opener = await SealedDataOpener.open(options.agencyKeyDir, [...byAgency.keys()], options.clock);
+  const suite = suiteNamed(options.cryptoSuite ?? 'intl');
+  if (suite === undefined) throw new Error('an adapter\'s crypto suite is intl or gm');
+  const link: AgencyLinkKey = { secret: options.linkSecret, suite };
+  // Each agency's decryption key of the suite (created on first start): the federation publishes its public half.
+  const opener = await SealedDataOpener.open(options.agencyKeyDir, [...byAgency.keys()], options.clock, suite.name);
   const queues = options.amqp ? agencyLinkQueues(options.amqp.queuePrefix, node) : null;
   const gateway: ClientProxy = createLinkClient(
     options.amqp && queues
@@ -168,7 +177,7 @@ export async function createAdapterApp(agencyClients: readonly AgencyClient[], o
         pollMs: options.pollMs,
         batch: 100,
         ackTimeoutMs: options.ackTimeoutMs ?? DEFAULT_ADAPTER_ACK_TIMEOUT_MS,
-        linkSecret: options.linkSecret,
+        link,
         clock: options.clock,
       }),
   );
@@ -177,11 +186,11 @@ export async function createAdapterApp(agencyClients: readonly AgencyClient[], o
     ...(options.clock ? { clock: options.clock } : {}),
     retentionMs: options.handOverRetentionMs ?? DEFAULT_HANDOVER_RETENTION_MS,
   });
-  const context: DeliveryContext = { clients: byAgency, linkSecret: options.linkSecret, opener, journal, lookUp: options.lookUpBeforeCreate ?? 'in-doubt' };
+  const context: DeliveryContext = { clients: byAgency, link, opener, journal, lookUp: options.lookUpBeforeCreate ?? 'in-doubt' };
   const heartbeat = new HeartbeatSender(gateway, reachability, {
     everyMs: options.heartbeatMs ?? DEFAULT_ADAPTER_HEARTBEAT_MS,
     ackTimeoutMs: options.ackTimeoutMs ?? DEFAULT_ADAPTER_ACK_TIMEOUT_MS,
-    linkSecret: options.linkSecret,
+    link,
     ...(options.clock ? { clock: options.clock } : {}),
   });
   const app = await NestFactory.createMicroservice<MicroserviceOptions>(AdapterModule.register(context, [...pumps, heartbeat], gateway), {

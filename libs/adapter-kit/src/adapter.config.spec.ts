@@ -17,4 +17,10 @@ describe('loadAdapterConfig', () => {
   it.each(['0', '-1', 'soon', '1.5'])('refuses to start with ADAPTER_ACK_TIMEOUT_MS=%s and names it', (value) => {
     expect(() => loadAdapterConfig({ ...env, ADAPTER_ACK_TIMEOUT_MS: value })).toThrow(/ADAPTER_ACK_TIMEOUT_MS/);
   });
+
+  it('takes the crypto suite of the agency-link proofs from CRYPTO_SUITE (intl when absent) and names a bad one', () => {
+    expect(loadAdapterConfig(env).cryptoSuite).toBe('intl');
+    expect(loadAdapterConfig({ ...env, CRYPTO_SUITE: 'gm' }).cryptoSuite).toBe('gm');
+    expect(() => loadAdapterConfig({ ...env, CRYPTO_SUITE: 'GM' })).toThrow(/CRYPTO_SUITE must be intl or gm/);
+  });
 });

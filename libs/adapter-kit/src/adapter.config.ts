@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { LOOK_UP_POLICIES, type LookUpPolicy } from './delivery-handler.js';
 import { DEFAULT_HANDOVER_RETENTION_MS } from './hand-over-journal.js';
+import { SUITE_NAMES, type SuiteName } from '#signing';
 
 /** How much an adapter logs: `info` logs every hand-over, `warn` only what went wrong. */
 export const ADAPTER_LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
@@ -16,7 +17,8 @@ export const DEFAULT_ADAPTER_ACK_TIMEOUT_MS = 5000;
  * ADAPTER_LOOK_UP_BEFORE_CREATE (`in-doubt`, the default, or `always` for competing instances),
  * ADAPTER_HANDOVER_RETENTION_HOURS (default 168: how long the hand-over journal keeps an
  * outcome), ADAPTER_HEARTBEAT_MS (default 5000: how often the adapter tells its gateway it is
- * alive)); names every bad one.
+ * alive), CRYPTO_SUITE (`intl` or `gm`, default `intl`: the HMAC of the agency-link proofs and
+ * the kind of the agencies' sealing keys; the gateway's must be the same)); names every bad one.
  *
  * @example loadAdapterConfig({ ...env, ADAPTER_ACK_TIMEOUT_MS: '15000' }).ackTimeoutMs // 15000
  */
@@ -42,11 +44,13 @@ export function loadAdapterConfig(env: Readonly<Record<string, string | undefine
     lookUpBeforeCreate: (env['ADAPTER_LOOK_UP_BEFORE_CREATE'] ?? 'in-doubt') as LookUpPolicy,
     handOverRetentionMs:
       env['ADAPTER_HANDOVER_RETENTION_HOURS'] === undefined ? DEFAULT_HANDOVER_RETENTION_MS : Number(env['ADAPTER_HANDOVER_RETENTION_HOURS']) * 3600_000,
+    cryptoSuite: (env['CRYPTO_SUITE'] ?? 'intl') as SuiteName,
   };
   if (!LOOK_UP_POLICIES.includes(config.lookUpBeforeCreate)) problems.push(`ADAPTER_LOOK_UP_BEFORE_CREATE must be one of ${LOOK_UP_POLICIES.join(', ')}`);
   if (!Number.isInteger(config.handOverRetentionMs) || config.handOverRetentionMs <= 0) {
     problems.push('ADAPTER_HANDOVER_RETENTION_HOURS must be a positive whole number of hours');
   }
+  if (!SUITE_NAMES.includes(config.cryptoSuite)) problems.push('CRYPTO_SUITE must be intl or gm');
   if (!Number.isInteger(config.ackTimeoutMs) || config.ackTimeoutMs <= 0) problems.push('ADAPTER_ACK_TIMEOUT_MS must be a positive whole number of milliseconds');
   if (!Number.isInteger(config.heartbeatMs) || config.heartbeatMs < 1000) problems.push('ADAPTER_HEARTBEAT_MS must be a whole number of milliseconds, at least 1000');
   if (!ADAPTER_LOG_LEVELS.includes(config.logLevel)) problems.push(`LOG_LEVEL must be one of ${ADAPTER_LOG_LEVELS.join(', ')}`);

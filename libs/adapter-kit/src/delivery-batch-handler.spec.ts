@@ -5,6 +5,7 @@ import { Logger } from '@nestjs/common';
 import { RpcException } from '@nestjs/microservices';
 import { ManualClock } from '#core';
 import { linkProof } from '#delivery';
+import { INTL_SUITE } from '#signing';
 import type { AgencyDelivery, ForwardedRequest } from '#contracts';
 import type { AgencyClient, AgencyHandOver } from './agency-client.js';
 import { AgencyCallError } from './agency-errors.js';
@@ -14,6 +15,7 @@ import { HandOverJournal } from './hand-over-journal.js';
 import { SealedDataOpener } from './sealed-data-opener.js';
 
 const SECRET = 'batch-handler-spec-link-secret-0123456789';
+const LINK = { secret: SECRET, suite: INTL_SUITE };
 const CASE_A = 'CQ-20261123-7K3F9ZQ2M8';
 const CASE_B = 'CQ-20261123-8M4G0ZR3N9';
 
@@ -26,7 +28,7 @@ function delivery(n: number, caseId: string, over: Partial<AgencyDelivery> = {})
     contractVersion: 1,
     caseId,
     forwarded: { caseId } as ForwardedRequest,
-    proof: linkProof(SECRET, messageId),
+    proof: linkProof(SECRET, messageId, INTL_SUITE),
     ...over,
   };
 }
@@ -70,7 +72,7 @@ describe('handleDeliveryBatch', () => {
   let journals = 0;
   const context = (clients: ReadonlyMap<string, AgencyClient>): DeliveryContext => ({
     clients,
-    linkSecret: SECRET,
+    link: LINK,
     opener,
     journal: HandOverJournal.open(join(dir, `hand-overs-${(journals += 1)}.journal`)),
     lookUp: 'in-doubt',
@@ -78,7 +80,7 @@ describe('handleDeliveryBatch', () => {
 
   it('answers each delivery on its own, in order: one without a valid link proof and one that is not a delivery are refused, the others reach the agency', async () => {
     const { clients, calls } = recordingClient();
-    const unproved = { ...delivery(2, CASE_B), proof: linkProof('another-province-secret-0123456789abc', delivery(2, CASE_B).messageId) };
+    const unproved = { ...delivery(2, CASE_B), proof: linkProof('another-province-secret-0123456789abc', delivery(2, CASE_B).messageId, INTL_SUITE) };
     const answer = await handleDeliveryBatch({ items: [delivery(1, CASE_A), unproved, { nonsense: true }, delivery(4, CASE_B)] }, context(clients));
     expect(answer.results).toEqual([
       { ok: true, ack: { messageId: delivery(1, CASE_A).messageId, agencyRef: `REF-${CASE_A}`, duplicate: false } },

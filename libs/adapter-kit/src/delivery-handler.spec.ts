@@ -5,6 +5,7 @@ import { Logger } from "@nestjs/common";
 import { RpcException } from "@nestjs/microservices";
 import { ManualClock } from "#core";
 import { linkProof } from "#delivery";
+import { INTL_SUITE } from "#signing";
 import type { AgencyDelivery, ForwardedRequest } from "#contracts";
 import type { AgencyClient, AgencyHandOver } from "./agency-client.js";
 import { AgencyCallError } from "./agency-errors.js";
@@ -27,7 +28,7 @@ const delivery: AgencyDelivery = {
   contractVersion: 1,
   caseId: CASE,
   forwarded: { caseId: CASE } as ForwardedRequest,
-  proof: linkProof(SECRET, MESSAGE),
+  proof: linkProof(SECRET, MESSAGE, INTL_SUITE),
 };
 
 /**
@@ -98,7 +99,7 @@ describe("handleDelivery with its hand-over journal, at an agency that is not id
     const file = join(dir, `hand-overs-${(journals += 1)}.journal`);
     const context = (): DeliveryContext => ({
       clients: new Map([["SC.card", client]]),
-      linkSecret: SECRET,
+      link: { secret: SECRET, suite: INTL_SUITE },
       opener,
       journal: HandOverJournal.open(file),
       lookUp,

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { RpcException } from '@nestjs/microservices';
 import { CASE_NUMBER_PATTERN, ERROR_CODES, isGatewayError, MESSAGE_ID_PATTERN, type ErrorCode } from '#core';
-import { checkLinkProof } from '#delivery';
+import { checkLinkProof, type AgencyLinkKey } from '#delivery';
 import type { AgencyDelivery, AgencyDeliveryAck, AgencyLinkError, ForwardedRequest } from '#contracts';
 import type { AgencyClient, AgencyHandOver } from './agency-client.js';
 import { AgencyCallError, UnmappedAgencyValue } from './agency-errors.js';
@@ -23,7 +23,8 @@ export type LookUpPolicy = (typeof LOOK_UP_POLICIES)[number];
 /** What a delivery needs besides its payload: the agencies' clients, the link secret, the opener of sealed data, the hand-over journal. */
 export interface DeliveryContext {
   readonly clients: ReadonlyMap<string, AgencyClient>;
-  readonly linkSecret: string;
+  /** The link's shared secret and the suite whose HMAC proves each message (HMAC-SHA-256 or HMAC-SM3). */
+  readonly link: AgencyLinkKey;
   readonly opener: SealedDataOpener;
   readonly journal: HandOverJournal;
   readonly lookUp: LookUpPolicy;
@@ -40,10 +41,10 @@ export interface DeliveryContext {
  * idempotent. Follow-ups whose outcome is not known are sent again, relying on the agency's
  * idempotence on the message id (请求流水号 / requestId).
  *
- * @example await handleDelivery(payload, { clients, linkSecret, opener, journal, lookUp: 'in-doubt' }) // { messageId, agencyRef, duplicate }
+ * @example await handleDelivery(payload, { clients, link: { secret, suite }, opener, journal, lookUp: 'in-doubt' }) // { messageId, agencyRef, duplicate }
  */
 export async function handleDelivery(payload: unknown, context: DeliveryContext): Promise<AgencyDeliveryAck> {
-  const { clients, linkSecret, opener } = context;
+  const { clients, link, opener } = context;
   if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
     throw linkError({ code: 'CONTRACT_INVALID', message: 'not an agency delivery: the body must be an object' });
   }
@@ -53,7 +54,7 @@ export async function handleDelivery(payload: unknown, context: DeliveryContext)
   }
   // Only this province's gateway (which holds the link secret) may hand work to the agency:
   // checked before anything else in the delivery is trusted.
-  if (!checkLinkProof(linkSecret, delivery.messageId, delivery.proof)) {
+  if (!checkLinkProof(link.secret, delivery.messageId, delivery.proof, link.suite)) {
     throw linkError({ code: 'AGENCY_LINK_UNAUTHENTICATED', message: 'the delivery does not carry a valid link proof' });
   }
   const caseIdValid = typeof delivery.caseId === 'string' && CASE_NUMBER_PATTERN.test(delivery.caseId);

@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import type { ClientProxy } from '@nestjs/microservices';
 import { firstValueFrom, timeout } from 'rxjs';
 import { SystemClock, type Clock } from '#core';
-import { linkProof } from '#delivery';
+import { linkProof, type AgencyLinkKey } from '#delivery';
 import {
   AGENCY_HEARTBEAT,
   heartbeatProofId,
@@ -125,7 +125,7 @@ export class HeartbeatSender {
   constructor(
     private readonly gateway: ClientProxy,
     private readonly reachability: AgencyReachabilityLog,
-    private readonly options: { readonly everyMs: number; readonly ackTimeoutMs: number; readonly linkSecret: string; readonly clock?: Clock },
+    private readonly options: { readonly everyMs: number; readonly ackTimeoutMs: number; readonly link: AgencyLinkKey; readonly clock?: Clock },
   ) {
     this.clock = options.clock ?? new SystemClock();
     reachability.onChange = () => void this.beatOnce();
@@ -158,7 +158,7 @@ export class HeartbeatSender {
       ...(options.stopping ? { stopping: true } : {}),
       agencies: this.reachability.snapshot(),
     };
-    const proved = { ...beat, proof: linkProof(this.options.linkSecret, heartbeatProofId(beat)) };
+    const proved = { ...beat, proof: linkProof(this.options.link.secret, heartbeatProofId(beat), this.options.link.suite) };
     try {
       await firstValueFrom(this.gateway.send<AdapterHeartbeatAck>(AGENCY_HEARTBEAT, proved).pipe(timeout(options.timeoutMs ?? this.options.ackTimeoutMs)));
       this.lastProblem = null;

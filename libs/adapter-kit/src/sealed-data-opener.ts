@@ -10,25 +10,27 @@ import {
   type ServiceRequest,
   type TransferContactLetterMessage,
 } from '#contracts';
-import { AgencyKeyStore, openSealed } from '#signing';
+import { AgencyKeyStore, INTL_SUITE, openSealed, type SuiteName } from '#signing';
 
 /**
  * Opens the personal fields the accepting node sealed for this adapter's agencies, and puts them
  * back into the request: the only place outside the agency systems where they exist in clear.
  * Each agency's decryption keys live in `<agencyKeyDir>/<agency>` (created on first start, 0600;
- * the federation publishes their public halves).
+ * the federation publishes their public halves), X25519 under the `intl` suite, SM2 under `gm`;
+ * a sealed copy is opened under the profile of that suite only.
  */
 export class SealedDataOpener {
   private constructor(private readonly stores: ReadonlyMap<string, AgencyKeyStore>) {}
 
   /**
-   * Opens (creating on first start) the key store of each agency.
+   * Opens (creating on first start) the key store of each agency, of `suite` (`intl` unless given).
    *
    * @example const opener = await SealedDataOpener.open('data/sc/agency-keys', ['SC.card', 'SC.pension']);
+   * @example const gm = await SealedDataOpener.open(dir, ['SC.card'], clock, 'gm'); // SM2 keys, SM2-ECDH-ES + SM4-CTR-HS3
    */
-  static async open(agencyKeyDir: string, agencies: readonly string[], clock: Clock = new SystemClock()): Promise<SealedDataOpener> {
+  static async open(agencyKeyDir: string, agencies: readonly string[], clock: Clock = new SystemClock(), suite: SuiteName = INTL_SUITE.name): Promise<SealedDataOpener> {
     const stores = new Map<string, AgencyKeyStore>();
-    for (const agency of agencies) stores.set(agency, await AgencyKeyStore.open(join(agencyKeyDir, agency), agency, clock));
+    for (const agency of agencies) stores.set(agency, await AgencyKeyStore.open(join(agencyKeyDir, agency), agency, clock, { suite }));
     return new SealedDataOpener(stores);
   }
 
@@ -47,7 +49,7 @@ export class SealedDataOpener {
     if (!store || copy === undefined) {
       throw new GatewayError('SEALED_DATA_INVALID', { detail: `no sealed copy for ${delivery.agency}` });
     }
-    const personal = await openSealed(copy, store);
+    const personal = await openSealed(copy, store, { suite: store.suite });
     const definition = serviceDefinition(forwarded.service);
     if (!definition) throw new GatewayError('CONTRACT_INVALID', { detail: 'no such service' });
     const merged = mergePersonal(forwarded.request as unknown as Record<string, unknown>, personal);
@@ -67,7 +69,7 @@ export class SealedDataOpener {
     if (!store || letter.sealed === undefined || letter.transferOut.agency !== agency) {
       throw new GatewayError('SEALED_DATA_INVALID', { detail: `no sealed copy for ${agency}` });
     }
-    const personal = (await openSealed(letter.sealed, store)) as { applicant?: Partial<Applicant>; transferOut?: ({ personNumber?: unknown } | null)[] };
+    const personal = (await openSealed(letter.sealed, store, { suite: store.suite })) as { applicant?: Partial<Applicant>; transferOut?: ({ personNumber?: unknown } | null)[] };
     const applicant = personal.applicant;
     const personNumber = personal.transferOut?.[letter.conversation - 1]?.personNumber;
     const text = (v: unknown) => typeof v === 'string' && v.length > 0;

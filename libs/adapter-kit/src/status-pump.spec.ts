@@ -9,6 +9,7 @@ import { AGENCY_STATUS, AGENCY_STATUS_BATCH, type AgencyBatchOutcome, type Agenc
 import { ManualClock } from '#core';
 import { AGENCY_BATCH_RETRY_MS } from '#contracts';
 import { checkLinkProof } from '#delivery';
+import { INTL_SUITE } from '#signing';
 import type { AgencyClient, FeedEvent } from './agency-client.js';
 import { UnmappedAgencyValue } from './agency-errors.js';
 import { CursorFile } from './cursor-file.js';
@@ -65,7 +66,7 @@ class CountingCursor extends CursorFile {
 describe('StatusPump', () => {
   let dir: string;
   let cursor: CountingCursor;
-  const options = { pollMs: 0, batch: 100, ackTimeoutMs: 1000, linkSecret: SECRET };
+  const options = { pollMs: 0, batch: 100, ackTimeoutMs: 1000, link: { secret: SECRET, suite: INTL_SUITE } };
 
   beforeAll(() => {
     Logger.overrideLogger(false);
@@ -91,7 +92,7 @@ describe('StatusPump', () => {
     ]);
     expect(cursor.writes).toBe(2);
     expect(onDisk()).toBe(150);
-    for (const item of requests.flatMap((r) => r.items)) expect(checkLinkProof(SECRET, item.eventId, item.proof)).toBe(true);
+    for (const item of requests.flatMap((r) => r.items)) expect(checkLinkProof(SECRET, item.eventId, item.proof, INTL_SUITE)).toBe(true);
     expect(requests[0].items[0]).toMatchObject({ eventId: 'SC.card:1', agency: 'SC.card', caseId: CASE });
   });
 

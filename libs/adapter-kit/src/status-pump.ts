@@ -18,7 +18,7 @@ import {
 import type { AgencyClient } from './agency-client.js';
 import { GatewayAnswerInvalid } from './agency-errors.js';
 import { CursorFile } from './cursor-file.js';
-import { linkProof } from '#delivery';
+import { linkProof, type AgencyLinkKey } from '#delivery';
 
 /** A report with the feed position it came from. */
 interface Pending {
@@ -52,7 +52,7 @@ export class StatusPump {
     private readonly client: AgencyClient,
     private readonly gateway: ClientProxy,
     private readonly cursor: CursorFile,
-    private readonly options: { pollMs: number; batch: number; ackTimeoutMs: number; linkSecret: string; clock?: Clock },
+    private readonly options: { pollMs: number; batch: number; ackTimeoutMs: number; link: AgencyLinkKey; clock?: Clock },
   ) {
     this.clock = options.clock ?? new SystemClock();
   }
@@ -110,7 +110,7 @@ export class StatusPump {
       for (const event of events) {
         try {
           const eventId = `${this.client.agency}:${event.position}`;
-          pending.push({ position: event.position, report: { ...event.toReport(), eventId, agency: this.client.agency, proof: linkProof(this.options.linkSecret, eventId) } });
+          pending.push({ position: event.position, report: { ...event.toReport(), eventId, agency: this.client.agency, proof: linkProof(this.options.link.secret, eventId, this.options.link.suite) } });
         } catch (error) {
           unmapped = error;
           break;

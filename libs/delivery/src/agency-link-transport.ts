@@ -85,19 +85,39 @@ export function acknowledge(context: unknown): void {
 }
 
 /**
- * Proof that a message on the agency link comes from the province's own gateway or adapter:
- * an HMAC-SHA256 of the message's id under the province's link secret. The secret never
- * travels, and a proof cannot be moved to another message.
- *
- * @example linkProof('s3cret', 'SC.card:1042')
+ * The hash of the province's crypto suite (libs/signing crypto-suite.ts: `sha256` under `intl`,
+ * `sm3` under `gm`), written structurally so that the link does not depend on the signing library.
  */
-export function linkProof(secret: string, id: string): string {
-  return createHmac('sha256', secret).update(`cytb-agency-link:${id}`).digest('base64url');
+export interface LinkProofSuite {
+  readonly hash: 'sha256' | 'sm3';
 }
 
-export function checkLinkProof(secret: string, id: string, proof: unknown): boolean {
+/** The province's link secret with the suite of its proofs: what both ends of the link hold. */
+export interface AgencyLinkKey {
+  readonly secret: string;
+  readonly suite: LinkProofSuite;
+}
+
+/**
+ * Proof that a message on the agency link comes from the province's own gateway or adapter:
+ * the suite's HMAC (HMAC-SHA-256 under `intl`, HMAC-SM3 under `gm`) of the message's id under the
+ * province's link secret. The secret never travels, and a proof cannot be moved to another
+ * message. The gateway and its adapters must be on one suite (CRYPTO_SUITE on both).
+ *
+ * @example linkProof('s3cret', 'SC.card:1042', GM_SUITE)
+ */
+export function linkProof(secret: string, id: string, suite: LinkProofSuite): string {
+  return createHmac(suite.hash, secret).update(`cytb-agency-link:${id}`).digest('base64url');
+}
+
+/**
+ * Whether `proof` is `linkProof(secret, id, suite)`, compared in constant time.
+ *
+ * @example if (!checkLinkProof(secret, delivery.messageId, delivery.proof, suite)) refuse();
+ */
+export function checkLinkProof(secret: string, id: string, proof: unknown, suite: LinkProofSuite): boolean {
   if (typeof proof !== 'string') return false;
-  const expected = Buffer.from(linkProof(secret, id));
+  const expected = Buffer.from(linkProof(secret, id, suite));
   const actual = Buffer.from(proof);
   return expected.length === actual.length && timingSafeEqual(expected, actual);
 }

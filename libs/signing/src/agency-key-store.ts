@@ -1,8 +1,11 @@
 import { importJWK, type CryptoKey } from 'jose';
 import { GatewayError, parseInstant, type Clock } from '#core';
-import { createOkpKey, loadOkpKeys, loadOrCreateOkpKeys, removeOkpKey, type OkpKeySpec, type StoredOkpKey } from './okp-key-directory.js';
-import { SEAL_ALG, toEncryptionJwk, type EncryptionPublicJwk } from './public-jwk.js';
+import { GM_SUITE, INTL_SUITE, suiteNamed, type CryptoSuite, type SuiteName } from './crypto-suite.js';
+import { createOkpKey, loadOkpKeys, loadOrCreateOkpKeys, removeOkpKey, type OkpKeySpec } from './okp-key-directory.js';
+import { SEAL_ALG, toEncryptionJwk, toSm2EncryptionJwk, type EncryptionPublicJwk } from './public-jwk.js';
 import { importSealingKey, openSealed, sealFor, type DecryptionKeyResolver } from './sealed-data.js';
+import { createSm2Key, loadOrCreateSm2Keys, loadSm2Keys, removeSm2Key, type Sm2KeySpec } from './sm2-key-directory.js';
+import { Sm2PrivateKey } from './sm2-key.js';
 
 /** An agency code as the routing names it: `<node>.<function>`, e.g. `SC.card`. */
 const AGENCY_CODE = /^(SC|CQ)\.[a-z][a-z0-9-]{0,31}$/;
@@ -31,18 +34,32 @@ export interface AgencyKeyStoreOptions {
    * envelope TTL plus the longest a sealed field waits in an outbox. Default 30 days.
    */
   readonly retentionSeconds?: number;
+  /**
+   * The suite of the keys: `intl` (X25519, the default) or `gm` (SM2). One store holds the keys of
+   * one suite; both kinds may share a directory (their kids differ: `<agency>-enc-…`,
+   * `<agency>-sm2-enc-…`).
+   */
+  readonly suite?: SuiteName;
+}
+
+/** A key file as either directory reads it: X25519 has no y. */
+interface StoredKey {
+  readonly kid: string;
+  readonly x: string;
+  readonly y?: string;
+  readonly d: string;
+  readonly createdAt: string;
 }
 
 interface Loaded {
-  readonly stored: StoredOkpKey;
-  readonly privateKey: CryptoKey;
+  readonly privateKey: CryptoKey | Sm2PrivateKey;
   readonly info: AgencyEncryptionKey;
 }
 
 const DEFAULT_RETENTION_SECONDS = 30 * 86_400;
 
 /**
- * An agency's X25519 decryption keys (the agency adapter holds them; the gateways only ever see
+ * An agency's decryption keys, X25519 under the `intl` suite or SM2 under `gm` (the agency adapter holds them; the gateways only ever see
  * the public halves, through the federation), one file per key in a directory only the service
  * user can read (0600 files in a 0700 directory; a key file others can read stops the start with
  * CONFIG_INVALID). The first `open` makes a key, so a first start needs no manual step.
@@ -60,17 +77,20 @@ export class AgencyKeyStore implements DecryptionKeyResolver {
   private constructor(
     readonly dir: string,
     readonly agency: string,
+    /** The suite of every key here; `openSealed(…, { suite })` accepts that suite's profile only. */
+    readonly suite: CryptoSuite,
     private readonly clock: Clock,
     private readonly retentionSeconds: number,
     private loaded: readonly Loaded[],
   ) {}
 
   /**
-   * Opens (and on first use creates) the keys of `agency` in `dir`. Refuses with CONFIG_INVALID an
-   * agency code that is not `<node>.<function>`, a key file others can read, or a key whose halves
-   * do not match.
+   * Opens (and on first use creates) the keys of `agency` in `dir`, of `options.suite` (`intl`
+   * unless given). Refuses with CONFIG_INVALID an agency code that is not `<node>.<function>`, an
+   * unknown suite, a key file others can read, or a key whose halves do not match.
    *
    * @example const keys = await AgencyKeyStore.open(join(stateDir, 'keys'), 'SC.card', clock);
+   * @example const sm2 = await AgencyKeyStore.open(dir, 'SC.card', clock, { suite: 'gm' }); // SM2 keys
    */
   static async open(dir: string, agency: string, clock: Clock, options: AgencyKeyStoreOptions = {}): Promise<AgencyKeyStore> {
     if (!isAgencyCode(agency)) throw new GatewayError('CONFIG_INVALID', { detail: 'agency key store: the agency code must be <SC|CQ>.<function>' });
@@ -78,8 +98,11 @@ export class AgencyKeyStore implements DecryptionKeyResolver {
     if (!Number.isSafeInteger(retention) || retention < 0) {
       throw new GatewayError('CONFIG_INVALID', { detail: 'agency key store: retentionSeconds must be a whole number of seconds' });
     }
-    const stored = await loadOrCreateOkpKeys(dir, specOf(agency), clock);
-    return new AgencyKeyStore(dir, agency, clock, retention, await importAll(stored));
+    const suite = suiteNamed(options.suite ?? INTL_SUITE.name);
+    if (suite === undefined) throw new GatewayError('CONFIG_INVALID', { detail: 'agency key store: the suite must be intl or gm' });
+    const store = new AgencyKeyStore(dir, agency, suite, clock, retention, []);
+    store.loaded = await importAll(await store.loadOrCreate());
+    return store;
   }
 
   /** The newest key: the one senders should seal for once the federation lists it. */
@@ -92,6 +115,7 @@ export class AgencyKeyStore implements DecryptionKeyResolver {
    * Built from the public members only: a private part cannot get in by accident.
    *
    * @example keys.publicJwks().keys[0] // { kty: 'OKP', crv: 'X25519', x: '…', kid: 'SC.card-enc-20261123-3fa9c1', alg: 'ECDH-ES+A256KW', use: 'enc' }
+   * @example sm2.publicJwks().keys[0] // { kty: 'EC', crv: 'SM2', x: '…', y: '…', kid: 'SC.card-sm2-enc-20261123-9d04e2', alg: 'SM2-ECDH-ES', use: 'enc' }
    */
   publicJwks(): { keys: EncryptionPublicJwk[] } {
     return { keys: [...this.loaded].reverse().map((k) => k.info.publicJwk) };
@@ -102,7 +126,7 @@ export class AgencyKeyStore implements DecryptionKeyResolver {
    *
    * @example await openSealed(sealed, keys) // calls keys.decryptionKey(header.kid)
    */
-  decryptionKey(kid: string): CryptoKey | undefined {
+  decryptionKey(kid: string): CryptoKey | Sm2PrivateKey | undefined {
     return this.loaded.find((k) => k.info.kid === kid)?.privateKey;
   }
 
@@ -114,7 +138,8 @@ export class AgencyKeyStore implements DecryptionKeyResolver {
    * @example const next = await keys.rotate(); // then list keys.publicJwks().keys in the federation
    */
   async rotate(): Promise<AgencyEncryptionKey> {
-    await createOkpKey(this.dir, specOf(this.agency), this.clock);
+    if (this.suite === GM_SUITE) await createSm2Key(this.dir, this.sm2Spec(), this.clock);
+    else await createOkpKey(this.dir, this.okpSpec(), this.clock);
     await this.reload();
     return this.current();
   }
@@ -142,7 +167,7 @@ export class AgencyKeyStore implements DecryptionKeyResolver {
       if (successor === undefined || options.published.includes(k.info.kid)) continue;
       if (nowMs > parseInstant(successor.info.createdAt) + this.retentionSeconds * 1000) due.push(k.info.kid);
     }
-    for (const kid of due) await removeOkpKey(this.dir, kid);
+    for (const kid of due) await (this.suite === GM_SUITE ? removeSm2Key(this.dir, kid) : removeOkpKey(this.dir, kid));
     if (due.length > 0) await this.reload();
     return due;
   }
@@ -153,41 +178,57 @@ export class AgencyKeyStore implements DecryptionKeyResolver {
    * @example await keys.reload();
    */
   async reload(): Promise<void> {
-    const stored = await loadOkpKeys(this.dir, specOf(this.agency));
+    const stored: readonly StoredKey[] = this.suite === GM_SUITE ? await loadSm2Keys(this.dir, this.sm2Spec()) : await loadOkpKeys(this.dir, this.okpSpec());
     if (stored.length === 0) throw new GatewayError('CONFIG_INVALID', { detail: `agency key store: no key of ${this.agency} is left in the directory` });
     const byKid = new Map(this.loaded.map((k) => [k.info.kid, k]));
     // Keys already imported are reused; only new files are imported.
     this.loaded = await importAll(stored, byKid);
   }
+
+  private loadOrCreate(): Promise<readonly StoredKey[]> {
+    return this.suite === GM_SUITE ? loadOrCreateSm2Keys(this.dir, this.sm2Spec(), this.clock) : loadOrCreateOkpKeys(this.dir, this.okpSpec(), this.clock);
+  }
+
+  private okpSpec(): OkpKeySpec {
+    return { crv: 'X25519', alg: SEAL_ALG, use: 'enc', kidPrefix: `${this.agency}-enc` };
+  }
+
+  private sm2Spec(): Sm2KeySpec {
+    return { alg: GM_SUITE.sealAlg, use: 'enc', kidPrefix: `${this.agency}-sm2-enc` };
+  }
 }
 
-function specOf(agency: string): OkpKeySpec {
-  return { crv: 'X25519', alg: SEAL_ALG, use: 'enc', kidPrefix: `${agency}-enc` };
-}
-
-async function importAll(stored: readonly StoredOkpKey[], known: ReadonlyMap<string, Loaded> = new Map()): Promise<Loaded[]> {
+async function importAll(stored: readonly StoredKey[], known: ReadonlyMap<string, Loaded> = new Map()): Promise<Loaded[]> {
   const out: Loaded[] = [];
   for (const s of stored) out.push(known.get(s.kid) ?? (await importOne(s)));
   return out;
 }
 
-async function importOne(stored: StoredOkpKey): Promise<Loaded> {
-  let privateKey: CryptoKey;
+async function importOne(stored: StoredKey): Promise<Loaded> {
+  let privateKey: CryptoKey | Sm2PrivateKey;
+  let publicJwk: EncryptionPublicJwk;
   try {
-    // Non-extractable: the bytes stay in the file only.
-    privateKey = await importJWK({ kty: 'OKP', crv: 'X25519', x: stored.x, d: stored.d }, SEAL_ALG, { extractable: false });
+    if (stored.y !== undefined) {
+      // SM2: node:crypto's ECDH object holds the scalar; it checks that d belongs to (x, y).
+      privateKey = Sm2PrivateKey.fromJwk({ x: stored.x, y: stored.y, d: stored.d });
+      publicJwk = toSm2EncryptionJwk({ x: stored.x, y: stored.y }, stored.kid);
+    } else {
+      // Non-extractable: the bytes stay in the file only.
+      privateKey = await importJWK({ kty: 'OKP', crv: 'X25519', x: stored.x, d: stored.d }, SEAL_ALG, { extractable: false });
+      publicJwk = toEncryptionJwk(stored.x, stored.kid);
+    }
   } catch (cause) {
-    throw new GatewayError('CONFIG_INVALID', { detail: `agency key store: key ${stored.kid} cannot be imported`, cause });
+    throw new GatewayError('CONFIG_INVALID', { detail: `agency key store: key ${stored.kid} cannot be imported (or its public half does not match its private half)`, cause });
   }
-  const publicJwk = toEncryptionJwk(stored.x, stored.kid);
-  // A file whose x does not belong to its d would publish a key nobody can open: one seal and
-  // open at start-up finds that out.
-  const probe: DecryptionKeyResolver = { decryptionKey: (kid) => (kid === stored.kid ? privateKey : undefined) };
+  // A file whose public half does not belong to its private half would publish a key nobody can
+  // open: one seal and open at start-up finds that out.
+  const key = privateKey;
+  const probe: DecryptionKeyResolver = { decryptionKey: (kid) => (kid === stored.kid ? key : undefined) };
   try {
     const sealing = await importSealingKey(publicJwk);
     await openSealed(await sealFor(sealing.key, { probe: stored.kid }, { kid: stored.kid }), probe);
   } catch (cause) {
-    throw new GatewayError('CONFIG_INVALID', { detail: `agency key store: key ${stored.kid}: the public half (x) does not match the private half (d)`, cause });
+    throw new GatewayError('CONFIG_INVALID', { detail: `agency key store: key ${stored.kid}: the public half does not match the private half (d)`, cause });
   }
-  return Object.freeze({ stored, privateKey, info: Object.freeze({ kid: stored.kid, publicJwk, createdAt: stored.createdAt }) });
+  return Object.freeze({ privateKey, info: Object.freeze({ kid: stored.kid, publicJwk, createdAt: stored.createdAt }) });
 }

@@ -51,7 +51,7 @@ export const GM_SUITE: CryptoSuite = {
   name: 'gm',
   signatureAlg: 'SM2',
   signingKey: { kty: 'EC', crv: 'SM2' },
-  sealAlg: 'SM2-ENC',
+  sealAlg: 'SM2-ECDH-ES',
   sealEnc: 'SM4-CTR-HS3',
   sealingKey: { kty: 'EC', crv: 'SM2' },
   hash: 'sm3',

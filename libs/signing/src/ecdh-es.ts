@@ -20,11 +20,14 @@ function lengthAndInput(input: Uint8Array): Buffer[] {
 }
 
 /**
- * The Concat KDF of NIST SP 800-56A §5.8.1 with SHA-256, its OtherInfo laid out as RFC 7518
- * §4.6.2 says: AlgorithmID, PartyUInfo and PartyVInfo each as a 32-bit big-endian length and the
- * bytes, then SuppPubInfo = keydatalen in bits (32-bit big-endian); SuppPrivInfo empty.
+ * The Concat KDF of NIST SP 800-56A §5.8.1 with SHA-256 (or, under the `gm` suite, SM3: the same
+ * one-step construction with the suite's hash, docs/adr/0102-gm-sealing.md), its OtherInfo laid
+ * out as RFC 7518 §4.6.2 says: AlgorithmID, PartyUInfo and PartyVInfo each as a 32-bit big-endian
+ * length and the bytes, then SuppPubInfo = keydatalen in bits (32-bit big-endian); SuppPrivInfo
+ * empty. Both hashes give 32 bytes a round.
  *
  * @example concatKdf(z, 'ECDH-ES+A256KW', 256) // 32 bytes: the AES-256 key-encryption key
+ * @example concatKdf(z, 'SM4-CTR-HS3', 256, undefined, undefined, 'sm3') // the gm content key
  */
 export function concatKdf(
   z: Uint8Array,
@@ -32,13 +35,14 @@ export function concatKdf(
   keyDataLengthBits: number,
   apu: Uint8Array = new Uint8Array(0),
   apv: Uint8Array = new Uint8Array(0),
+  hash: 'sha256' | 'sm3' = 'sha256',
 ): Buffer {
   const otherInfo = Buffer.concat([...lengthAndInput(Buffer.from(algorithmId, 'ascii')), ...lengthAndInput(apu), ...lengthAndInput(apv), uint32be(keyDataLengthBits)]);
   const keyBytes = keyDataLengthBits >> 3;
   const rounds = Math.ceil(keyBytes / 32);
   const out = Buffer.alloc(rounds * 32);
   for (let i = 1; i <= rounds; i += 1) {
-    createHash('sha256').update(uint32be(i)).update(z).update(otherInfo).digest().copy(out, (i - 1) * 32);
+    createHash(hash).update(uint32be(i)).update(z).update(otherInfo).digest().copy(out, (i - 1) * 32);
   }
   return out.subarray(0, keyBytes);
 }

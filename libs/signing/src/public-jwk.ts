@@ -1,4 +1,6 @@
 import type { SuiteName } from './crypto-suite.js';
+import { GM_SUITE } from './crypto-suite.js';
+import { isSm2Coordinate, type Sm2Point } from './sm2-key.js';
 
 /**
  * The kinds of key the federation signs with, one per suite (crypto-suite.ts): Ed25519 (RFC 8037
@@ -124,14 +126,15 @@ export function toSm2PublicJwk(x: string, y: string, kid: string): Sm2PublicJwk 
 export const SEAL_ALG = 'ECDH-ES+A256KW';
 
 /**
- * An agency's public X25519 key (RFC 8037 §2, `kty: OKP`) for sealing personal data to it, pinned
- * to one algorithm (`ECDH-ES+A256KW`) and one use (`enc`), as RFC 8725 §3.1 asks.
+ * An agency's public X25519 key (RFC 8037 §2, `kty: OKP`) for sealing personal data to it under
+ * the `intl` suite, pinned to one algorithm (`ECDH-ES+A256KW`) and one use (`enc`), as RFC 8725
+ * §3.1 asks.
  *
  * @example
  *   { kty: 'OKP', crv: 'X25519', x: 'hSDwCYkwp1R0i33ctD73Wg2_Og0mOBr066SpjqqbTmo',
  *     kid: 'SC.card-enc-20261123-3fa9c1', alg: 'ECDH-ES+A256KW', use: 'enc' }
  */
-export interface EncryptionPublicJwk {
+export interface X25519EncryptionPublicJwk {
   readonly kty: 'OKP';
   readonly crv: 'X25519';
   readonly x: string;
@@ -140,20 +143,53 @@ export interface EncryptionPublicJwk {
   readonly use: 'enc';
 }
 
+/** The JWE key management algorithm of every SM2 agency encryption key (the `gm` suite, docs/adr/0102-gm-sealing.md). */
+export const SM2_SEAL_ALG = GM_SUITE.sealAlg;
+
 /**
- * Why `value` is not a public X25519 JWK for `kid`, or `undefined` when it is one. As lenient and
- * as strict as `publicJwkProblem`: optional `alg`/`use` may be absent, never different, never `d`.
+ * An agency's public SM2 key (GB/T 32918.1; `kty: EC`, `crv: SM2`, the point as `x` and `y`, RFC
+ * 7518 §6.2.1) for sealing personal data to it under the `gm` suite, pinned to `SM2-ECDH-ES` and
+ * `enc`.
+ *
+ * @example
+ *   { kty: 'EC', crv: 'SM2', x: '…43 chars…', y: '…43 chars…',
+ *     kid: 'SC.card-sm2-enc-20261123-3fa9c1', alg: 'SM2-ECDH-ES', use: 'enc' }
+ */
+export interface Sm2EncryptionPublicJwk {
+  readonly kty: 'EC';
+  readonly crv: 'SM2';
+  readonly x: string;
+  readonly y: string;
+  readonly kid: string;
+  readonly alg: string;
+  readonly use: 'enc';
+}
+
+/** An agency's public sealing key of either suite; its `crv` says which. */
+export type EncryptionPublicJwk = X25519EncryptionPublicJwk | Sm2EncryptionPublicJwk;
+
+/**
+ * Why `value` is not a public X25519 or SM2 JWK for `kid`, or `undefined` when it is one. As
+ * lenient and as strict as `publicJwkProblem`: optional `alg`/`use` may be absent, never
+ * different, never `d`. Whether an SM2 point lies on the curve is checked on import
+ * (`importSealingKey`).
  *
  * @example encryptionJwkProblem({ kty: 'OKP', crv: 'X25519', x, kid: 'k' }, 'k') // undefined
  */
 export function encryptionJwkProblem(value: unknown, kid: string): string | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'not a JSON object';
   const jwk = value as Record<string, unknown>;
-  if (jwk.kty !== 'OKP' || jwk.crv !== 'X25519') return 'not an X25519 key (kty OKP, crv X25519)';
+  const sm2 = jwk.kty === 'EC' && jwk.crv === 'SM2';
+  if (!sm2 && (jwk.kty !== 'OKP' || jwk.crv !== 'X25519')) return 'not an X25519 key (kty OKP, crv X25519) or an SM2 key (kty EC, crv SM2)';
   if ('d' in jwk) return 'contains a private part (d)';
-  if (!isKey32(jwk.x)) return 'x is not a 32-byte base64url value';
+  if (sm2) {
+    if (!isSm2Coordinate(jwk.x) || !isSm2Coordinate(jwk.y)) return 'x and y must be 32-byte base64url values';
+  } else if (!isKey32(jwk.x)) {
+    return 'x is not a 32-byte base64url value';
+  }
   if (jwk.kid !== kid) return 'its kid is missing or differs from the kid it is listed under';
-  if (jwk.alg !== undefined && jwk.alg !== SEAL_ALG) return `alg must be ${SEAL_ALG}`;
+  const alg = sm2 ? SM2_SEAL_ALG : SEAL_ALG;
+  if (jwk.alg !== undefined && jwk.alg !== alg) return `alg must be ${alg}`;
   if (jwk.use !== undefined && jwk.use !== 'enc') return 'use must be enc';
   if (jwk.key_ops !== undefined) return 'key_ops is not used in this federation';
   return undefined;
@@ -164,6 +200,15 @@ export function encryptionJwkProblem(value: unknown, kid: string): string | unde
  *
  * @example toEncryptionJwk(x, 'SC.card-enc-20261123-3fa9c1').use // 'enc'
  */
-export function toEncryptionJwk(x: string, kid: string): EncryptionPublicJwk {
+export function toEncryptionJwk(x: string, kid: string): X25519EncryptionPublicJwk {
   return Object.freeze({ kty: 'OKP', crv: 'X25519', x, kid, alg: SEAL_ALG, use: 'enc' });
+}
+
+/**
+ * The canonical public JWK of an SM2 sealing key, members in a fixed order.
+ *
+ * @example toSm2EncryptionJwk(sm2PointOf(publicKey), 'SC.card-sm2-enc-20261123-3fa9c1').crv // 'SM2'
+ */
+export function toSm2EncryptionJwk(point: Sm2Point, kid: string): Sm2EncryptionPublicJwk {
+  return Object.freeze({ kty: 'EC', crv: 'SM2', x: point.x, y: point.y, kid, alg: SM2_SEAL_ALG, use: 'enc' });
 }

@@ -88,7 +88,7 @@ describe('sealed personal data: interop with jose', () => {
     josePublic = await importKey({ ...agency.current().publicJwk }, SEAL_ALG);
     const key = agency.decryptionKey(agency.current().kid);
     if (key === undefined) throw new Error('the agency key did not load');
-    agencyPrivate = key;
+    agencyPrivate = key as CryptoKey; // an intl store: X25519 CryptoKeys
   });
 
   afterAll(async () => {

@@ -6,6 +6,7 @@ import { inspect } from 'node:util';
 import { CompactEncrypt, importJWK, type CryptoKey } from 'jose';
 import { ManualClock } from '#core';
 import { AgencyKeyStore } from './agency-key-store.js';
+import { GM_SUITE, INTL_SUITE } from './crypto-suite.js';
 import { concatKdf } from './ecdh-es.js';
 import { personalDataHash, openPersonalDataSecret } from './personal-data-hash.js';
 import { SEAL_ALG } from './public-jwk.js';
@@ -157,7 +158,7 @@ describe('sealed personal data (JWE)', () => {
       .setProtectedHeader({ alg: SEAL_ALG, enc: SEAL_ENC, kid: sealing.kid, typ: SEALED_TYP, cty: 'json' })
       .setKeyManagementParameters({ epk: (await importJWK(ephemeral.privateKey.export({ format: 'jwk' }), SEAL_ALG, { extractable: true })) as CryptoKey })
       .setContentEncryptionKey(cek)
-      .encrypt(sealing.key);
+      .encrypt(sealing.key as CryptoKey);
     const parts = jwe.split('.');
     const tag = Buffer.from(parts[4], 'base64url');
     tag[0] ^= 1;
@@ -172,7 +173,7 @@ describe('sealed personal data (JWE)', () => {
   it('refuses content that is not JSON without quoting it anywhere in the error (no cause that could reach a log)', async () => {
     const jwe = await new CompactEncrypt(Buffer.from(`idNumber=${personal.idNumber}`))
       .setProtectedHeader({ alg: SEAL_ALG, enc: SEAL_ENC, kid: sealing.kid, typ: SEALED_TYP, cty: 'json' })
-      .encrypt(sealing.key);
+      .encrypt(sealing.key as CryptoKey);
     const refused = await openSealed(jwe, agency).then(
       () => undefined,
       (error: unknown) => error,
@@ -250,30 +251,50 @@ describe('sealed personal data (JWE)', () => {
   describe('personalDataHash', () => {
     const secret = new Uint8Array(32).fill(7);
 
-    it('is an HMAC-SHA-256 in hex, keyed: another secret gives another hash', () => {
-      const h = personalDataHash(personal.idNumber, secret);
+    it('is an HMAC-SHA-256 in hex under intl, keyed: another secret gives another hash', () => {
+      const h = personalDataHash(personal.idNumber, secret, INTL_SUITE);
       expect(h).toMatch(/^[0-9a-f]{64}$/);
-      expect(personalDataHash(personal.idNumber, new Uint8Array(32).fill(8))).not.toBe(h);
+      expect(personalDataHash(personal.idNumber, new Uint8Array(32).fill(8), INTL_SUITE)).not.toBe(h);
       expect(h).toBe(createHmac('sha256', secret).update(personal.idNumber).digest('hex'));
     });
 
+    it('is an HMAC-SM3 in hex under gm (GB/T 32905 with RFC 2104)', () => {
+      const h = personalDataHash(personal.idNumber, secret, GM_SUITE);
+      expect(h).toBe(createHmac('sm3', secret).update(personal.idNumber).digest('hex'));
+      expect(h).not.toBe(personalDataHash(personal.idNumber, secret, INTL_SUITE));
+    });
+
     it('matches the same ID with a lower-case check character or surrounding spaces', () => {
-      expect(personalDataHash(' 51010419900307123x ', secret)).toBe(personalDataHash(personal.idNumber, secret));
+      for (const suite of [INTL_SUITE, GM_SUITE]) {
+        expect(personalDataHash(' 51010419900307123x ', secret, suite)).toBe(personalDataHash(personal.idNumber, secret, suite));
+      }
     });
 
     it('refuses a secret shorter than 16 bytes (CONFIG_INVALID)', () => {
-      expect(() => personalDataHash(personal.idNumber, new Uint8Array(8))).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
+      expect(() => personalDataHash(personal.idNumber, new Uint8Array(8), GM_SUITE)).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
     });
 
     it('creates the node secret once (0600), reuses it, and refuses it when others can read it', async () => {
       const dir = freshDir();
-      const first = await openPersonalDataSecret(dir);
+      const first = await openPersonalDataSecret(dir, INTL_SUITE);
       expect(first.byteLength).toBe(32);
-      await expect(openPersonalDataSecret(dir)).resolves.toEqual(first);
+      await expect(openPersonalDataSecret(dir, INTL_SUITE)).resolves.toEqual(first);
       const file = join(dir, 'personal-data-hash.secret.json');
       expect((await stat(file)).mode & 0o777).toBe(0o600);
       await chmod(file, 0o640);
-      await expect(openPersonalDataSecret(dir)).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+      await expect(openPersonalDataSecret(dir, INTL_SUITE)).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+    });
+
+    it('records the HMAC its index was built with, and refuses to start under the other suite (CONFIG_INVALID): the stored hashes would stop matching', async () => {
+      const dir = freshDir();
+      await openPersonalDataSecret(dir, GM_SUITE);
+      const file = join(dir, 'personal-data-hash.secret.json');
+      expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ alg: 'HMAC-SM3' });
+      await expect(openPersonalDataSecret(dir, GM_SUITE)).resolves.toHaveLength(32);
+      await expect(openPersonalDataSecret(dir, INTL_SUITE)).rejects.toMatchObject({ code: 'CONFIG_INVALID', detail: expect.stringContaining('HMAC-SM3') });
+      const intlDir = freshDir();
+      await openPersonalDataSecret(intlDir, INTL_SUITE);
+      await expect(openPersonalDataSecret(intlDir, GM_SUITE)).rejects.toMatchObject({ code: 'CONFIG_INVALID', detail: expect.stringContaining('HS256') });
     });
   });
 });

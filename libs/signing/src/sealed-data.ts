@@ -2,9 +2,12 @@ import { createCipheriv, createDecipheriv, createPublicKey, diffieHellman, gener
 import { importJWK, type CryptoKey } from 'jose';
 import { GatewayError } from '#core';
 import { decodeBase64url, encodeBase64url } from './base64url.js';
+import { GM_SUITE, INTL_SUITE, type CryptoSuite, type SuiteName } from './crypto-suite.js';
 import { aesKeyUnwrap, aesKeyWrap, concatKdf } from './ecdh-es.js';
 import { okpKeyObject } from './key-objects.js';
 import { encryptionJwkProblem, isKey32, isKid, SEAL_ALG, type EncryptionPublicJwk } from './public-jwk.js';
+import { isSm2Coordinate, Sm2PrivateKey, Sm2PublicKey } from './sm2-key.js';
+import { SM4_CTR_HS3_IV_BYTES, SM4_CTR_HS3_KEY_BYTES, SM4_CTR_HS3_TAG_BYTES, sm4CtrHs3Decrypt, sm4CtrHs3Encrypt } from './sm4-ctr-hmac-sm3.js';
 
 /**
  * Personal data sealed end to end for the handling agency (ARCHITECTURE.md, "the envelope"): the
@@ -24,6 +27,16 @@ import { encryptionJwkProblem, isKey32, isKid, SEAL_ALG, type EncryptionPublicJw
  * The cryptography is node:crypto's (X25519, SHA-256, AES Key Wrap, AES-GCM), about four times
  * faster than jose's WebCrypto path; the output is the same standard compact JWE, which jose and
  * jwcrypto open, and what they seal opens here (jwcrypto-interop.spec.ts, sealed-data.spec.ts).
+ *
+ * Under the `gm` suite (issue 17, docs/adr/0102-gm-sealing.md) the same JWE carries SM algorithms:
+ *   - `alg: SM2-ECDH-ES`: RFC 7518 §4.6's direct key agreement on the SM2 curve, a fresh ephemeral
+ *     SM2 key per message in `epk` as `{ kty: 'EC', crv: 'SM2', x, y }`, the Concat KDF with SM3
+ *     (AlgorithmID = the `enc` value, as §4.6.2 says for direct agreement), the 32-byte result the
+ *     content key itself: the JWE Encrypted Key is empty (RFC 7516 §5.1 step 5);
+ *   - `enc: SM4-CTR-HS3`: SM4-CTR with HMAC-SM3, encrypt-then-MAC, as RFC 7518 §5.2 builds
+ *     A128CBC-HS256 (sm4-ctr-hmac-sm3.ts); the protected header is the AAD here too.
+ * What the sender uses is decided by the recipient's key (its JWK `crv`), what the recipient
+ * accepts by the suite of its key store: one key, one algorithm (RFC 8725 §3.1).
  */
 
 /** The content encryption algorithm (RFC 7518 §5.3). */
@@ -32,15 +45,21 @@ export const SEAL_ENC = 'A256GCM';
 /** The JWE `typ` of sealed personal data (RFC 7516 §4.1.11, RFC 8725 §3.11 explicit typing). */
 export const SEALED_TYP = 'cytb-sealed+jwe';
 
-/** An agency's public sealing key, imported once (see `importSealingKey`). */
+/** An agency's public sealing key, imported once (see `importSealingKey`): X25519 under `intl`, SM2 under `gm`. */
 export interface SealingKey {
   readonly kid: string;
-  readonly key: CryptoKey;
+  readonly suite: SuiteName;
+  readonly key: CryptoKey | Sm2PublicKey;
 }
 
 /** Where `openSealed` finds the private key named by a JWE's `kid`: an AgencyKeyStore. */
 export interface DecryptionKeyResolver {
-  decryptionKey(kid: string): CryptoKey | undefined;
+  decryptionKey(kid: string): CryptoKey | Sm2PrivateKey | undefined;
+}
+
+/** What `openSealed` accepts: the profile of one suite, when the caller knows it (an agency's key store does). */
+export interface OpenSealedOptions {
+  readonly suite?: Pick<CryptoSuite, 'sealAlg' | 'sealEnc'>;
 }
 
 /** A sealed value is personal data of one applicant: small. Bounds work done before decryption. */
@@ -59,16 +78,23 @@ const WRAPPED_KEY_BYTES = CEK_BYTES + 8;
 const KEK_BITS = 256;
 
 /**
- * Imports an agency's public X25519 JWK once, for every later `sealFor`. Refuses with
- * CONFIG_INVALID a key that is not a public X25519 key for `ECDH-ES+A256KW`, or that is a
- * low-order point (RFC 7748 §6.1): no shared secret can be derived with it, so every seal would
- * fail later, one request at a time, as INTERNAL.
+ * Imports an agency's public sealing JWK once, for every later `sealFor`: X25519 (`intl`) or SM2
+ * (`gm`), by its `crv`. Refuses with CONFIG_INVALID a key that is neither, or an X25519 key that
+ * is a low-order point (RFC 7748 §6.1), or an SM2 point that is not on the curve: no shared secret
+ * can be derived with either, so every seal would fail later, one request at a time, as INTERNAL.
  *
  * @example const sealing = await importSealingKey(federationAgency.encryptionKeys[0]);
  */
 export async function importSealingKey(jwk: EncryptionPublicJwk): Promise<SealingKey> {
   const problem = isKid(jwk?.kid) ? encryptionJwkProblem(jwk, jwk.kid) : 'kid is missing or not a plain string';
   if (problem !== undefined) throw new GatewayError('CONFIG_INVALID', { detail: `encryption key: ${problem}` });
+  if (jwk.kty === 'EC') {
+    try {
+      return Object.freeze({ kid: jwk.kid, suite: GM_SUITE.name, key: Sm2PublicKey.fromJwk(jwk) });
+    } catch (cause) {
+      throw new GatewayError('CONFIG_INVALID', { detail: `encryption key ${jwk.kid} is not a point on the SM2 curve`, cause });
+    }
+  }
   let key: CryptoKey;
   let recipient: KeyObject | undefined;
   try {
@@ -86,23 +112,24 @@ export async function importSealingKey(jwk: EncryptionPublicJwk): Promise<Sealin
   } catch (cause) {
     throw new GatewayError('CONFIG_INVALID', { detail: `encryption key ${jwk.kid} is a low-order X25519 point: no shared secret can be derived with it`, cause });
   }
-  return Object.freeze({ kid: jwk.kid, key });
+  return Object.freeze({ kid: jwk.kid, suite: INTL_SUITE.name, key });
 }
 
 /**
  * Seals `plaintext` (a JSON object) for the holder of the private half of `recipientKey`, as a
- * compact JWE with the protected header `{ alg: 'ECDH-ES+A256KW', enc: 'A256GCM', kid, typ,
- * cty: 'json' }`. A fault here is ours, not a peer's: INTERNAL.
+ * compact JWE with the protected header `{ alg, enc, kid, typ, cty: 'json', epk }`: the `intl`
+ * profile (`ECDH-ES+A256KW`, `A256GCM`) for an X25519 key, the `gm` one (`SM2-ECDH-ES`,
+ * `SM4-CTR-HS3`) for an SM2 key. A fault here is ours, not a peer's: INTERNAL.
  *
  * @example
  *   const sealing = await importSealingKey(agencyJwk); // once
  *   const sealed = await sealFor(sealing.key, { idNumber, name, phone }, { kid: sealing.kid });
  */
-export async function sealFor(recipientKey: CryptoKey, plaintext: object, options: { readonly kid: string }): Promise<string> {
+export async function sealFor(recipientKey: CryptoKey | Sm2PublicKey, plaintext: object, options: { readonly kid: string }): Promise<string> {
   if (!isKid(options.kid)) throw new GatewayError('INTERNAL', { detail: 'sealFor: kid is missing or not a plain string' });
-  const recipient = okpKeyObject(recipientKey, 'x25519', 'public');
+  const recipient = recipientKey instanceof Sm2PublicKey ? recipientKey : okpKeyObject(recipientKey, 'x25519', 'public');
   if (recipient === undefined) {
-    throw new GatewayError('INTERNAL', { detail: 'sealFor: the recipient key must be a public X25519 key' });
+    throw new GatewayError('INTERNAL', { detail: 'sealFor: the recipient key must be a public X25519 or SM2 key' });
   }
   if (typeof plaintext !== 'object' || plaintext === null || Array.isArray(plaintext)) {
     throw new GatewayError('INTERNAL', { detail: 'sealFor: only a JSON object is sealed' });
@@ -114,7 +141,7 @@ export async function sealFor(recipientKey: CryptoKey, plaintext: object, option
     throw new GatewayError('INTERNAL', { detail: 'sealFor: the plaintext cannot be written as JSON', cause });
   }
   try {
-    return sealBytes(recipient, bytes, options.kid);
+    return recipient instanceof Sm2PublicKey ? sealBytesGm(recipient, bytes, options.kid) : sealBytes(recipient, bytes, options.kid);
   } catch (cause) {
     throw new GatewayError('INTERNAL', { detail: `sealing for ${options.kid} failed`, cause });
   }
@@ -163,22 +190,52 @@ function sealBytes(recipient: KeyObject, plaintext: Uint8Array, kid: string): st
 }
 
 /**
+ * RFC 7516 §5.1 for one recipient under the `gm` profile: direct key agreement on SM2 (RFC 7518
+ * §4.6 with SM3 in the Concat KDF), then SM4-CTR-HS3. The header members are in the intl order.
+ */
+function sealBytesGm(recipient: Sm2PublicKey, plaintext: Uint8Array, kid: string): string {
+  // 1. A fresh ephemeral SM2 key and Z, the x coordinate of the shared point with the recipient.
+  const ephemeral = Sm2PrivateKey.generate();
+  const z = ephemeral.agree(recipient);
+
+  // 2. The protected header with the ephemeral public key; its base64url is the AAD.
+  const header = { alg: GM_SUITE.sealAlg, enc: GM_SUITE.sealEnc, kid, typ: SEALED_TYP, cty: 'json', epk: { kty: 'EC', crv: 'SM2', ...ephemeral.publicKey.jwk() } };
+  const head = encodeBase64url(JSON.stringify(header));
+
+  // 3. The content key straight from the KDF (direct agreement: no encrypted key), then
+  //    SM4-CTR-HS3 under it. The secrets are zeroed whether or not the sealing succeeds.
+  let cek: Buffer | undefined;
+  let out: { iv: Buffer; ciphertext: Buffer; tag: Buffer };
+  try {
+    cek = concatKdf(z, GM_SUITE.sealEnc, SM4_CTR_HS3_KEY_BYTES * 8, undefined, undefined, 'sm3');
+    out = sm4CtrHs3Encrypt(cek, plaintext, Buffer.from(head, 'latin1'));
+  } finally {
+    z.fill(0);
+    cek?.fill(0);
+  }
+
+  // 4. Compact serialization (RFC 7516 §7.1), the second segment empty.
+  return [head, '', out.iv.toString('base64url'), out.ciphertext.toString('base64url'), out.tag.toString('base64url')].join('.');
+}
+
+/**
  * Opens sealed personal data with the private key its `kid` names, as a checklist. Anything other
- * than a JWE of exactly our profile, for a key `keys` holds, intact, is refused with
- * SEALED_DATA_INVALID (the detail says which step failed; never the content).
+ * than a JWE of exactly one of our profiles (the one of `options.suite` when given), for a key
+ * `keys` holds, intact, is refused with SEALED_DATA_INVALID (the detail says which step failed;
+ * never the content).
  *
  * @example
  *   const agencyKeys = await AgencyKeyStore.open(dir, 'SC.card', clock); // once
- *   const personal = await openSealed(request.sealed, agencyKeys); // { idNumber: '…', name: '…' }
+ *   const personal = await openSealed(request.sealed, agencyKeys, { suite: agencyKeys.suite }); // { idNumber: '…', name: '…' }
  */
-export async function openSealed(compactJwe: unknown, keys: DecryptionKeyResolver): Promise<Record<string, unknown>> {
-  // 1. Shape: five base64url segments, bounded (RFC 7516 §7.1). The encrypted key is not empty:
-  //    ECDH-ES+A256KW always wraps a content key (RFC 7518 §4.6.2).
+export async function openSealed(compactJwe: unknown, keys: DecryptionKeyResolver, options: OpenSealedOptions = {}): Promise<Record<string, unknown>> {
+  // 1. Shape: five base64url segments, bounded (RFC 7516 §7.1). Only the encrypted key may be
+  //    empty, and then only under direct key agreement (step 2).
   if (typeof compactJwe !== 'string') throw invalid('sealed data must be a compact JWE string');
   if (compactJwe.length > MAX_SEALED_CHARS) throw invalid('sealed data is too large');
   const segments = compactJwe.split('.');
-  if (segments.length !== 5 || !segments.every((s) => BASE64URL.test(s))) {
-    throw invalid('sealed data must be a compact JWE: five non-empty base64url segments');
+  if (segments.length !== 5 || !segments.every((s, i) => BASE64URL.test(s) || (i === 1 && s === ''))) {
+    throw invalid('sealed data must be a compact JWE: five base64url segments');
   }
   const head = segments[0];
   if (head.length > MAX_HEADER_CHARS) throw invalid('the protected header is too large');
@@ -191,17 +248,25 @@ export async function openSealed(compactJwe: unknown, keys: DecryptionKeyResolve
   if (typeof header !== 'object' || header === null || Array.isArray(header)) throw invalid('the protected header is not a JSON object');
   const h = header as Record<string, unknown>;
 
-  // 2. The profile, before any key is touched: alg and enc from our allowlists only (RFC 8725
-  //    §3.1; RFC 7518 §4.6 and §5.3), our typ (RFC 8725 §3.11), no zip (RFC 7516 §4.1.3), no crit
-  //    (RFC 7516 §4.1.13), and an X25519 ephemeral key (RFC 8037 §3.2; RFC 8725 §3.4 asks the
-  //    recipient to check it is on the expected curve).
-  if (h.alg !== SEAL_ALG) throw invalid(`alg must be ${SEAL_ALG}`);
-  if (h.enc !== SEAL_ENC) throw invalid(`enc must be ${SEAL_ENC}`);
+  // 2. The profile, before any key is touched: alg and enc from our allowlist only, as one pair,
+  //    and the suite's pair when the caller names one (RFC 8725 §3.1; RFC 7518 §4.6 and §5.3;
+  //    docs/adr/0102-gm-sealing.md for gm), our typ (RFC 8725 §3.11), no zip (RFC 7516 §4.1.3), no
+  //    crit (RFC 7516 §4.1.13), and an ephemeral key on the profile's curve (RFC 8725 §3.4).
+  const suite = [INTL_SUITE, GM_SUITE].find((candidate) => candidate.sealAlg === h.alg);
+  if (suite === undefined) throw invalid(`alg must be ${options.suite?.sealAlg ?? `${INTL_SUITE.sealAlg} or ${GM_SUITE.sealAlg}`}`);
+  if (options.suite !== undefined && (options.suite.sealAlg !== suite.sealAlg || options.suite.sealEnc !== suite.sealEnc)) {
+    throw invalid(`alg must be ${options.suite.sealAlg} with enc ${options.suite.sealEnc} (the suite of this key store)`);
+  }
+  if (h.enc !== suite.sealEnc) throw invalid(`enc must be ${suite.sealEnc} with alg ${suite.sealAlg}`);
   if (typeof h.typ !== 'string' || h.typ.toLowerCase() !== SEALED_TYP) throw invalid(`typ must be ${SEALED_TYP}`);
   if ('zip' in h) throw invalid('compressed sealed data (zip) is not accepted');
   if ('crit' in h) throw invalid('critical header extensions (crit) are not supported');
   const epk = h.epk as Record<string, unknown> | undefined;
-  if (typeof epk !== 'object' || epk === null || epk.kty !== 'OKP' || epk.crv !== 'X25519' || 'd' in epk) {
+  const gm = suite === GM_SUITE;
+  if (gm) {
+    if (typeof epk !== 'object' || epk === null || epk.kty !== 'EC' || epk.crv !== 'SM2' || 'd' in epk) throw invalid('epk must be a public SM2 key');
+    if ('apu' in h || 'apv' in h) throw invalid(`${GM_SUITE.sealAlg} carries no apu or apv`);
+  } else if (typeof epk !== 'object' || epk === null || epk.kty !== 'OKP' || epk.crv !== 'X25519' || 'd' in epk) {
     throw invalid('epk must be a public X25519 key');
   }
 
@@ -211,15 +276,49 @@ export async function openSealed(compactJwe: unknown, keys: DecryptionKeyResolve
   const key = keys.decryptionKey(kid);
   if (key === undefined) throw invalid(`kid ${kid} is not a key of this agency`);
 
-  // 4. Decrypt and authenticate (RFC 7516 §5.2): Z from our key and the ephemeral one, the
-  //    key-encryption key (Concat KDF, with apu/apv when the sender set them), the content key
-  //    unwrapped (AES-KW's integrity check), then AES-GCM, whose tag covers the ciphertext and the
-  //    protected header (step 16). Every failure here reads the same: nothing tells a prober which
-  //    step it failed.
-  const privateKey = okpKeyObject(key, 'x25519', 'private');
-  if (privateKey === undefined) throw new GatewayError('INTERNAL', { detail: `key ${kid} is not a private X25519 key` });
+  // 4. Decrypt and authenticate (RFC 7516 §5.2), by the profile: every failure here reads the
+  //    same, so nothing tells a prober which step it failed.
   const doesNotOpen = (cause?: unknown): GatewayError =>
     invalid(`the sealed data does not open with key ${kid} (altered, or sealed for another key)`, cause);
+  let plaintext: Buffer;
+  if (gm) {
+    if (!(key instanceof Sm2PrivateKey)) throw invalid(`kid ${kid} is not an SM2 key: ${GM_SUITE.sealAlg} does not apply to it`);
+    plaintext = openGm(head, segments, epk, key, doesNotOpen);
+  } else {
+    if (key instanceof Sm2PrivateKey) throw invalid(`kid ${kid} is an SM2 key: ${INTL_SUITE.sealAlg} does not apply to it`);
+    plaintext = openIntl(head, segments, h, epk, key, kid, doesNotOpen);
+  }
+
+  // 5. The content: one JSON object. A parse error is not kept as the cause: its message can
+  //    quote the decrypted personal data, and causes reach the logs.
+  let value: unknown;
+  try {
+    value = JSON.parse(utf8.decode(plaintext));
+  } catch {
+    throw invalid('the opened content is not UTF-8 JSON');
+  } finally {
+    plaintext.fill(0);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalid('the opened content is not a JSON object');
+  return value as Record<string, unknown>;
+}
+
+/**
+ * Step 4 under `intl`: Z from our key and the ephemeral one, the key-encryption key (Concat KDF,
+ * with apu/apv when the sender set them), the content key unwrapped (AES-KW's integrity check),
+ * then AES-GCM, whose tag covers the ciphertext and the protected header (RFC 7516 §5.2 step 16).
+ */
+function openIntl(
+  head: string,
+  segments: readonly string[],
+  h: Record<string, unknown>,
+  epk: Record<string, unknown>,
+  key: CryptoKey,
+  kid: string,
+  doesNotOpen: (cause?: unknown) => GatewayError,
+): Buffer {
+  const privateKey = okpKeyObject(key, 'x25519', 'private');
+  if (privateKey === undefined) throw new GatewayError('INTERNAL', { detail: `key ${kid} is not a private X25519 key` });
   const apu = partyInfo(h.apu);
   const apv = partyInfo(h.apv);
   if (apu === null || apv === null || (apu !== undefined && apv !== undefined && apu.equals(apv))) {
@@ -239,7 +338,6 @@ export async function openSealed(compactJwe: unknown, keys: DecryptionKeyResolve
   ) {
     throw doesNotOpen();
   }
-  let plaintext: Buffer;
   let z: Buffer | undefined;
   let kek: Buffer | undefined;
   let cek: Buffer | undefined;
@@ -252,7 +350,7 @@ export async function openSealed(compactJwe: unknown, keys: DecryptionKeyResolve
     const decipher = createDecipheriv('aes-256-gcm', cek, iv, { authTagLength: TAG_BYTES });
     decipher.setAAD(Buffer.from(head, 'latin1'));
     decipher.setAuthTag(tag);
-    plaintext = Buffer.concat([decipher.update(ciphertext), decipher.final()]);
+    return Buffer.concat([decipher.update(ciphertext), decipher.final()]);
   } catch (cause) {
     throw doesNotOpen(cause);
   } finally {
@@ -261,19 +359,44 @@ export async function openSealed(compactJwe: unknown, keys: DecryptionKeyResolve
     kek?.fill(0);
     cek?.fill(0);
   }
+}
 
-  // 5. The content: one JSON object. A parse error is not kept as the cause: its message can
-  //    quote the decrypted personal data, and causes reach the logs.
-  let value: unknown;
-  try {
-    value = JSON.parse(utf8.decode(plaintext));
-  } catch {
-    throw invalid('the opened content is not UTF-8 JSON');
-  } finally {
-    plaintext.fill(0);
+/**
+ * Step 4 under `gm`: the ephemeral point checked to be on the SM2 curve (refused with its own
+ * detail: it is public), Z with our key, the content key by the Concat KDF with SM3, then
+ * SM4-CTR-HS3, whose tag is checked before anything is decrypted.
+ */
+function openGm(head: string, segments: readonly string[], epk: Record<string, unknown>, key: Sm2PrivateKey, doesNotOpen: (cause?: unknown) => GatewayError): Buffer {
+  // Direct key agreement: the JWE Encrypted Key is the empty octet sequence (RFC 7516 §5.2 step 10).
+  if (segments[1] !== '') throw invalid(`${GM_SUITE.sealAlg} is direct key agreement: the encrypted key must be empty`);
+  const iv = decodeBase64url(segments[2]);
+  const ciphertext = decodeBase64url(segments[3]);
+  const tag = decodeBase64url(segments[4]);
+  if (iv?.length !== SM4_CTR_HS3_IV_BYTES || ciphertext === undefined || tag?.length !== SM4_CTR_HS3_TAG_BYTES) {
+    throw invalid(`${GM_SUITE.sealEnc} takes a ${SM4_CTR_HS3_IV_BYTES}-byte IV and a ${SM4_CTR_HS3_TAG_BYTES}-byte tag`);
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalid('the opened content is not a JSON object');
-  return value as Record<string, unknown>;
+  if (!isSm2Coordinate(epk.x) || !isSm2Coordinate(epk.y)) throw invalid('epk x and y must be 32-byte base64url values');
+  let ephemeral: Sm2PublicKey;
+  try {
+    ephemeral = Sm2PublicKey.fromJwk({ x: epk.x, y: epk.y });
+  } catch (cause) {
+    throw invalid('epk is not a point on the SM2 curve', cause);
+  }
+  let z: Buffer | undefined;
+  let cek: Buffer | undefined;
+  let plaintext: Buffer | undefined;
+  try {
+    z = key.agree(ephemeral);
+    cek = concatKdf(z, GM_SUITE.sealEnc, SM4_CTR_HS3_KEY_BYTES * 8, undefined, undefined, 'sm3');
+    plaintext = sm4CtrHs3Decrypt(cek, iv, ciphertext, tag, Buffer.from(head, 'latin1'));
+  } catch (cause) {
+    throw doesNotOpen(cause);
+  } finally {
+    z?.fill(0);
+    cek?.fill(0);
+  }
+  if (plaintext === undefined) throw doesNotOpen();
+  return plaintext;
 }
 
 /** `apu`/`apv` (RFC 7518 §4.6.1.2, §4.6.1.3): absent, or base64url; `null` when present but not that. */

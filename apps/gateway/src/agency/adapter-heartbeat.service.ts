@@ -31,7 +31,7 @@ export class AdapterHeartbeatService {
     // 1. The shape, field by field.
     const beat = parseHeartbeat(payload);
     // 2. Only an adapter holding the province's link secret may speak for the adapters.
-    if (!checkLinkProof(this.config.agencyLinkSecret, heartbeatProofId(beat), (payload as { proof?: unknown }).proof)) {
+    if (!checkLinkProof(this.config.agencyLinkSecret, heartbeatProofId(beat), (payload as { proof?: unknown }).proof, this.config.cryptoSuite)) {
       throw new GatewayError('AGENCY_LINK_UNAUTHENTICATED', { detail: 'the heartbeat does not carry a valid link proof' });
     }
     // 3. Kept as this instance's latest beat, timed by this node's clock (the adapter's may differ).

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { ERROR_CODES, GatewayError } from '#core';
 import { linkProof } from '#delivery';
+import { INTL_SUITE } from '#signing';
 import type { AgencyStatusAck, AgencyStatusReport } from '#contracts';
 import type { GatewayConfig } from '../config/gateway.config.js';
 import type { HandlingService } from '../cases/handling.service.js';
@@ -11,7 +12,7 @@ const SECRET = 'status-intake-spec-link-secret-0123456789';
 
 function report(n: number, over: Record<string, unknown> = {}): Record<string, unknown> {
   const eventId = `SC.card:${n}`;
-  return { eventId, agency: 'SC.card', caseId: 'CQ-20261123-7K3F9ZQ2M8', stage: 'in-production', at: '2026-11-23T10:00:00.000+08:00', proof: linkProof(SECRET, eventId), ...over };
+  return { eventId, agency: 'SC.card', caseId: 'CQ-20261123-7K3F9ZQ2M8', stage: 'in-production', at: '2026-11-23T10:00:00.000+08:00', proof: linkProof(SECRET, eventId, INTL_SUITE), ...over };
 }
 
 /** The intake over a handling service that records what it was given and fails as told. */
@@ -38,7 +39,7 @@ function intake(fail: (report: AgencyStatusReport) => Error | null = () => null)
   } as unknown as HandlingService;
   const signal = new OutboxSignal();
   signal.subscribe(() => (notified += 1));
-  const service = new AgencyStatusIntake({ agencyLinkSecret: SECRET } as GatewayConfig, handling, signal);
+  const service = new AgencyStatusIntake({ agencyLinkSecret: SECRET, cryptoSuite: INTL_SUITE } as GatewayConfig, handling, signal);
   return { intake: service, recorded, notified: () => notified, transactions: () => transactions };
 }
 
@@ -58,7 +59,7 @@ describe('AgencyStatusIntake, batches of status reports', () => {
 
   it('validates and checks the link proof of each report on its own: refused ones do not stop the others', async () => {
     const { intake: statusIntake, recorded, notified } = intake();
-    const unproved = report(2, { proof: linkProof('another-province-secret-0123456789abc', 'SC.card:2') });
+    const unproved = report(2, { proof: linkProof('another-province-secret-0123456789abc', 'SC.card:2', INTL_SUITE) });
     const invalid = report(3, { stage: 'teleported' });
     const answer = await statusIntake.reportBatch({ items: [report(1), unproved, invalid, report(4)] });
     expect(answer.results).toEqual([

@@ -105,7 +105,7 @@ export class AgencyStatusIntake {
   /** 1. the contract and 2. the link proof (only adapters holding the province's secret may report). */
   private checked(payload: unknown): AgencyStatusReportDto {
     const report = validateContract(AgencyStatusReportDto, payload, 'CONTRACT_INVALID', { forbidUnknown: false });
-    if (!checkLinkProof(this.config.agencyLinkSecret, report.eventId, (payload as { proof?: unknown }).proof)) {
+    if (!checkLinkProof(this.config.agencyLinkSecret, report.eventId, (payload as { proof?: unknown }).proof, this.config.cryptoSuite)) {
       throw new GatewayError('AGENCY_LINK_UNAUTHENTICATED');
     }
     return report;

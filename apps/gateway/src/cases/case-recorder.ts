@@ -60,7 +60,7 @@ export class CaseRecorder {
       contractVersion: 1,
       caseId,
       ...content,
-      proof: linkProof(this.config.agencyLinkSecret, messageId),
+      proof: linkProof(this.config.agencyLinkSecret, messageId, this.config.cryptoSuite),
     };
     await tx.outbox.enqueue({
       messageId,

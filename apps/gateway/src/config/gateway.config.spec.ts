@@ -63,4 +63,12 @@ describe('loadGatewayConfig', () => {
       expect.objectContaining({ code: 'CONFIG_INVALID', detail: expect.stringContaining('CIRCUIT_OPEN_MS must not exceed CIRCUIT_MAX_OPEN_MS') }),
     );
   });
+
+  it('takes the crypto suite of its own keyed hashes (applicant index, agency-link proofs) from CRYPTO_SUITE, intl when absent', () => {
+    const base = { NODE_CODE: 'SC', HTTP_PORT: '1', STATUS_PORT: '2', ADAPTER_PORT: '3', AGENCY_LINK_SECRET: 'x'.repeat(32) };
+    expect(loadGatewayConfig(base).cryptoSuite).toMatchObject({ name: 'intl', hash: 'sha256' });
+    expect(loadGatewayConfig({ ...base, CRYPTO_SUITE: 'gm' }).cryptoSuite).toMatchObject({ name: 'gm', hash: 'sm3' });
+    expect(() => loadGatewayConfig({ ...base, CRYPTO_SUITE: 'sm' })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', detail: 'CRYPTO_SUITE must be intl or gm' }));
+  });
 });
+

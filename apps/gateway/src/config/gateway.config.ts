@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { GatewayError, isNodeCode, type NodeCode } from '#core';
 import type { DatabaseOptions } from '#persistence';
 import { DEFAULT_CIRCUIT_OPTIONS, DEFAULT_RELAY_OPTIONS, DEFAULT_RETRY_POLICY, type CircuitOptions, type RetryPolicy } from '#delivery';
+import { INTL_SUITE, suiteNamed, type CryptoSuite } from '#signing';
 
 /** Everything a gateway node needs, read once at start and validated. */
 export interface GatewayConfig {
@@ -16,6 +17,12 @@ export interface GatewayConfig {
   readonly amqp: { readonly url: string; readonly queuePrefix: string } | null;
   /** Shared by this node and its adapters: proves who sent an agency-link message. */
   readonly agencyLinkSecret: string;
+  /**
+   * The suite of this node's own keyed hashes (CRYPTO_SUITE, `intl` or `gm`, default `intl`):
+   * HMAC-SHA-256 or HMAC-SM3 for the applicant index and the agency-link proofs. Its adapters
+   * must name the same one.
+   */
+  readonly cryptoSuite: CryptoSuite;
   readonly database: DatabaseOptions;
   readonly migrateOnStart: boolean;
   /** Folder of this node's signing keys (created on first start, mode 0700). */
@@ -140,6 +147,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     statusListener: { host: env['STATUS_HOST'] ?? '127.0.0.1', port: port('STATUS_PORT', env['AMQP_URL'] ? 0 : undefined) },
     adapter: { host: env['ADAPTER_HOST'] ?? '127.0.0.1', port: port('ADAPTER_PORT', env['AMQP_URL'] ? 0 : undefined) },
     agencyLinkSecret: str('AGENCY_LINK_SECRET'),
+    cryptoSuite: suiteNamed(env['CRYPTO_SUITE'] ?? INTL_SUITE.name) ?? INTL_SUITE,
     amqp: env['AMQP_URL'] ? { url: env['AMQP_URL'], queuePrefix: env['AMQP_QUEUE_PREFIX'] ?? 'cytb' } : null,
     database,
     migrateOnStart: (env['MIGRATE_ON_START'] ?? 'true') === 'true',
@@ -188,6 +196,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
   // Below a second a checkpoint per head change is a signature per few messages, for no more evidence.
   if (config.logCheckpointIntervalMs > 0 && config.logCheckpointIntervalMs < 1000) problems.push('LOG_CHECKPOINT_INTERVAL_MS must be 0 (off) or at least 1000');
   if (config.agencyLinkSecret && config.agencyLinkSecret.length < 32) problems.push('AGENCY_LINK_SECRET must be at least 32 characters');
+  if (suiteNamed(env['CRYPTO_SUITE'] ?? INTL_SUITE.name) === undefined) problems.push('CRYPTO_SUITE must be intl or gm');
   if (config.amqp && !/^amqps?:\/\//.test(config.amqp.url)) problems.push('AMQP_URL must be an amqp:// URL');
   if (config.statusListener.port < 0) problems.push('STATUS_PORT is required');
   if (config.adapter.port < 0) problems.push('ADAPTER_PORT is required');

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '#core';
-import { AgencyKeyStore, importSealingKey, openSealed, type SealingKey } from '#signing';
+import { AgencyKeyStore, GM_SUITE, importSealingKey, openSealed, type Federation, type SealingKey } from '#signing';
 import type { FederationHolder } from '../federation/federation-holder.js';
 import { PersonalDataSealer } from './personal-data-sealer.js';
 import { cardRequest } from '../../../../libs/contracts/src/canonical.fixtures.js';
@@ -61,5 +61,15 @@ describe('PersonalDataSealer', () => {
     const sealer = new PersonalDataSealer({} as FederationHolder);
     sealer.use(before);
     await expect(sealer.seal(request, ['SC.pension'])).rejects.toMatchObject({ code: 'ROUTE_UNKNOWN' });
+  });
+
+  it('seals with SM2-ECDH-ES and SM4-CTR-HS3 for an agency the federation lists with an SM2 key, which its gm key store opens', async () => {
+    const store = await AgencyKeyStore.open(join(root, 'gm-SC.card'), 'SC.card', new ManualClock(NOW_MS), { suite: 'gm' });
+    const federation = { nodes: [{ node: 'SC', agencies: [{ code: 'SC.card', encryptionKeys: store.publicJwks().keys }] }] } as unknown as Federation;
+    const sealer = new PersonalDataSealer({} as FederationHolder);
+    sealer.use(await PersonalDataSealer.importKeys(federation));
+    const { sealed } = await sealer.seal(request, ['SC.card']);
+    expect(JSON.parse(Buffer.from(sealed['SC.card'].split('.')[0], 'base64url').toString('utf8'))).toMatchObject({ alg: 'SM2-ECDH-ES', enc: 'SM4-CTR-HS3', kid: store.current().kid });
+    await expect(openSealed(sealed['SC.card'], store, { suite: GM_SUITE })).resolves.toMatchObject({ applicant: request.applicant });
   });
 });
