@@ -2,7 +2,7 @@
 // loading next year's State Council arrangement (one day a line, as the notice lists them).
 
 import { api, ApiError } from './api.js';
-import { h, mount, table } from './dom.js';
+import { byId, h, mount, table } from './dom.js';
 import { errorText, formatNumber, problemMessage, t } from './i18n.js';
 
 const STATUS = { published: 'calendarPublished', provisional: 'calendarProvisional', computed: 'calendarComputed' };
@@ -76,8 +76,8 @@ export async function renderCalendar(main) {
   function clear() {
     mount(summary);
     for (const id of Object.values(controls)) {
-      mount(document.getElementById(`${id}-error`));
-      document.getElementById(id).removeAttribute('aria-invalid');
+      mount(byId(`${id}-error`));
+      byId(id).removeAttribute('aria-invalid');
     }
   }
 
@@ -85,11 +85,11 @@ export async function renderCalendar(main) {
     for (const p of problems) {
       const id = controls[String(p.field).split(/[.[]/)[0]];
       if (!id) continue;
-      document.getElementById(`${id}-error`).append(h('div', {}, p.code ? problemMessage(p) : p.message));
-      document.getElementById(id).setAttribute('aria-invalid', 'true');
+      byId(`${id}-error`).append(h('div', {}, p.code ? problemMessage(p) : p.message));
+      byId(id).setAttribute('aria-invalid', 'true');
     }
     const first = problems.map((p) => controls[String(p.field).split(/[.[]/)[0]]).find(Boolean);
-    if (first) document.getElementById(first).focus();
+    if (first) byId(first).focus();
   }
 
   form.addEventListener('submit', (event) => {
