@@ -55,7 +55,8 @@ export async function api(path, { method = 'GET', body, okStatuses = [], extraHe
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await response.text();
-  let data = null;
+  /** @type {any} */
+  let data;
   try {
     data = text ? JSON.parse(text) : null;
   } catch {

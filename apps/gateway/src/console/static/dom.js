@@ -21,9 +21,10 @@ export function h(tag, attrs = {}, ...children) {
   for (const [name, value] of Object.entries(attrs ?? {})) {
     if (value === undefined || value === null || value === false) continue;
     if (name.startsWith('on') && typeof value === 'function') el.addEventListener(name.slice(2), /** @type {EventListener} */ (value));
-    else if (name === 'class') el.className = String(value);
+    else if (name === 'class') el.className = /** @type {string} */ (value);
     else if (name === 'dataset') Object.assign(el.dataset, value);
     else if (value === true) el.setAttribute(name, '');
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a value here is text, a number or true: listeners and dataset are taken above
     else el.setAttribute(name, String(value));
   }
   append(el, children);
@@ -36,7 +37,7 @@ export function h(tag, attrs = {}, ...children) {
  */
 function append(el, children) {
   // Flattened as unknown: TypeScript cannot compute flat(Infinity) of a recursive type.
-  for (const child of /** @type {unknown[]} */ (children).flat(Infinity)) {
+  for (const child of /** @type {Array<Exclude<Child, Children>>} */ (/** @type {unknown[]} */ (children).flat(Infinity))) {
     if (child === undefined || child === null || child === false) continue;
     el.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }
@@ -47,7 +48,7 @@ const SVG_NS = 'http://www.w3.org/2000/svg';
 /**
  * An SVG element with attributes.
  * @param {string} tag
- * @param {Attrs} [attrs]
+ * @param {Record<string, string | number | null | undefined>} [attrs]
  * @param {...Child} children
  * @returns {SVGElement}
  */
@@ -99,7 +100,7 @@ export function table(headers, rows, caption) {
 
 /**
  * Masks an ID number on screen: only its last four characters stay visible.
- * @param {unknown} id
+ * @param {string | null | undefined} id
  */
 export function maskId(id) {
   const text = String(id ?? '');
