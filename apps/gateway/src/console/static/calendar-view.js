@@ -10,9 +10,9 @@ import { errorText, formatNumber, problemMessage, t } from './i18n.js';
 /** @typedef {{ code: string, year: number, message: string }} CalendarWarning */
 /** @typedef {{ year: number, status: string, source: string, holidays: number, workingWeekends: number }} CalendarYear */
 
-/** @type {Record<string, string>} */
+/** @type {Record<string, import('./i18n.js').UiKey>} */
 const STATUS = { published: 'calendarPublished', provisional: 'calendarProvisional', computed: 'calendarComputed' };
-/** @type {Record<string, string>} */
+/** @type {Record<string, import('./i18n.js').UiKey>} */
 const SOURCE = { 'built-in': 'calendarBuiltIn', statutory: 'calendarStatutory' };
 
 /**

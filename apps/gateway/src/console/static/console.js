@@ -28,7 +28,7 @@ let me = null;
 /** @type {number[]} */
 let timers = [];
 
-/** @type {Record<string, Array<[string, string]>>} */
+/** @type {Record<string, Array<[string, import('./i18n.js').UiKey]>>} */
 
 const NAV = {
   window: [

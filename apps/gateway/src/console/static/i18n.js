@@ -285,7 +285,7 @@ export function setLang(next) {
 
 /** @typedef {keyof typeof UI.zh} UiKey */
 /** @type {Record<Lang, Record<string, string | undefined>>} */
-const texts = UI;
+const texts = { zh: UI.zh, en: /** @satisfies {Record<UiKey, string>} */ (UI.en) }; // every Chinese text has its English
 
 /**
  * A UI text with {placeholders} filled. A literal key must be one of the Chinese texts (a typo

@@ -10,6 +10,7 @@ import { errorText, formatDateTime, formatDay, formatNumber, nodeName, problemMe
 
 /** @typedef {import('./console.js').Ctx} Ctx */
 /** @typedef {import('./api.js').Problem} Problem */
+/** @typedef {import('./i18n.js').UiKey} UiKey */
 /** @typedef {{ destination: string, kind: string, circuit: { state: string }, backlog: number, points: import('./charts.js').Point[] }} RouteView */
 /** @typedef {{ messageId: string, messageType: string, caseId: string | null, destination: string, state: string, deadReason: string | null, attempts: number, lastError: string | null, createdAt: number }} MessageView */
 /** @typedef {{ action: string, subject: string, operatorId: string, reason: string, detailJson: string | null, at: number }} AuditRecord */
@@ -225,7 +226,7 @@ export async function renderDead(main, ctx) {
 }
 
 /** Audit actions people read in their language; others are shown as recorded. */
-/** @type {Record<string, string>} */
+/** @type {Record<string, UiKey>} */
 const AUDIT_ACTIONS = {
   replay: 'actionReplay',
   'federation-reloaded': 'action-federation-reloaded',
@@ -311,7 +312,7 @@ function indicatorName(key) {
   return key;
 }
 
-/** @type {Record<string, string>} */
+/** @type {Record<string, UiKey>} */
 const HEALTH_TEXTS = {
   'peer not reachable; envelopes wait in the outbox': 'healthPeerDown',
   'adapter not reachable; hand-overs wait in the outbox': 'healthAdapterDown',
@@ -319,7 +320,7 @@ const HEALTH_TEXTS = {
 
 /** @param {string} key */
 function healthKey(key) {
-  /** @type {Record<string, string>} */
+  /** @type {Record<string, UiKey>} */
   const known = { backlog: 'backlog', bound: 'healthBound', at: 'at', message: 'detail', port: 'healthPort', responseTime: 'healthResponseTime' };
   return known[key] ? t(known[key]) : key;
 }
