@@ -4,7 +4,7 @@
 
 /** @typedef {Node | string | number | boolean | null | undefined | Children} Child What h(), s(), mount() take as children. */
 /** @typedef {ReadonlyArray<Child>} Children Nested lists are flattened. */
-/** @typedef {Record<string, unknown>} Attrs Attributes; `on…` functions become listeners, `class` the class name, `dataset` data-*. */
+/** @typedef {{ [event: `on${string}`]: ((event: never) => void) | undefined } & Record<string, unknown>} Attrs Attributes; `on…` functions become listeners (returning nothing: a promise would go unwatched), `class` the class name, `dataset` data-*. */
 /** @typedef {{ text: string, class: string }} HeaderCell A table header with a class. */
 /** @typedef {{ cell: Child, class: string }} TableCell A table cell with a class. */
 
