@@ -1,9 +1,19 @@
 // The gateway's HTTP API as the console uses it: bearer credential from the sign-in, JSON in and
 // out, problems (application/problem+json) turned into ApiError with the problem attached.
+// @ts-check
+
+/**
+ * An RFC 9457 problem as the gateway writes it; `errors` are the field problems of a refusal.
+ * @typedef {{ code?: string, title?: string, detail?: string, message?: string, field?: string, errors?: Problem[] }} Problem
+ */
 
 const TOKEN_KEY = 'cytb.token';
 
 export class ApiError extends Error {
+  /**
+   * @param {number} status
+   * @param {Problem | null} problem
+   */
   constructor(status, problem) {
     super(problem?.title ?? `HTTP ${status}`);
     this.status = status;
@@ -11,6 +21,7 @@ export class ApiError extends Error {
   }
 }
 
+/** @param {string | null} token */
 export function setToken(token) {
   if (token) sessionStorage.setItem(TOKEN_KEY, token);
   else sessionStorage.removeItem(TOKEN_KEY);
@@ -20,6 +31,10 @@ export function hasToken() {
   return Boolean(sessionStorage.getItem(TOKEN_KEY));
 }
 
+/**
+ * @param {Record<string, string>} [extra]
+ * @returns {Record<string, string>}
+ */
 function headers(extra = {}) {
   const token = sessionStorage.getItem(TOKEN_KEY);
   return { accept: 'application/json, application/problem+json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...extra };
@@ -27,7 +42,11 @@ function headers(extra = {}) {
 
 /**
  * One API call. `okStatuses` lets a caller read a body that comes with an error status (the
- * health check answers 503 with its details).
+ * health check answers 503 with its details). The answer is the gateway's JSON as parsed:
+ * its shapes are the API's contract (OpenAPI), not restated here, so it is typed `any`.
+ * @param {string} path
+ * @param {{ method?: string, body?: unknown, okStatuses?: number[], extraHeaders?: Record<string, string> }} [options]
+ * @returns {Promise<any>}
  */
 export async function api(path, { method = 'GET', body, okStatuses = [], extraHeaders = {} } = {}) {
   const response = await fetch(path, {
@@ -36,7 +55,8 @@ export async function api(path, { method = 'GET', body, okStatuses = [], extraHe
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await response.text();
-  let data = null;
+  /** @type {any} */
+  let data;
   try {
     data = text ? JSON.parse(text) : null;
   } catch {
@@ -46,7 +66,10 @@ export async function api(path, { method = 'GET', body, okStatuses = [], extraHe
   return data;
 }
 
-/** A text resource (the receipt's QR code SVG). */
+/**
+ * A text resource (the receipt's QR code SVG).
+ * @param {string} path
+ */
 export async function apiText(path) {
   const response = await fetch(path, { headers: headers({ accept: 'image/svg+xml' }) });
   if (!response.ok) throw new ApiError(response.status, null);
@@ -55,6 +78,7 @@ export async function apiText(path) {
 
 /** The request never got an answer (the connection failed or was reset): it may or may not have been processed. */
 export class NoAnswerError extends Error {
+  /** @param {unknown} cause */
   constructor(cause) {
     super('no answer from the gateway', { cause });
   }
@@ -75,7 +99,7 @@ export function newIdempotencyKey() {
 }
 
 const RETRY_DELAYS_MS = [500, 1000, 2000, 4000];
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const sleep = (/** @type {number} */ ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * A state-changing request sent with its Idempotency-Key, and sent again with the same key
@@ -83,6 +107,9 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
  * gateway still processes the first (409 IDEMPOTENCY_KEY_IN_FLIGHT). The gateway answers a
  * repeat with the first answer, so a retry never makes a second case. Throws NoAnswerError
  * when every attempt went unanswered: the caller keeps the key for the clerk's next try.
+ * @param {string} path
+ * @param {{ method?: string, body?: unknown, key: string }} options
+ * @returns {Promise<any>}
  */
 export async function apiIdempotent(path, { method = 'POST', body, key }) {
   for (let attempt = 0; ; attempt += 1) {

@@ -1,19 +1,32 @@
 // The operator's holiday calendar: which years every case clock counts on are published, and
 // loading next year's State Council arrangement (one day a line, as the notice lists them).
+// @ts-check
 
 import { api, ApiError } from './api.js';
-import { h, mount, table } from './dom.js';
+import { byId, h, mount, table } from './dom.js';
 import { errorText, formatNumber, problemMessage, t } from './i18n.js';
 
+/** @typedef {import('./api.js').Problem} Problem */
+/** @typedef {{ code: string, year: number, message: string }} CalendarWarning */
+/** @typedef {{ year: number, status: string, source: string, holidays: number, workingWeekends: number }} CalendarYear */
+
+/** @type {Record<string, import('./i18n.js').UiKey>} */
 const STATUS = { published: 'calendarPublished', provisional: 'calendarProvisional', computed: 'calendarComputed' };
+/** @type {Record<string, import('./i18n.js').UiKey>} */
 const SOURCE = { 'built-in': 'calendarBuiltIn', statutory: 'calendarStatutory' };
 
-/** Warnings for the banner on every operator page (next year's arrangement missing from 1 Nov). */
+/**
+ * Warnings for the banner on every operator page (next year's arrangement missing from 1 Nov).
+ * @returns {Promise<CalendarWarning[]>}
+ */
 export async function calendarWarnings() {
   return (await api('/api/v1/operator/holidays')).warnings;
 }
 
-/** "2028-01-25 春节" lines → [{date, name}], or the number of the first line that does not read so. */
+/**
+ * "2028-01-25 春节" lines → [{date, name}], or the number of the first line that does not read so.
+ * @param {string} text
+ */
 function parseDays(text) {
   const days = [];
   const lines = text.split('\n').map((l) => l.trim());
@@ -26,8 +39,10 @@ function parseDays(text) {
   return { days };
 }
 
+/** @param {HTMLElement} main */
 export async function renderCalendar(main) {
   const body = h('div', {});
+  /** @type {(id: string, label: string, control: HTMLElement, hint?: string) => HTMLElement} */
   const field = (id, label, control, hint) =>
     h('div', { class: 'field' }, h('label', { for: id }, label, h('span', { class: 'req', 'aria-hidden': 'true' }, ' *')), control, hint ? h('div', { class: 'hint', id: `${id}-hint` }, hint) : null, h('div', { class: 'field-error', id: `${id}-error`, role: 'alert' }));
   const year = h('input', { id: 'calendar-year', inputmode: 'numeric', maxlength: '4', autocomplete: 'off', value: String(new Date().getFullYear() + 1) });
@@ -38,6 +53,7 @@ export async function renderCalendar(main) {
   const outcome = h('p', { id: 'calendar-outcome', role: 'status', 'aria-live': 'polite' });
   const summary = h('div', {});
   // The API's field paths → the control whose error box shows the problem.
+  /** @type {Record<string, string>} */
   const controls = { year: 'calendar-year', source: 'calendar-source', holidays: 'calendar-holidays', workingWeekends: 'calendar-working', reason: 'calendar-reason' };
 
   const form = h(
@@ -56,6 +72,7 @@ export async function renderCalendar(main) {
   mount(main, h('h1', {}, t('calendarTitle')), h('p', { class: 'hint' }, t('calendarIntro')), body, form);
 
   async function load() {
+    /** @type {{ warnings: CalendarWarning[], items: CalendarYear[] }} */
     const data = await api('/api/v1/operator/holidays');
     mount(
       body,
@@ -76,20 +93,21 @@ export async function renderCalendar(main) {
   function clear() {
     mount(summary);
     for (const id of Object.values(controls)) {
-      mount(document.getElementById(`${id}-error`));
-      document.getElementById(id).removeAttribute('aria-invalid');
+      mount(byId(`${id}-error`));
+      byId(id).removeAttribute('aria-invalid');
     }
   }
 
+  /** @param {Problem[]} problems */
   function show(problems) {
     for (const p of problems) {
       const id = controls[String(p.field).split(/[.[]/)[0]];
       if (!id) continue;
-      document.getElementById(`${id}-error`).append(h('div', {}, p.code ? problemMessage(p) : p.message));
-      document.getElementById(id).setAttribute('aria-invalid', 'true');
+      byId(`${id}-error`).append(h('div', {}, p.code ? problemMessage(p) : p.message));
+      byId(id).setAttribute('aria-invalid', 'true');
     }
     const first = problems.map((p) => controls[String(p.field).split(/[.[]/)[0]]).find(Boolean);
-    if (first) document.getElementById(first).focus();
+    if (first) byId(first).focus();
   }
 
   form.addEventListener('submit', (event) => {

@@ -1,19 +1,34 @@
 // The console's entry: sign-in, the header (role shown by colour and badge), the language
 // switch, and a hash router whose views clear their timers when the clerk moves on.
+// @ts-check
 
 import { api, ApiError, hasToken, setToken } from './api.js';
-import { h, mount } from './dom.js';
+import { byId, h, mount } from './dom.js';
 import { errorText, formatDateTime, getLang, nodeName, setLang, t } from './i18n.js';
 import { calendarWarnings, renderCalendar } from './calendar-view.js';
 import { keyWarningCount, renderAudit, renderDead, renderFederation, renderHealth, renderKeys, renderOverdue, renderRoutes } from './operator-view.js';
 import { renderApply, renderCase, renderReceipt, renderSearch } from './window-view.js';
 import { renderCredentials } from './credentials-view.js';
 
-const main = document.getElementById('main');
-const tabs = document.getElementById('tabs');
-const toastBox = document.getElementById('toast');
+const main = byId('main');
+const tabs = byId('tabs');
+const toastBox = byId('toast');
+
+/**
+ * The signed-in credential (GET /api/v1/whoami).
+ * @typedef {{ credentialId: string, role: string, name: string, region: string, agency: string | null, node: string, expiresAt: string | null, expiresSoon: boolean }} Me
+ */
+/**
+ * What a view gets to run timers (cleared when the clerk moves on) and show a toast.
+ * @typedef {{ every(fn: () => unknown, ms: number): number, clear(id: number): void, toast(text: string): void }} Ctx
+ */
+
+/** @type {Me | null} */
 let me = null;
+/** @type {number[]} */
 let timers = [];
+
+/** @type {Record<string, Array<[string, import('./i18n.js').UiKey]>>} */
 
 const NAV = {
   window: [
@@ -33,6 +48,7 @@ const NAV = {
   ],
 };
 
+/** @type {Ctx} */
 const ctx = {
   /** Runs `fn` every `ms` while this view is shown. */
   every(fn, ms) {
@@ -49,6 +65,7 @@ const ctx = {
   toast,
 };
 
+/** @param {string} text */
 function toast(text) {
   toastBox.textContent = text;
   setTimeout(() => {
@@ -56,6 +73,7 @@ function toast(text) {
   }, 6000);
 }
 
+/** @param {any} error whatever was thrown or rejected */
 function report(error) {
   if (error instanceof ApiError && error.status === 401) {
     signOut(t('sessionExpired'));
@@ -65,37 +83,38 @@ function report(error) {
 }
 
 function translateStatic() {
-  document.querySelectorAll('[data-i18n]').forEach((el) => {
-    el.textContent = t(el.dataset.i18n);
+  /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('[data-i18n]')).forEach((el) => {
+    el.textContent = t(el.dataset.i18n ?? '');
   });
   document.title = t('appTitle');
   const other = getLang() === 'zh' ? 'English' : '中文';
-  const langButton = document.getElementById('lang-switch');
+  const langButton = byId('lang-switch');
   langButton.textContent = other;
   langButton.setAttribute('lang', getLang() === 'zh' ? 'en' : 'zh-CN');
   tabs.setAttribute('aria-label', getLang() === 'zh' ? '主导航' : 'Main navigation');
 }
 
 function drawHeader() {
-  const who = document.getElementById('who');
+  const who = byId('who');
   document.body.classList.remove('window', 'operator');
   if (!me) {
     who.hidden = true;
     tabs.hidden = true;
-    document.getElementById('node-name').textContent = '';
+    byId('node-name').textContent = '';
     return;
   }
   document.body.classList.add(me.role);
-  document.getElementById('node-name').textContent = `${nodeName(me.node)}${getLang() === 'zh' ? '节点' : ' node'}`;
-  const badge = document.getElementById('role-badge');
+  byId('node-name').textContent = `${nodeName(me.node)}${getLang() === 'zh' ? '节点' : ' node'}`;
+  const badge = byId('role-badge');
   badge.className = `role-badge role-${me.role}`;
   badge.textContent = t(me.role === 'operator' ? 'roleOperator' : 'roleWindow');
-  document.getElementById('who-name').textContent = me.name;
+  byId('who-name').textContent = me.name;
   who.hidden = false;
   tabs.hidden = false;
   mount(tabs, (NAV[me.role] ?? []).map(([href, key]) => h('a', { href, dataset: { nav: key } }, t(key))));
 }
 
+/** @param {string} [message] */
 function signOut(message) {
   setToken(null);
   me = null;
@@ -129,12 +148,12 @@ function renderSignIn() {
       mount(error);
       setToken(input.value.trim().replace(/^Bearer\s+/i, ''));
       try {
-        me = await api('/api/v1/whoami');
+        me = /** @type {Me} */ (await api('/api/v1/whoami'));
       } catch (e) {
         setToken(null);
         input.setAttribute('aria-invalid', 'true');
         // Locked out, expired or disabled: say so (the gateway tells these only for a right secret or after many failures).
-        const told = e instanceof ApiError && SIGN_IN_CODES.has(e.problem.code);
+        const told = e instanceof ApiError && SIGN_IN_CODES.has(e.problem.code ?? '');
         mount(error, e instanceof ApiError ? (told ? errorText(e.problem) : t('signInFailed')) : String(e));
         return;
       }
@@ -153,7 +172,7 @@ async function route() {
   const hash = location.hash.startsWith('#/') ? location.hash : '#/';
   if (!me && hasToken()) {
     try {
-      me = await api('/api/v1/whoami');
+      me = /** @type {Me} */ (await api('/api/v1/whoami'));
       drawHeader();
     } catch {
       setToken(null);
@@ -210,13 +229,13 @@ async function route() {
   }
 }
 
-document.getElementById('lang-switch').addEventListener('click', () => {
+byId('lang-switch').addEventListener('click', () => {
   setLang(getLang() === 'zh' ? 'en' : 'zh');
   translateStatic();
   drawHeader();
   void route();
 });
-document.getElementById('sign-out').addEventListener('click', () => signOut());
+byId('sign-out').addEventListener('click', () => signOut());
 window.addEventListener('hashchange', () => {
   if (location.hash.startsWith('#/') || location.hash === '') void route();
 });

@@ -1,13 +1,22 @@
 // The operator's credential page: every window and operator credential of this node with its
 // state, expiry and last use, and the two audited actions, disable and reissue. A reissued
 // token is shown once, here; it is not kept anywhere in the browser.
+// @ts-check
 
 import { api, ApiError } from './api.js';
 import { h, mount, table } from './dom.js';
 import { errorText, formatDateTime, problemMessage, t } from './i18n.js';
 
+/** @typedef {{ credentialId: string, role: string, name: string, agency: string | null, state: string, createdAt: string, expiresAt: string | null, disabledReason: string | null, lastUsedAt: string | null }} CredentialView */
+
+/** @type {Record<string, string>} */
 const STATE_CLASS = { active: 'ok', expired: 'warn', disabled: 'bad' };
 
+/**
+ * @param {HTMLElement} main
+ * @param {import('./console.js').Ctx} ctx
+ * @param {import('./console.js').Me} me
+ */
 export async function renderCredentials(main, ctx, me) {
   const reason = h('input', { id: 'credential-reason', autocomplete: 'off', maxlength: '400', 'aria-required': 'true', 'aria-describedby': 'credential-reason-hint credential-reason-error' });
   const reasonError = h('div', { class: 'field-error', id: 'credential-reason-error', role: 'alert' });
@@ -32,6 +41,7 @@ export async function renderCredentials(main, ctx, me) {
   );
 
   async function load() {
+    /** @type {{ items: CredentialView[] }} */
     const { items } = await api('/api/v1/operator/credentials');
     mount(
       list,
@@ -59,12 +69,21 @@ export async function renderCredentials(main, ctx, me) {
     );
   }
 
+  /**
+   * @param {HTMLElement} input
+   * @param {HTMLElement} box
+   * @param {string} text
+   */
   function showError(input, box, text) {
     mount(box, text);
     input.setAttribute('aria-invalid', 'true');
     input.focus();
   }
 
+  /**
+   * @param {string} credentialId
+   * @param {'disable' | 'reissue'} action
+   */
   async function act(credentialId, action) {
     for (const [input, box] of [[reason, reasonError], [days, daysError]]) {
       mount(box);
@@ -72,6 +91,7 @@ export async function renderCredentials(main, ctx, me) {
     }
     mount(issued);
     if (reason.value.trim().length < 3) return showError(reason, reasonError, t('credentialReasonTooShort'));
+    /** @type {{ reason: string, expiresInDays?: number }} */
     const body = { reason: reason.value.trim() };
     if (action === 'reissue' && days.value !== '') {
       const n = Number(days.value);
@@ -81,7 +101,7 @@ export async function renderCredentials(main, ctx, me) {
     try {
       const result = await api(`/api/v1/operator/credentials/${encodeURIComponent(credentialId)}/${action}`, { method: 'POST', body });
       if (action === 'reissue') {
-        const token = h('input', { id: 'credential-token', class: 'mono wide', readonly: true, value: result.token, 'aria-describedby': 'credential-token-hint', onfocus: (e) => e.target.select() });
+        const token = h('input', { id: 'credential-token', class: 'mono wide', readonly: true, value: result.token, 'aria-describedby': 'credential-token-hint', onfocus: (/** @type {FocusEvent & { target: HTMLInputElement }} */ e) => e.target.select() });
         mount(
           issued,
           h('div', { class: 'card' },

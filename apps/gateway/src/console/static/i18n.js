@@ -1,5 +1,9 @@
 // Texts of the console in Simplified Chinese (default) and English, and the Chinese conventions
 // for numbers and dates (Intl zh-CN, always in Asia/Shanghai whatever the browser's zone).
+// @ts-check
+
+/** @typedef {'zh' | 'en'} Lang */
+/** @typedef {import('./api.js').Problem} Problem */
 
 const UI = {
   zh: {
@@ -163,9 +167,11 @@ const UI = {
 };
 
 /** Province nodes. */
+/** @type {Record<string, Record<Lang, string>>} */
 const NODES = { SC: { zh: '四川', en: 'Sichuan' }, CQ: { zh: '重庆', en: 'Chongqing' } };
 
 /** Services: names for the service picker and receipts (the schema title is the fallback). */
+/** @type {Record<string, Record<Lang, string>>} */
 const SERVICES = {
   'ssc.apply': { zh: '社会保障卡申领／补领／换领', en: 'Social security card: new, reissue, replacement' },
   'ssc.loss': { zh: '社会保障卡挂失', en: 'Social security card: loss report' },
@@ -180,6 +186,7 @@ const SERVICES = {
  * Chinese labels by field path (array indexes dropped: `materials.type`), used when a schema
  * property has no `title`. Services added later bring their own titles or are added here.
  */
+/** @type {Record<string, [string, string]>} */
 const FIELDS = {
   service: ['办理事项', 'Service'],
   kind: ['申请类型', 'Kind'],
@@ -212,6 +219,7 @@ const FIELDS = {
 };
 
 /** Labels of enum values, by value (shared across services). */
+/** @type {Record<string, [string, string]>} */
 const VALUES = {
   new: ['首次申领', 'New card'],
   'reissue-after-loss': ['挂失补领', 'Reissue after loss'],
@@ -225,6 +233,7 @@ const VALUES = {
   handling: ['办理方', 'handling'],
 };
 
+/** @type {Record<string, [string, string]>} */
 const STAGES = {
   submitted: ['窗口受理', 'submitted at the window'], forwarded: ['已转送办理地', 'forwarded'], received: ['办理地已接收', 'received'],
   'agency-received': ['经办机构已接收', 'at the agency'], accepted: ['经办机构受理', 'accepted'], 'not-accepted': ['不予受理', 'not accepted'],
@@ -241,6 +250,7 @@ const STAGES = {
 };
 
 /** Chinese wording of the API's field codes, for messages the API gives only in English. */
+/** @type {Record<string, string>} */
 const FIELD_CODES = {
   REQUIRED: '此项为必填项', UNKNOWN_FIELD: '不允许的字段', NOT_ALLOWED_VALUE: '不在可选范围内', NOT_A_STRING: '应为文字',
   NOT_AN_INTEGER: '应为整数', NOT_AN_ARRAY: '应为列表', NOT_AN_OBJECT: '格式不正确', TOO_LONG: '内容过长', TOO_SHORT: '内容过短',
@@ -249,6 +259,7 @@ const FIELD_CODES = {
   REGION_NOT_SERVED: '办理地不在四川或重庆', SERVICE_UNKNOWN: '本节点不办理此事项',
 };
 
+/** @type {Record<string, string>} */
 const ERROR_CODES = {
   UNAUTHENTICATED: '凭证无效', FORBIDDEN: '无权执行此操作', CASE_NOT_FOUND: '未找到该案件', NOT_FOUND: '未找到',
   RATE_LIMITED: '请求过于频繁，请稍后再试', OVERLOADED: '系统繁忙，请稍后再试', VALIDATION_FAILED: '提交的内容有误',
@@ -260,35 +271,57 @@ const ERROR_CODES = {
   CREDENTIAL_DISABLED: '凭证已被运维人员停用', CREDENTIAL_NOT_FOUND: '本节点没有该凭证',
 };
 
+/** @type {Lang} */
 let lang = sessionStorage.getItem('cytb.lang') === 'en' ? 'en' : 'zh';
 
 export function getLang() {
   return lang;
 }
 
+/** @param {string} next */
 export function setLang(next) {
   lang = next === 'en' ? 'en' : 'zh';
   sessionStorage.setItem('cytb.lang', lang);
   document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
 }
 
-/** A UI text with {placeholders} filled. */
+/** @typedef {keyof typeof UI.zh} UiKey */
+/** @type {Record<Lang, Record<string, string | undefined>>} */
+const texts = { zh: UI.zh, en: /** @satisfies {Record<UiKey, string>} */ (UI.en) }; // every Chinese text has its English
+
+/**
+ * A UI text with {placeholders} filled. A literal key must be one of the Chinese texts (a typo
+ * reads "not assignable to parameter of type 'never'"); a computed key is checked at run time
+ * only, and shows as itself when unknown.
+ * @template {string} K
+ * @param {K & (string extends K ? unknown : UiKey)} key
+ * @param {Record<string, string | number>} [vars]
+ */
 export function t(key, vars = {}) {
-  const text = UI[lang][key] ?? UI.zh[key] ?? key;
+  const text = texts[lang][key] ?? texts.zh[key] ?? key;
   return text.replace(/\{(\w+)\}/g, (_, name) => String(vars[name] ?? ''));
 }
 
-const pick = (pair) => (lang === 'zh' ? pair[0] : pair[1]);
+const pick = (/** @type {[string, string]} */ pair) => (lang === 'zh' ? pair[0] : pair[1]);
 
+/** @param {string | null | undefined} code */
 export function nodeName(code) {
-  return NODES[code]?.[lang] ?? code ?? '';
+  return NODES[code ?? '']?.[lang] ?? code ?? '';
 }
 
+/**
+ * @param {string | null} code
+ * @param {string} [fallback]
+ */
 export function serviceName(code, fallback) {
-  return SERVICES[code]?.[lang] ?? fallback ?? code;
+  return SERVICES[code ?? '']?.[lang] ?? fallback ?? code;
 }
 
-/** The label of a form field: the schema's `title` (Chinese), else the dictionary, else the path. */
+/**
+ * The label of a form field: the schema's `title` (Chinese), else the dictionary, else the path.
+ * @param {string} path
+ * @param {string | undefined} title
+ */
 export function fieldLabel(path, title) {
   const key = path.replace(/\[\d+\]/g, '');
   if (lang === 'zh' && title) return title;
@@ -297,10 +330,12 @@ export function fieldLabel(path, title) {
   return title ?? key.split('.').pop();
 }
 
+/** @param {unknown} value */
 export function valueLabel(value) {
-  return VALUES[value] ? pick(VALUES[value]) : String(value);
+  return VALUES[String(value)] ? pick(VALUES[String(value)]) : String(value);
 }
 
+/** @param {string} stage */
 export function stageLabel(stage) {
   return STAGES[stage] ? pick(STAGES[stage]) : stage;
 }
@@ -308,6 +343,7 @@ export function stageLabel(stage) {
 /**
  * The message shown next to a field: in Chinese, the Chinese part of the API's message (its
  * messages read "中文 (English)"), else the Chinese wording of its code; in English, the English.
+ * @param {Problem} problem
  */
 export function problemMessage(problem) {
   const message = problem.message ?? '';
@@ -315,15 +351,18 @@ export function problemMessage(problem) {
   if (lang === 'zh') {
     if (bilingual) return bilingual[1];
     if (/[\u4e00-\u9fff]/.test(message)) return message;
-    return FIELD_CODES[problem.code] ?? ERROR_CODES[problem.code] ?? message;
+    return FIELD_CODES[problem.code ?? ''] ?? ERROR_CODES[problem.code ?? ''] ?? message;
   }
   if (bilingual) return bilingual[2];
   return message;
 }
 
-/** A whole problem (not tied to a field) for a toast or an alert. */
+/**
+ * A whole problem (not tied to a field) for a toast or an alert.
+ * @param {Problem} problem
+ */
 export function errorText(problem) {
-  if (lang === 'zh') return ERROR_CODES[problem.code] ?? FIELD_CODES[problem.code] ?? problem.title ?? problem.code ?? '';
+  if (lang === 'zh') return ERROR_CODES[problem.code ?? ''] ?? FIELD_CODES[problem.code ?? ''] ?? problem.title ?? problem.code ?? '';
   return problem.detail ?? problem.title ?? problem.code ?? '';
 }
 
@@ -332,6 +371,7 @@ export function errorText(problem) {
 const ZONE = 'Asia/Shanghai';
 const locale = () => (lang === 'zh' ? 'zh-CN' : 'en-GB');
 
+/** @param {string | number | null | undefined} iso */
 export function formatDateTime(iso) {
   if (!iso) return t('none');
   return new Intl.DateTimeFormat(locale(), {
@@ -339,18 +379,29 @@ export function formatDateTime(iso) {
   }).format(new Date(iso));
 }
 
-/** Hour and minute in Shanghai; with `withDate`, the month and day too (for spans over a day). */
+/**
+ * Hour and minute in Shanghai; with `withDate`, the month and day too (for spans over a day).
+ * @param {string} iso
+ */
 export function formatTime(iso, withDate = false) {
+  /** @type {Intl.DateTimeFormatOptions} */
   const date = withDate ? { month: 'numeric', day: 'numeric' } : {};
   return new Intl.DateTimeFormat(locale(), { timeZone: ZONE, ...date, hour: '2-digit', minute: '2-digit', hour12: false }).format(new Date(iso));
 }
 
-/** A calendar day (YYYY-MM-DD, already a Shanghai date) as 2026年12月25日. */
+/**
+ * A calendar day (YYYY-MM-DD, already a Shanghai date) as 2026年12月25日.
+ * @param {string | null | undefined} day
+ */
 export function formatDay(day) {
   if (!day) return t('none');
   return new Intl.DateTimeFormat(locale(), { timeZone: 'UTC', year: 'numeric', month: 'long', day: 'numeric' }).format(new Date(`${day}T00:00:00Z`));
 }
 
+/**
+ * @param {number | null | undefined} n
+ * @param {number} [digits]
+ */
 export function formatNumber(n, digits = 0) {
   if (n === null || n === undefined || Number.isNaN(n)) return t('none');
   return new Intl.NumberFormat(locale(), { maximumFractionDigits: digits }).format(n);

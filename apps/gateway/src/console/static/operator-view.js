@@ -1,26 +1,43 @@
 // The operator's views: a dashboard per route, dead letters with replay (one or many, in
 // chunks with progress), the audit trail, overdue cases, health, signing-key expiry, and the
 // federation in force with its audited change.
+// @ts-check
 
 import { api, ApiError } from './api.js';
 import { chart } from './charts.js';
 import { h, mount, table } from './dom.js';
 import { errorText, formatDateTime, formatDay, formatNumber, nodeName, problemMessage, serviceName, stageLabel, t, valueLabel } from './i18n.js';
 
+/** @typedef {import('./console.js').Ctx} Ctx */
+/** @typedef {import('./api.js').Problem} Problem */
+/** @typedef {import('./i18n.js').UiKey} UiKey */
+/** @typedef {{ destination: string, kind: string, circuit: { state: string }, backlog: number, points: import('./charts.js').Point[] }} RouteView */
+/** @typedef {{ messageId: string, messageType: string, caseId: string | null, destination: string, state: string, deadReason: string | null, attempts: number, lastError: string | null, createdAt: number }} MessageView */
+/** @typedef {{ action: string, subject: string, operatorId: string, reason: string, detailJson: string | null, at: number }} AuditRecord */
+/** @typedef {{ caseId: string, service: string, stage: string, role: string, handlingNode: string, heldSince: string, timeLimit: { dueBy: string, workingDaysLeft: number, overdue: boolean } }} DueCase */
+/** @typedef {{ kid: string, state: string, createdAt: string, ageDays: number, rotateBy: string, warning: boolean }} KeyStatus */
+/** @typedef {{ serial: number, issuedAt: string, rules: number, nodes: Array<{ node: string, keys: string[], agencies: string[] }> }} FederationSummary */
+
 const REPLAY_CHUNK = 20;
 let range = 'hour';
 
+/** @param {RouteView} route */
 function routeTitle(route) {
   if (route.kind === 'peer') return t('routePeer', { name: `${nodeName(route.destination.slice(5))}（${route.destination}）` });
   if (route.kind === 'agency') return t('routeAgency', { name: route.destination.slice(7) });
   return t('routeSelf');
 }
 
+/** @param {string} state */
 function circuitBadge(state) {
   const cls = state === 'closed' ? 'ok' : state === 'open' ? 'bad' : 'warn';
   return h('span', { class: `badge ${cls}`, dataset: { circuit: state } }, `${t('circuit')}：${t(`circuit${state[0].toUpperCase()}${state.slice(1)}`)}`);
 }
 
+/**
+ * @param {HTMLElement} main
+ * @param {Ctx} ctx
+ */
 export async function renderRoutes(main, ctx) {
   const body = h('div', { id: 'routes-body' });
   const buttons = ['hour', 'day'].map((r) =>
@@ -29,6 +46,7 @@ export async function renderRoutes(main, ctx) {
   const stamp = h('span', { class: 'hint' });
   mount(main, h('h1', {}, t('routesTitle')), h('div', { class: 'actions', role: 'group', 'aria-label': t('range') }, buttons, stamp), body);
   async function load() {
+    /** @type {{ at: string, routes: RouteView[] }} */
     const data = await api(`/api/v1/operator/routes?range=${range}`);
     stamp.textContent = t('updated', { t: formatDateTime(data.at) });
     mount(
@@ -65,14 +83,18 @@ export async function renderRoutes(main, ctx) {
 }
 
 /** The end of a message id: ids are UUIDv7, whose first characters are the same for one moment. */
-const shortId = (id) => id.slice(-8);
+const shortId = (/** @type {string} */ id) => id.slice(-8);
 
 const STATES = ['dead', 'retrying', 'pending', 'in-flight', 'delivered'];
 /** Messages per page of the dead-letter list (the API takes 1 to 500). */
 const PAGE_SIZE = 100;
-const stateLabel = (s) => t(`state${s[0].toUpperCase()}${s.slice(1)}`);
-const stateBadge = (s) => h('span', { class: `badge ${s === 'delivered' ? 'ok' : s === 'dead' ? 'bad' : 'warn'}`, dataset: { state: s } }, stateLabel(s));
+const stateLabel = (/** @type {string} */ s) => t(`state${s[0].toUpperCase()}${s.slice(1)}`);
+const stateBadge = (/** @type {string} */ s) => h('span', { class: `badge ${s === 'delivered' ? 'ok' : s === 'dead' ? 'bad' : 'warn'}`, dataset: { state: s } }, stateLabel(s));
 
+/**
+ * @param {HTMLElement} main
+ * @param {Ctx} ctx
+ */
 export async function renderDead(main, ctx) {
   let state = 'dead';
   const filter = h('select', { id: 'state-filter', onchange: () => { state = filter.value; void load(); } }, STATES.map((s) => h('option', { value: s }, stateLabel(s))));
@@ -85,9 +107,11 @@ export async function renderDead(main, ctx) {
   const list = h('div', { id: 'dead-list' });
   const follow = h('div', { id: 'replay-follow' });
   const followed = new Map(); // messageId → last known state
+  /** @type {MessageView[]} */
   let rows = [];
   // Pages of the list: how many match in all, and where the next page starts (null: no more).
   let total = 0;
+  /** @type {string | null} */
   let nextCursor = null;
   const shown = h('p', { id: 'dead-shown', 'aria-live': 'polite' });
   const more = h('button', { type: 'button', id: 'dead-more', hidden: true, onclick: () => void loadMore() }, t('loadMore'));
@@ -113,7 +137,7 @@ export async function renderDead(main, ctx) {
   );
 
   function selected() {
-    return [...list.querySelectorAll('input[data-message-id]:checked')].map((box) => box.dataset.messageId);
+    return [.../** @type {NodeListOf<HTMLInputElement>} */ (list.querySelectorAll('input[data-message-id]:checked'))].map((box) => /** @type {string} */ (box.dataset.messageId));
   }
   function updateBulk() {
     const n = selected().length;
@@ -140,7 +164,7 @@ export async function renderDead(main, ctx) {
     more.hidden = nextCursor === null;
     replayAll.hidden = state !== 'dead' || total === 0;
     replayAll.textContent = t('replayAllMatching', { n: formatNumber(total) });
-    const all = h('input', { type: 'checkbox', id: 'select-all', onchange: () => { list.querySelectorAll('input[data-message-id]').forEach((b) => { b.checked = all.checked; }); updateBulk(); } });
+    const all = h('input', { type: 'checkbox', id: 'select-all', onchange: () => { /** @type {NodeListOf<HTMLInputElement>} */ (list.querySelectorAll('input[data-message-id]')).forEach((b) => { b.checked = all.checked; }); updateBulk(); } });
     mount(
       list,
       rows.length === 0
@@ -169,6 +193,7 @@ export async function renderDead(main, ctx) {
     updateBulk();
   }
 
+  /** @param {string[]} ids */
   async function replay(ids) {
     mount(reasonError);
     reason.removeAttribute('aria-invalid');
@@ -188,6 +213,7 @@ export async function renderDead(main, ctx) {
     for (let i = 0; i < ids.length; i += REPLAY_CHUNK) {
       const chunk = ids.slice(i, i + REPLAY_CHUNK);
       try {
+        /** @type {{ replayed: string[], skipped: string[] }} */
         const outcome = await api('/api/v1/operator/messages/replay', { method: 'POST', body: { messageIds: chunk, reason: reason.value.trim() } });
         ok += outcome.replayed.length;
         skipped += outcome.skipped.length;
@@ -261,6 +287,7 @@ export async function renderDead(main, ctx) {
 }
 
 /** Audit actions people read in their language; others are shown as recorded. */
+/** @type {Record<string, UiKey>} */
 const AUDIT_ACTIONS = {
   replay: 'actionReplay',
   'federation-reloaded': 'action-federation-reloaded',
@@ -274,7 +301,9 @@ const AUDIT_ACTIONS = {
   'credential-reissue': 'action-credential-reissue',
 };
 
+/** @param {HTMLElement} main */
 export async function renderAudit(main) {
+  /** @type {{ items: AuditRecord[] }} */
   const { items } = await api('/api/v1/operator/audit');
   mount(
     main,
@@ -306,6 +335,7 @@ export async function renderAudit(main) {
   );
 }
 
+/** @param {DueCase[]} items */
 function casesTable(items) {
   return table(
     [t('caseNo'), t('service'), t('stage'), t('role'), t('handlingNode'), t('heldSince'), t('dueBy'), { text: t('left'), class: 'num' }],
@@ -322,6 +352,7 @@ function casesTable(items) {
   );
 }
 
+/** @param {HTMLElement} main */
 export async function renderOverdue(main) {
   const [overdue, soon] = await Promise.all([api('/api/v1/operator/cases?overdue=true'), api('/api/v1/operator/cases?overdue=false&dueWithinDays=5')]);
   mount(
@@ -333,6 +364,7 @@ export async function renderOverdue(main) {
   );
 }
 
+/** @param {string} key */
 function indicatorName(key) {
   if (key === 'database') return t('hcDatabase');
   if (key === 'agencyAdapter') return t('hcAgencyAdapter');
@@ -341,17 +373,21 @@ function indicatorName(key) {
   return key;
 }
 
+/** @type {Record<string, UiKey>} */
 const HEALTH_TEXTS = {
   'peer not reachable; envelopes wait in the outbox': 'healthPeerDown',
   'adapter not reachable; hand-overs wait in the outbox': 'healthAdapterDown',
 };
 
+/** @param {string} key */
 function healthKey(key) {
+  /** @type {Record<string, UiKey>} */
   const known = { backlog: 'backlog', bound: 'healthBound', at: 'at', message: 'detail', port: 'healthPort', responseTime: 'healthResponseTime' };
   return known[key] ? t(known[key]) : key;
 }
 
 /** Health details as people read them: instants in Asia/Shanghai, the node's messages translated. */
+/** @param {string | number | boolean | null | object} value a JSON value */
 function healthValue(value) {
   if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:\d{2})$/.test(value)) return formatDateTime(value);
   if (typeof value === 'string' && HEALTH_TEXTS[value]) return t(HEALTH_TEXTS[value]);
@@ -359,12 +395,17 @@ function healthValue(value) {
   return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
 
+/** @param {string} status */
 function healthBadge(status) {
   const cls = status === 'up' || status === 'ok' ? 'ok' : status === 'degraded' ? 'warn' : 'bad';
   const text = status === 'up' || status === 'ok' ? t('healthUp') : status === 'degraded' ? t('healthDegraded') : t('healthDown');
   return h('span', { class: `badge ${cls}`, dataset: { health: status } }, text);
 }
 
+/**
+ * @param {HTMLElement} main
+ * @param {Ctx} ctx
+ */
 export async function renderHealth(main, ctx) {
   const body = h('div', {});
   mount(main, h('h1', {}, t('healthTitle')), body);
@@ -387,7 +428,9 @@ export async function renderHealth(main, ctx) {
   ctx.every(load, 10_000);
 }
 
+/** @param {HTMLElement} main */
 export async function renderKeys(main) {
+  /** @type {{ items: KeyStatus[] }} */
   const { items } = await api('/api/v1/operator/keys');
   const warnings = items.filter((k) => k.warning);
   mount(
@@ -410,6 +453,7 @@ export async function renderKeys(main) {
 
 /** Keys warn on every operator page, not only on the keys page. */
 export async function keyWarningCount() {
+  /** @type {{ items: KeyStatus[] }} */
   const { items } = await api('/api/v1/operator/keys');
   return items.filter((k) => k.warning).length;
 }
@@ -417,6 +461,7 @@ export async function keyWarningCount() {
 /** The largest signed federation the node accepts (FederationReloadRequestDto: 512 KiB). */
 const FEDERATION_MAX_BYTES = 512 * 1024;
 
+/** @param {FederationSummary} f */
 function federationFacts(f) {
   return h(
     'section',
@@ -446,7 +491,9 @@ function federationFacts(f) {
  * audited change: a reason and, optionally, the authority-signed document (pasted or read from a
  * file); without it the node reads its FEDERATION_FILE again.
  */
+/** @param {HTMLElement} main */
 export async function renderFederation(main) {
+  /** @type {FederationSummary} */
   let current = await api('/api/v1/operator/federation');
   const inForce = h('div', {}, federationFacts(current));
 
@@ -460,6 +507,7 @@ export async function renderFederation(main) {
   const outcome = h('p', { id: 'federation-outcome', role: 'status', 'aria-live': 'polite' });
 
   // The fields a refusal can name: the API's field paths, with the control and its error box.
+  /** @type {Record<string, { input: HTMLElement, error: HTMLElement, label: string }>} */
   const fields = {
     reason: { input: reason, error: reasonError, label: t('federationReason') },
     signedFederation: { input: documentBox, error: documentError, label: t('federationDocument') },
@@ -509,9 +557,13 @@ export async function renderFederation(main) {
   }
 
   /** Each problem next to its field; a summary above lists them all with the stable code. */
+  /**
+   * @param {Problem[]} problems
+   * @param {string} [code]
+   */
   function showProblems(problems, code) {
     const items = problems.map((problem) => {
-      const field = fields[problem.field];
+      const field = fields[problem.field ?? ''];
       const message = problem.code && problem.field ? problemMessage(problem) : problem.message;
       if (field) {
         field.error.append(h('div', {}, message));
@@ -576,7 +628,7 @@ export async function renderFederation(main) {
       const documentCodes = ['FEDERATION_SIGNATURE_INVALID', 'FEDERATION_ROLLBACK'];
       const problems = problem.errors?.length
         ? problem.errors
-        : [{ field: signed && documentCodes.includes(problem.code) ? 'signedFederation' : undefined, message: errorText(problem) }];
+        : [{ field: signed && documentCodes.includes(problem.code ?? '') ? 'signedFederation' : undefined, message: errorText(problem) }];
       showProblems(problems, problem.code ?? `HTTP ${error.status}`);
     } finally {
       submit.disabled = false;

@@ -1,26 +1,45 @@
 // Application forms generated from the JSON Schemas the node publishes (/api/v1/contracts): a
 // service added to /contracts appears here without a change to the console. Labels come from
 // each property's `title`, else the console's field dictionary (i18n.js).
+// @ts-check
 
 import { h, mount } from './dom.js';
 import { fieldLabel, getLang, problemMessage, t, valueLabel } from './i18n.js';
 
+/**
+ * The part of JSON Schema (draft 2020-12) the form generator reads.
+ * @typedef {{ $id?: string, $ref?: string, title?: string, const?: unknown, enum?: unknown[], oneOf?: SchemaNode[], anyOf?: SchemaNode[], allOf?: SchemaNode[], type?: string | string[], properties?: Record<string, SchemaNode>, required?: string[], items?: SchemaNode, minItems?: number, maxLength?: number, format?: string, pattern?: string }} SchemaNode
+ */
+/** @typedef {import('./api.js').Problem} Problem */
+/** @typedef {{ el: HTMLElement | null, collect: () => unknown }} Rendered A drawn schema node: its element, and what it reads from the form. */
+/** @typedef {{ input?: HTMLElement, error: HTMLElement, label: string | undefined, focus: () => void }} Field */
+/** @typedef {{ path: string, label: string | undefined, message: string, focus: () => void }} PlacedProblem */
+
 const WINDOW_SCHEMA_ID = /^urn:cytb:contract:([a-z0-9]+(?:-[a-z0-9]+)*):v1$/; // not `<service>.request`: that is the forwarded form
 
-/** The service of a window request schema (`$id` urn:cytb:contract:<name>:v1 with a `service` const), or null. */
+/**
+ * The service of a window request schema (`$id` urn:cytb:contract:<name>:v1 with a `service` const), or null.
+ * @param {SchemaNode | null | undefined} schema
+ * @returns {string | null}
+ */
 export function windowServiceOf(schema) {
   if (!schema || typeof schema !== 'object' || !WINDOW_SCHEMA_ID.test(schema.$id ?? '')) return null;
   const service = schema.properties?.service?.const;
   return typeof service === 'string' ? service : null;
 }
 
+/**
+ * @param {SchemaNode} root
+ * @param {SchemaNode | undefined} node
+ * @returns {SchemaNode}
+ */
 function resolve(root, node) {
   let current = node ?? {};
   for (let depth = 0; depth < 10 && typeof current.$ref === 'string' && current.$ref.startsWith('#/'); depth += 1) {
     const target = current.$ref
       .slice(2)
       .split('/')
-      .reduce((at, part) => at?.[part.replace(/~1/g, '/').replace(/~0/g, '~')], root);
+      .reduce((/** @type {any} */ at, part) => at?.[part.replace(/~1/g, '/').replace(/~0/g, '~')], root);
     const { $ref: _ignored, ...rest } = current;
     current = { ...(target ?? {}), ...rest };
   }
@@ -28,10 +47,16 @@ function resolve(root, node) {
   return current;
 }
 
+/**
+ * @param {SchemaNode} a
+ * @param {SchemaNode} b
+ * @returns {SchemaNode}
+ */
 function merge(a, b) {
   return { ...a, ...b, properties: { ...(a.properties ?? {}), ...(b.properties ?? {}) }, required: [...(a.required ?? []), ...(b.required ?? [])] };
 }
 
+/** @param {SchemaNode} node */
 function typeOf(node) {
   if (node.const !== undefined) return 'const';
   if (Array.isArray(node.enum)) return 'enum';
@@ -44,30 +69,45 @@ function typeOf(node) {
   return 'json';
 }
 
-/** A choice's label: its (Chinese) title in Chinese, the value's dictionary label in English. */
+/**
+ * A choice's label: its (Chinese) title in Chinese, the value's dictionary label in English.
+ * @param {SchemaNode} option
+ */
 function choiceLabel(option) {
   if (getLang() === 'zh' && option.title) return option.title;
   const known = valueLabel(option.const);
   return known !== String(option.const) ? known : (option.title ?? String(option.const));
 }
 
-/** `a.b[0].c` → `a.b[0]` → `a.b` → `a` → ''. */
+/**
+ * `a.b[0].c` → `a.b[0]` → `a.b` → `a` → ''.
+ * @param {string} path
+ */
 function parentPath(path) {
   const match = /^(.*)(\.[^.[\]]+|\[\d+\])$/.exec(path);
   return match ? match[1] : '';
 }
 
-const idOf = (path) => `f-${path.replace(/[^A-Za-z0-9]/g, '_')}`;
+const idOf = (/** @type {string} */ path) => `f-${path.replace(/[^A-Za-z0-9]/g, '_')}`;
 
 /**
  * Builds the form of one window request schema. Returns the element and:
  * collect() → the request body; showProblems(problems) → the problems not tied to a field;
  * clearProblems(); focusField(path).
+ * @param {SchemaNode} schema
  */
 export function buildSchemaForm(schema) {
+  /** @type {Map<string, Field>} */
   const fields = new Map(); // path → { input?, error, focus() }
   const root = schema;
 
+  /**
+   * @param {string} path
+   * @param {string | undefined} label
+   * @param {boolean} required
+   * @param {HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement} control
+   * @param {string} [hint]
+   */
   function fieldShell(path, label, required, control, hint) {
     const id = control.id;
     const error = h('div', { class: 'field-error', id: `${id}-error`, role: 'alert' });
@@ -84,19 +124,27 @@ export function buildSchemaForm(schema) {
     );
   }
 
-  /** Renders `node` at `path`; returns { el, collect } (collect → value or undefined). */
+  /**
+   * Renders `node` at `path`; returns { el, collect } (collect → value or undefined).
+   * @param {SchemaNode} rawNode
+   * @param {string} path
+   * @param {boolean} required
+   * @returns {Rendered}
+   */
   function render(rawNode, path, required) {
     const node = resolve(root, rawNode);
     const label = fieldLabel(path, node.title);
     const id = idOf(path);
+    // Each case reads what typeOf found there (properties, enum, oneOf/anyOf): the casts say so.
     switch (typeOf(node)) {
       case 'const':
         return { el: null, collect: () => node.const };
       case 'object': {
         const requiredSet = new Set(node.required ?? []);
-        const children = Object.entries(node.properties).map(([name, child]) => ({ name, ...render(child, path ? `${path}.${name}` : name, requiredSet.has(name)) }));
+        const children = Object.entries(/** @type {Record<string, SchemaNode>} */ (node.properties)).map(([name, child]) => ({ name, ...render(child, path ? `${path}.${name}` : name, requiredSet.has(name)) }));
         const body = children.map((c) => c.el).filter(Boolean);
         const collect = () => {
+          /** @type {Record<string, unknown>} */
           const out = {};
           for (const c of children) {
             const value = c.collect();
@@ -113,6 +161,7 @@ export function buildSchemaForm(schema) {
       case 'array': {
         const items = resolve(root, node.items ?? {});
         const list = h('div', {});
+        /** @type {Array<Rendered & { title: HTMLElement }>} */
         const entries = [];
         const error = h('div', { class: 'field-error', id: `${id}-error`, role: 'alert' });
         const legend = h('legend', { id: `${id}-legend`, tabindex: '-1' }, label);
@@ -149,12 +198,12 @@ export function buildSchemaForm(schema) {
         return { el, collect: () => entries.map((e) => e.collect()) };
       }
       case 'enum': {
-        const select = h('select', { id, name: path }, h('option', { value: '' }, '—'), node.enum.map((v) => h('option', { value: String(v) }, valueLabel(v))));
-        return { el: fieldShell(path, label, required, select), collect: () => (select.value === '' ? undefined : node.enum.find((v) => String(v) === select.value)) };
+        const select = h('select', { id, name: path }, h('option', { value: '' }, '—'), /** @type {unknown[]} */ (node.enum).map((v) => h('option', { value: String(v) }, valueLabel(v))));
+        return { el: fieldShell(path, label, required, select), collect: () => (select.value === '' ? undefined : /** @type {unknown[]} */ (node.enum).find((v) => String(v) === select.value)) };
       }
       case 'choice': {
         // oneOf of consts, each with its own title: a closed list with labelled values.
-        const options = node.oneOf ?? node.anyOf;
+        const options = /** @type {SchemaNode[]} */ (node.oneOf ?? node.anyOf);
         const select = h(
           'select',
           { id, name: path },
@@ -210,10 +259,15 @@ export function buildSchemaForm(schema) {
     }
   }
 
-  /** Puts each problem next to its field (or the nearest enclosing one); returns what has no field. */
+  /**
+   * Puts each problem next to its field (or the nearest enclosing one); returns what has no field.
+   * @param {Problem[]} problems
+   */
   function showProblems(problems) {
     clearProblems();
+    /** @type {PlacedProblem[]} */
     const placed = [];
+    /** @type {Problem[]} */
     const unplaced = [];
     for (const problem of problems) {
       let path = problem.field ?? '';
@@ -234,7 +288,10 @@ export function buildSchemaForm(schema) {
   return { element: rendered.el, collect: rendered.collect, showProblems, clearProblems };
 }
 
-/** Whether a string schema's pattern lets a line break through (no pattern: it does). */
+/**
+ * Whether a string schema's pattern lets a line break through (no pattern: it does).
+ * @param {string | undefined} pattern
+ */
 function acceptsLineBreak(pattern) {
   if (!pattern) return true;
   try {

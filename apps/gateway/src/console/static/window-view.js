@@ -1,22 +1,39 @@
 // The window clerk's views: a form per service (from the schemas), the acceptance receipt
 // (受理回执) with its QR code, case search, and the case timeline.
+// @ts-check
 
 import { api, apiIdempotent, apiText, ApiError, NoAnswerError, newIdempotencyKey } from './api.js';
 import { h, maskId, mount, table } from './dom.js';
 import { errorText, formatDateTime, formatDay, formatNumber, nodeName, serviceName, stageLabel, t, valueLabel } from './i18n.js';
 import { buildSchemaForm, windowServiceOf } from './schema-form.js';
 
+/** @typedef {import('./schema-form.js').SchemaNode} SchemaNode */
+/** @typedef {import('./schema-form.js').PlacedProblem} PlacedProblem */
+/** @typedef {import('./api.js').Problem} Problem */
+/** @typedef {import('./console.js').Ctx} Ctx */
+/** @typedef {{ caseId: string, service: string, status: string, stage: string, handlingNode: string, acceptedAt: string, updatedAt: string }} CaseSummary */
+/** @typedef {{ dueBy: string, workingDaysLeft: number, overdue: boolean, paused: boolean, calendarProvisional?: boolean }} TimeLimit */
+/** @typedef {{ stage: string, at: string, reportedAt?: string, side: string, reason?: { code: string, message: string } }} TimelineEntry */
+/**
+ * GET /api/v1/applications/{caseId}, as the timeline reads it.
+ * @typedef {{ caseId: string, service: string, kind: string | null, status: string, stage: string, acceptingNode: string, handlingNode: string, agency: string, region: string, heldBy: string, acceptedAt: string, timeline: TimelineEntry[], timeLimit: TimeLimit | null }} CaseView
+ */
+
 const CASE_NUMBER = /^(SC|CQ)-\d{8}-[0-9A-HJKMNP-TV-Z]{10}$/;
 const ID_NUMBER = /^\d{17}[\dXx]$/;
-const RECEIPT_KEY = (caseId) => `cytb.receipt.${caseId}`;
+const RECEIPT_KEY = (/** @type {string} */ caseId) => `cytb.receipt.${caseId}`;
 
+/** @type {Promise<SchemaNode[]> | null} */
 let schemasLoaded = null;
 
-/** Window request schemas published by this node, by service. */
+/**
+ * Window request schemas published by this node, by service.
+ * @returns {Promise<SchemaNode[]>}
+ */
 async function windowSchemas() {
   schemasLoaded ??= (async () => {
     const list = await api('/api/v1/contracts');
-    const schemas = await Promise.all(list.items.map((item) => api(item.href)));
+    const schemas = await Promise.all(list.items.map((/** @type {{ href: string }} */ item) => api(item.href)));
     return schemas.filter((schema) => windowServiceOf(schema) !== null);
   })().catch((error) => {
     schemasLoaded = null;
@@ -25,6 +42,10 @@ async function windowSchemas() {
   return schemasLoaded;
 }
 
+/**
+ * @param {PlacedProblem[]} placed
+ * @param {Problem[]} unplaced
+ */
 function summaryOf(placed, unplaced) {
   const count = placed.length + unplaced.length;
   return h(
@@ -40,6 +61,7 @@ function summaryOf(placed, unplaced) {
   );
 }
 
+/** @param {HTMLElement} main */
 export async function renderApply(main) {
   const schemas = await windowSchemas();
   mount(main, h('h1', {}, t('navApply')));
@@ -48,13 +70,15 @@ export async function renderApply(main) {
     return;
   }
   const holder = h('div', {});
+  // The picker offers only these schemas' services, so its value always finds one.
   const picker = h(
     'select',
-    { id: 'service-picker', onchange: () => draw(schemas.find((schema) => windowServiceOf(schema) === picker.value)) },
+    { id: 'service-picker', onchange: () => draw(/** @type {SchemaNode} */ (schemas.find((schema) => windowServiceOf(schema) === picker.value))) },
     schemas.map((schema) => h('option', { value: windowServiceOf(schema) }, serviceName(windowServiceOf(schema), schema.title))),
   );
   main.append(h('div', { class: 'card no-print' }, h('div', { class: 'field' }, h('label', { for: 'service-picker' }, t('chooseService')), picker)), holder);
 
+  /** @param {SchemaNode} schema */
   function draw(schema) {
     const form = buildSchemaForm(schema);
     const summary = h('div', {});
@@ -74,9 +98,10 @@ export async function renderApply(main) {
     // One Idempotency-Key per submission of this form, kept until the gateway answers: a
     // submission that got no answer is sent again under it, so it is never accepted twice.
     // A definite answer (receipt or refusal) ends it; "clear" draws a new form and a new key.
+    /** @type {string | null} */
     let key = null;
     async function send() {
-      const body = form.collect();
+      const body = /** @type {Record<string, any>} */ (form.collect());
       submit.disabled = true;
       submit.textContent = t('submitting');
       key ??= newIdempotencyKey();
@@ -111,6 +136,10 @@ export async function renderApply(main) {
   draw(schemas[0]);
 }
 
+/**
+ * @param {HTMLElement} main
+ * @param {string} caseId
+ */
 export async function renderReceipt(main, caseId) {
   const stored = JSON.parse(sessionStorage.getItem(RECEIPT_KEY(caseId)) ?? 'null');
   const view = stored ? null : await api(`/api/v1/applications/${encodeURIComponent(caseId)}`);
@@ -132,7 +161,7 @@ export async function renderReceipt(main, caseId) {
     [t('acceptedAt'), formatDateTime(r.acceptedAt)],
     [t('acceptedBy'), [nodeName(r.acceptedBy.node), r.acceptedBy.windowName ? ` · ${r.acceptedBy.windowName}` : '', r.acceptedBy.agency ? `（${r.acceptedBy.agency}）` : '']],
     [t('handledBy'), [nodeName(r.handledBy.node), r.handledBy.agency ? ` · ${r.handledBy.agency}` : '', r.handledBy.region ? ` · ${r.handledBy.region}` : '']],
-  ].filter(Boolean);
+  ].filter((fact) => fact !== null);
   mount(
     main,
     h(
@@ -156,6 +185,7 @@ export async function renderReceipt(main, caseId) {
   qr.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;
 }
 
+/** @param {HTMLElement} main */
 export async function renderSearch(main) {
   const input = h('input', { id: 'search-input', name: 'q', autocomplete: 'off', 'aria-describedby': 'search-hint search-error', spellcheck: 'false' });
   const error = h('div', { class: 'field-error', id: 'search-error', role: 'alert' });
@@ -186,6 +216,7 @@ export async function renderSearch(main) {
     // The number leaves the screen at once: only its last four characters are shown from here on.
     input.value = '';
     try {
+      /** @type {{ items: CaseSummary[] }} */
       const { items } = await api(`/api/v1/applications?idNumber=${encodeURIComponent(q)}`);
       mount(
         results,
@@ -214,6 +245,7 @@ export async function renderSearch(main) {
   input.focus();
 }
 
+/** @param {TimeLimit | null} limit */
 function timeLimitText(limit) {
   if (!limit) return t('noLimit');
   if (limit.paused) return h('span', { class: 'warn' }, t('paused', { n: formatNumber(limit.workingDaysLeft), date: formatDay(limit.dueBy) }));
@@ -223,12 +255,19 @@ function timeLimitText(limit) {
   return h('span', { class: limit.overdue ? 'bad' : limit.workingDaysLeft <= 5 ? 'warn' : '' }, text, limit.calendarProvisional ? ` ${t('provisional')}` : '');
 }
 
+/**
+ * @param {HTMLElement} main
+ * @param {string} caseId
+ * @param {Ctx} ctx
+ */
 export async function renderCase(main, caseId, ctx) {
   const body = h('div', { id: 'case-body', 'aria-live': 'polite' });
   const refresh = h('button', { type: 'button', onclick: () => void load() }, t('refresh'));
   mount(main, h('h1', {}, t('timelineTitle'), ' ', h('span', { class: 'mono' }, caseId)), h('div', { class: 'actions no-print' }, refresh), body);
+  /** @type {number | null} */
   let timer = null;
   async function load() {
+    /** @type {CaseView} */
     const c = await api(`/api/v1/applications/${encodeURIComponent(caseId)}`);
     const statusClass = c.status === 'completed' ? 'ok' : c.status === 'in-progress' ? 'warn' : 'bad';
     mount(
