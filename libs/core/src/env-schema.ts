@@ -94,7 +94,7 @@ export interface IntOptions extends Described {
 export function int<P extends Presence<number>>(options: P & IntOptions): EnvVar<PresentValue<number, P>> {
   const min = options.min ?? 0;
   const max = options.max ?? Number.MAX_SAFE_INTEGER;
-  const range = options.max === undefined ? `at least ${min}` : `between ${min} and ${max}`;
+  const range = options.max === undefined ? `of at least ${min}` : `between ${min} and ${max}`;
   const sentence = options.zero === undefined ? `an integer ${range}` : `0 (${options.zero}) or an integer ${range}`;
   const rangeDoc = options.max === undefined ? `≥ ${min}` : `${min} – ${max}`;
   return declare<number, P>(options, {
@@ -294,4 +294,15 @@ export function renderEnvTable(schema: EnvSchema): string {
   const cell = (s: string) => s.replaceAll('|', '\\|').replaceAll('\n', ' ');
   const rows = Object.entries(schema).map(([name, v]) => `| \`${name}\` | ${cell(v.type)} | ${cell(v.default)} | ${cell(v.allowed)} | ${cell(v.doc)} |`);
   return ['| Variable | Type | Default | Allowed | Description |', '|---|---|---|---|---|', ...rows].join('\n');
+}
+
+/**
+ * The line a process prints when it cannot start: the code and detail of a GatewayError (a bad
+ * configuration names every variable at fault), or the error's own text.
+ *
+ * @example startFailure(new GatewayError('CONFIG_INVALID', { detail: 'SIM_PORT is required' })) // 'CONFIG_INVALID: SIM_PORT is required'
+ */
+export function startFailure(error: unknown): string {
+  if (error instanceof GatewayError) return `${error.code}: ${error.detail ?? error.message}`;
+  return error instanceof Error ? error.message : String(error);
 }
