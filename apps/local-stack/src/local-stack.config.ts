@@ -39,7 +39,7 @@ export const LOCAL_STACK_ENV = {
     default: 192,
     min: 64,
     unit: 'MB',
-    doc: 'Old-generation heap limit of each process (`--max-old-space-size`): collected sooner, every process stays under 300 MB resident.',
+    doc: 'Old-generation heap limit of each process it starts (`--max-old-space-size`): V8 collects sooner, and the bench measured every process under 300 MB resident.',
   }),
   DATA_DIR: path({ default: 'data', doc: 'Folder of keys, databases, the federation file, demo credentials and logs (`<DATA_DIR>/logs`).' }),
   DIST_DIR: path({ default: 'dist', doc: 'Folder of the built apps the stack starts (`npm run build`).' }),

@@ -53,8 +53,10 @@ export const GATEWAY_ENV = {
     default: {},
     type: 'JSON',
     allowed: 'object: destination (`peer:*`, `peer:CQ`, `agency:*`, `agency:SC.card`, `self`) → partial policy (`baseDelayMs`, `maxDelayMs`, `jitter` 0 – 1, `maxAttempts`, `maxAgeMs`)',
-    show: () =>
-      `none: every destination ${DEFAULT_RETRY_POLICY.baseDelayMs} ms doubling to ${DEFAULT_RETRY_POLICY.maxDelayMs} ms, jitter ${DEFAULT_RETRY_POLICY.jitter}, ${DEFAULT_RETRY_POLICY.maxAttempts} attempts, ${DEFAULT_RETRY_POLICY.maxAgeMs} ms`,
+    show: () => {
+      const p = DEFAULT_RETRY_POLICY;
+      return `none: every destination ${p.baseDelayMs} ms doubling to ${p.maxDelayMs} ms, jitter ${p.jitter}, at most ${p.maxAttempts} attempts within ${p.maxAgeMs} ms`;
+    },
     parse: parseRetryPolicies,
     doc: 'Retry policy per destination pattern, each merged over the default.',
   }),
