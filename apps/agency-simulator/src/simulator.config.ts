@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { decimal, int, list, NODE_CODES, oneOf, path, port, readEnv, bool, type Env } from '#core';
+import { LOG_LEVELS } from '#logging';
 
 const ID_NUMBERS = 'ID numbers';
 
@@ -27,7 +28,7 @@ export const SIMULATOR_ENV = {
   SIM_TRANSFER_DRAWING_PENSION: list({ itemDoc: ID_NUMBERS, doc: 'The transfer-out office refuses at leg 2: the person already draws a pension (`ALREADY_DRAWING_PENSION`).' }),
   SIM_TRANSFER_WRONG_SUMS: list({ itemDoc: ID_NUMBERS, doc: 'The transfer-out office states the pooled part one fen off (to exercise the gateway’s check).' }),
   SIM_TRANSFER_TEMPORARY_ACCOUNT: list({ itemDoc: ID_NUMBERS, doc: 'The transfer-in office refuses at leg 1: the applicant holds only a temporary account there.' }),
-  LOG_LEVEL: oneOf(['debug', 'info', 'warn', 'error'], { default: 'info', doc: 'JSON logs: `info` logs every decision, `debug` every request too.' }),
+  LOG_LEVEL: oneOf(LOG_LEVELS, { default: 'info', doc: 'JSON logs: `info` logs every decision, `debug` every request too.' }),
 };
 
 /**
