@@ -27,7 +27,7 @@ const shared = {
 
 export default {
   projects: [
-    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts'] },
+    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts', '<rootDir>/scripts/**/*.spec.ts'] },
     { ...shared, displayName: 'contracts', testMatch: ['<rootDir>/tests/contracts/**/*.spec.ts'] },
     { ...shared, displayName: 'integration', testMatch: ['<rootDir>/tests/integration/**/*.spec.ts'] },
     { ...shared, displayName: 'browser', testMatch: ['<rootDir>/tests/browser/**/*.spec.ts'] },

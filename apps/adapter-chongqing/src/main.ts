@@ -1,4 +1,5 @@
 import { loadAdapterConfig } from '#adapter-kit';
+import { startFailure } from '#core';
 import { createChongqingAdapter } from './chongqing-adapter.js';
 
 async function main(): Promise<void> {
@@ -8,6 +9,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`Chongqing adapter failed to start: ${String(error)}\n`);
+  process.stderr.write(`Chongqing adapter failed to start: ${startFailure(error)}\n`);
   process.exit(1);
 });

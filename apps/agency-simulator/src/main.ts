@@ -1,4 +1,4 @@
-import { SystemClock } from '#core';
+import { startFailure, SystemClock } from '#core';
 import { createSimulatorApp } from './simulator-app.js';
 import { loadSimulatorConfig } from './simulator.config.js';
 
@@ -11,6 +11,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`agency simulator failed to start: ${String(error)}\n`);
+  process.stderr.write(`agency simulator failed to start: ${startFailure(error)}\n`);
   process.exit(1);
 });

@@ -18,7 +18,7 @@ import { ConversationListService } from './operator/conversation-list.service.js
 import { ApplicantIndex, PERSONAL_DATA_SECRET } from './cases/applicant-index.js';
 import { PersonalDataSealer } from './intake/personal-data-sealer.js';
 import { TransferService } from './cases/transfer.service.js';
-import { GATEWAY_CONFIG } from './config/config.token.js';
+import { GATEWAY_CONFIG, NODE_CODE } from './config/config.token.js';
 import type { GatewayConfig } from './config/gateway.config.js';
 import { RelayService } from './delivery/relay.service.js';
 import { OutboxSignal } from './delivery/outbox-signal.js';
@@ -81,6 +81,7 @@ export class GatewayModule {
       controllers: [IntakeController, PeerController, OperatorController, CredentialsController, StatusIntakeController, AdapterHeartbeatController, HealthController, MetricsController, ContractsController, PensionController, HolidaysController, CheckpointController, CheckpointExportController, ...CONSOLE_CONTROLLERS],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: resources.config },
+        { provide: NODE_CODE, useValue: resources.config.node },
         { provide: FederationHolder, useValue: new FederationHolder(resources.federation) },
         FederationReloadService,
         { provide: Clock, useValue: resources.clock },

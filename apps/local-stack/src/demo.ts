@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { idCheckCharacter } from '#codes';
+import { startFailure } from '#core';
 import { loadLocalStackConfig, type LocalNode } from './local-stack.config.js';
 
 /**
@@ -94,6 +95,6 @@ function windowToken(dataDir: string, n: LocalNode): string {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`demo failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`demo failed: ${startFailure(error)}\n`);
   process.exit(1);
 });

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { issueLocalFederation, writeTextAtomically } from '#signing';
 import { federationMessageTypes } from '#contracts';
-import { NODE_NAMES, SystemClock } from '#core';
+import { NODE_NAMES, startFailure, SystemClock } from '#core';
 import { loadLocalStackConfig, type LocalNode } from './local-stack.config.js';
 import { Supervisor } from './supervisor.js';
 
@@ -153,6 +153,6 @@ async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`local stack failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`local stack failed to start: ${startFailure(error)}\n`);
   process.exit(1);
 });

@@ -1,7 +1,9 @@
 import { resolve } from 'node:path';
-import { LOOK_UP_POLICIES, type LookUpPolicy } from './delivery-handler.js';
+import { int, oneOf, path, port, readEnv, text, url, type Env } from '#core';
+import { LOOK_UP_POLICIES } from './delivery-handler.js';
 import { DEFAULT_HANDOVER_RETENTION_MS } from './hand-over-journal.js';
-import { SUITE_NAMES, type SuiteName } from '#signing';
+import { SUITE_NAMES } from '#signing';
+import { DEFAULT_ADAPTER_HEARTBEAT_MS } from './heartbeat.js';
 
 /** How much an adapter logs: `info` logs every hand-over, `warn` only what went wrong. */
 export const ADAPTER_LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
@@ -11,51 +13,50 @@ export type AdapterLogLevel = (typeof ADAPTER_LOG_LEVELS)[number];
 export const DEFAULT_ADAPTER_ACK_TIMEOUT_MS = 5000;
 
 /**
- * An adapter's settings, from the environment (ADAPTER_PORT, GATEWAY_STATUS_HOST/PORT,
- * AGENCY_BASE_URL, ADAPTER_STATE_DIR, AGENCY_KEY_DIR, ADAPTER_POLL_MS, ADAPTER_ACK_TIMEOUT_MS
- * (default 5000: how long the status pump waits for the gateway's answer), LOG_LEVEL,
- * ADAPTER_LOOK_UP_BEFORE_CREATE (`in-doubt`, the default, or `always` for competing instances),
- * ADAPTER_HANDOVER_RETENTION_HOURS (default 168: how long the hand-over journal keeps an
- * outcome), ADAPTER_HEARTBEAT_MS (default 5000: how often the adapter tells its gateway it is
- * alive), CRYPTO_SUITE (`intl` or `gm`, default `intl`: the HMAC of the agency-link proofs and
- * the kind of the agencies' sealing keys; the gateway's must be the same)); names every bad one.
+ * Every environment variable an agency adapter reads (Sichuan's and Chongqing's alike), declared
+ * once: loadAdapterConfig reads this table and docs/configuration.md is generated from it.
+ */
+export const ADAPTER_ENV = {
+  ADAPTER_PORT: port({ required: true, doc: 'TCP port on which the adapter takes deliveries from its gateway (the gateway’s `ADAPTER_PORT`).' }),
+  GATEWAY_STATUS_HOST: text({ default: '127.0.0.1', doc: 'Address of the gateway’s agency-link listener, where status reports go.' }),
+  GATEWAY_STATUS_PORT: port({ required: true, doc: 'Port of that listener (the gateway’s `STATUS_PORT`).' }),
+  AGENCY_BASE_URL: url({ required: true, schemes: ['http', 'https'], doc: 'Base URL of the province’s agency systems.' }),
+  AGENCY_LINK_SECRET: text({ required: true, minLength: 32, doc: 'Secret shared with the gateway: proves who sent an agency-link message. Keep it out of logs.' }),
+  AMQP_URL: url({ derived: 'none: the agency link is TCP', schemes: ['amqp', 'amqps'], doc: 'RabbitMQ for the agency link (production mode): the adapter is then a competing consumer.' }),
+  AMQP_QUEUE_PREFIX: text({ default: 'cytb', pattern: /^[A-Za-z0-9._-]+$/, patternDoc: 'letters, digits, `.`, `_` or `-`', doc: 'Prefix of the agency-link queue names; the gateway’s must be the same.' }),
+  ADAPTER_STATE_DIR: path({ default: 'data/adapter', doc: 'Folder of the adapter’s own state: the feed cursors and the hand-over journal.' }),
+  AGENCY_KEY_DIR: path({ default: 'data/agency-keys', doc: 'Folder of the agencies’ decryption keys (`<dir>/<agency>`), for personal data sealed for them.' }),
+  ADAPTER_POLL_MS: int({ default: 1000, min: 10, unit: 'ms', doc: 'How often the agency’s event feed is polled.' }),
+  ADAPTER_ACK_TIMEOUT_MS: int({ default: DEFAULT_ADAPTER_ACK_TIMEOUT_MS, min: 1, unit: 'ms', doc: 'How long the status pump waits for the gateway’s answer to a report or batch.' }),
+  ADAPTER_LOOK_UP_BEFORE_CREATE: oneOf(LOOK_UP_POLICIES, { default: 'in-doubt', doc: 'Which new cases are first looked up at the agency: those in doubt, or `always` (for competing instances).' }),
+  ADAPTER_HANDOVER_RETENTION_HOURS: int({ default: DEFAULT_HANDOVER_RETENTION_MS / 3600_000, min: 1, unit: 'h', doc: 'How long the hand-over journal keeps an outcome (past the gateway’s retry age, with room for a replay).' }),
+  ADAPTER_HEARTBEAT_MS: int({ default: DEFAULT_ADAPTER_HEARTBEAT_MS, min: 100, unit: 'ms', doc: 'How often the adapter tells its gateway it is alive and whether each agency answers (/health shows it down after three missed beats).' }),
+  CRYPTO_SUITE: oneOf(SUITE_NAMES, { default: 'intl', doc: 'The suite of the agency-link proofs (HMAC-SHA-256 or HMAC-SM3) and of the agencies’ sealing keys (X25519 or SM2); the gateway’s must be the same.' }),
+  LOG_LEVEL: oneOf(ADAPTER_LOG_LEVELS, { default: 'info', doc: 'Least level logged: `info` logs every hand-over, `warn` only what went wrong.' }),
+};
+
+/**
+ * An adapter's settings, read from the environment as ADAPTER_ENV declares them. Refuses to start
+ * with CONFIG_INVALID, naming every bad variable at once.
  *
  * @example loadAdapterConfig({ ...env, ADAPTER_ACK_TIMEOUT_MS: '15000' }).ackTimeoutMs // 15000
  */
-export function loadAdapterConfig(env: Readonly<Record<string, string | undefined>> = process.env) {
-  const problems: string[] = [];
-  const port = (name: string) => {
-    const value = Number(env[name]);
-    if (!Number.isInteger(value) || value <= 0 || value > 65535) problems.push(`${name} must be a port number`);
-    return value;
+export function loadAdapterConfig(env: Env = process.env) {
+  const v = readEnv(ADAPTER_ENV, env);
+  return {
+    port: v.ADAPTER_PORT,
+    gatewayStatus: { host: v.GATEWAY_STATUS_HOST, port: v.GATEWAY_STATUS_PORT },
+    agencyBaseUrl: v.AGENCY_BASE_URL,
+    stateDir: resolve(v.ADAPTER_STATE_DIR),
+    agencyKeyDir: resolve(v.AGENCY_KEY_DIR),
+    pollMs: v.ADAPTER_POLL_MS,
+    ackTimeoutMs: v.ADAPTER_ACK_TIMEOUT_MS,
+    linkSecret: v.AGENCY_LINK_SECRET,
+    amqp: v.AMQP_URL !== undefined ? { url: v.AMQP_URL, queuePrefix: v.AMQP_QUEUE_PREFIX } : null,
+    logLevel: v.LOG_LEVEL,
+    heartbeatMs: v.ADAPTER_HEARTBEAT_MS,
+    cryptoSuite: v.CRYPTO_SUITE,
+    lookUpBeforeCreate: v.ADAPTER_LOOK_UP_BEFORE_CREATE,
+    handOverRetentionMs: v.ADAPTER_HANDOVER_RETENTION_HOURS * 3600_000,
   };
-  const config = {
-    port: port('ADAPTER_PORT'),
-    gatewayStatus: { host: env['GATEWAY_STATUS_HOST'] ?? '127.0.0.1', port: port('GATEWAY_STATUS_PORT') },
-    agencyBaseUrl: env['AGENCY_BASE_URL'] ?? '',
-    stateDir: resolve(env['ADAPTER_STATE_DIR'] ?? 'data/adapter'),
-    agencyKeyDir: resolve(env['AGENCY_KEY_DIR'] ?? 'data/agency-keys'),
-    pollMs: Number(env['ADAPTER_POLL_MS'] ?? 1000),
-    ackTimeoutMs: Number(env['ADAPTER_ACK_TIMEOUT_MS'] ?? DEFAULT_ADAPTER_ACK_TIMEOUT_MS),
-    heartbeatMs: Number(env['ADAPTER_HEARTBEAT_MS'] ?? 5000),
-    linkSecret: env['AGENCY_LINK_SECRET'] ?? '',
-    amqp: env['AMQP_URL'] ? { url: env['AMQP_URL'], queuePrefix: env['AMQP_QUEUE_PREFIX'] ?? 'cytb' } : null,
-    logLevel: (env['LOG_LEVEL'] ?? 'info') as AdapterLogLevel,
-    lookUpBeforeCreate: (env['ADAPTER_LOOK_UP_BEFORE_CREATE'] ?? 'in-doubt') as LookUpPolicy,
-    handOverRetentionMs:
-      env['ADAPTER_HANDOVER_RETENTION_HOURS'] === undefined ? DEFAULT_HANDOVER_RETENTION_MS : Number(env['ADAPTER_HANDOVER_RETENTION_HOURS']) * 3600_000,
-    cryptoSuite: (env['CRYPTO_SUITE'] ?? 'intl') as SuiteName,
-  };
-  if (!LOOK_UP_POLICIES.includes(config.lookUpBeforeCreate)) problems.push(`ADAPTER_LOOK_UP_BEFORE_CREATE must be one of ${LOOK_UP_POLICIES.join(', ')}`);
-  if (!Number.isInteger(config.handOverRetentionMs) || config.handOverRetentionMs <= 0) {
-    problems.push('ADAPTER_HANDOVER_RETENTION_HOURS must be a positive whole number of hours');
-  }
-  if (!SUITE_NAMES.includes(config.cryptoSuite)) problems.push('CRYPTO_SUITE must be intl or gm');
-  if (!Number.isInteger(config.ackTimeoutMs) || config.ackTimeoutMs <= 0) problems.push('ADAPTER_ACK_TIMEOUT_MS must be a positive whole number of milliseconds');
-  if (!Number.isInteger(config.heartbeatMs) || config.heartbeatMs < 1000) problems.push('ADAPTER_HEARTBEAT_MS must be a whole number of milliseconds, at least 1000');
-  if (!ADAPTER_LOG_LEVELS.includes(config.logLevel)) problems.push(`LOG_LEVEL must be one of ${ADAPTER_LOG_LEVELS.join(', ')}`);
-  if (!/^https?:\/\//.test(config.agencyBaseUrl)) problems.push('AGENCY_BASE_URL must be an http(s) URL');
-  if (config.linkSecret.length < 32) problems.push('AGENCY_LINK_SECRET must be at least 32 characters');
-  if (problems.length > 0) throw new Error(`invalid configuration: ${problems.join('; ')}`);
-  return config;
 }

@@ -9,3 +9,4 @@ export * from './holidays.data.js';
 export * from './statutory-holidays.js';
 export * from './holiday-arrangement.js';
 export * from './strict-json.js';
+export * from './env-schema.js';

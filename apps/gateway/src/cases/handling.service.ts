@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Clock, GatewayError, parseInstant } from '#core';
+import { Clock, GatewayError, parseInstant, type NodeCode } from '#core';
 import {
   serviceDefinition,
   type AgencyDeliveryAck,
@@ -10,8 +10,7 @@ import {
   type ForwardedRequest,
 } from '#contracts';
 import { GatewayDatabase, type CaseRecord, type GatewayStores, type OutboxRecord } from '#persistence';
-import { GATEWAY_CONFIG } from '../config/config.token.js';
-import type { GatewayConfig } from '../config/gateway.config.js';
+import { NODE_CODE } from '../config/config.token.js';
 import { CaseRecorder, type RecordOptions } from './case-recorder.js';
 import { TransferService } from './transfer.service.js';
 
@@ -23,7 +22,7 @@ import { TransferService } from './transfer.service.js';
 @Injectable()
 export class HandlingService {
   constructor(
-    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    @Inject(NODE_CODE) private readonly node: NodeCode,
     private readonly db: GatewayDatabase,
     private readonly clock: Clock,
     private readonly recorder: CaseRecorder,
@@ -39,7 +38,7 @@ export class HandlingService {
     if (existing) {
       // Only this node's own request makes its own case 'both' (PartyBinding refuses a peer's
       // first; this keeps the rule where the role changes).
-      if (existing.role !== 'accepting' || existing.acceptingNode !== this.config.node || forwarded.acceptingNode !== this.config.node) {
+      if (existing.role !== 'accepting' || existing.acceptingNode !== this.node || forwarded.acceptingNode !== this.node) {
         throw new GatewayError('ENVELOPE_CONFLICT', { detail: 'the case is already handled here' });
       }
       record = { ...existing, role: 'both' };
@@ -49,7 +48,7 @@ export class HandlingService {
         service: forwarded.service,
         role: 'handling',
         acceptingNode: forwarded.acceptingNode,
-        handlingNode: this.config.node,
+        handlingNode: this.node,
         agency: forwarded.route.agency,
         windowId: null,
         // Arrives forwarded; recording 'received' below moves it on (and numbers it seq 1).

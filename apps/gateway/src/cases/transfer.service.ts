@@ -18,8 +18,7 @@ import {
 import type { CaseRecord, ConversationRecord, ConversationSide, GatewayStores } from '#persistence';
 import { checkInformationSheet } from '#pension';
 import { routeRegion } from '#routing';
-import { GATEWAY_CONFIG } from '../config/config.token.js';
-import type { GatewayConfig } from '../config/gateway.config.js';
+import { NODE_CODE } from '../config/config.token.js';
 import { CaseRecorder } from './case-recorder.js';
 
 /**
@@ -42,7 +41,7 @@ export class TransferService {
   private readonly logger = new Logger('PensionTransfer');
 
   constructor(
-    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    @Inject(NODE_CODE) private readonly node: NodeCode,
     private readonly recorder: CaseRecorder,
     private readonly clock: Clock,
   ) {}
@@ -60,7 +59,7 @@ export class TransferService {
         state: 'leg1-review',
         leg: 1,
         legStartedAt: now,
-        inNode: this.config.node,
+        inNode: this.node,
         inAgency: record.agency,
         outNode: out.node,
         outAgency: out.agency,
@@ -108,7 +107,7 @@ export class TransferService {
 
   /** Leg 2 begins at the transfer-out node: keep the conversation and hand the letter to the agency. */
   async onContactLetter(tx: GatewayStores, sender: NodeCode, letter: TransferContactLetterMessage): Promise<void> {
-    if (letter.transferIn.node !== sender || letter.transferOut.agency !== `${this.config.node}.pension`) {
+    if (letter.transferIn.node !== sender || letter.transferOut.agency !== `${this.node}.pension`) {
       throw new GatewayError('CONTRACT_INVALID', { detail: 'the contact letter is not from its transfer-in node or not for this node' });
     }
     if (await tx.conversations.get(letter.caseId, letter.conversation, 'out')) {
@@ -125,7 +124,7 @@ export class TransferService {
       legStartedAt: now,
       inNode: letter.transferIn.node,
       inAgency: letter.transferIn.agency,
-      outNode: this.config.node,
+      outNode: this.node,
       outAgency: agency,
       outRegion: place.region,
       placeJson: JSON.stringify(place),
@@ -271,7 +270,7 @@ export class TransferService {
     const body: TransferContactLetterMessage = {
       caseId: record.caseId,
       conversation: row.conversation,
-      transferIn: { node: this.config.node, agency: row.inAgency as TransferContactLetterMessage['transferIn']['agency'], region: record.region },
+      transferIn: { node: this.node, agency: row.inAgency as TransferContactLetterMessage['transferIn']['agency'], region: record.region },
       transferOut: { ...(JSON.parse(row.placeJson) as PensionTransferRequest['transferOut'][number]), agency: row.outAgency as TransferContactLetterMessage['transferIn']['agency'] },
       // The applicant travels sealed for the transfer-out agency (version 2 requests), or in clear
       // when the accepting node sent a version 1 request.

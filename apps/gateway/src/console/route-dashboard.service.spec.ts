@@ -2,7 +2,6 @@ import { FederationHolder } from '../federation/federation-holder.js';
 import { ManualClock } from '#core';
 import type { GatewayDatabase, OutboxRecord, OutboxState } from '#persistence';
 import type { Federation } from '#signing';
-import type { GatewayConfig } from '../config/gateway.config.js';
 import type { RelayService } from '../delivery/relay.service.js';
 import { RouteDashboardService } from './route-dashboard.service.js';
 import { RouteSeries } from './route-series.js';
@@ -29,7 +28,7 @@ function service(rows: Partial<Record<OutboxState, string[]>>, circuits: ReturnT
   const series = new RouteSeries(clock);
   const federation = { version: 1, nodes: [{ node: 'SC' }, { node: 'CQ' }] } as unknown as Federation;
   const relay = { circuits: () => circuits } as unknown as RelayService;
-  const dashboard = new RouteDashboardService({ node: 'CQ' } as GatewayConfig, new FederationHolder(federation), fakeDb(rows), relay, series, clock);
+  const dashboard = new RouteDashboardService('CQ', new FederationHolder(federation), fakeDb(rows), relay, series, clock);
   return { dashboard, series };
 }
 

@@ -1,10 +1,9 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { Clock, toShanghaiIso } from '#core';
+import { Clock, toShanghaiIso, type NodeCode } from '#core';
 import { SERVICE_CATALOGUE } from '#contracts';
 import type { CircuitState } from '#delivery';
 import { GatewayDatabase } from '#persistence';
-import { GATEWAY_CONFIG } from '../config/config.token.js';
-import type { GatewayConfig } from '../config/gateway.config.js';
+import { NODE_CODE } from '../config/config.token.js';
 import { agencyDestination, peerDestination } from '../cases/destinations.js';
 import { RelayService } from '../delivery/relay.service.js';
 import { FederationHolder } from '../federation/federation-holder.js';
@@ -42,7 +41,7 @@ export class RouteDashboardService implements OnApplicationBootstrap, OnModuleDe
   private last: { byDestination: Map<string, number> } = { byDestination: new Map() };
 
   constructor(
-    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    @Inject(NODE_CODE) private readonly node: NodeCode,
     private readonly federation: FederationHolder,
     private readonly db: GatewayDatabase,
     private readonly relay: RelayService,
@@ -63,14 +62,14 @@ export class RouteDashboardService implements OnApplicationBootstrap, OnModuleDe
   async dashboard(range: SeriesRange): Promise<RoutesDashboard> {
     await this.sample();
     const circuits = new Map(this.relay.circuits().map((c) => [c.destination, c]));
-    const peers = this.federation.current.nodes.filter((n) => n.node !== this.config.node).map((n) => peerDestination(n.node, this.config.node));
+    const peers = this.federation.current.nodes.filter((n) => n.node !== this.node).map((n) => peerDestination(n.node, this.node));
     // This node's agency adapters: one per agency function of the service catalogue.
-    const agencies = [...new Set(Object.values(SERVICE_CATALOGUE).map((d) => agencyDestination(`${this.config.node}.${d.agencyFunction}`)))];
+    const agencies = [...new Set(Object.values(SERVICE_CATALOGUE).map((d) => agencyDestination(`${this.node}.${d.agencyFunction}`)))];
     const destinations = [...new Set([...peers, 'self', ...agencies, ...this.series.destinations(), ...circuits.keys(), ...this.last.byDestination.keys()])].sort(
       byKindThenName,
     );
     return {
-      node: this.config.node,
+      node: this.node,
       range,
       at: toShanghaiIso(this.clock.nowMs()),
       routes: destinations.map((destination) => {

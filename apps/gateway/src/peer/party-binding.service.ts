@@ -11,8 +11,7 @@ import {
   type TransferReplyMessage,
 } from '#contracts';
 import type { GatewayStores } from '#persistence';
-import { GATEWAY_CONFIG } from '../config/config.token.js';
-import type { GatewayConfig } from '../config/gateway.config.js';
+import { NODE_CODE } from '../config/config.token.js';
 import { FederationHolder } from '../federation/federation-holder.js';
 
 /**
@@ -35,7 +34,7 @@ import { FederationHolder } from '../federation/federation-holder.js';
 @Injectable()
 export class PartyBinding {
   constructor(
-    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    @Inject(NODE_CODE) private readonly node: NodeCode,
     private readonly federation: FederationHolder,
   ) {}
 
@@ -46,14 +45,14 @@ export class PartyBinding {
   checkAddress(sender: NodeCode, type: PeerMessageType, body: object): void {
     if (isRequestMessageType(type)) {
       const request = body as ForwardedRequest;
-      if (request.route.node !== this.config.node) throw routeNotReceiver('route.node', 'the route names another node');
+      if (request.route.node !== this.node) throw routeNotReceiver('route.node', 'the route names another node');
       if (!this.isOwnAgency(request.route.agency)) throw routeNotReceiver('route.agency', 'the route names an agency that is not the receiver’s');
       // Only the node the case number names may create the case, and it says so in the body.
       if (caseNumberNode(request.caseId) !== sender) throw partyMismatch('caseId', 'the case number names another accepting node than the sender');
       if (request.acceptingNode !== sender) throw partyMismatch('acceptingNode', 'the request names another accepting node than the sender');
     } else if (type === 'status-update') {
       // Status updates go to the accepting node, which is the one its case number names.
-      if (caseNumberNode((body as StatusUpdate).caseId) !== this.config.node) throw partyMismatch('caseId', 'this node did not accept the case');
+      if (caseNumberNode((body as StatusUpdate).caseId) !== this.node) throw partyMismatch('caseId', 'this node did not accept the case');
     } else if (type === 'case.withdrawal' || type === 'case.supplement') {
       if (caseNumberNode((body as CaseWithdrawal | CaseSupplement).caseId) !== sender) throw partyMismatch('caseId', 'the case number names another accepting node than the sender');
     } else if (type === 'pension.transfer.contact-letter') {
@@ -86,14 +85,14 @@ export class PartyBinding {
       const record = await tx.cases.get(caseId);
       // The transfer-in node is the case's handling node. A case this node does not hold is not
       // one it accepted either: the accepting node holds every case its number names.
-      if (record ? record.handlingNode !== sender : caseNumberNode(caseId) === this.config.node) {
+      if (record ? record.handlingNode !== sender : caseNumberNode(caseId) === this.node) {
         throw partyMismatch('caseId', 'the sender does not handle this case');
       }
     } else if (type === 'pension.transfer.reply') {
       const reply = body as TransferReplyMessage;
       const record = await tx.cases.getForUpdate(reply.caseId);
       const row = await tx.conversations.get(reply.caseId, reply.conversation, 'in');
-      if (!record || record.handlingNode !== this.config.node || row?.outNode !== sender) {
+      if (!record || record.handlingNode !== this.node || row?.outNode !== sender) {
         throw partyMismatch('conversation', 'the sender does not hold this conversation of a case handled here');
       }
     } else {
@@ -103,7 +102,7 @@ export class PartyBinding {
   }
 
   private isOwnAgency(agency: string): boolean {
-    const self = this.federation.current.nodes.find((n) => n.node === this.config.node);
+    const self = this.federation.current.nodes.find((n) => n.node === this.node);
     return (self?.agencies ?? []).some((a) => a.code === agency);
   }
 }
