@@ -215,6 +215,14 @@ describe('schema validators answer the validate.spec cases as the classes do', (
     expect(body.applicant.idNumber).toBe('11010519491231002x');
   });
 
+  it('copies a __proto__ key as the own field it is, so it is refused by name and pollutes nothing', () => {
+    const body = JSON.parse(text().replace('"applicant":{', '"applicant":{"__proto__":{"isAdmin":true},')) as unknown;
+    expect(() => SERVICE_CATALOGUE['ssc.apply'].contract.validate(body)).toThrow(
+      expect.objectContaining({ code: 'VALIDATION_FAILED', fields: [expect.objectContaining({ field: 'applicant.__proto__', code: 'UNKNOWN_FIELD' })] }),
+    );
+    expect(({} as Record<string, unknown>)['isAdmin']).toBeUndefined();
+  });
+
   it('names every field at fault, not only the first', () => {
     const body = { ...VALID, kind: 'lost', photoRef: '!', issuingRegion: '519999', applicant: { ...VALID.applicant, phone: undefined } };
     expect(() => SERVICE_CATALOGUE['ssc.apply'].contract.validate(JSON.parse(JSON.stringify(body)))).toThrow(

@@ -151,11 +151,29 @@ export function compileWindowRequest<T>(schema: AnySchemaObject): WindowRequestV
         throw GatewayError.field('VALIDATION_FAILED', '', 'the body must be a JSON object');
       }
       // x-normalize writes into what it checks: a copy, so the caller's body stays as it came.
-      const copy = structuredClone(body);
+      const copy = copyJson(body);
       if (check(copy)) return copy as T;
       throw refusal(problemsOf(check.errors ?? [], check.schema as AnySchemaObject));
     },
   };
+}
+
+/**
+ * A deep copy of a parsed JSON value, in a third of structuredClone's time (it is half the cost
+ * of a request's check otherwise). A key named `__proto__` is copied as the own data property
+ * JSON.parse made it, never assigned (which would set the copy's prototype and hide the key from
+ * additionalProperties).
+ */
+function copyJson(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(copyJson);
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const item = copyJson((value as Record<string, unknown>)[key]);
+    if (key === '__proto__') Object.defineProperty(out, key, { value: item, enumerable: true, writable: true, configurable: true });
+    else out[key] = item;
+  }
+  return out;
 }
 
 function refusal(fields: FieldProblem[]): GatewayError {
