@@ -39,7 +39,9 @@ export interface TimeLimit {
 /**
  * One service the gateway carries: who handles it, the request a window submits, the agency's
  * stages after the gateway has handed the case over, and its time limit. Adding a service is
- * adding an entry here (plus its DTO, JSON Schema, and the adapters' mapping).
+ * its JSON Schema (contracts/schemas, listed in contracts/index.json; `npm run contracts:types`
+ * makes its type), an entry here and the adapters' mapping, plus for now the DTO class the
+ * tolerant receivers of forwarded requests still use (`dto`).
  */
 export interface ServiceDefinition<R extends ServiceRequest = ServiceRequest> {
   readonly code: R['service'];
