@@ -1,9 +1,16 @@
 /**
  * The canonical model that both gateway nodes and every agency adapter share. The JSON Schemas in
- * /contracts are the language-neutral source of truth; these types mirror them and a test keeps
- * the two in step.
+ * /contracts are the language-neutral source of truth: the window requests' types are generated
+ * from them (./generated, `npm run contracts:types`, checked by tests/contracts/generated-types.spec.ts);
+ * the messages between nodes are still written here, and the conformance test keeps them in step.
  */
 import type { NodeCode } from '#core';
+import type { DeathBenefitRequestV1 } from './generated/death-benefit.v1.js';
+import type { MedicalFilingRequestV1 } from './generated/medical-filing.v1.js';
+import type { PensionQualificationRequestV1 } from './generated/pension-qualification.v1.js';
+import type { PensionTransferRequestV1 } from './generated/pension-transfer.v1.js';
+import type { SscApplyRequestV1 } from './generated/ssc-apply.v1.js';
+import type { SscLossRequestV1 } from './generated/ssc-loss.v1.js';
 
 /**
  * Services the gateway carries, by their stable service code (DOMAIN.md, "Services to carry").
@@ -26,26 +33,13 @@ export type AgencyCode = `${NodeCode}.${string}`;
 export const AGENCY_FUNCTIONS = ['card', 'medical', 'pension'] as const;
 export type AgencyFunction = (typeof AGENCY_FUNCTIONS)[number];
 
-export interface Applicant {
-  /** GB 11643 citizen ID number, normalised to upper-case X. Equals the social-security number. */
-  readonly idNumber: string;
-  readonly name: string;
-  readonly phone: string;
-}
+/** A person who can be reached: an applicant (the same in every window contract). */
+export type Applicant = SscApplyRequest['applicant'];
 
-export interface DeliveryAddress {
-  /** GB/T 2260 county-level code of the address. */
-  readonly region: string;
-  readonly line: string;
-  readonly postcode?: string;
-}
+export type DeliveryAddress = SscApplyRequest['deliveryAddress'];
 
-export interface MaterialRef {
-  /** What the document is, e.g. `id-card-copy`, `loss-report`. */
-  readonly type: string;
-  /** Lower-case hex SHA-256 of the scanned document kept at the accepting window. */
-  readonly sha256: string;
-}
+/** A scanned document kept at the accepting window, by type and SHA-256. */
+export type MaterialRef = SscApplyRequest['materials'][number];
 
 // ── 社保卡 申领/补领/换领 ─────────────────────────────────────────────────────────────────────
 
@@ -53,18 +47,8 @@ export interface MaterialRef {
 export const SSC_APPLY_KINDS = ['new', 'reissue-after-loss', 'replace-damaged', 'renew'] as const;
 export type SscApplyKind = (typeof SSC_APPLY_KINDS)[number];
 
-/** The body a window submits for `ssc.apply`. */
-export interface SscApplyRequest {
-  readonly service: 'ssc.apply';
-  readonly kind: SscApplyKind;
-  readonly applicant: Applicant;
-  /** GB/T 2260 code of the card-issuing (insured) region: it decides who handles the case. */
-  readonly issuingRegion: string;
-  readonly deliveryAddress: DeliveryAddress;
-  /** Reference of the photo held by the photo service of the accepting window. */
-  readonly photoRef: string;
-  readonly materials: readonly MaterialRef[];
-}
+/** The body a window submits for `ssc.apply` (contracts/schemas/ssc-apply.v1.schema.json). */
+export type SscApplyRequest = SscApplyRequestV1;
 
 // ── 社保卡 挂失/解挂 ──────────────────────────────────────────────────────────────────────────
 
@@ -77,21 +61,8 @@ export type LossType = (typeof LOSS_TYPES)[number];
 export const CARD_FUNCTIONS = ['social', 'bank'] as const;
 export type CardFunction = (typeof CARD_FUNCTIONS)[number];
 
-/** The body a window submits for `ssc.loss`: report a card lost, or unblock it. */
-export interface SscLossRequest {
-  readonly service: 'ssc.loss';
-  readonly action: SscLossAction;
-  /** Required to report; absent to unblock. */
-  readonly lossType?: LossType;
-  /** Which functions the report or unblock covers (one or both). */
-  readonly functions: readonly CardFunction[];
-  readonly applicant: Applicant;
-  /** GB/T 2260 code of the card-issuing region: it decides who handles the case. */
-  readonly issuingRegion: string;
-  /** The 9-character card number, when the applicant knows it. */
-  readonly cardNumber?: string;
-  readonly materials: readonly MaterialRef[];
-}
+/** The body a window submits for `ssc.loss`: report a card lost, or unblock it (ssc-loss.v1). */
+export type SscLossRequest = SscLossRequestV1;
 
 // ── 异地就医备案 ─────────────────────────────────────────────────────────────────────────────
 
@@ -104,23 +75,8 @@ export type MedicalFilingAction = (typeof MEDICAL_FILING_ACTIONS)[number];
 export const MEDICAL_FILING_TYPES = ['long-term-resident', 'temporary', 'emergency'] as const;
 export type MedicalFilingType = (typeof MEDICAL_FILING_TYPES)[number];
 
-export interface MedicalFilingRequest {
-  readonly service: 'medical.filing';
-  readonly action: MedicalFilingAction;
-  readonly filingType: MedicalFilingType;
-  readonly applicant: Applicant;
-  /** GB/T 2260 code of the insured region (参保地): it decides who handles the case. */
-  readonly insuredRegion: string;
-  /** GB/T 2260 code of where the person seeks care (就医地); any region of China. */
-  readonly careRegion: string;
-  /** First day the filing covers (YYYY-MM-DD); for an emergency, the day of admission. */
-  readonly startDate: string;
-  /** Last day covered: required for a change of a temporary filing, absent for long-term and emergency. */
-  readonly endDate?: string;
-  /** For change and cancel: the case number of the filing being changed or cancelled. */
-  readonly filingRef?: string;
-  readonly materials: readonly MaterialRef[];
-}
+/** The body a window submits for `medical.filing` (medical-filing.v1). */
+export type MedicalFilingRequest = MedicalFilingRequestV1;
 
 // ── 待遇资格认证 ─────────────────────────────────────────────────────────────────────────────
 
@@ -130,19 +86,8 @@ export type PensionType = (typeof PENSION_TYPES)[number];
 export const QUALIFICATION_METHODS = ['in-person', 'home-visit', 'video'] as const;
 export type QualificationMethod = (typeof QUALIFICATION_METHODS)[number];
 
-export interface PensionQualificationRequest {
-  readonly service: 'pension.qualification';
-  readonly applicant: Applicant;
-  readonly pensionType: PensionType;
-  /** GB/T 2260 code of the region that pays the pension: it decides who handles the case. */
-  readonly payingRegion: string;
-  /** GB/T 2260 code of where the pensioner lives (the assisting region). */
-  readonly residenceRegion: string;
-  readonly method: QualificationMethod;
-  /** The certification cycle (a calendar year). */
-  readonly cycleYear: number;
-  readonly materials: readonly MaterialRef[];
-}
+/** The body a window submits for `pension.qualification` (pension-qualification.v1). */
+export type PensionQualificationRequest = PensionQualificationRequestV1;
 
 // ── 城乡居保 死亡待遇申领 ─────────────────────────────────────────────────────────────────────
 
@@ -159,18 +104,8 @@ export type ClaimantRole = (typeof CLAIMANT_ROLES)[number];
 export const CLAIMANT_RELATIONS = ['spouse', 'child', 'parent', 'sibling', 'grandchild', 'other'] as const;
 export type ClaimantRelation = (typeof CLAIMANT_RELATIONS)[number];
 
-export interface DeathBenefitRequest {
-  readonly service: 'pension.death-benefit';
-  readonly deceased: { readonly idNumber: string; readonly name: string };
-  readonly dateOfDeath: string;
-  readonly deathProof: { readonly type: DeathProofType; readonly ref: string };
-  readonly claimant: Applicant & { readonly role: ClaimantRole; readonly relation: ClaimantRelation };
-  /** GB/T 2260 code of the deceased's insured region: it decides who handles the case. */
-  readonly insuredRegion: string;
-  /** The claimant's bank account the balance and funeral grant are paid to. */
-  readonly payeeAccount: { readonly bankName: string; readonly accountNumber: string };
-  readonly materials: readonly MaterialRef[];
-}
+/** The body a window submits for `pension.death-benefit` (death-benefit.v1). */
+export type DeathBenefitRequest = DeathBenefitRequestV1;
 
 // ── 养老保险关系转移接续 (国办发〔2009〕66号) ──────────────────────────────────────────────────
 
@@ -179,31 +114,10 @@ export const TRANSFER_INSURANCE_TYPES = ['enterprise-employee', 'public-institut
 export type TransferInsuranceType = (typeof TRANSFER_INSURANCE_TYPES)[number];
 
 /** One place the worker was insured at and moves away from (转出地): each is its own conversation. */
-export interface TransferOutPlace {
-  /** GB/T 2260 code of the transfer-out region: it decides which node and agency answer the letter. */
-  readonly region: string;
-  /** The transfer-out agency's name, as on the contribution certificate. */
-  readonly agencyName: string;
-  /** The agency's unified social credit code (GB 32100), when known. */
-  readonly agencyCreditCode?: string;
-  /** The person's number at that agency (个人编号). */
-  readonly personNumber: string;
-  /** True when that place holds only a temporary contribution account (临时基本养老保险缴费账户). */
-  readonly temporaryAccount?: boolean;
-}
+export type TransferOutPlace = PensionTransferRequest['transferOut'][number];
 
-/** The body a window of the transfer-in province submits for `pension.transfer`. */
-export interface PensionTransferRequest {
-  readonly service: 'pension.transfer';
-  readonly applicant: Applicant;
-  readonly insuranceType: TransferInsuranceType;
-  /** GB/T 2260 code of the transfer-in region (转入地): it handles legs 1 and 3. */
-  readonly transferInRegion: string;
-  readonly transferOut: readonly TransferOutPlace[];
-  /** Reference of the contribution certificate (参保缴费凭证) the worker brought. */
-  readonly contributionCertificateRef: string;
-  readonly materials: readonly MaterialRef[];
-}
+/** The body a window of the transfer-in province submits for `pension.transfer` (pension-transfer.v1). */
+export type PensionTransferRequest = PensionTransferRequestV1;
 
 /** 联系函: leg 1's answer, with the receiving fund's bank account the funds go to. */
 export interface ContactLetter {

@@ -3,6 +3,7 @@ import 'reflect-metadata';
 export * from './canonical.js';
 export * from './agency-link.js';
 export * from './validate.js';
+export * from './schema-validator.js';
 export * from './code-validators.js';
 export * from './common.dto.js';
 export * from './ssc-apply.dto.js';

@@ -21,6 +21,13 @@ import { PensionQualificationRequestDto } from './pension-qualification.dto.js';
 import { PensionTransferRequestDto } from './pension-transfer.dto.js';
 import { SscApplyRequestDto } from './ssc-apply.dto.js';
 import { SscLossRequestDto } from './ssc-loss.dto.js';
+import { compileWindowRequest, type WindowRequestValidator } from './schema-validator.js';
+import sscApplySchema from '../../../contracts/schemas/ssc-apply.v1.schema.json' with { type: 'json' };
+import sscLossSchema from '../../../contracts/schemas/ssc-loss.v1.schema.json' with { type: 'json' };
+import medicalFilingSchema from '../../../contracts/schemas/medical-filing.v1.schema.json' with { type: 'json' };
+import pensionQualificationSchema from '../../../contracts/schemas/pension-qualification.v1.schema.json' with { type: 'json' };
+import deathBenefitSchema from '../../../contracts/schemas/death-benefit.v1.schema.json' with { type: 'json' };
+import pensionTransferSchema from '../../../contracts/schemas/pension-transfer.v1.schema.json' with { type: 'json' };
 
 /** A statutory time limit, in working days (法定工作日), of one leg of a service. */
 export interface TimeLimit {
@@ -32,12 +39,22 @@ export interface TimeLimit {
 /**
  * One service the gateway carries: who handles it, the request a window submits, the agency's
  * stages after the gateway has handed the case over, and its time limit. Adding a service is
- * adding an entry here (plus its DTO, JSON Schema, and the adapters' mapping).
+ * its JSON Schema (contracts/schemas, listed in contracts/index.json; `npm run contracts:types`
+ * makes its type), an entry here and the adapters' mapping, plus for now the DTO class the
+ * tolerant receivers of forwarded requests still use (`dto`).
  */
 export interface ServiceDefinition<R extends ServiceRequest = ServiceRequest> {
   readonly code: R['service'];
   readonly title: { readonly zh: string; readonly en: string };
-  /** The class-validator contract of the window's request. */
+  /**
+   * The window's request as published (contracts/schemas, compiled once at start): what intake
+   * checks a body against.
+   */
+  readonly contract: WindowRequestValidator<R>;
+  /**
+   * The same request as a class-validator class, for the receivers that are tolerant of unknown
+   * fields (a forwarded request at the handling node, an agency adapter opening sealed fields).
+   */
   readonly dto: ClassConstructor<R>;
   /** The handling province's agency serves it: `<node>.<agencyFunction>`. */
   readonly agencyFunction: AgencyFunction;
@@ -76,6 +93,7 @@ const GATEWAY_UNDECIDED: readonly CaseStage[] = ['submitted', 'forwarded', 'rece
 const SSC_APPLY: ServiceDefinition<SscApplyRequest> = {
   code: 'ssc.apply',
   title: { zh: '社保卡申领/补领/换领', en: 'Social-security card application, reissue, renewal' },
+  contract: compileWindowRequest<SscApplyRequest>(sscApplySchema),
   dto: SscApplyRequestDto,
   agencyFunction: 'card',
   regionField: 'issuingRegion',
@@ -98,6 +116,7 @@ const SSC_APPLY: ServiceDefinition<SscApplyRequest> = {
 const SSC_LOSS: ServiceDefinition<SscLossRequest> = {
   code: 'ssc.loss',
   title: { zh: '社保卡挂失/解挂', en: 'Card loss report and unblock' },
+  contract: compileWindowRequest<SscLossRequest>(sscLossSchema),
   dto: SscLossRequestDto,
   agencyFunction: 'card',
   regionField: 'issuingRegion',
@@ -117,6 +136,7 @@ const SSC_LOSS: ServiceDefinition<SscLossRequest> = {
 const MEDICAL_FILING: ServiceDefinition<MedicalFilingRequest> = {
   code: 'medical.filing',
   title: { zh: '异地就医备案', en: 'Medical care elsewhere: filing' },
+  contract: compileWindowRequest<MedicalFilingRequest>(medicalFilingSchema),
   dto: MedicalFilingRequestDto,
   agencyFunction: 'medical',
   regionField: 'insuredRegion',
@@ -135,6 +155,7 @@ const MEDICAL_FILING: ServiceDefinition<MedicalFilingRequest> = {
 const PENSION_QUALIFICATION: ServiceDefinition<PensionQualificationRequest> = {
   code: 'pension.qualification',
   title: { zh: '待遇领取资格认证', en: 'Pensioner qualification check' },
+  contract: compileWindowRequest<PensionQualificationRequest>(pensionQualificationSchema),
   dto: PensionQualificationRequestDto,
   agencyFunction: 'pension',
   regionField: 'payingRegion',
@@ -156,6 +177,7 @@ const PENSION_QUALIFICATION: ServiceDefinition<PensionQualificationRequest> = {
 const DEATH_BENEFIT: ServiceDefinition<DeathBenefitRequest> = {
   code: 'pension.death-benefit',
   title: { zh: '城乡居保死亡待遇申领', en: 'Resident pension death benefit' },
+  contract: compileWindowRequest<DeathBenefitRequest>(deathBenefitSchema),
   dto: DeathBenefitRequestDto,
   agencyFunction: 'pension',
   regionField: 'insuredRegion',
@@ -178,6 +200,7 @@ const DEATH_BENEFIT: ServiceDefinition<DeathBenefitRequest> = {
 const PENSION_TRANSFER: ServiceDefinition<PensionTransferRequest> = {
   code: 'pension.transfer',
   title: { zh: '养老保险关系转移接续', en: 'Employee pension insurance transfer' },
+  contract: compileWindowRequest<PensionTransferRequest>(pensionTransferSchema),
   dto: PensionTransferRequestDto,
   agencyFunction: 'pension',
   regionField: 'transferInRegion',

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiHeader, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { checkIdNumber } from '#codes';
 import { GatewayError } from '#core';
-import { SERVICE_CODES, serviceDefinition, validateContract, type ServiceRequest } from '#contracts';
+import { SERVICE_CODES, serviceDefinition, validateContract } from '#contracts';
 import type { CaseView } from '../cases/case-view.js';
 import type { Principal } from './credentials.service.js';
 import { JsonOnlyGuard } from '../http/json-only.guard.js';
@@ -53,7 +53,8 @@ export class IntakeController {
       if (!definition) {
         throw GatewayError.field('SERVICE_UNKNOWN', 'service', `service must be one of ${SERVICE_CODES.join(', ')}`);
       }
-      return this.intake.submit(window, validateContract<ServiceRequest>(definition.dto, body), keep);
+      // The published window-request schema is the contract (contracts/schemas, compiled at start).
+      return this.intake.submit(window, definition.contract.validate(body), keep);
     });
     return answer(reply, given);
   }
