@@ -1,3 +1,4 @@
+import { harnessSuite } from './support/harness-suite.js';
 import { join } from 'node:path';
 import { newMessageId, type NodeCode } from '#core';
 import { FileKeyStore, signEnvelope } from '#signing';
@@ -16,7 +17,7 @@ describe('peer messages bound to the parties of their case', () => {
 
   beforeAll(async () => {
     pair = await GatewayPair.start();
-    cqKeys = await FileKeyStore.open(join(pair.dir, 'CQ', 'keys'), 'CQ', pair.clock);
+    cqKeys = await FileKeyStore.open(join(pair.dir, 'CQ', 'keys'), 'CQ', pair.clock, { suite: harnessSuite() });
   }, 30_000);
 
   afterAll(async () => {

@@ -1,3 +1,4 @@
+import { harnessSuite } from './support/harness-suite.js';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { FileKeyStore, signEnvelope } from '#signing';
@@ -65,7 +66,8 @@ describe('intake and peer faces between two gateway nodes', () => {
 
   it('publishes its public keys and nothing private', async () => {
     const jwks = (await (await fetch(pair.sc.url('/.well-known/jwks.json'))).json()) as { keys: Record<string, unknown>[] };
-    expect(jwks.keys[0]).toMatchObject({ kty: 'OKP', crv: 'Ed25519', alg: 'EdDSA' });
+    // The suite's key: Ed25519 (RFC 8037) under intl, SM2 (contracts/crypto-suites.md) under gm.
+    expect(jwks.keys[0]).toMatchObject(harnessSuite() === 'gm' ? { kty: 'EC', crv: 'SM2', alg: 'SM2' } : { kty: 'OKP', crv: 'Ed25519', alg: 'EdDSA' });
     expect(jwks.keys.some((k) => 'd' in k)).toBe(false);
   });
 
@@ -184,7 +186,7 @@ describe('intake and peer faces between two gateway nodes', () => {
   });
 
   it('refuses an unknown major contract version and an unknown message type with their codes', async () => {
-    const cqKeys = await FileKeyStore.open(join(pair.dir, 'CQ', 'keys'), 'CQ', pair.clock);
+    const cqKeys = await FileKeyStore.open(join(pair.dir, 'CQ', 'keys'), 'CQ', pair.clock, { suite: harnessSuite() });
     const now = Math.floor(pair.clock.nowMs() / 1000);
     const envelope = (mtype: string, ver: number, jti: string) =>
       signEnvelope(cqKeys.current(), { jti, iss: 'CQ', aud: 'SC', iat: now, exp: now + 600, case: 'CQ-20261123-7K3F9ZQ2M8', mtype, ver, body: {} });

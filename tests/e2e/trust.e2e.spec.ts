@@ -1,3 +1,4 @@
+import { harnessSuite } from './support/harness-suite.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { newMessageId } from '#core';
@@ -34,7 +35,7 @@ describe('trust between provinces: key rotation, access rules, the signed federa
 
   /** A card request from CQ for one of SC's agencies, signed by CQ as its relay would send it; returns SC's answer and the message id. */
   async function cardRequestFromCq(caseId: string, agency = 'SC.card') {
-    const cqKeys = await FileKeyStore.open(join(pair.dir, 'CQ', 'keys'), 'CQ', pair.clock);
+    const cqKeys = await FileKeyStore.open(join(pair.dir, 'CQ', 'keys'), 'CQ', pair.clock, { suite: harnessSuite() });
     const now = Math.floor(pair.clock.nowMs() / 1000);
     const jti = newMessageId(pair.clock.nowMs());
     const body = {
@@ -183,7 +184,7 @@ describe('trust between provinces: key rotation, access rules, the signed federa
     }
 
     it('applies a newer signed federation at once (rules, keys, audit), and refuses an unsigned, foreign or older one, keeping the one in force', async () => {
-      const authority = await FederationAuthorityKeyStore.open(join(pair.dir, 'federation-authority'), pair.clock);
+      const authority = await FederationAuthorityKeyStore.open(join(pair.dir, 'federation-authority'), pair.clock, { suite: harnessSuite() });
       const serial2 = await signFederation(authority.current(), withoutCardApplicationsFromCq(2));
 
       // Operators only, and a reason is required.
@@ -256,7 +257,7 @@ describe('trust between provinces: key rotation, access rules, the signed federa
       expect(JSON.parse(readFileSync(pair.sc.config.federationStateFile, 'utf8'))).toMatchObject({ serial: 2 });
       // Signed, listing SC, but with neither SC's signing key nor a JWKS URL for it: peers would
       // refuse every envelope SC sends from then on, so SC refuses it.
-      const strangerKeys = await FileKeyStore.open(join(pair.dir, 'stranger-keys'), 'SC', pair.clock);
+      const strangerKeys = await FileKeyStore.open(join(pair.dir, 'stranger-keys'), 'SC', pair.clock, { suite: harnessSuite() });
       const withoutScKey = await signFederation(authority.current(), {
         ...forCqAlone,
         nodes: forCqAlone.nodes.map((n) => (n.node === 'SC' ? { node: n.node, name: n.name, url: n.url, keys: strangerKeys.publicJwks().keys, agencies: n.agencies } : n)),
