@@ -40,7 +40,7 @@ export interface JwsHeader {
   readonly typ: string;
 }
 
-/** The default and only algorithm allowlist (ARCHITECTURE.md: EdDSA; never `none`, never HMAC). */
+/** The default and only algorithm allowlist (docs/security.md, forged envelopes: EdDSA; never `none`, never HMAC; RFC 8725 §3.1). */
 export const DEFAULT_ALGS: readonly string[] = Object.freeze([SIGNING_ALG]);
 
 /**

@@ -7,7 +7,7 @@ import { okpKeyObject } from './key-objects.js';
 import { encryptionJwkProblem, isKey32, isKid, SEAL_ALG, type EncryptionPublicJwk } from './public-jwk.js';
 
 /**
- * Personal data sealed end to end for the handling agency (ARCHITECTURE.md, "the envelope"): the
+ * Personal data sealed end to end for the handling agency (docs/security.md, "Personal data at rest and in transit"): the
  * accepting gateway encrypts the applicant's personal fields to the agency's X25519 key, so that
  * both gateways' storage, outboxes, message logs and logs hold ciphertext only, and only the agency
  * adapter, which holds the private key, reads them.
