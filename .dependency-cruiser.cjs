@@ -1,5 +1,5 @@
 /**
- * Import boundaries of ARCHITECTURE.md, checked in `npm test` (via `npm run lint`).
+ * Import boundaries of docs/architecture.md ("The import rules"), checked in `npm test` (via `npm run lint`).
  * Library aliases (#core, #signing, ...) resolve through package.json "imports".
  */
 module.exports = {

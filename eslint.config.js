@@ -1,5 +1,5 @@
-// Type-aware lint (STYLE.md rule 9) plus the import boundaries of ARCHITECTURE.md, which
-// dependency-cruiser (.dependency-cruiser.cjs) checks as well, from the other side.
+// Type-aware lint (docs/style.md rule 9) plus the import boundaries of docs/architecture.md ("The
+// import rules"), which dependency-cruiser (.dependency-cruiser.cjs) checks as well, from the other side.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 

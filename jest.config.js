@@ -1,4 +1,4 @@
-// Jest runs TypeScript as native ES modules through @swc/jest (see ../shared/TOOLCHAIN.md):
+// Jest runs TypeScript as native ES modules through @swc/jest (see docs/development.md):
 // NestJS 12 and jose 6 are ESM-only, so the CommonJS mode cannot load them.
 const swc = [
   '@swc/jest',

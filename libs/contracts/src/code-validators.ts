@@ -80,7 +80,7 @@ function textDecorator(refused: RegExp, options: ValidationOptions | undefined):
       propertyName: propertyName as string,
       ...(options ? { options } : {}),
       validator: {
-        // One regex test per field (class-validator's cost per request is measurable, TOOLCHAIN.md).
+        // One regex test per field (class-validator's cost per request is measurable, docs/development.md).
         // A non-string is IsString's to report.
         validate: (value: unknown) => typeof value !== 'string' || !refused.test(value),
         defaultMessage: () => '含有控制字符、替换字符或双向控制字符 (holds a control, replacement or bidirectional-override character)',

@@ -8,7 +8,7 @@ import { StrictClientRMQ, StrictServerRMQ } from './strict-rmq.js';
  * How a gateway and its agency adapters reach each other: TCP on the embedded default, RabbitMQ
  * in production mode (AMQP_URL). On RabbitMQ both directions use durable quorum queues,
  * persistent messages and manual acknowledgement (the Nest defaults are the opposite: see
- * TOOLCHAIN.md); adapters are competing consumers of one queue per province.
+ * docs/development.md); adapters are competing consumers of one queue per province.
  */
 export type AgencyLinkTransport =
   | { readonly kind: 'tcp'; readonly host: string; readonly port: number }

@@ -78,22 +78,7 @@ export const DEFAULT_RELAY_OPTIONS: RelayOptions = {
   circuit: DEFAULT_CIRCUIT_OPTIONS,
 };
 
-/**
- * The relay of the transactional outbox: claims due messages, sends each to its destination,
- * and records the outcome. Delivery is at-least-once; receivers are idempotent by message id.
- *
- * A message claimed by a relay that dies stays "in flight" until its lease expires, then any
- * relay claims it again; a live relay renews the leases of what it sends. One destination's
- * failures push only its own messages back (backoff per message), so other destinations keep
- * flowing.
- *
- * Retry limits, one rule for every message of a destination: a message past `maxAgeMs` is
- * dead-lettered when it fails, and a message that waits because its destination's circuit is
- * open counts as failing (the relay dead-letters all of them past the age, not only the probe);
- * `maxAttempts` counts the sends that tell about the message, those to a destination whose
- * circuit is closed. A probe of an open circuit tests the destination: its failure uses no
- * attempt of the message that carried it.
- */
+/** A delivery that finished, waiting for the transaction that records it (see Relay.completions). */
 interface Completion {
   readonly message: OutboxRecord;
   readonly outcome: DeliveryOutcome;
@@ -101,6 +86,31 @@ interface Completion {
   readonly reject: (error: unknown) => void;
 }
 
+/**
+ * The relay of the transactional outbox: claims due messages, sends each to its destination,
+ * and records the outcome. Delivery is at-least-once; receivers are idempotent by message id.
+ *
+ * A message claimed by a relay that dies stays "in flight" until its lease expires, then any
+ * relay claims it again; a live relay renews the leases of what it sends every third of the
+ * lease. One destination's failures push only its own messages back (backoff per message, and a
+ * circuit per destination that stops claiming for it and probes it with one message), so other
+ * destinations keep flowing; a probe that goes through makes the destination's waiting messages
+ * due at once.
+ *
+ * A claimed batch is split by destination; a transport that can batch (`sendBatch`) takes the
+ * messages in chunks within its `batchLimit`, up to `concurrencyPerDestination` at once. Up to
+ * `batchesInFlight` claimed batches are on their way at a time (the hook may lower it: windows
+ * first). Deliveries that finish meanwhile are recorded together in one transaction, each with
+ * the after-delivery hook in that same transaction.
+ *
+ * Retry limits, one rule for every message of a destination: a message past `maxAgeMs` is
+ * dead-lettered when it fails, and a message that waits because its destination's circuit is
+ * open counts as failing (the relay dead-letters all of them past the age, not only the probe);
+ * `maxAttempts` counts the sends that tell about the message, those to a destination whose
+ * circuit is closed. A probe of an open circuit tests the destination: its failure uses no
+ * attempt of the message that carried it. Whether a failure is retried at all is the error
+ * table's `retryable` (DeliveryFailure).
+ */
 export class Relay {
   private running = false;
   /** Deliveries waiting to be recorded: all that finished meanwhile commit in one transaction. */

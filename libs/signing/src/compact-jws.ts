@@ -44,7 +44,7 @@ export interface JwsHeader {
 
 /**
  * The allowlist when neither the caller nor the trust store names one: the `intl` suite's EdDSA
- * (ARCHITECTURE.md; never `none`, never HMAC). A trust store made for a federation names the
+ * (docs/security.md; never `none`, never HMAC; RFC 8725 §3.1). A trust store made for a federation names the
  * algorithms of the suites that federation accepts (`TrustStore.acceptedAlgs`).
  */
 export const DEFAULT_ALGS: readonly string[] = Object.freeze([SIGNING_ALG]);

@@ -140,11 +140,13 @@ interface View {
  * directory are ignored, so one directory may serve both nodes of the local stack.
  *
  * The first `open` creates a key, so a first start needs no manual step. Rotation (issue 6,
- * ARCHITECTURE.md "publishes the next key before use and keeps the old one for verification
- * until its messages expire"):
+ * docs/operations/key-rotation.md: the next key is published before use and the old one kept for
+ * verification until its messages expire):
  *
  *   1. `prepareNext()` makes the next key; it is in `publicJwks()` but does not sign yet.
- *      Publish it: add it to the federation configuration, sign that, and deploy it to the peers.
+ *      Peers fetch it from this node's `/.well-known/jwks.json` the first time they see its kid
+ *      (TrustStore); where the federation gives the node no `jwksUrl`, it must be added to a
+ *      newly signed federation instead (KeyRotationService checks which).
  *   2. `activateNext()` once the peers trust it: it signs from now on, and the old key becomes
  *      `retiring`, still published, until `retireAfter` = now + `retentionSeconds`.
  *   3. `pruneRetired()` later deletes retiring keys whose `retireAfter` has passed.

@@ -10,7 +10,7 @@ import { isSm2Coordinate, Sm2PrivateKey, Sm2PublicKey } from './sm2-key.js';
 import { SM4_CTR_HS3_IV_BYTES, SM4_CTR_HS3_KEY_BYTES, SM4_CTR_HS3_TAG_BYTES, sm4CtrHs3Decrypt, sm4CtrHs3Encrypt } from './sm4-ctr-hmac-sm3.js';
 
 /**
- * Personal data sealed end to end for the handling agency (ARCHITECTURE.md, "the envelope"): the
+ * Personal data sealed end to end for the handling agency (docs/security.md, "Personal data at rest and in transit"): the
  * accepting gateway encrypts the applicant's personal fields to the agency's X25519 key, so that
  * both gateways' storage, outboxes, message logs and logs hold ciphertext only, and only the agency
  * adapter, which holds the private key, reads them.

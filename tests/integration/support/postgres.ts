@@ -1,6 +1,6 @@
 import pg from 'pg';
 
-/** The PostgreSQL the integration tests use (this machine kind runs one; see ../shared/TOOLCHAIN.md). */
+/** The PostgreSQL the integration tests use (this machine kind runs one; see docs/development.md). */
 export const POSTGRES_ADMIN_URL = process.env['TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 /**

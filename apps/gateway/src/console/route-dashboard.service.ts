@@ -9,7 +9,7 @@ import { RelayService } from '../delivery/relay.service.js';
 import { FederationHolder } from '../federation/federation-holder.js';
 import { RouteSeries, type SeriesPoint, type SeriesRange } from './route-series.js';
 
-/** Rows read per state when sampling; a backlog past this shows as "at least". */
+/** How often the backlog per destination is counted for the charts (one exact GROUP BY count). */
 const SAMPLE_EVERY_MS = 15_000;
 
 export type RouteKind = 'peer' | 'agency' | 'self';

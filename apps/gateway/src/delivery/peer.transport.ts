@@ -13,7 +13,11 @@ import {
 import type { OutboxRecord } from '#persistence';
 import { evidenceHash, verifyReceipt, TrustStore } from '#signing';
 
-/** Problem codes from a peer that will not change on retry. */
+/**
+ * What a receipt is checked against: the federation's keys, this node (the receipt's audience)
+ * and the clock. (Whether a peer's refusal is retried is the error table's `retryable`, through
+ * DeliveryFailure, not a list here.)
+ */
 export interface ReceiptCheck {
   readonly trust: TrustStore;
   readonly self: NodeCode;

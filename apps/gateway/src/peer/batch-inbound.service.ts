@@ -95,7 +95,9 @@ export class BatchInboundService {
     }
     const results: BatchResult[] = envelopes.map(() => ({ status: 'refused', code: 'INTERNAL', httpStatus: 500 }));
 
-    // 1. Verify each envelope before trusting anything in it (concurrently: WebCrypto works off the main thread).
+    // 1. Verify each envelope before trusting anything in it. The signatures are checked by
+    //    node:crypto on this thread, one after another; Promise.all only lets the JWKS fetches of
+    //    kids not yet known (TrustStore.ensure) overlap, and keeps each refusal beside its line.
     const verified = await Promise.all(
       envelopes.map((compact) =>
         verifyEnvelope(compact, {
