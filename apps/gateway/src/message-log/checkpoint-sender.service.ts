@@ -78,19 +78,27 @@ export class CheckpointSender implements OnApplicationBootstrap, BeforeApplicati
 
   private async checkpoint(peers: readonly NodeCode[], always: boolean): Promise<CheckpointOutcome[]> {
     if (peers.length === 0) return [];
-    // 1. The head as it is now (without the chain writer's lock: a checkpoint only reads).
-    const head = await this.db.read((s) => s.messageLog.newest());
-    const count = head?.seq ?? 0;
-    const headHash = head?.hash ?? GENESIS_HASH;
-    const outcomes: CheckpointOutcome[] = [];
-    for (const peer of peers) {
-      // 2. Nothing new since the last countersigned checkpoint: nothing to sign.
-      const last = await this.db.read((s) => s.logCheckpoints.latest(this.config.node, peer));
-      if (!always && (last ? last.count === count && last.headHash === headHash : count === 0)) continue;
-      this.lastAsked.set(peer, this.clock.nowMs());
-      outcomes.push(await this.sendTo(peer, count, headHash));
+    try {
+      // 1. The head as it is now (without the chain writer's lock: a checkpoint only reads).
+      const head = await this.db.read((s) => s.messageLog.newest());
+      const count = head?.seq ?? 0;
+      const headHash = head?.hash ?? GENESIS_HASH;
+      const outcomes: CheckpointOutcome[] = [];
+      for (const peer of peers) {
+        // 2. Nothing new since the last countersigned checkpoint: nothing to sign.
+        const last = await this.db.read((s) => s.logCheckpoints.latest(this.config.node, peer));
+        if (!always && (last ? last.count === count && last.headHash === headHash : count === 0)) continue;
+        this.lastAsked.set(peer, this.clock.nowMs());
+        outcomes.push(await this.sendTo(peer, count, headHash));
+      }
+      return outcomes;
+    } catch (error) {
+      // The database could not be read (a restart, a reset connection): this period is skipped, the
+      // next one reads the head again. Never a rejection: the timer has no one to hand it to.
+      const code = isGatewayError(error) ? error.code : 'INTERNAL';
+      this.logger.warn({ msg: 'log head not readable; the next period tries again', code });
+      return peers.map((peer) => ({ peer, ok: false, code }));
     }
-    return outcomes;
   }
 
   private async sendTo(peer: NodeCode, count: number, headHash: string): Promise<CheckpointOutcome> {
