@@ -14,8 +14,8 @@ import {
 } from './compact-jws.js';
 import { evidenceHash, suiteNamed, type SuiteName } from './crypto-suite.js';
 import { parseFederation, type Federation } from './federation.js';
-import { createdAtOf, newKid, readKeyDirectory, writeNewKeyFile } from './key-directory.js';
-import { keyStoreConfig, prepareKeyDir, readOptionalText, writeFileSafely } from './key-files.js';
+import { createdAtOf, loadOrCreateKeys, newKid, readKeyDirectory, writeNewKeyFile } from './key-directory.js';
+import { keyStoreConfig, readOptionalText, writeFileSafely } from './key-files.js';
 import { createOkpKey, loadOkpKeys, loadOrCreateOkpKeys, type OkpKeySpec, type StoredOkpKey } from './okp-key-directory.js';
 import { isKey32, isKid, publicJwkProblem, SIGNING_ALG, SM2_ALG, toPublicJwk, toSm2PublicJwk, type PublicJwk } from './public-jwk.js';
 import type { Signer } from './signing-key.js';
@@ -350,11 +350,7 @@ async function importAuthorityKey(stored: StoredOkpKey): Promise<AuthorityKey> {
 const SM2_AUTHORITY_PREFIX = 'FA-SM2';
 
 async function loadOrCreateSm2AuthorityKeys(dir: string, clock: Clock): Promise<AuthorityKey[]> {
-  await prepareKeyDir(dir);
-  const keys = await loadSm2AuthorityKeys(dir);
-  if (keys.length > 0) return keys;
-  await createSm2AuthorityKey(dir, clock);
-  return loadSm2AuthorityKeys(dir);
+  return loadOrCreateKeys(dir, () => loadSm2AuthorityKeys(dir), () => createSm2AuthorityKey(dir, clock));
 }
 
 async function loadSm2AuthorityKeys(dir: string): Promise<AuthorityKey[]> {

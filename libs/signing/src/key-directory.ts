@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GatewayError, parseInstant, shanghaiDate } from '#core';
-import { keyStoreConfig, readPrivateKeyFile, removeFile, writeFileSafely } from './key-files.js';
+import { keyStoreConfig, prepareKeyDir, readPrivateKeyFile, removeFile, writeFileSafely } from './key-files.js';
 
 /**
  * A directory of private keys, one JWK file per key: `<kid>.private.jwk.json`, mode 0600 in a
@@ -48,6 +48,21 @@ export function kidPattern(prefix: string): RegExp {
  */
 export function newKid(prefix: string, nowMs: number): string {
   return `${prefix}-${shanghaiDate(nowMs).replaceAll('-', '')}-${randomBytes(3).toString('hex')}`;
+}
+
+/**
+ * The keys `load` finds in `dir` (oldest first), creating the directory (0700) and, when there is
+ * none, a first key with `create`, so a first start needs no manual step. Two processes opening
+ * an empty directory at once may each create a key; both are then valid and the newest is used.
+ *
+ * @example const keys = await loadOrCreateKeys(dir, () => loadOkpKeys(dir, spec), () => createOkpKey(dir, spec, clock));
+ */
+export async function loadOrCreateKeys<K>(dir: string, load: () => Promise<K[]>, create: () => Promise<unknown>): Promise<K[]> {
+  await prepareKeyDir(dir);
+  const keys = await load();
+  if (keys.length > 0) return keys;
+  await create();
+  return load();
 }
 
 /**

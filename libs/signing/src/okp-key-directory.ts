@@ -1,7 +1,7 @@
 import { exportJWK, generateKeyPair } from 'jose';
 import { GatewayError, toShanghaiIso, type Clock } from '#core';
-import { createdAtOf, newKid, readKeyDirectory, removeKeyFile, writeNewKeyFile } from './key-directory.js';
-import { keyStoreConfig as config, prepareKeyDir } from './key-files.js';
+import { createdAtOf, loadOrCreateKeys, newKid, readKeyDirectory, removeKeyFile, writeNewKeyFile } from './key-directory.js';
+import { keyStoreConfig as config } from './key-files.js';
 import { isKey32 } from './public-jwk.js';
 
 /**
@@ -39,11 +39,7 @@ export interface OkpKeySpec {
  * directory at once may each create a key; both are then valid and the newest is used.
  */
 export async function loadOrCreateOkpKeys(dir: string, spec: OkpKeySpec, clock: Clock): Promise<StoredOkpKey[]> {
-  await prepareKeyDir(dir);
-  const keys = await loadOkpKeys(dir, spec);
-  if (keys.length > 0) return keys;
-  await createOkpKey(dir, spec, clock);
-  return loadOkpKeys(dir, spec);
+  return loadOrCreateKeys(dir, () => loadOkpKeys(dir, spec), () => createOkpKey(dir, spec, clock));
 }
 
 /** Every key of `spec` in `dir`, oldest first; refuses (CONFIG_INVALID) a file others can read. */

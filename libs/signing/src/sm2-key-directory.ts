@@ -1,6 +1,6 @@
 import { GatewayError, toShanghaiIso, type Clock } from '#core';
-import { createdAtOf, newKid, readKeyDirectory, removeKeyFile, writeNewKeyFile } from './key-directory.js';
-import { keyStoreConfig as config, prepareKeyDir } from './key-files.js';
+import { createdAtOf, loadOrCreateKeys, newKid, readKeyDirectory, removeKeyFile, writeNewKeyFile } from './key-directory.js';
+import { keyStoreConfig as config } from './key-files.js';
 import { isSm2Coordinate, Sm2PrivateKey } from './sm2-key.js';
 
 /**
@@ -36,11 +36,7 @@ export interface Sm2KeySpec {
  * @example const keys = await loadOrCreateSm2Keys(dir, { alg: 'SM2-ECDH-ES', use: 'enc', kidPrefix: 'SC.card-sm2-enc' }, clock);
  */
 export async function loadOrCreateSm2Keys(dir: string, spec: Sm2KeySpec, clock: Clock): Promise<StoredSm2Key[]> {
-  await prepareKeyDir(dir);
-  const keys = await loadSm2Keys(dir, spec);
-  if (keys.length > 0) return keys;
-  await createSm2Key(dir, spec, clock);
-  return loadSm2Keys(dir, spec);
+  return loadOrCreateKeys(dir, () => loadSm2Keys(dir, spec), () => createSm2Key(dir, spec, clock));
 }
 
 /**
