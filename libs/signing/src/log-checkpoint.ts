@@ -1,5 +1,12 @@
 import { GatewayError, isNodeCode, type NodeCode } from '#core';
-import { checkAllowlist, checkTime, ClaimProblems, signCompact, verifyCompactJws, type Refuse } from './compact-jws.js';
+import {
+  checkAllowlist,
+  checkTime,
+  ClaimProblems,
+  signCompact,
+  verifyCompactJws,
+  type Refuse,
+} from './compact-jws.js';
 import { GENESIS_HASH } from './hash-chain.js';
 import { evidenceHash } from './crypto-suite.js';
 import type { SigningKey } from './signing-key.js';
@@ -172,7 +179,7 @@ export function readCheckpointClaims(compact: string): CheckpointClaims | null {
   return payload !== null && checkpointProblems(payload).fields.length === 0 ? (payload as unknown as CheckpointClaims) : null;
 }
 
-/** Steps 1 to 6 (verifyCompactJws) for checkpoints and countersignatures. */
+/** Steps 1 to 6 shared by checkpoints and countersignatures. */
 async function verifySigned(
   compact: string,
   typ: string,
