@@ -1,4 +1,4 @@
-import type { SqlRunner } from './stores.js';
+import type { SqlRunner } from './sql-runner.js';
 
 /** The latest heartbeat of one adapter instance (migration 0010), as the gateway received it. */
 export interface AdapterHeartbeatRecord {

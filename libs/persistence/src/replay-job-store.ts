@@ -1,4 +1,4 @@
-import type { SqlRunner } from './stores.js';
+import type { SqlRunner } from './sql-runner.js';
 
 export type ReplayJobState = 'running' | 'done' | 'failed';
 

@@ -253,6 +253,69 @@ export async function verifySignature(
   return parseJsonObject(payloadSegment, 'the payload', '', refuse);
 }
 
+/** What `verifyCompactJws` checks a token against. */
+export interface CompactJwsCheck {
+  /** The explicit type expected (RFC 8725 §3.11): an envelope's, a receipt's, a checkpoint's. */
+  readonly typ: string;
+  readonly trust: TrustStore;
+  /** The algorithm allowlist, already checked by the caller (`checkAllowlist` or the trust store's). */
+  readonly allowed: readonly string[];
+  readonly refuse: Refuse;
+  /**
+   * Step 5's last check, the caller's: refuse (by throwing) a key of the wrong owner before the
+   * signature is checked. A receipt or checkpoint signed by any other node proves nothing.
+   */
+  readonly acceptKey?: (key: ResolvedKey, kid: string) => void;
+}
+
+/** A compact JWS whose header, key and signature passed: the payload may be read now. */
+export interface VerifiedCompactJws {
+  readonly header: JwsHeader;
+  readonly key: ResolvedKey;
+  readonly payload: Record<string, unknown>;
+}
+
+/**
+ * Steps 1 to 6 of every signed token between nodes (envelopes, receipts, log checkpoints), as a
+ * checklist; the caller goes on with its claims. Each failure goes through `check.refuse`, which
+ * decides the public code.
+ *
+ * @example const { header, key, payload } = await verifyCompactJws(compact, { typ: RECEIPT_TYP, trust, allowed, refuse });
+ */
+export async function verifyCompactJws(compact: string, check: CompactJwsCheck): Promise<VerifiedCompactJws> {
+  const { trust, allowed, refuse } = check;
+
+  // 1. Shape: three base64url segments and a protected header that is a JSON object naming each
+  //    member once (RFC 7515 §4; ENVELOPE_MALFORMED).
+  const rawHeader = parseCompact(compact, refuse);
+
+  // 2. Algorithm allowlist, before any key lookup: no `none`, no HS*, nothing outside the list
+  //    (RFC 8725 §3.1 and §2.1; ENVELOPE_ALG_REFUSED); the algorithm of a suite the federation
+  //    does not accept now is SUITE_NOT_ACCEPTED (issue 17).
+  const alg = checkAlgorithm(rawHeader, allowed, refuse);
+
+  // 3. Explicit type: this kind of token, not another JWS of the federation (RFC 8725 §3.11,
+  //    §3.12; ENVELOPE_MALFORMED).
+  const typ = checkType(rawHeader, check.typ, refuse);
+
+  // 4. No critical extensions: we understand none (RFC 7515 §4.1.11; ENVELOPE_MALFORMED).
+  checkCritical(rawHeader, refuse);
+
+  // 5. The key: named by kid, listed by the federation, bound to this algorithm
+  //    (ENVELOPE_MALFORMED without a kid, ENVELOPE_KEY_UNKNOWN, ENVELOPE_ALG_REFUSED), and of the
+  //    owner the caller expects, where it expects one.
+  const kid = checkKid(rawHeader, refuse);
+  // A kid the federation does not list may be a key the peer rotated to and publishes at its
+  // jwksUrl: the trust store fetches it at most once per interval (a no-op without jwksUrl).
+  await trust.ensure(kid);
+  const key = resolveKey(trust, kid, alg, refuse);
+  check.acceptKey?.(key, kid);
+
+  // 6. Signature (ENVELOPE_SIGNATURE_INVALID). Nothing in the payload is read before this.
+  const payload = await verifySignature(compact, key, allowed, refuse);
+  return { header: { alg, kid, typ }, key, payload };
+}
+
 /**
  * Signs `claims` as a compact JWS with the header `{ alg, kid, typ }` and nothing else.
  * Failures here are ours, not a peer's: they are INTERNAL.

@@ -1,18 +1,12 @@
 import { GatewayError, isNodeCode, type NodeCode } from '#core';
 import {
-  checkAlgorithm,
   checkAllowlist,
-  checkCritical,
-  checkKid,
   checkTime,
-  checkType,
   ClaimProblems,
   isSeconds,
   isToken,
-  parseCompact,
-  resolveKey,
   signCompact,
-  verifySignature,
+  verifyCompactJws,
   type JwsHeader,
   type Refuse,
 } from './compact-jws.js';
@@ -121,32 +115,10 @@ export async function verifyEnvelope(compact: string, opts: VerifyEnvelopeOption
     throw new GatewayError('INTERNAL', { detail: 'maxLifetimeSeconds must be a positive number of seconds' });
   }
 
-  // 1. Shape: three base64url segments and a protected header that is a JSON object naming each
-  //    member once (RFC 7515 §4; ENVELOPE_MALFORMED).
-  const rawHeader = parseCompact(compact, refuse);
-
-  // 2. Algorithm allowlist, before any key lookup: no `none`, no HS*, nothing outside the list
-  //    (RFC 8725 §3.1 and §2.1; ENVELOPE_ALG_REFUSED); the algorithm of a suite the federation
-  //    does not accept now is SUITE_NOT_ACCEPTED (issue 17).
-  const alg = checkAlgorithm(rawHeader, allowed, refuse);
-
-  // 3. Explicit type: an envelope, not a receipt or any other JWS (RFC 8725 §3.11, §3.12;
-  //    ENVELOPE_MALFORMED).
-  const typ = checkType(rawHeader, ENVELOPE_TYP, refuse);
-
-  // 4. No critical extensions: we understand none (RFC 7515 §4.1.11; ENVELOPE_MALFORMED).
-  checkCritical(rawHeader, refuse);
-
-  // 5. The key: named by kid, listed by the federation, bound to this algorithm
-  //    (ENVELOPE_MALFORMED without a kid, ENVELOPE_KEY_UNKNOWN, ENVELOPE_ALG_REFUSED).
-  const kid = checkKid(rawHeader, refuse);
-  // A kid the federation does not list may be a key the peer rotated to and publishes at its
-  // jwksUrl: the trust store fetches it at most once per interval (a no-op without jwksUrl).
-  await opts.trust.ensure(kid);
-  const key = resolveKey(opts.trust, kid, alg, refuse);
-
-  // 6. Signature (ENVELOPE_SIGNATURE_INVALID). Nothing in the payload is read before this.
-  const payload = await verifySignature(compact, key, allowed, refuse);
+  // 1–6. A compact JWS of our envelope type, its header checked before any key is looked up,
+  //      signed by a key the federation lists for its algorithm (verifyCompactJws).
+  const { header, key, payload } = await verifyCompactJws(compact, { typ: ENVELOPE_TYP, trust: opts.trust, allowed, refuse });
+  const { alg, kid } = header;
 
   // 7. Claims present and well typed (ENVELOPE_CLAIMS_INVALID, naming every claim at fault). The
   //    payload named each member once, at any depth (RFC 7519 §4; ENVELOPE_MALFORMED in step 6).
@@ -189,7 +161,7 @@ export async function verifyEnvelope(compact: string, opts: VerifyEnvelopeOption
   }
 
   // 13. The hash of exactly what was received, for the receipt and the inbox, in the envelope's suite.
-  return { claims, header: { alg, kid, typ }, sha256: suiteHash(suiteOfSignatureAlg(alg) ?? INTL_SUITE, compact) };
+  return { claims, header, sha256: suiteHash(suiteOfSignatureAlg(alg) ?? INTL_SUITE, compact) };
 }
 
 function envelopeClaimProblems(claims: object): ClaimProblems {

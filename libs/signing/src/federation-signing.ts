@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { mkdir, readFile } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
 import { CompactSign, compactVerify, importJWK, type CryptoKey } from 'jose';
-import { GatewayError, parseInstant, shanghaiDate, toShanghaiIso, type Clock } from '#core';
+import { GatewayError, toShanghaiIso, type Clock } from '#core';
 import {
   checkAlgorithm,
   checkCritical,
@@ -15,10 +14,12 @@ import {
 } from './compact-jws.js';
 import { evidenceHash, suiteNamed, type SuiteName } from './crypto-suite.js';
 import { parseFederation, type Federation } from './federation.js';
-import { keyStoreConfig, prepareKeyDir, readOptionalText, readPrivateKeyFile, writeFileSafely } from './key-files.js';
+import { createdAtOf, loadOrCreateKeys, newKid, readKeyDirectory, writeNewKeyFile } from './key-directory.js';
+import { keyStoreConfig, readOptionalText, writeFileSafely } from './key-files.js';
 import { createOkpKey, loadOkpKeys, loadOrCreateOkpKeys, type OkpKeySpec, type StoredOkpKey } from './okp-key-directory.js';
 import { isKey32, isKid, publicJwkProblem, SIGNING_ALG, SM2_ALG, toPublicJwk, toSm2PublicJwk, type PublicJwk } from './public-jwk.js';
 import type { Signer } from './signing-key.js';
+import { newSm2SigningJwk } from './signing-key-files.js';
 import { Sm2PrivateKey, Sm2PublicKey } from './sm2.js';
 
 /**
@@ -346,60 +347,34 @@ async function importAuthorityKey(stored: StoredOkpKey): Promise<AuthorityKey> {
 
 // --- the gm suite's authority keys: SM2 JWKs written by hand (Node cannot export one) ---
 
-const SM2_AUTHORITY_KID = /^FA-SM2-\d{8}-[0-9a-f]{6}$/;
-const KEY_SUFFIX = '.private.jwk.json';
+const SM2_AUTHORITY_PREFIX = 'FA-SM2';
 
 async function loadOrCreateSm2AuthorityKeys(dir: string, clock: Clock): Promise<AuthorityKey[]> {
-  await prepareKeyDir(dir);
-  const keys = await loadSm2AuthorityKeys(dir);
-  if (keys.length > 0) return keys;
-  await createSm2AuthorityKey(dir, clock);
-  return loadSm2AuthorityKeys(dir);
+  return loadOrCreateKeys(dir, () => loadSm2AuthorityKeys(dir), () => createSm2AuthorityKey(dir, clock));
 }
 
 async function loadSm2AuthorityKeys(dir: string): Promise<AuthorityKey[]> {
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch (cause) {
-    throw new GatewayError('CONFIG_INVALID', { detail: 'federation authority: cannot list the key directory', cause });
-  }
-  const keys: AuthorityKey[] = [];
-  for (const name of names) {
-    const kid = name.endsWith(KEY_SUFFIX) ? name.slice(0, -KEY_SUFFIX.length) : '';
-    if (!SM2_AUTHORITY_KID.test(kid)) continue;
-    const parsed = await readPrivateKeyFile(join(dir, name), kid);
-    if (parsed === undefined) continue;
-    const f = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as Record<string, unknown>;
-    if (f.kty !== 'EC' || f.crv !== 'SM2' || !isKey32(f.x) || !isKey32(f.y) || !isKey32(f.d)) throw keyStoreConfig(`key file of ${kid} is not an SM2 private JWK`);
-    if (f.kid !== kid || (f.alg !== undefined && f.alg !== SM2_ALG)) throw keyStoreConfig(`key file of ${kid} names another kid or alg`);
-    if (typeof f.createdAt !== 'string' || Number.isNaN(parseInstant(f.createdAt))) throw keyStoreConfig(`key file of ${kid} has no valid createdAt`);
-    const privateKey = Sm2PrivateKey.fromScalar(Buffer.from(f.d, 'base64url'));
-    const point = privateKey?.publicKey.coordinates();
-    if (privateKey === undefined || point?.x.toString('base64url') !== f.x || point.y.toString('base64url') !== f.y) {
-      throw keyStoreConfig(`federation authority: key ${kid}: the public half does not match the private half`);
-    }
-    keys.push(Object.freeze({ kid, alg: SM2_ALG, privateKey, publicJwk: toSm2PublicJwk(f.x, f.y, kid), createdAt: f.createdAt }));
-  }
-  return keys.sort((a, b) => parseInstant(a.createdAt) - parseInstant(b.createdAt) || (a.kid < b.kid ? -1 : 1));
+  return readKeyDirectory(
+    dir,
+    SM2_AUTHORITY_PREFIX,
+    (kid, f) => {
+      if (f.kty !== 'EC' || f.crv !== 'SM2' || !isKey32(f.x) || !isKey32(f.y) || !isKey32(f.d)) throw keyStoreConfig(`key file of ${kid} is not an SM2 private JWK`);
+      if (f.kid !== kid || (f.alg !== undefined && f.alg !== SM2_ALG)) throw keyStoreConfig(`key file of ${kid} names another kid or alg`);
+      const createdAt = createdAtOf(kid, f);
+      const privateKey = Sm2PrivateKey.fromScalar(Buffer.from(f.d, 'base64url'));
+      const point = privateKey?.publicKey.coordinates();
+      if (privateKey === undefined || point?.x.toString('base64url') !== f.x || point.y.toString('base64url') !== f.y) {
+        throw keyStoreConfig(`federation authority: key ${kid}: the public half does not match the private half`);
+      }
+      return Object.freeze({ kid, alg: SM2_ALG, privateKey, publicJwk: toSm2PublicJwk(f.x, f.y, kid), createdAt });
+    },
+    'federation authority: cannot list the key directory',
+  );
 }
 
 async function createSm2AuthorityKey(dir: string, clock: Clock): Promise<void> {
   const nowMs = clock.nowMs();
-  const kid = `FA-SM2-${shanghaiDate(nowMs).replaceAll('-', '')}-${randomBytes(3).toString('hex')}`;
-  const key = Sm2PrivateKey.generate();
-  const { x, y } = key.publicKey.coordinates();
-  const content = {
-    kty: 'EC',
-    crv: 'SM2',
-    x: x.toString('base64url'),
-    y: y.toString('base64url'),
-    d: key.toPrivateScalar().toString('base64url'),
-    kid,
-    alg: SM2_ALG,
-    use: 'sig',
-    createdAt: toShanghaiIso(nowMs),
-  };
-  const written = await writeFileSafely(dir, `${kid}${KEY_SUFFIX}`, `${JSON.stringify(content, null, 2)}\n`, { exclusive: true });
-  if (!written) throw new GatewayError('INTERNAL', { detail: `key ${kid} exists already` });
+  const kid = newKid(SM2_AUTHORITY_PREFIX, nowMs);
+  const content = { ...newSm2SigningJwk(kid), createdAt: toShanghaiIso(nowMs) };
+  await writeNewKeyFile(dir, kid, content);
 }

@@ -1,73 +1,28 @@
-import { randomBytes, sign, verify } from 'node:crypto';
-import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { exportJWK, generateKeyPair, importJWK, type CryptoKey } from 'jose';
-import { Clock, GatewayError, isNodeCode, parseInstant, shanghaiDate, toShanghaiIso, type NodeCode } from '#core';
-import {
-  keyStoreConfig as config,
-  prepareKeyDir,
-  readOptionalText,
-  readPrivateKeyFile,
-  removeFile,
-  removeQuietly,
-  writeFileSafely,
-} from './key-files.js';
+import { Clock, GatewayError, isNodeCode, parseInstant, toShanghaiIso, type NodeCode } from '#core';
 import type { SuiteName } from './crypto-suite.js';
-import { isKey32, SIGNING_ALG, SM2_ALG, toPublicJwk, toSm2PublicJwk, type PublicJwk } from './public-jwk.js';
-import { okpKeyObject } from './key-objects.js';
-import type { Ed25519SigningKey, SigningKey, Sm2SigningKey } from './signing-key.js';
-import { Sm2PrivateKey } from './sm2.js';
+import { keyFileName, removeKeyFile } from './key-directory.js';
+import { keyStoreConfig as config, prepareKeyDir, readOptionalText, removeQuietly, writeFileSafely } from './key-files.js';
+import {
+  activation,
+  checkSwitch,
+  markerName,
+  parseMarker,
+  parseRotation,
+  preparation,
+  pruning,
+  resolveView,
+  rotationName,
+  stateOf,
+  type KeyState,
+  type RotationFile,
+  type View,
+} from './key-rotation-state.js';
+import type { PublicJwk } from './public-jwk.js';
+import type { Ed25519SigningKey, SigningKey } from './signing-key.js';
+import { loadSigningKeys, newSigningKid, spaceOf, writeSigningKeyFile, type Space } from './signing-key-files.js';
 
-/**
- * What a key file holds: the private JWK (RFC 7517, RFC 8037) plus two members of our own, which
- * RFC 7517 §4 allows and other JOSE libraries ignore.
- */
-interface KeyFile {
-  readonly kty: 'OKP' | 'EC';
-  readonly crv: 'Ed25519' | 'SM2';
-  readonly x: string;
-  /** SM2 keys only: the point's second coordinate (RFC 7518 §6.2.1.3). */
-  readonly y?: string;
-  readonly d: string;
-  readonly kid: string;
-  readonly alg: 'EdDSA' | 'SM2';
-  readonly use: 'sig';
-  readonly node: NodeCode;
-  readonly createdAt: string;
-}
-
-/**
- * The keys of one node in one suite live side by side with the other suite's in the same folder,
- * apart by name: `intl` keeps the names of the first version (`SC-20261123-3fa9c1`, `SC.active`,
- * `SC.keys.json`); `gm` prefixes them with `SC-SM2` (`SC-SM2-20261123-3fa9c1`, `SC-SM2.active`).
- */
-interface Space {
-  readonly node: NodeCode;
-  readonly suite: SuiteName;
-  /** The prefix of kids and state files. */
-  readonly ns: string;
-}
-
-function spaceOf(node: NodeCode, suite: SuiteName): Space {
-  return { node, suite, ns: suite === 'gm' ? `${node}-SM2` : node };
-}
-
-/**
- * What `<node>.keys.json` holds once a rotation has begun. Absent in a store that never rotated
- * (the layout of the first version: key files plus `<node>.active`), which opens as before.
- */
-interface RotationFile {
-  readonly version: 1;
-  readonly active: string;
-  readonly next?: string;
-  readonly retiring: readonly { readonly kid: string; readonly retireAfter: string }[];
-}
-
-/**
- * The state of a key in its life: `next` is published but not used, `active` signs, `retiring`
- * is published for verification only, until its `retireAfter` instant.
- */
-export type KeyState = 'active' | 'next' | 'retiring';
+export type { KeyState } from './key-rotation-state.js';
 
 /** One key as an operator sees it (issue 6: age and expiry, with a warning well before). */
 export interface KeyStatus {
@@ -118,19 +73,8 @@ export interface RotateOptions {
 }
 
 const DEFAULT_MIN_PUBLISHED_SECONDS = 86_400;
-const KEY_FILE_SUFFIX = '.private.jwk.json';
 const DAY_MS = 86_400_000;
 const DEFAULTS = { maxAgeDays: 365, warnDays: 30, retentionSeconds: 8 * 86_400 } as const;
-
-/** What the store knows at one moment; replaced as a whole, never changed in place. */
-interface View {
-  readonly keys: readonly SigningKey[];
-  readonly active: SigningKey;
-  readonly next: SigningKey | undefined;
-  /** Retiring keys with a recorded retireAfter (ms); other non-active, non-next keys have none. */
-  readonly retireAfter: ReadonlyMap<string, number>;
-  readonly jwks: { readonly keys: readonly PublicJwk[] };
-}
 
 /**
  * A node's signing keys, one file per key in a directory only the service user can read:
@@ -150,6 +94,9 @@ interface View {
  *   2. `activateNext()` once the peers trust it: it signs from now on, and the old key becomes
  *      `retiring`, still published, until `retireAfter` = now + `retentionSeconds`.
  *   3. `pruneRetired()` later deletes retiring keys whose `retireAfter` has passed.
+ *
+ * Each step's rule is a pure function of the store's view (key-rotation-state.ts); this class reads
+ * and writes the files around it, and the key files themselves are signing-key-files.ts's.
  *
  * Keys are imported once, at open (and at `reload`); the private CryptoKey is not extractable.
  * One process should rotate; other processes sharing the directory see the change at `reload()`
@@ -317,11 +264,10 @@ export class FileKeyStore<K extends SigningKey = SigningKey> {
         this.view = view;
         return view.next as K;
       }
-      const kid = newKid(this.space, this.clock.nowMs());
-      // The state is written before the key file: a crash in between leaves a `next` without a
-      // file, which loading ignores, rather than a key file without a state.
-      await writeRotation(this.dir, this.space, { version: 1, active: view.active.kid, next: kid, retiring: retiringOf(view) });
-      await writeKeyFile(this.dir, this.space, kid, this.clock.nowMs());
+      const kid = newSigningKid(this.space, this.clock.nowMs());
+      // The state is written before the key file (see `preparation`).
+      await writeRotation(this.dir, this.space, preparation(view, kid));
+      await writeSigningKeyFile(this.dir, this.space, kid, this.clock.nowMs());
       this.view = await loadView(this.dir, this.space, this.clock);
       if (this.view.next?.kid !== kid) throw new GatewayError('INTERNAL', { detail: `the next key ${kid} did not persist` });
       return this.view.next as K;
@@ -340,18 +286,11 @@ export class FileKeyStore<K extends SigningKey = SigningKey> {
   async activateNext(): Promise<K> {
     return this.exclusive(async () => {
       const view = await loadView(this.dir, this.space, this.clock);
-      if (view.next === undefined) {
-        throw new GatewayError('KEY_ROTATION_REFUSED', { detail: 'there is no next key: prepare it and publish it before activating' });
-      }
-      const retireAfter = toShanghaiIso(this.clock.nowMs() + this.options.retentionSeconds * 1000);
+      const { next, rotation } = activation(view, this.clock.nowMs(), this.options.retentionSeconds);
       // The rotation file is the truth and is written first; the marker follows it, and a crash in
       // between is repaired at the next load (the marker is moved to the rotation file's active).
-      await writeRotation(this.dir, this.space, {
-        version: 1,
-        active: view.next.kid,
-        retiring: [...retiringOf(view), { kid: view.active.kid, retireAfter }],
-      });
-      await writeMarker(this.dir, this.space, view.next.kid, { exclusive: false });
+      await writeRotation(this.dir, this.space, rotation);
+      await writeMarker(this.dir, this.space, next.kid, { exclusive: false });
       this.view = await loadView(this.dir, this.space, this.clock);
       return this.view.active as K;
     });
@@ -385,18 +324,7 @@ export class FileKeyStore<K extends SigningKey = SigningKey> {
       const prepared = await this.prepareNext();
       return { action: 'prepared', kid: prepared.kid, publishBy: prepared.createdAt };
     }
-    if (options.publishedKids !== undefined && !options.publishedKids.includes(next.kid)) {
-      throw new GatewayError('KEY_ROTATION_REFUSED', {
-        detail: `the next key ${next.kid} is not in the federation the peers run: publish it before switching to it`,
-      });
-    }
-    const publishedForMs = this.clock.nowMs() - parseInstant(next.createdAt);
-    if (publishedForMs < minPublishedSeconds * 1000) {
-      const at = toShanghaiIso(parseInstant(next.createdAt) + minPublishedSeconds * 1000);
-      throw new GatewayError('KEY_ROTATION_REFUSED', {
-        detail: `the next key ${next.kid} has been published for ${Math.floor(publishedForMs / 1000)} s; switch to it at ${at} or later`,
-      });
-    }
+    checkSwitch(next, this.clock.nowMs(), minPublishedSeconds, options.publishedKids);
     const retiring = this.view.active.kid;
     const active = await this.activateNext();
     const retireAfterMs = this.view.retireAfter.get(retiring);
@@ -412,21 +340,15 @@ export class FileKeyStore<K extends SigningKey = SigningKey> {
   async pruneRetired(): Promise<string[]> {
     return this.exclusive(async () => {
       const view = await loadView(this.dir, this.space, this.clock);
-      const nowMs = this.clock.nowMs();
-      const due = [...view.retireAfter].filter(([, at]) => nowMs > at).map(([kid]) => kid);
+      const { due, rotation } = pruning(view, this.clock.nowMs());
       if (due.length === 0) {
         this.view = view;
         return [];
       }
       // Files first, then the state: a crash in between leaves a state naming a missing retiring
       // key, which loading ignores, rather than a key file without a state.
-      for (const kid of due) await removeFile(this.dir, keyFileName(kid));
-      await writeRotation(this.dir, this.space, {
-        version: 1,
-        active: view.active.kid,
-        ...(view.next === undefined ? {} : { next: view.next.kid }),
-        retiring: retiringOf(view).filter((r) => !due.includes(r.kid)),
-      });
+      for (const kid of due) await removeKeyFile(this.dir, kid);
+      await writeRotation(this.dir, this.space, rotation);
       this.view = await loadView(this.dir, this.space, this.clock);
       return due;
     });
@@ -447,7 +369,7 @@ export class FileKeyStore<K extends SigningKey = SigningKey> {
     for (const suite of ['intl', 'gm'] as const) {
       if (suite === this.signing) continue;
       const space = spaceOf(this.node, suite);
-      if ((await loadKeys(this.dir, space)).length > 0) this.views.set(suite, await loadView(this.dir, space, this.clock));
+      if ((await loadSigningKeys(this.dir, space)).length > 0) this.views.set(suite, await loadView(this.dir, space, this.clock));
     }
   }
 
@@ -474,17 +396,6 @@ function checkOptions(options: FileKeyStoreOptions): Required<Omit<FileKeyStoreO
   return { maxAgeDays, warnDays, retentionSeconds };
 }
 
-function stateOf(view: View, kid: string): KeyState {
-  if (kid === view.active.kid) return 'active';
-  if (kid === view.next?.kid) return 'next';
-  return 'retiring';
-}
-
-/** The retiring keys with a recorded retireAfter, as the rotation file lists them. */
-function retiringOf(view: View): { kid: string; retireAfter: string }[] {
-  return [...view.retireAfter].map(([kid, at]) => ({ kid, retireAfter: toShanghaiIso(at) }));
-}
-
 /**
  * Reads the whole store. Two processes may open an empty store at once (the local stack and a
  * node it starts): whoever writes the marker first wins; the other discards its key and reads
@@ -492,198 +403,31 @@ function retiringOf(view: View): { kid: string; retireAfter: string }[] {
  */
 async function loadView(dir: string, space: Space, clock: Clock): Promise<View> {
   for (let attempt = 0; attempt < 3; attempt += 1) {
-    const keys = await loadKeys(dir, space);
+    const keys = await loadSigningKeys(dir, space);
     const marker = await readMarker(dir, space);
     const rotation = await readRotation(dir, space);
     if (keys.length === 0) {
       if (marker !== undefined) throw config(`${markerName(space)} names ${marker}, but there is no key file`);
       if (rotation !== undefined) throw config(`${rotationName(space)} names ${rotation.active}, but there is no key file`);
-      const created = newKid(space, clock.nowMs());
-      await writeKeyFile(dir, space, created, clock.nowMs());
+      const created = newSigningKid(space, clock.nowMs());
+      await writeSigningKeyFile(dir, space, created, clock.nowMs());
       const won = await writeMarker(dir, space, created, { exclusive: true });
       // Lost the race, unless the winner (seeing our key without a marker) chose our key.
       if (!won && (await readMarker(dir, space)) !== created) await removeQuietly(join(dir, keyFileName(created)));
       continue; // read back what is on disk, whoever wrote it
     }
-    // Keys without a marker (deleted by hand, or a crash between the two writes): the newest key is
-    // the only sensible choice, and every process makes the same one. With a rotation file, that
-    // file decides, and a marker left behind by a crash during activation is moved to match it.
-    const activeKid = rotation?.active ?? marker ?? keys[keys.length - 1].kid;
-    const source = rotation === undefined ? markerName(space) : rotationName(space);
-    const active = keys.find((k) => k.kid === activeKid);
-    if (active === undefined) throw config(`${source} names ${activeKid}, which has no key file`);
-    if (marker !== activeKid) await writeMarker(dir, space, activeKid, { exclusive: false });
-
-    // A next key without a file is what a crash in prepareNext leaves: as if never prepared.
-    const next = rotation?.next === undefined || rotation.next === activeKid ? undefined : keys.find((k) => k.kid === rotation.next);
-    // A retiring entry without a file is what a crash in pruneRetired leaves: already gone.
-    const retireAfter = new Map(
-      (rotation?.retiring ?? [])
-        .filter((r) => r.kid !== activeKid && r.kid !== next?.kid && keys.some((k) => k.kid === r.kid))
-        .map((r) => [r.kid, parseInstant(r.retireAfter)] as const),
-    );
-    return Object.freeze({
-      keys: Object.freeze(keys),
-      active,
-      next,
-      retireAfter,
-      jwks: Object.freeze({ keys: Object.freeze(keys.map((k) => k.publicJwk)) }),
-    });
+    const view = resolveView(space, keys, marker, rotation);
+    if (marker !== view.active.kid) await writeMarker(dir, space, view.active.kid, { exclusive: false });
+    return view;
   }
   throw new GatewayError('INTERNAL', { detail: 'the key store kept changing while it was opened' });
 }
 
-// --- files ---
-
-function keyFileName(kid: string): string {
-  return `${kid}${KEY_FILE_SUFFIX}`;
-}
-
-function markerName(space: Space): string {
-  return `${space.ns}.active`;
-}
-
-function rotationName(space: Space): string {
-  return `${space.ns}.keys.json`;
-}
-
-function kidPattern(space: Space): RegExp {
-  return new RegExp(`^${space.ns}-\\d{8}-[0-9a-f]{6}$`);
-}
-
-/** A kid carries the node (and SM2 for `gm`) and the Shanghai date it was made: `SC-20261123-3fa9c1`, `SC-SM2-20261123-3fa9c1`. */
-function newKid(space: Space, nowMs: number): string {
-  return `${space.ns}-${shanghaiDate(nowMs).replaceAll('-', '')}-${randomBytes(3).toString('hex')}`;
-}
-
-async function loadKeys(dir: string, space: Space): Promise<SigningKey[]> {
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch (cause) {
-    throw new GatewayError('CONFIG_INVALID', { detail: 'key store: cannot list the key directory', cause });
-  }
-  const pattern = kidPattern(space);
-  const kids = names
-    .filter((name) => name.endsWith(KEY_FILE_SUFFIX))
-    .map((name) => name.slice(0, -KEY_FILE_SUFFIX.length))
-    .filter((kid) => pattern.test(kid))
-    .sort();
-  const keys: SigningKey[] = [];
-  for (const kid of kids) {
-    const key = await loadKey(dir, space, kid);
-    if (key !== undefined) keys.push(key);
-  }
-  return keys.sort((a, b) => parseInstant(a.createdAt) - parseInstant(b.createdAt) || (a.kid < b.kid ? -1 : 1));
-}
-
-/** Loads one key file; `undefined` if it vanished meanwhile (the losing side of a first-start race). */
-async function loadKey(dir: string, space: Space, kid: string): Promise<SigningKey | undefined> {
-  const parsed = await readPrivateKeyFile(join(dir, keyFileName(kid)), kid);
-  if (parsed === undefined) return undefined;
-  const f = (parsed ?? {}) as Partial<Record<keyof KeyFile, unknown>>;
-  const node = space.node;
-  const gm = space.suite === 'gm';
-  if (gm ? f.kty !== 'EC' || f.crv !== 'SM2' || !isKey32(f.y) : f.kty !== 'OKP' || f.crv !== 'Ed25519') {
-    throw config(`key file of ${kid} is not an ${gm ? 'SM2' : 'Ed25519'} private JWK`);
-  }
-  if (!isKey32(f.x) || !isKey32(f.d)) throw config(`key file of ${kid} is not an ${gm ? 'SM2' : 'Ed25519'} private JWK`);
-  if (f.kid !== kid || f.node !== node || (f.alg !== undefined && f.alg !== (gm ? SM2_ALG : SIGNING_ALG))) {
-    throw config(`key file of ${kid} names another kid, node or alg`);
-  }
-  if (typeof f.createdAt !== 'string' || Number.isNaN(parseInstant(f.createdAt))) {
-    throw config(`key file of ${kid} has no valid createdAt`);
-  }
-  return gm ? importSm2SigningKey(kid, node, f.x, f.y as string, f.d, f.createdAt) : importSigningKey(kid, node, f.x, f.d, f.createdAt);
-}
-
-async function importSigningKey(kid: string, node: NodeCode, x: string, d: string, createdAt: string): Promise<Ed25519SigningKey> {
-  let privateKey: CryptoKey;
-  let publicKey: CryptoKey;
-  try {
-    // Non-extractable (jose's default for private keys): the bytes stay in the file only.
-    privateKey = await importJWK({ kty: 'OKP', crv: 'Ed25519', x, d }, SIGNING_ALG, { extractable: false });
-    publicKey = await importJWK({ kty: 'OKP', crv: 'Ed25519', x }, SIGNING_ALG);
-  } catch (cause) {
-    throw new GatewayError('CONFIG_INVALID', { detail: `key store: key ${kid} cannot be imported`, cause });
-  }
-  // A file whose x does not belong to its d would sign envelopes that every peer refuses, while
-  // publishing a key nobody signs with. One signature at start-up finds that out, made and checked
-  // by the same node:crypto KeyObjects that sign and verify every envelope later.
-  const signer = okpKeyObject(privateKey, 'ed25519', 'private');
-  const verifier = okpKeyObject(publicKey, 'ed25519', 'public');
-  const probe = Buffer.from(kid, 'utf8');
-  let matches = false;
-  let cause: unknown;
-  try {
-    matches = signer !== undefined && verifier !== undefined && verify(null, probe, verifier, sign(null, probe, signer));
-  } catch (error) {
-    cause = error;
-  }
-  if (!matches) {
-    throw new GatewayError('CONFIG_INVALID', { detail: `key store: key ${kid}: the public half (x) does not match the private half (d)`, cause });
-  }
-  return Object.freeze({ kid, node, alg: SIGNING_ALG, privateKey, publicJwk: toPublicJwk(x, kid), createdAt });
-}
-
-/**
- * An SM2 key file: the scalar d gives the point, which must be the file's (x, y); a file whose
- * halves disagree would publish a key nobody signs with.
- */
-function importSm2SigningKey(kid: string, node: NodeCode, x: string, y: string, d: string, createdAt: string): Sm2SigningKey {
-  const privateKey = Sm2PrivateKey.fromScalar(Buffer.from(d, 'base64url'));
-  if (privateKey === undefined) throw new GatewayError('CONFIG_INVALID', { detail: `key store: key ${kid}: d is not an SM2 private key` });
-  const point = privateKey.publicKey.coordinates();
-  if (point.x.toString('base64url') !== x || point.y.toString('base64url') !== y) {
-    throw new GatewayError('CONFIG_INVALID', { detail: `key store: key ${kid}: the public half (x, y) does not match the private half (d)` });
-  }
-  return Object.freeze({ kid, node, alg: SM2_ALG, privateKey, publicJwk: toSm2PublicJwk(x, y, kid), createdAt });
-}
-
-/** Makes a new key pair of the space's suite and writes its file under `kid`. */
-async function writeKeyFile(dir: string, space: Space, kid: string, nowMs: number): Promise<void> {
-  const content: KeyFile = space.suite === 'gm' ? newSm2KeyFile(space.node, kid, nowMs) : await newEd25519KeyFile(space.node, kid, nowMs);
-  await writeFileSafely(dir, keyFileName(kid), `${JSON.stringify(content, null, 2)}\n`, { exclusive: true });
-}
-
-async function newEd25519KeyFile(node: NodeCode, kid: string, nowMs: number): Promise<KeyFile> {
-  let jwk: { x?: unknown; d?: unknown };
-  try {
-    // Extractable only for this one export to the file; the key used for signing is re-imported
-    // from the file's contents as non-extractable, by the same path as every later start.
-    const pair = await generateKeyPair(SIGNING_ALG, { extractable: true });
-    jwk = await exportJWK(pair.privateKey);
-  } catch (cause) {
-    throw new GatewayError('INTERNAL', { detail: 'cannot generate an Ed25519 key', cause });
-  }
-  if (!isKey32(jwk.x) || !isKey32(jwk.d)) throw new GatewayError('INTERNAL', { detail: 'the generated key is not Ed25519' });
-  return { kty: 'OKP', crv: 'Ed25519', x: jwk.x, d: jwk.d, kid, alg: SIGNING_ALG, use: 'sig', node, createdAt: toShanghaiIso(nowMs) };
-}
-
-/** An SM2 key as a JWK written by hand (Node cannot export one): RFC 7518 §6.2 members under crv SM2. */
-function newSm2KeyFile(node: NodeCode, kid: string, nowMs: number): KeyFile {
-  const key = Sm2PrivateKey.generate();
-  const { x, y } = key.publicKey.coordinates();
-  return {
-    kty: 'EC',
-    crv: 'SM2',
-    x: x.toString('base64url'),
-    y: y.toString('base64url'),
-    d: key.toPrivateScalar().toString('base64url'),
-    kid,
-    alg: SM2_ALG,
-    use: 'sig',
-    node,
-    createdAt: toShanghaiIso(nowMs),
-  };
-}
+// --- the state files ---
 
 async function readMarker(dir: string, space: Space): Promise<string | undefined> {
   const text = await readOptionalText(dir, markerName(space));
-  if (text === undefined) return undefined;
-  const kid = text.trim();
-  if (!kidPattern(space).test(kid)) throw config(`${markerName(space)} does not hold a kid of ${space.ns}`);
-  return kid;
+  return text === undefined ? undefined : parseMarker(space, text);
 }
 
 /** Writes the marker; with `exclusive`, returns false if another process wrote one first. */
@@ -692,31 +436,8 @@ async function writeMarker(dir: string, space: Space, kid: string, opts: { exclu
 }
 
 async function readRotation(dir: string, space: Space): Promise<RotationFile | undefined> {
-  const name = rotationName(space);
-  const node = space.ns;
-  const text = await readOptionalText(dir, name);
-  if (text === undefined) return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (cause) {
-    throw new GatewayError('CONFIG_INVALID', { detail: `key store: ${name} is not JSON`, cause });
-  }
-  const r = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as Partial<Record<keyof RotationFile, unknown>>;
-  const isOwnKid = (value: unknown): value is string => typeof value === 'string' && kidPattern(space).test(value);
-  if (r.version !== 1) throw config(`${name}: version must be 1`);
-  if (!isOwnKid(r.active)) throw config(`${name}: active must be a kid of ${node}`);
-  if (r.next !== undefined && !isOwnKid(r.next)) throw config(`${name}: next must be a kid of ${node}`);
-  if (!Array.isArray(r.retiring)) throw config(`${name}: retiring must be an array`);
-  const retiring = (r.retiring as readonly unknown[]).map((raw, i) => {
-    const entry = (typeof raw === 'object' && raw !== null ? raw : {}) as { kid?: unknown; retireAfter?: unknown };
-    if (!isOwnKid(entry.kid)) throw config(`${name}: retiring[${i}].kid must be a kid of ${node}`);
-    if (typeof entry.retireAfter !== 'string' || Number.isNaN(parseInstant(entry.retireAfter))) {
-      throw config(`${name}: retiring[${i}].retireAfter must be an ISO 8601 instant with an offset`);
-    }
-    return { kid: entry.kid, retireAfter: entry.retireAfter };
-  });
-  return { version: 1, active: r.active, ...(r.next === undefined ? {} : { next: r.next }), retiring };
+  const text = await readOptionalText(dir, rotationName(space));
+  return text === undefined ? undefined : parseRotation(space, text);
 }
 
 async function writeRotation(dir: string, space: Space, rotation: RotationFile): Promise<void> {

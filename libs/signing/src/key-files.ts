@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { GatewayError } from '#core';
 
 /**
- * File handling shared by the signing key store (FileKeyStore) and the encryption key store
- * (FileEncryptionKeyStore): private key files are 0600 in a 0700 directory, and every write is
- * atomic and durable.
+ * File handling shared by every file of secrets (key directories, key-directory.ts; the
+ * personal-data hash secret; the federation's files): private key files are 0600 in a 0700
+ * directory, and every write is atomic and durable.
  */
 
 export const FILE_MODE = 0o600;

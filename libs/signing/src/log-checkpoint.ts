@@ -1,16 +1,10 @@
 import { GatewayError, isNodeCode, type NodeCode } from '#core';
 import {
-  checkAlgorithm,
   checkAllowlist,
-  checkCritical,
-  checkKid,
   checkTime,
-  checkType,
   ClaimProblems,
-  parseCompact,
-  resolveKey,
   signCompact,
-  verifySignature,
+  verifyCompactJws,
   type Refuse,
 } from './compact-jws.js';
 import { GENESIS_HASH } from './hash-chain.js';
@@ -195,21 +189,15 @@ async function verifySigned(
 ): Promise<{ readonly claims: Record<string, unknown>; readonly signer: NodeCode }> {
   const refuse = refuseCheckpoint;
   const allowed = checkAllowlist(allowedAlgs);
-  // 1. Shape: a compact JWS whose protected header is a JSON object.
-  const header = parseCompact(compact, refuse);
-  // 2. Algorithm allowlist before any key lookup (RFC 8725 §3.1, §2.1).
-  const alg = checkAlgorithm(header, allowed, refuse);
-  // 3. Explicit type (RFC 8725 §3.11): a receipt or an envelope is never taken for one.
-  checkType(header, typ, refuse);
-  // 4. No critical extensions (RFC 7515 §4.1.11).
-  checkCritical(header, refuse);
-  // 5. The key: listed by the federation (or published by its node), for this algorithm.
-  const kid = checkKid(header, refuse);
-  await trust.ensure(kid);
-  const key = resolveKey(trust, kid, alg, refuse);
-  if (expectedSigner !== undefined && key.node !== expectedSigner) throw refuse('ENVELOPE_SENDER_MISMATCH', `key ${kid} belongs to ${key.node}, not ${expectedSigner}`);
-  // 6. Signature; nothing in the payload is read before this.
-  const claims = await verifySignature(compact, key, allowed, refuse);
+  const { key, payload: claims } = await verifyCompactJws(compact, {
+    typ,
+    trust,
+    allowed,
+    refuse,
+    acceptKey: (k, kid) => {
+      if (expectedSigner !== undefined && k.node !== expectedSigner) throw refuse('ENVELOPE_SENDER_MISMATCH', `key ${kid} belongs to ${k.node}, not ${expectedSigner}`);
+    },
+  });
   return { claims, signer: key.node };
 }
 

@@ -1,18 +1,12 @@
 import { GatewayError, isNodeCode, type NodeCode } from '#core';
 import {
-  checkAlgorithm,
   checkAllowlist,
-  checkCritical,
-  checkKid,
   checkTime,
-  checkType,
   ClaimProblems,
   isSeconds,
   isToken,
-  parseCompact,
-  resolveKey,
   signCompact,
-  verifySignature,
+  verifyCompactJws,
   type Refuse,
 } from './compact-jws.js';
 import { SM2_ALG } from './public-jwk.js';
@@ -129,31 +123,21 @@ export async function verifyReceipt(compact: string, opts: VerifyReceiptOptions)
   const allowed = opts.allowedAlgs === undefined ? opts.trust.acceptedAlgs(opts.nowMs) : checkAllowlist(opts.allowedAlgs);
   const nowSeconds = checkTime(opts.nowMs, opts.maxSkewSeconds);
 
-  // 1. Shape: a compact JWS whose protected header is a JSON object.
-  const rawHeader = parseCompact(compact, refuse);
-
-  // 2. Algorithm allowlist before any key lookup (RFC 8725 §3.1, §2.1).
-  const alg = checkAlgorithm(rawHeader, allowed, refuse);
-
-  // 3. Explicit type: a receipt, not an envelope (RFC 8725 §3.11, §3.12).
-  checkType(rawHeader, RECEIPT_TYP, refuse);
-
-  // 4. No critical extensions (RFC 7515 §4.1.11).
-  checkCritical(rawHeader, refuse);
-
-  // 5. The key: listed by the federation, for this algorithm, and owned by the node we sent to.
-  //    A valid receipt from any other node proves nothing about delivery.
-  const kid = checkKid(rawHeader, refuse);
-  // A kid the federation does not list may be a key the peer rotated to and publishes at its
-  // jwksUrl: the trust store fetches it at most once per interval (a no-op without jwksUrl).
-  await opts.trust.ensure(kid);
-  const key = resolveKey(opts.trust, kid, alg, refuse);
-  if (key.node !== opts.expectedSigner) {
-    throw refuse('ENVELOPE_SENDER_MISMATCH', `key ${kid} belongs to ${key.node}, the receipt must come from ${opts.expectedSigner}`);
-  }
-
-  // 6. Signature.
-  const payload = await verifySignature(compact, key, allowed, refuse);
+  // 1–6. A compact JWS of the receipt type, its header checked before any key is looked up,
+  //      signed by a key the federation lists for its algorithm and owned by the node we sent
+  //      to: a valid receipt from any other node proves nothing about delivery (verifyCompactJws).
+  const { header, payload } = await verifyCompactJws(compact, {
+    typ: RECEIPT_TYP,
+    trust: opts.trust,
+    allowed,
+    refuse,
+    acceptKey: (key, kid) => {
+      if (key.node !== opts.expectedSigner) {
+        throw refuse('ENVELOPE_SENDER_MISMATCH', `key ${kid} belongs to ${key.node}, the receipt must come from ${opts.expectedSigner}`);
+      }
+    },
+  });
+  const { alg } = header;
 
   // 7. Claims present and well typed; the hash claim is the one of the receipt's suite, and
   //    only that one (a `sha256` claim in an SM2 receipt is refused, not read).

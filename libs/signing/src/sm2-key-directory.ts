@@ -1,14 +1,12 @@
-import { randomBytes } from 'node:crypto';
-import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
-import { GatewayError, parseInstant, shanghaiDate, toShanghaiIso, type Clock } from '#core';
-import { keyStoreConfig as config, prepareKeyDir, readPrivateKeyFile, removeFile, writeFileSafely } from './key-files.js';
+import { GatewayError, toShanghaiIso, type Clock } from '#core';
+import { createdAtOf, loadOrCreateKeys, newKid, readKeyDirectory, removeKeyFile, writeNewKeyFile } from './key-directory.js';
+import { keyStoreConfig as config } from './key-files.js';
 import { isSm2Coordinate, Sm2PrivateKey } from './sm2-key.js';
 
 /**
  * A directory of SM2 private keys of one owner, one file per key, as okp-key-directory.ts keeps
  * OKP keys: `<kid>.private.jwk.json` holding `{ kty: 'EC', crv: 'SM2', x, y, d, kid, alg, use,
- * createdAt }`, mode 0600 in a 0700 directory (key-files.ts). The agency's gm sealing keys
+ * createdAt }`, mode 0600 in a 0700 directory (key-directory.ts). The agency's gm sealing keys
  * (AgencyKeyStore with `suite: 'gm'`) live here; their kids have their own prefix, so a directory
  * may hold an agency's X25519 keys and its SM2 keys side by side, each store reading its own.
  */
@@ -31,12 +29,6 @@ export interface Sm2KeySpec {
   readonly kidPrefix: string;
 }
 
-const SUFFIX = '.private.jwk.json';
-
-function kidPattern(spec: Sm2KeySpec): RegExp {
-  return new RegExp(`^${spec.kidPrefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-\\d{8}-[0-9a-f]{6}$`);
-}
-
 /**
  * Lists the keys of `spec` in `dir` (oldest first), creating the directory (0700) and a first key
  * when there is none, so a first start needs no manual step.
@@ -44,11 +36,7 @@ function kidPattern(spec: Sm2KeySpec): RegExp {
  * @example const keys = await loadOrCreateSm2Keys(dir, { alg: 'SM2-ECDH-ES', use: 'enc', kidPrefix: 'SC.card-sm2-enc' }, clock);
  */
 export async function loadOrCreateSm2Keys(dir: string, spec: Sm2KeySpec, clock: Clock): Promise<StoredSm2Key[]> {
-  await prepareKeyDir(dir);
-  const keys = await loadSm2Keys(dir, spec);
-  if (keys.length > 0) return keys;
-  await createSm2Key(dir, spec, clock);
-  return loadSm2Keys(dir, spec);
+  return loadOrCreateKeys(dir, () => loadSm2Keys(dir, spec), () => createSm2Key(dir, spec, clock));
 }
 
 /**
@@ -58,29 +46,13 @@ export async function loadOrCreateSm2Keys(dir: string, spec: Sm2KeySpec, clock: 
  * @example const keys = await loadSm2Keys(dir, spec);
  */
 export async function loadSm2Keys(dir: string, spec: Sm2KeySpec): Promise<StoredSm2Key[]> {
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch (cause) {
-    throw new GatewayError('CONFIG_INVALID', { detail: 'key store: cannot list the key directory', cause });
-  }
-  const pattern = kidPattern(spec);
-  const keys: StoredSm2Key[] = [];
-  for (const name of names) {
-    if (!name.endsWith(SUFFIX)) continue;
-    const kid = name.slice(0, -SUFFIX.length);
-    if (!pattern.test(kid)) continue;
-    const parsed = await readPrivateKeyFile(join(dir, name), kid);
-    if (parsed === undefined) continue;
-    const f = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as Record<string, unknown>;
+  return readKeyDirectory(dir, spec.kidPrefix, (kid, f) => {
     if (f.kty !== 'EC' || f.crv !== 'SM2' || !isSm2Coordinate(f.x) || !isSm2Coordinate(f.y) || !isSm2Coordinate(f.d)) {
       throw config(`key file of ${kid} is not an SM2 private JWK`);
     }
     if (f.kid !== kid || (f.alg !== undefined && f.alg !== spec.alg)) throw config(`key file of ${kid} names another kid or alg`);
-    if (typeof f.createdAt !== 'string' || Number.isNaN(parseInstant(f.createdAt))) throw config(`key file of ${kid} has no valid createdAt`);
-    keys.push(Object.freeze({ kid, x: f.x, y: f.y, d: f.d, createdAt: f.createdAt }));
-  }
-  return keys.sort((a, b) => parseInstant(a.createdAt) - parseInstant(b.createdAt) || (a.kid < b.kid ? -1 : 1));
+    return Object.freeze({ kid, x: f.x, y: f.y, d: f.d, createdAt: createdAtOf(kid, f) });
+  });
 }
 
 /**
@@ -90,7 +62,7 @@ export async function loadSm2Keys(dir: string, spec: Sm2KeySpec): Promise<Stored
  */
 export async function createSm2Key(dir: string, spec: Sm2KeySpec, clock: Clock): Promise<string> {
   const nowMs = clock.nowMs();
-  const kid = `${spec.kidPrefix}-${shanghaiDate(nowMs).replaceAll('-', '')}-${randomBytes(3).toString('hex')}`;
+  const kid = newKid(spec.kidPrefix, nowMs);
   let jwk: { x: string; y: string; d: string };
   try {
     const pair = Sm2PrivateKey.generate();
@@ -99,9 +71,7 @@ export async function createSm2Key(dir: string, spec: Sm2KeySpec, clock: Clock):
     throw new GatewayError('INTERNAL', { detail: 'cannot generate an SM2 key', cause });
   }
   const content = { kty: 'EC', crv: 'SM2', ...jwk, kid, alg: spec.alg, use: spec.use, createdAt: toShanghaiIso(nowMs) };
-  const written = await writeFileSafely(dir, `${kid}${SUFFIX}`, `${JSON.stringify(content, null, 2)}\n`, { exclusive: true });
-  if (!written) throw new GatewayError('INTERNAL', { detail: `key ${kid} exists already` });
-  return kid;
+  return writeNewKeyFile(dir, kid, content);
 }
 
 /**
@@ -110,5 +80,5 @@ export async function createSm2Key(dir: string, spec: Sm2KeySpec, clock: Clock):
  * @example await removeSm2Key(dir, 'SC.card-sm2-enc-20261123-3fa9c1');
  */
 export async function removeSm2Key(dir: string, kid: string): Promise<void> {
-  await removeFile(dir, `${kid}${SUFFIX}`);
+  await removeKeyFile(dir, kid);
 }

@@ -43,11 +43,16 @@ export async function checkReceipt(receipt: string, message: OutboxRecord, recei
       await verifyReceipt(receipt, { ...receiptOptions(check, receiver), messageId: message.messageId, sha256 });
     }
   } catch (error) {
-    if (error instanceof DeliveryFailure) throw error;
-    const detail = isGatewayError(error) ? (error.detail ?? error.code) : 'receipt check failed';
-    throw DeliveryFailure.of('RECEIPT_INVALID', detail, error);
+    throw receiptFailure(error, 'receipt check failed');
   }
   return { proof: receipt };
+}
+
+/** A failed receipt check as a DeliveryFailure: RECEIPT_INVALID with the check's detail. */
+function receiptFailure(error: unknown, fallbackDetail: string): DeliveryFailure {
+  if (error instanceof DeliveryFailure) return error;
+  const detail = isGatewayError(error) ? (error.detail ?? error.code) : fallbackDetail;
+  return DeliveryFailure.of('RECEIPT_INVALID', detail, error);
 }
 
 function receiptOptions(check: ReceiptCheck, receiver: NodeCode) {
@@ -86,27 +91,13 @@ export class PeerTransport implements DestinationTransport {
   ) {}
 
   async send(message: OutboxRecord): Promise<DeliveryOutcome> {
-    let response: Response;
-    try {
-      response = await fetch(`${this.baseUrl}/peer/v1/envelopes`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/jose', accept: 'application/jose' },
-        body: message.payload,
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-    } catch (error) {
-      throw unreachable(error);
+    const answer = await postToPeer(`${this.baseUrl}/peer/v1/envelopes`, 'application/jose', message.payload, this.timeoutMs);
+    if (!answer.ok) throw peerRefusal(problemCode(answer.text), answer.status);
+    // application/json: a message first taken in a batch, answered with its batch proof.
+    if (!answer.type.startsWith('application/jose') && !answer.type.startsWith('application/json')) {
+      throw DeliveryFailure.of('PEER_BAD_RESPONSE', `unexpected content type with status ${answer.status}`);
     }
-    const text = await response.text().catch(() => '');
-    if (response.ok) {
-      // application/json: a message first taken in a batch, answered with its batch proof.
-      const type = response.headers.get('content-type') ?? '';
-      if (!type.startsWith('application/jose') && !type.startsWith('application/json')) {
-        throw DeliveryFailure.of('PEER_BAD_RESPONSE', `unexpected content type with status ${response.status}`);
-      }
-      return checkReceipt(text.trim(), message, this.receiver, this.check);
-    }
-    throw peerRefusal(problemCode(text), response.status);
+    return checkReceipt(answer.text.trim(), message, this.receiver, this.check);
   }
 
   /** Many envelopes in one request, one signed receipt for all (falls back to one by one). */
@@ -116,15 +107,16 @@ export class PeerTransport implements DestinationTransport {
       if (typeof results !== 'number') return results;
       if (results === 404 || results === 405) this.batchUnsupported = true;
     }
-    return Promise.all(
-      messages.map((m) =>
-        this.send(m).then(
-          (outcome): BatchItemResult => ({ ok: true, outcome }),
-          (error: unknown): BatchItemResult => ({ ok: false, failure: error instanceof DeliveryFailure ? error : DeliveryFailure.of('INTERNAL', 'send failed', error) }),
-        ),
-      ),
-    );
+    return Promise.all(messages.map((m) => settled(this.send(m), 'INTERNAL', 'send failed')));
   }
+}
+
+/** One message's outcome as a batch item: delivered, or the DeliveryFailure it failed with. */
+function settled(outcome: Promise<DeliveryOutcome>, code: 'INTERNAL' | 'RECEIPT_INVALID', detail: string): Promise<BatchItemResult> {
+  return outcome.then(
+    (delivered): BatchItemResult => ({ ok: true, outcome: delivered }),
+    (error: unknown): BatchItemResult => ({ ok: false, failure: error instanceof DeliveryFailure ? error : DeliveryFailure.of(code, detail, error) }),
+  );
 }
 
 /**
@@ -133,24 +125,12 @@ export class PeerTransport implements DestinationTransport {
  * peer would not take the batch as a whole (4xx).
  */
 async function sendBatchTo(url: string, timeoutMs: number, receiver: NodeCode, check: ReceiptCheck, messages: readonly OutboxRecord[]): Promise<readonly BatchItemResult[] | number> {
-  let response: Response;
-  try {
-    response = await fetch(`${url}/peer/v1/envelope-batches`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/jose', accept: 'application/json' },
-      body: messages.map((m) => m.payload).join('\n'),
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-  } catch (error) {
-    throw unreachable(error);
-  }
-  const text = await response.text().catch(() => '');
-  if (response.status === 429 || response.status >= 500) throw peerRefusal(problemCode(text), response.status);
+  const reply = await postToPeer(`${url}/peer/v1/envelope-batches`, 'application/json', messages.map((m) => m.payload).join('\n'), timeoutMs);
   // No batch face (404), or the batch as a whole refused (too large, …): the caller sends one by one.
-  if (!response.ok) return response.status;
+  if (!reply.ok) return reply.status;
   let answer: BatchAnswer;
   try {
-    answer = JSON.parse(text) as BatchAnswer;
+    answer = JSON.parse(reply.text) as BatchAnswer;
   } catch {
     throw DeliveryFailure.of('PEER_BAD_RESPONSE', 'the batch answer is not JSON');
   }
@@ -161,7 +141,7 @@ async function sendBatchTo(url: string, timeoutMs: number, receiver: NodeCode, c
   // The received ones, in order, are the leaves of the signed root: recompute it from what WE sent.
   const received = messages.filter((_, i) => results[i].status === 'received');
   let proofs: string[] = [];
-  let receiptFailure: DeliveryFailure | null = null;
+  let batchFailure: DeliveryFailure | null = null;
   if (received.length > 0) {
     const entries = received.map((m) => ({ messageId: m.messageId, sha256: evidenceHash(m.payload) }));
     try {
@@ -169,8 +149,7 @@ async function sendBatchTo(url: string, timeoutMs: number, receiver: NodeCode, c
       await verifyReceipt(answer.receipt, { ...receiptOptions(check, receiver), messageId: batchReceiptSubject(answer.batch), sha256: batchRoot(entries) });
       proofs = batchProofs(entries, answer.receipt).map((p) => JSON.stringify(p));
     } catch (error) {
-      const detail = isGatewayError(error) ? (error.detail ?? error.code) : 'batch receipt check failed';
-      receiptFailure = error instanceof DeliveryFailure ? error : DeliveryFailure.of('RECEIPT_INVALID', detail, error);
+      batchFailure = receiptFailure(error, 'batch receipt check failed');
     }
   }
   let next = 0;
@@ -179,17 +158,45 @@ async function sendBatchTo(url: string, timeoutMs: number, receiver: NodeCode, c
       const result = results[i];
       if (result.status === 'received') {
         const proof = proofs[next++];
-        return receiptFailure || proof === undefined ? { ok: false, failure: receiptFailure ?? DeliveryFailure.of('RECEIPT_INVALID', 'no proof') } : { ok: true, outcome: { proof } };
+        return batchFailure || proof === undefined ? { ok: false, failure: batchFailure ?? DeliveryFailure.of('RECEIPT_INVALID', 'no proof') } : { ok: true, outcome: { proof } };
       }
       if (result.status === 'proof' && typeof result.proof === 'string') {
-        return checkReceipt(result.proof, message, receiver, check).then(
-          (outcome): BatchItemResult => ({ ok: true, outcome }),
-          (error: unknown): BatchItemResult => ({ ok: false, failure: error instanceof DeliveryFailure ? error : DeliveryFailure.of('RECEIPT_INVALID', 'receipt check failed', error) }),
-        );
+        return settled(checkReceipt(result.proof, message, receiver, check), 'RECEIPT_INVALID', 'receipt check failed');
       }
       return { ok: false, failure: peerRefusal(typeof result.code === 'string' ? result.code : undefined, typeof result.httpStatus === 'number' ? result.httpStatus : 500) };
     }),
   );
+}
+
+/** What the peer answered: its status, content type and body. */
+interface PeerReply {
+  readonly ok: boolean;
+  readonly status: number;
+  readonly type: string;
+  readonly text: string;
+}
+
+/**
+ * POSTs envelopes (application/jose) to the peer and classifies what comes back. No answer is
+ * PEER_TIMEOUT or PEER_UNREACHABLE; an answer that says the peer is down or busy (5xx, 429) is
+ * its refusal, retried (`peerRefusal`). Anything else is the caller's to read: a receipt, a batch
+ * answer, or a refusal of what was sent.
+ */
+async function postToPeer(url: string, accept: 'application/jose' | 'application/json', body: string, timeoutMs: number): Promise<PeerReply> {
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/jose', accept },
+      body,
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (error) {
+    throw unreachable(error);
+  }
+  const text = await response.text().catch(() => '');
+  if (response.status === 429 || response.status >= 500) throw peerRefusal(problemCode(text), response.status);
+  return { ok: response.ok, status: response.status, type: response.headers.get('content-type') ?? '', text };
 }
 
 /**

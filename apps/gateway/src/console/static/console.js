@@ -6,7 +6,13 @@ import { api, ApiError, hasToken, setToken } from './api.js';
 import { byId, h, mount } from './dom.js';
 import { errorText, formatDateTime, getLang, nodeName, setLang, t } from './i18n.js';
 import { calendarWarnings, renderCalendar } from './calendar-view.js';
-import { keyWarningCount, renderAudit, renderDead, renderFederation, renderHealth, renderKeys, renderOverdue, renderRoutes } from './operator-view.js';
+import { renderRoutes } from './routes-view.js';
+import { renderDead } from './dead-letters-view.js';
+import { renderAudit } from './audit-view.js';
+import { renderOverdue } from './overdue-view.js';
+import { renderHealth } from './health-view.js';
+import { keyWarningCount, renderKeys } from './keys-view.js';
+import { renderFederation } from './federation-view.js';
 import { renderApply, renderCase, renderReceipt, renderSearch } from './window-view.js';
 import { renderCredentials } from './credentials-view.js';
 
