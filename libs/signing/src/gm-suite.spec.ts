@@ -159,7 +159,7 @@ describe('the gm suite: SM2 signatures, SM3 hashes, one suite per federation', (
 
   it('signs checkpoints and countersignatures in SM2, bound by the SM3 of the checkpoint', async () => {
     const trust = await trustOf(GM);
-    const checkpoint = await signCheckpoint(sc.current(), { node: 'SC', peer: 'CQ', count: 1, headHash: 'a'.repeat(64), at: NOW_MS });
+    const checkpoint = await signCheckpoint(sc.current(), { node: 'SC', peer: 'CQ', count: 1, headHash: 'a'.repeat(64), hashAlg: 'sm3', at: NOW_MS });
     const claims = await verifyCheckpoint(checkpoint, { trust });
     const countersignature = await countersignCheckpoint(cq.current(), checkpoint, claims, NOW_MS);
     await expect(verifyCountersignature(countersignature, { trust, checkpoint })).resolves.toMatchObject({ checkpoint: suiteHash(GM_SUITE, checkpoint) });
