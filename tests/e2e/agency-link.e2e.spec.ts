@@ -2,10 +2,14 @@ import { ClientProxyFactory, Transport, type ClientProxy } from '@nestjs/microse
 import { firstValueFrom } from 'rxjs';
 import { AGENCY_DELIVER, AGENCY_DELIVER_BATCH, AGENCY_STATUS, AGENCY_STATUS_BATCH, type AgencyDeliveryBatchAck, type AgencyStatusBatchAck } from '#contracts';
 import { linkProof } from '#delivery';
-import { INTL_SUITE } from '#signing';
+import { suiteNamed, INTL_SUITE } from '#signing';
+import { harnessSuite } from './support/harness-suite.js';
 import { TwoNodeHarness, linkSecretOf } from './support/two-node-harness.js';
 import { cardApplication } from './support/applications.js';
 import { eventually } from './support/free-port.js';
+
+/** The suite of the link proofs: the harness's (HMAC-SM3 under CYTB_SUITE=gm), the gateways' CRYPTO_SUITE. */
+const LINK_SUITE = suiteNamed(harnessSuite()) ?? INTL_SUITE;
 
 /** Who may speak on a province's agency link: only its own gateway and adapters. */
 describe('agency link authentication', () => {
@@ -40,13 +44,13 @@ describe('agency link authentication', () => {
       code: 'AGENCY_LINK_UNAUTHENTICATED',
       permanent: true,
     });
-    const wrong = { ...report('SC.card:999'), proof: linkProof(linkSecretOf('CQ'), 'SC.card:999', INTL_SUITE) };
+    const wrong = { ...report('SC.card:999'), proof: linkProof(linkSecretOf('CQ'), 'SC.card:999', LINK_SUITE) };
     await expect(firstValueFrom(gateway.send(AGENCY_STATUS, wrong))).rejects.toMatchObject({ code: 'AGENCY_LINK_UNAUTHENTICATED' });
   });
 
   it('lets a proved report through to the case checks (an unknown case is then not allowed)', async () => {
     const gateway = client(h.sc.config.statusListener.port);
-    const proved = { ...report('SC.card:1000'), proof: linkProof(linkSecretOf('SC'), 'SC.card:1000', INTL_SUITE) };
+    const proved = { ...report('SC.card:1000'), proof: linkProof(linkSecretOf('SC'), 'SC.card:1000', LINK_SUITE) };
     await expect(firstValueFrom(gateway.send(AGENCY_STATUS, proved))).rejects.toMatchObject({ code: 'STATUS_NOT_ALLOWED' });
   });
 
@@ -66,7 +70,7 @@ describe('agency link authentication', () => {
 
   it('answers a batch of status reports report by report: the unproved one and the one for a case not routed here are each refused', async () => {
     const gateway = client(h.sc.config.statusListener.port);
-    const proved = { ...report('SC.card:1001'), proof: linkProof(linkSecretOf('SC'), 'SC.card:1001', INTL_SUITE) };
+    const proved = { ...report('SC.card:1001'), proof: linkProof(linkSecretOf('SC'), 'SC.card:1001', LINK_SUITE) };
     const answer = await firstValueFrom(gateway.send<AgencyStatusBatchAck>(AGENCY_STATUS_BATCH, { items: [report('SC.card:1002'), proved] }));
     expect(answer.results).toEqual([
       { ok: false, error: expect.objectContaining({ code: 'AGENCY_LINK_UNAUTHENTICATED', permanent: true }) },
@@ -84,7 +88,7 @@ describe('agency link authentication', () => {
       contractVersion: 1,
       caseId: 'CQ-20261123-7K3F9ZQ2M8',
       forwarded: { caseId: 'CQ-20261123-7K3F9ZQ2M8' },
-      proof: linkProof(linkSecretOf('CQ'), '019a0000-0000-7000-8000-000000000abd', INTL_SUITE),
+      proof: linkProof(linkSecretOf('CQ'), '019a0000-0000-7000-8000-000000000abd', LINK_SUITE),
     };
     const answer = await firstValueFrom(adapter.send<AgencyDeliveryBatchAck>(AGENCY_DELIVER_BATCH, { items: [delivery] }));
     expect(answer.results).toEqual([{ ok: false, error: expect.objectContaining({ code: 'AGENCY_LINK_UNAUTHENTICATED', permanent: true }) }]);
@@ -100,7 +104,7 @@ describe('agency link authentication', () => {
     const { caseId } = (await response.json()) as { caseId: string };
     const before = await eventually(() => h.caseAt(h.sc, caseId, h.sc.operator), (c) => c.stage === 'agency-received');
     const gateway = client(h.sc.config.statusListener.port);
-    const jump = { ...report('SC.card:5000'), caseId, stage: 'mailed', detail: { waybill: '1100000000000' }, proof: linkProof(linkSecretOf('SC'), 'SC.card:5000', INTL_SUITE) };
+    const jump = { ...report('SC.card:5000'), caseId, stage: 'mailed', detail: { waybill: '1100000000000' }, proof: linkProof(linkSecretOf('SC'), 'SC.card:5000', LINK_SUITE) };
     await expect(firstValueFrom(gateway.send(AGENCY_STATUS, jump))).rejects.toMatchObject({ code: 'CASE_TRANSITION_INVALID', permanent: true });
     expect((await h.caseAt(h.sc, caseId, h.sc.operator)).timeline).toEqual(before.timeline);
   });

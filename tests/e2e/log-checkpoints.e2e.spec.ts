@@ -1,10 +1,11 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { evidenceHash, suitePolicyOf, TrustStore, trustedKeysOf, verifyCheckpoint, verifyCountersignature } from '#signing';
+import { evidenceHash, readCheckpointClaims, suitePolicyOf, TrustStore, trustedKeysOf, verifyCheckpoint, verifyCountersignature } from '#signing';
 import { cardApplication } from './support/applications.js';
 import { eventually } from './support/free-port.js';
 import { GatewayPair } from './support/gateway-pair.js';
+import { harnessSuite } from './support/harness-suite.js';
 import { runVerifyLog } from './support/verify-log-process.js';
 
 interface Exported {
@@ -51,6 +52,15 @@ describe('message-log checkpoints between two nodes', () => {
       await expect(verifyCheckpoint(item.checkpoint, { trust, expectedSigner: signer })).resolves.toMatchObject({ node: signer, peer: countersigner, count: item.count, headHash: item.headHash });
       await expect(verifyCountersignature(item.countersignature, { trust, checkpoint: item.checkpoint, expectedSigner: countersigner })).resolves.toMatchObject({ checkpoint: evidenceHash(item.checkpoint) });
     }
+    // The log is chained in the suite's hash (SM3 under gm), and the checkpoint says so: its head
+    // is the entry's hash as chained, countersigned with the same claim (fails before issue 17.1/4).
+    const hashAlg = harnessSuite() === 'gm' ? 'sm3' : 'sha256';
+    for (const [item, on] of [[fromCq.items[0], 'sc'], [fromSc.items[0], 'cq']] as const) {
+      const head = await pair[on].gateway.db.read(async (s) => (await s.messageLog.page(item.count - 1, 1))[0]);
+      expect(head).toMatchObject({ seq: item.count, hash: item.headHash, hashAlg });
+      expect(readCheckpointClaims(item.checkpoint)).toMatchObject({ headHash: item.headHash, hashAlg });
+      await expect(verifyCountersignature(item.countersignature, { trust, checkpoint: item.checkpoint })).resolves.toMatchObject({ hashAlg });
+    }
     // The sender kept the same countersignature it got back.
     expect((await exported('sc', 'SC')).items.map((i) => i.countersignature)).toContain(fromCq.items[0].countersignature);
 
@@ -85,7 +95,7 @@ describe('message-log checkpoints between two nodes', () => {
 
     // The chain alone cannot see it: a shorter chain is still a valid chain.
     const alone = await runVerifyLog([scFile]);
-    expect(alone).toMatchObject({ code: 0, stdout: `message log intact: ${attested - 2} entries\n` });
+    expect(alone).toMatchObject({ code: 0, stdout: `message log intact: ${attested - 2} entries\n  chained with ${hashAlg}\n` });
 
     // Against the peer's countersigned checkpoint, with the federation's keys: named truncated.
     const federation = ['--federation', join(pair.dir, 'federation.jws'), '--federation-authority', join(pair.dir, 'federation-authority.jwks.json')];

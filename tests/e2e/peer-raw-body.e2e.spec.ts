@@ -130,7 +130,12 @@ describe('peer face: application/jose only, receipts over the raw bytes', () => 
     expect(response.status).toBe(200);
     const answer = (await response.json()) as { receipt: string; results: { status: string }[] };
     expect(answer.results).toEqual([{ status: 'received' }, { status: 'received' }]);
-    const root = batchRoot([one, two].map((e) => ({ messageId: e.jti, sha256: sha256(Buffer.from(e.compact, 'ascii')) })));
+    const root = batchRoot([one, two].map((e) => ({ messageId: e.jti, sha256: sha256(Buffer.from(e.compact, 'ascii')) })), HASH);
     expect(claimsOf(answer.receipt)[HASH]).toBe(root);
+    // The tree itself is in the suite's hash too (SM3 under gm; fails before issue 17.1/4, when
+    // the Merkle tree was SHA-256 whatever the suite): recomputed here by hand, not by batchRoot.
+    const leaf = (e: { jti: string; compact: string }) => createHash(HASH).update(Buffer.concat([Buffer.from([0]), Buffer.from(`cytb-batch-leaf\u0000${e.jti}\u0000${sha256(Buffer.from(e.compact, 'ascii'))}`)])).digest();
+    const byHand = createHash(HASH).update(Buffer.concat([Buffer.from([1]), leaf(one), leaf(two)])).digest('base64url');
+    expect(claimsOf(answer.receipt)[HASH]).toBe(byHand);
   });
 });

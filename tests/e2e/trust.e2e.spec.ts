@@ -9,6 +9,8 @@ import { createGatewayApp } from '../../apps/gateway/src/gateway-app.js';
 import { cardApplication } from './support/applications.js';
 import { eventually, freePort } from './support/free-port.js';
 import { GatewayPair } from './support/gateway-pair.js';
+import { FEDERATION_TYP } from '#signing';
+import { signCompactBytes } from '../../libs/signing/src/compact-jws.js';
 
 /**
  * Issue 6: trust between the provinces. Keys rotate as an operator action and reach the peer
@@ -306,5 +308,24 @@ describe('trust between provinces: key rotation, access rules, the signed federa
       expect(actions.filter((a) => a === 'federation-reloaded')).toHaveLength(2);
       expect(actions.filter((a) => a === 'federation-reload-refused')).toHaveLength(7);
     }, 30_000);
+
+    it('refuses a signed federation that lists a key of the other suite, naming the key, before anything is written', async () => {
+      // Issue 17.1/4; fails before the fix, which took an Ed25519 key in a gm federation (and an SM2 one in intl).
+      const authority = await FederationAuthorityKeyStore.open(join(pair.dir, 'federation-authority'), pair.clock, { suite: harnessSuite() });
+      const other = await FileKeyStore.open(join(pair.dir, 'other-suite-keys'), 'SC', pair.clock, { suite: harnessSuite() === 'gm' ? 'intl' : 'gm' });
+      const doc = withoutCardApplicationsFromCq(20);
+      const sc = doc.nodes.findIndex((n) => n.node === 'SC');
+      const mixed = { ...doc, nodes: doc.nodes.map((n) => (n.node === 'SC' ? { ...n, keys: [...n.keys, ...other.publicJwks().keys] } : n)) };
+      // signFederation refuses to sign it; an authority's tool that did not check is what is shown here.
+      await expect(signFederation(authority.current(), mixed)).rejects.toMatchObject({ code: 'FEDERATION_KEY_SUITE_MISMATCH' });
+      const signed = await signCompactBytes(authority.current(), FEDERATION_TYP, new TextEncoder().encode(JSON.stringify(mixed)));
+      const before = readFileSync(pair.sc.config.federationFile, 'utf8');
+      expect(await answer(await reload(pair.sc.operator, { reason: 'a key of the other suite', signedFederation: signed }))).toMatchObject({
+        status: 422,
+        code: 'FEDERATION_KEY_SUITE_MISMATCH',
+        errors: [expect.objectContaining({ field: `nodes[${sc}].keys[${doc.nodes[sc].keys.length}]` })],
+      });
+      expect(readFileSync(pair.sc.config.federationFile, 'utf8')).toBe(before);
+    });
   });
 });

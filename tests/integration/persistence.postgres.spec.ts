@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { ManualClock } from '#core';
 import { GatewayDatabase, type MessageLogRecord } from '#persistence';
 import { caseRecord, outboxMessage, testMessageId } from '../../libs/persistence/src/records.fixtures.js';
@@ -6,6 +7,7 @@ import { DEFAULT_RELAY_OPTIONS, Relay, type DestinationTransport } from '#delive
 import { eventually } from '../e2e/support/free-port.js';
 import { MessageLogChainer } from '../../apps/gateway/src/message-log/message-log-chainer.js';
 import { MessageLogService } from '../../apps/gateway/src/message-log/message-log.service.js';
+import { FederationHolder } from '../../apps/gateway/src/federation/federation-holder.js';
 import { dropPostgresDatabase, freshPostgresDatabase } from './support/postgres.js';
 
 /**
@@ -213,7 +215,9 @@ describe('GatewayDatabase on PostgreSQL', () => {
   });
 
   describe('the message log', () => {
-    const log = new MessageLogService(new ManualClock(Date.UTC(2026, 10, 25, 8)));
+    // The suite in force (intl here until the last test moves it to gm).
+    const federation = new FederationHolder({ version: 2, serial: 1, nodes: [], rules: [] });
+    const log = new MessageLogService(new ManualClock(Date.UTC(2026, 10, 25, 8)), federation);
     const entries = (messageId: string) => [
       { direction: 'received' as const, kind: 'envelope' as const, messageId, peer: 'CQ', content: `envelope ${messageId}` },
       { direction: 'sent' as const, kind: 'receipt' as const, messageId, peer: 'CQ', content: `receipt ${messageId}` },
@@ -260,7 +264,7 @@ describe('GatewayDatabase on PostgreSQL', () => {
           throw new Error('refused');
         }),
       ).rejects.toThrow('refused');
-      const writers = [new MessageLogChainer(a), new MessageLogChainer(b)];
+      const writers = [new MessageLogChainer(a, federation), new MessageLogChainer(b, federation)];
       const drain = async (writer: MessageLogChainer) => {
         while ((await writer.chainOnce(7)) > 0);
       };
@@ -277,6 +281,30 @@ describe('GatewayDatabase on PostgreSQL', () => {
         expect(chained.filter((r) => r.messageId === messageId).map((r) => r.kind)).toEqual(['envelope', 'receipt']);
       }
       expect(typeof chained[0].seq).toBe('number');
+    });
+
+    it('chains with SM3 once the federation is in the gm suite, records it (migration 0011), and the log spanning the move verifies', async () => {
+      // Fails before issue 17.1/4: the chain writer hashed with SHA-256 whatever the suite.
+      if (!url) return;
+      const [a, b] = replicas as [GatewayDatabase, GatewayDatabase];
+      const before = (await whole(a)).length;
+      federation.replace({ version: 2, serial: 2, nodes: [], rules: [], suite: 'gm' });
+      await Promise.all(Array.from({ length: 6 }, (_, i) => (i % 2 === 0 ? a : b).transaction((tx) => log.append(tx, entries(id(300 + i))))));
+      const writers = [new MessageLogChainer(a, federation), new MessageLogChainer(b, federation)];
+      await Promise.all(writers.map(async (writer) => {
+        while ((await writer.chainOnce(5)) > 0);
+      }));
+      const chained = await whole(a);
+      expect(chained.length).toBe(before + 12);
+      expect(new Set(chained.slice(0, before).map((r) => r.hashAlg))).toEqual(new Set(['sha256']));
+      expect(new Set(chained.slice(before).map((r) => r.hashAlg))).toEqual(new Set(['sm3']));
+      expect(verifyChain(chained)).toEqual({ ok: true, count: before + 12 });
+      // Relabel one SM3 entry as SHA-256: the chain names it.
+      const raw = new pg.Client({ connectionString: url });
+      await raw.connect();
+      await raw.query("UPDATE message_log SET hash_alg = 'sha256' WHERE seq = $1", [before + 3]);
+      await raw.end();
+      expect(verifyChain(await whole(a))).toEqual({ ok: false, brokenAt: before + 3, reason: 'HASH_MISMATCH' });
     });
   });
 });

@@ -134,6 +134,14 @@ export const ERROR_CODES = {
     retryable: false,
     title: 'The federation configuration is signed but cannot be used by this node',
   },
+  // Issue 17: a gm federation lists SM2 keys only (signing and sealing), an intl one Ed25519 and
+  // X25519 only; during a suite overlap both, with each node and agency holding one of the suite declared.
+  FEDERATION_KEY_SUITE_MISMATCH: {
+    status: 422,
+    origin: 'operator',
+    retryable: false,
+    title: 'A key the federation lists is not of the cryptographic suite it declares',
+  },
   CREDENTIAL_NOT_FOUND: { status: 404, origin: 'operator', retryable: false, title: 'No such credential on this node' },
   KEY_ROTATION_REFUSED: { status: 409, origin: 'operator', retryable: false, title: 'The key rotation step does not fit the current key states' },
   FEDERATION_ROLLBACK: {

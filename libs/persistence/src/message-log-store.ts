@@ -49,9 +49,9 @@ export class MessageLogStore {
       // Columns as arrays: one statement text (and prepared plan) whatever the number of rows.
       const column = (pick: (r: MessageLogRecord) => unknown) => records.map(pick);
       await this.sql.run(
-        'INSERT INTO message_log (seq, at, direction, kind, message_id, peer, sha256, content, prev_hash, hash) ' +
-          'SELECT * FROM unnest(?::bigint[], ?::bigint[], ?::varchar[], ?::varchar[], ?::varchar[], ?::varchar[], ?::varchar[], ?::text[], ?::varchar[], ?::varchar[])',
-        [column((r) => r.seq), column((r) => r.at), column((r) => r.direction), column((r) => r.kind), column((r) => r.messageId), column((r) => r.peer), column((r) => r.sha256), column((r) => r.content), column((r) => r.prevHash), column((r) => r.hash)],
+        'INSERT INTO message_log (seq, at, direction, kind, message_id, peer, sha256, content, prev_hash, hash, hash_alg) ' +
+          'SELECT * FROM unnest(?::bigint[], ?::bigint[], ?::varchar[], ?::varchar[], ?::varchar[], ?::varchar[], ?::varchar[], ?::text[], ?::varchar[], ?::varchar[], ?::varchar[])',
+        [column((r) => r.seq), column((r) => r.at), column((r) => r.direction), column((r) => r.kind), column((r) => r.messageId), column((r) => r.peer), column((r) => r.sha256), column((r) => r.content), column((r) => r.prevHash), column((r) => r.hash), column((r) => r.hashAlg)],
       );
     } else {
       await this.sql.run(MESSAGE_LOG.insertManySql(records.length), records.flatMap((r) => MESSAGE_LOG.insertParams(r)));

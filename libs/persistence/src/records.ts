@@ -148,12 +148,17 @@ export interface MessageLogRecord {
   messageId: string;
   /** The other node. */
   peer: string;
-  /** base64url SHA-256 of `content`. */
+  /** base64url hash of `content`, in the suite of its own signature (SHA-256 for EdDSA, SM3 for SM2). */
   sha256: string;
   /** The compact JWS exactly as sent or received. */
   content: string;
   prevHash: string;
   hash: string;
+  /**
+   * The hash `hash` was chained with: the suite's in force when the entry was chained (`sha256`
+   * under intl, `sm3` under gm; migration 0011). The offline verifier reads it from here.
+   */
+  hashAlg: 'sha256' | 'sm3';
 }
 
 /**
@@ -161,7 +166,7 @@ export interface MessageLogRecord {
  * (`message_log`). The chain writer moves entries over in `id` order (MessageLogChainer), so the
  * transactions that log messages never wait for one another on the chain's head.
  */
-export interface MessageLogPendingRecord extends Omit<MessageLogRecord, 'seq' | 'prevHash' | 'hash'> {
+export interface MessageLogPendingRecord extends Omit<MessageLogRecord, 'seq' | 'prevHash' | 'hash' | 'hashAlg'> {
   /** The order it was written in (the chain writer takes entries by it). */
   id: number;
 }

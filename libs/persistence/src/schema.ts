@@ -172,6 +172,8 @@ export const MessageLogSchema = new EntitySchema<MessageLogRecord>({
     ...loggedEntryColumns,
     prevHash: { name: 'prev_hash', type: 'varchar', length: 64 },
     hash: { type: 'varchar', length: 64 },
+    // Migration 0011: the hash the entry was chained with ('sha256' for every entry before it).
+    hashAlg: { name: 'hash_alg', type: 'varchar', length: 8, default: 'sha256' },
   },
 });
 

@@ -165,6 +165,7 @@ export function parseFederation(value: unknown): Federation {
       agencies,
     };
   });
+  checkKeySuites(out, suite ?? 'intl', overlap?.suite);
   const parsedRules = parseRules(rules, version, seen, agencyCodes, fail);
   return {
     version,
@@ -175,6 +176,39 @@ export function parseFederation(value: unknown): Federation {
     ...(suite === undefined ? {} : { suite }),
     ...(overlap === undefined ? {} : { suiteOverlap: overlap }),
   };
+}
+
+/** The suite a listed public key belongs to: SM2 (`kty: EC`, `crv: SM2`) is gm, Ed25519 and X25519 are intl. */
+function suiteOfJwk(jwk: { readonly kty: string }): SuiteName {
+  return jwk.kty === 'EC' ? 'gm' : 'intl';
+}
+
+/**
+ * The keys follow the suite (issue 17): a node of a gm federation signs with SM2 and its agencies
+ * are sealed for with SM2, an intl one's with Ed25519 and X25519. During an overlap the other
+ * suite's keys may be listed too, but every node and agency still lists one of the suite the
+ * document declares, or its peers could not verify it (or seal for it) once the overlap ends.
+ * Refused with FEDERATION_KEY_SUITE_MISMATCH and the path of the key (or key list) at fault.
+ */
+function checkKeySuites(nodes: readonly FederationNode[], suite: SuiteName, overlap: SuiteName | undefined): void {
+  const allowed = (jwk: { readonly kty: string }) => suiteOfJwk(jwk) === suite || suiteOfJwk(jwk) === overlap;
+  const mismatch = (field: string, detail: string) => GatewayError.field('FEDERATION_KEY_SUITE_MISMATCH', field, `federation: ${detail}`);
+  const kind = (jwk: { readonly kty: string; readonly crv: string }) => (jwk.kty === 'EC' ? 'an SM2' : `an ${jwk.crv}`);
+  const wanted = suite === 'gm' ? 'SM2' : 'Ed25519 and X25519';
+  for (const [i, n] of nodes.entries()) {
+    for (const [k, jwk] of n.keys.entries()) {
+      if (!allowed(jwk)) throw mismatch(`nodes[${i}].keys[${k}]`, `key ${jwk.kid} of ${n.node} is ${kind(jwk)} key; a federation of the ${suite} suite lists ${wanted} keys`);
+    }
+    if (!n.keys.some((jwk) => suiteOfJwk(jwk) === suite)) throw mismatch(`nodes[${i}].keys`, `${n.node} lists no signing key of the ${suite} suite`);
+    for (const [j, agency] of (n.agencies ?? []).entries()) {
+      for (const [k, jwk] of agency.encryptionKeys.entries()) {
+        if (!allowed(jwk)) throw mismatch(`nodes[${i}].agencies[${j}].encryptionKeys[${k}]`, `key ${jwk.kid} of ${agency.code} is ${kind(jwk)} key; a federation of the ${suite} suite lists ${wanted} keys`);
+      }
+      if (!agency.encryptionKeys.some((jwk) => suiteOfJwk(jwk) === suite)) {
+        throw mismatch(`nodes[${i}].agencies[${j}].encryptionKeys`, `${agency.code} lists no sealing key of the ${suite} suite`);
+      }
+    }
+  }
 }
 
 function parseOverlap(value: unknown, suite: unknown, fail: (detail: string) => GatewayError): Federation['suiteOverlap'] {

@@ -51,6 +51,10 @@ export async function issueLocalFederation(input: {
   readonly overlap?: { readonly suite: SuiteName; readonly until: string };
 }): Promise<{ federation: Federation; signed: string; authorityJwks: { keys: unknown[] } }> {
   const suite = input.suite ?? 'intl';
+  // The document lists the keys of its suites only (a gm federation no Ed25519 or X25519 key:
+  // FEDERATION_KEY_SUITE_MISMATCH), its own suite's first: the one sealed for first.
+  const suites: SuiteName[] = input.overlap === undefined ? [suite] : [suite, input.overlap.suite];
+  const ofSuites = <K extends { readonly kty: string }>(keys: readonly K[]) => keys.filter((k) => suites.includes(k.kty === 'EC' ? 'gm' : 'intl'));
   const nodes: FederationNode[] = [];
   for (const n of input.nodes) {
     const keys = await FileKeyStore.open(n.keyDir, n.node, input.clock, { suite });
@@ -58,10 +62,11 @@ export async function issueLocalFederation(input: {
     const agencies = [];
     for (const fn of n.agencyFunctions) {
       const code = `${n.node}.${fn}`;
-      const store = await AgencyKeyStore.open(join(n.agencyKeyDir, code), code, input.clock);
-      agencies.push({ code, encryptionKeys: store.publicJwks().keys });
+      const encryptionKeys = [];
+      for (const s of suites) encryptionKeys.push(...(await AgencyKeyStore.open(join(n.agencyKeyDir, code), code, input.clock, { suite: s })).publicJwks().keys);
+      agencies.push({ code, encryptionKeys });
     }
-    nodes.push({ node: n.node, name: n.name, url: n.url, jwksUrl: `${n.url}/.well-known/jwks.json`, keys: keys.publicJwks().keys, agencies });
+    nodes.push({ node: n.node, name: n.name, url: n.url, jwksUrl: `${n.url}/.well-known/jwks.json`, keys: ofSuites(keys.publicJwks().keys), agencies });
   }
   const federation: Federation = {
     version: 2,

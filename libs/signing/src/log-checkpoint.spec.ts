@@ -36,7 +36,7 @@ describe('log checkpoints', () => {
   let sc: FileKeyStore<Ed25519SigningKey>;
   let cq: FileKeyStore<Ed25519SigningKey>;
   let trust: TrustStore;
-  const claims = (over: Partial<CheckpointClaims> = {}): CheckpointClaims => ({ node: 'SC', peer: 'CQ', count: 42, headHash: HEAD, at: NOW_MS, ...over });
+  const claims = (over: Partial<CheckpointClaims> = {}): CheckpointClaims => ({ node: 'SC', peer: 'CQ', count: 42, headHash: HEAD, hashAlg: 'sha256', at: NOW_MS, ...over });
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'cytb-checkpoint-'));
@@ -63,6 +63,7 @@ describe('log checkpoints', () => {
       checkpoint: sha256Base64url(checkpoint),
       count: 42,
       headHash: HEAD,
+      hashAlg: 'sha256',
       at: NOW_MS,
       countersignedAt: NOW_MS + 5,
     });
@@ -122,5 +123,42 @@ describe('log checkpoints', () => {
 
   it('refuses to sign a checkpoint in the name of another node', async () => {
     await expect(signCheckpoint(sc.current(), claims({ node: 'CQ', peer: 'SC' }))).rejects.toMatchObject({ code: 'INTERNAL' });
+  });
+
+  // Issue 17.1/4: the head hash is the log's chain hash, SHA-256 or SM3; the checkpoint says which.
+  describe('the hash of the log head', () => {
+    const unsigned = (payload: object) =>
+      new CompactSign(new TextEncoder().encode(JSON.stringify(payload))).setProtectedHeader({ alg: 'EdDSA', kid: sc.current().kid, typ: CHECKPOINT_TYP }).sign(sc.current().privateKey);
+
+    it('says which hash the head was chained with, in the checkpoint and in its countersignature', async () => {
+      // Fails before the fix: the checkpoint did not say, so an SM3 head read as a SHA-256 one.
+      const checkpoint = await signCheckpoint(sc.current(), claims({ hashAlg: 'sm3' }));
+      expect(JSON.parse(Buffer.from(checkpoint.split('.')[1], 'base64url').toString('utf8'))).toMatchObject({ headHash: HEAD, hashAlg: 'sm3' });
+      const verified = await verifyCheckpoint(checkpoint, { trust });
+      expect(verified.hashAlg).toBe('sm3');
+      const countersignature = await countersignCheckpoint(cq.current(), checkpoint, verified, NOW_MS);
+      await expect(verifyCountersignature(countersignature, { trust, checkpoint })).resolves.toMatchObject({ headHash: HEAD, hashAlg: 'sm3' });
+    });
+
+    it('reads a checkpoint signed before the suites (no hashAlg) as SHA-256', async () => {
+      const old = await unsigned({ node: 'SC', peer: 'CQ', count: 42, headHash: HEAD, at: NOW_MS });
+      await expect(verifyCheckpoint(old, { trust })).resolves.toMatchObject({ hashAlg: 'sha256' });
+      expect(readCheckpointClaims(old)).toMatchObject({ hashAlg: 'sha256' });
+    });
+
+    it('refuses a checkpoint naming a hash no suite uses, naming the claim', async () => {
+      const bad = await unsigned({ node: 'SC', peer: 'CQ', count: 42, headHash: HEAD, hashAlg: 'md5', at: NOW_MS });
+      await expect(verifyCheckpoint(bad, { trust })).rejects.toMatchObject({ code: 'CHECKPOINT_INVALID', fields: [expect.objectContaining({ field: 'hashAlg' })] });
+    });
+
+    it('refuses a countersignature that names another head hash algorithm than its checkpoint', async () => {
+      const checkpoint = await signCheckpoint(sc.current(), claims({ hashAlg: 'sm3' }));
+      const forged = await new CompactSign(
+        new TextEncoder().encode(JSON.stringify({ node: 'CQ', of: 'SC', checkpoint: sha256Base64url(checkpoint), count: 42, headHash: HEAD, hashAlg: 'sha256', at: NOW_MS, countersignedAt: NOW_MS })),
+      )
+        .setProtectedHeader({ alg: 'EdDSA', kid: cq.current().kid, typ: 'cytb-log-countersignature+jws' })
+        .sign(cq.current().privateKey);
+      expect(await codeOf(verifyCountersignature(forged, { trust, checkpoint }))).toMatch(/^CHECKPOINT_INVALID: claims invalid: its count, head/);
+    });
   });
 });

@@ -7,7 +7,7 @@ import {
   verifyCompactJws,
   type Refuse,
 } from './compact-jws.js';
-import { GENESIS_HASH } from './hash-chain.js';
+import { GENESIS_HASH, isChainHashAlg, type ChainHashAlg } from './hash-chain.js';
 import { evidenceHash } from './crypto-suite.js';
 import type { SigningKey } from './signing-key.js';
 import type { TrustStore } from './trust-store.js';
@@ -32,6 +32,12 @@ export interface CheckpointClaims {
   readonly count: number;
   /** The hash (hex) of entry `count`; GENESIS_HASH for an empty log. */
   readonly headHash: string;
+  /**
+   * The hash `headHash` was chained with (the head entry's `hash_alg`: `sha256` under intl, `sm3`
+   * under gm; for an empty log, the suite's in force). A checkpoint signed before the suites has
+   * none and is read as `sha256`.
+   */
+  readonly hashAlg: ChainHashAlg;
   /** When the head was read, in milliseconds since the epoch (as the log entries' `at`). */
   readonly at: number;
 }
@@ -42,11 +48,12 @@ export interface CountersignatureClaims {
   readonly node: NodeCode;
   /** The node whose log the checkpoint is about (its signer). */
   readonly of: NodeCode;
-  /** base64url SHA-256 of the exact checkpoint (compact JWS) received. */
+  /** base64url hash of the exact checkpoint (compact JWS) received, in the checkpoint's suite (`evidenceHash`: SM3 for an SM2 checkpoint). */
   readonly checkpoint: string;
-  /** The checkpoint's count, head and time, repeated so the countersignature reads on its own. */
+  /** The checkpoint's count, head (and its hash) and time, repeated so the countersignature reads on its own. */
   readonly count: number;
   readonly headHash: string;
+  readonly hashAlg: ChainHashAlg;
   readonly at: number;
   /** When the peer countersigned, in milliseconds since the epoch. */
   readonly countersignedAt: number;
@@ -82,7 +89,7 @@ const refuseCheckpoint: Refuse = (failure, detail, extra) =>
   new GatewayError('CHECKPOINT_INVALID', { detail: `${failure.replace('ENVELOPE_', '').toLowerCase().replaceAll('_', ' ')}: ${detail}`, cause: extra?.cause, fields: extra?.fields });
 
 const HEX_HASH = /^[0-9a-f]{64}$/;
-const SHA256_B64URL = /^[A-Za-z0-9_-]{43}$/;
+const HASH_B64URL = /^[A-Za-z0-9_-]{43}$/;
 
 /**
  * Signs a checkpoint of this node's log head.
@@ -94,8 +101,8 @@ export async function signCheckpoint(key: SigningKey, claims: CheckpointClaims):
   const problems = checkpointProblems(claims);
   if (problems.fields.length > 0) throw new GatewayError('INTERNAL', { detail: `refusing to sign: ${problems.detail}`, fields: problems.fields });
   if (claims.node !== key.node) throw new GatewayError('INTERNAL', { detail: `refusing to sign: node ${claims.node} does not own key ${key.kid}` });
-  const { node, peer, count, headHash, at } = claims;
-  return signCompact(key, CHECKPOINT_TYP, { node, peer, count, headHash, at });
+  const { node, peer, count, headHash, hashAlg, at } = claims;
+  return signCompact(key, CHECKPOINT_TYP, { node, peer, count, headHash, hashAlg, at });
 }
 
 /**
@@ -108,7 +115,7 @@ export async function verifyCheckpoint(compact: string, opts: VerifyCheckpointOp
   const payload = await verifySigned(compact, CHECKPOINT_TYP, opts.trust, opts.allowedAlgs ?? opts.trust.acceptedAlgs(opts.nowMs ?? Number.NEGATIVE_INFINITY), opts.expectedSigner);
   const problems = checkpointProblems(payload.claims);
   if (problems.fields.length > 0) throw refuseCheckpoint('ENVELOPE_CLAIMS_INVALID', problems.detail, { fields: problems.fields });
-  const claims = payload.claims as unknown as CheckpointClaims;
+  const claims = withHashAlg(payload.claims) as unknown as CheckpointClaims;
   // The key's owner is the log's owner: nobody signs a checkpoint of another node's log.
   if (claims.node !== payload.signer) throw refuseCheckpoint('ENVELOPE_SENDER_MISMATCH', `signed by ${payload.signer}, about the log of ${claims.node}`);
   if (opts.expectedPeer !== undefined && claims.peer !== opts.expectedPeer) {
@@ -122,8 +129,9 @@ export async function verifyCheckpoint(compact: string, opts: VerifyCheckpointOp
 }
 
 /**
- * Countersigns a checkpoint received (and verified) from `of`: binds the SHA-256 of its exact
- * bytes, so the countersignature vouches for that checkpoint and no other.
+ * Countersigns a checkpoint received (and verified) from `of`: binds the hash of its exact bytes
+ * (in the checkpoint's suite: SM3 for an SM2 checkpoint), so the countersignature vouches for that
+ * checkpoint and no other.
  *
  * @example const countersignature = await countersignCheckpoint(keys.current(), received, claims, clock.nowMs());
  */
@@ -135,6 +143,7 @@ export async function countersignCheckpoint(key: SigningKey, checkpoint: string,
     checkpoint: evidenceHash(checkpoint),
     count: claims.count,
     headHash: claims.headHash,
+    hashAlg: claims.hashAlg,
     at: claims.at,
     countersignedAt: nowMs,
   };
@@ -143,8 +152,8 @@ export async function countersignCheckpoint(key: SigningKey, checkpoint: string,
 
 /**
  * Verifies a countersignature against the checkpoint it must vouch for: signed by a federation
- * key of a node other than the checkpoint's, naming the SHA-256 of exactly that checkpoint and
- * the same count and head. CHECKPOINT_INVALID otherwise.
+ * key of a node other than the checkpoint's, naming the hash of exactly that checkpoint and the
+ * same count, head, head hash algorithm and time. CHECKPOINT_INVALID otherwise.
  *
  * @example await verifyCountersignature(answer, { trust, checkpoint, expectedSigner: 'CQ' });
  */
@@ -154,16 +163,25 @@ export async function verifyCountersignature(compact: string, opts: VerifyCounte
   const problems = new ClaimProblems('CHECKPOINT_INVALID');
   problems.need(isNodeCode(c.node), 'node', 'must be a node code (SC or CQ)');
   problems.need(isNodeCode(c.of), 'of', 'must be a node code (SC or CQ)');
-  problems.need(typeof c.checkpoint === 'string' && SHA256_B64URL.test(c.checkpoint), 'checkpoint', 'must be a base64url SHA-256 (43 characters)');
+  problems.need(typeof c.checkpoint === 'string' && HASH_B64URL.test(c.checkpoint), 'checkpoint', 'must be a base64url SHA-256 or SM3 (43 characters)');
+  problems.need(c.hashAlg === undefined || isChainHashAlg(c.hashAlg), 'hashAlg', 'must be sha256 or sm3');
   problems.need(isMillis(c.countersignedAt), 'countersignedAt', 'must be whole milliseconds since the epoch');
   if (problems.fields.length > 0) throw refuseCheckpoint('ENVELOPE_CLAIMS_INVALID', problems.detail, { fields: problems.fields });
-  const claims = payload.claims as unknown as CountersignatureClaims;
+  const claims = withHashAlg(payload.claims) as unknown as CountersignatureClaims;
   if (claims.node !== payload.signer) throw refuseCheckpoint('ENVELOPE_SENDER_MISMATCH', `signed by ${payload.signer}, in the name of ${claims.node}`);
   // Bound to exactly the checkpoint it is kept with.
   if (claims.checkpoint !== evidenceHash(opts.checkpoint)) throw refuseCheckpoint('ENVELOPE_CLAIMS_INVALID', 'it names the SHA-256 of another checkpoint');
-  const signed = decodePayload(opts.checkpoint);
-  if (signed === null || claims.of !== signed['node'] || claims.count !== signed['count'] || claims.headHash !== signed['headHash'] || claims.at !== signed['at']) {
-    throw refuseCheckpoint('ENVELOPE_CLAIMS_INVALID', 'its count, head or time differ from the checkpoint');
+  const decoded = decodePayload(opts.checkpoint);
+  const signed = decoded === null ? null : withHashAlg(decoded);
+  if (
+    signed === null ||
+    claims.of !== signed['node'] ||
+    claims.count !== signed['count'] ||
+    claims.headHash !== signed['headHash'] ||
+    claims.hashAlg !== signed['hashAlg'] ||
+    claims.at !== signed['at']
+  ) {
+    throw refuseCheckpoint('ENVELOPE_CLAIMS_INVALID', 'its count, head (or its hash algorithm) or time differ from the checkpoint');
   }
   if (claims.node === claims.of) throw refuseCheckpoint('ENVELOPE_SENDER_MISMATCH', 'a node cannot countersign its own checkpoint');
   return claims;
@@ -176,7 +194,12 @@ export async function verifyCountersignature(compact: string, opts: VerifyCounte
  */
 export function readCheckpointClaims(compact: string): CheckpointClaims | null {
   const payload = decodePayload(compact);
-  return payload !== null && checkpointProblems(payload).fields.length === 0 ? (payload as unknown as CheckpointClaims) : null;
+  return payload !== null && checkpointProblems(payload).fields.length === 0 ? (withHashAlg(payload) as unknown as CheckpointClaims) : null;
+}
+
+/** Claims with `hashAlg` as signed, or `sha256` for those signed before the suites (which had none). */
+function withHashAlg(claims: Record<string, unknown>): Record<string, unknown> {
+  return claims['hashAlg'] === undefined ? { ...claims, hashAlg: 'sha256' } : claims;
 }
 
 /** Steps 1 to 6 shared by checkpoints and countersignatures. */
@@ -207,7 +230,8 @@ function checkpointProblems(claims: object): ClaimProblems {
   p.need(isNodeCode(c.node), 'node', 'must be a node code (SC or CQ)');
   p.need(isNodeCode(c.peer) && c.peer !== c.node, 'peer', 'must be the code of another node');
   p.need(typeof c.count === 'number' && Number.isSafeInteger(c.count) && c.count >= 0, 'count', 'must be a whole number ≥ 0');
-  p.need(typeof c.headHash === 'string' && HEX_HASH.test(c.headHash) && (c.count !== 0 || c.headHash === GENESIS_HASH), 'headHash', 'must be a SHA-256 in hex (the genesis hash for an empty log)');
+  p.need(typeof c.headHash === 'string' && HEX_HASH.test(c.headHash) && (c.count !== 0 || c.headHash === GENESIS_HASH), 'headHash', 'must be a SHA-256 or SM3 in hex (the genesis hash for an empty log)');
+  p.need(c.hashAlg === undefined || isChainHashAlg(c.hashAlg), 'hashAlg', 'must be sha256 or sm3 (the hash the head was chained with)');
   p.need(isMillis(c.at), 'at', 'must be whole milliseconds since the epoch');
   return p;
 }

@@ -114,7 +114,7 @@ export async function signReceipt(key: SigningKey, claims: ReceiptClaims): Promi
  *
  * @example
  *   await verifyReceipt(receipt, {
- *     trust, expectedSigner: 'SC', expectedAudience: 'CQ', messageId, sha256: sha256Base64url(compact),
+ *     trust, expectedSigner: 'SC', expectedAudience: 'CQ', messageId, sha256: evidenceHash(compact),
  *     nowMs: clock.nowMs(), maxSkewSeconds: 60,
  *   });
  */

@@ -154,6 +154,8 @@ export class TwoNodeHarness {
         AGENCY_TIMEOUT_MS: '2000',
         // Tests poll status many times a second; the rate limit has its own unit test.
         AGENCY_LINK_SECRET: linkSecretOf(node),
+        // The suite of the link proofs and the applicant index: the adapter's too (below).
+        CRYPTO_SUITE: harnessSuite(),
         RATE_LIMIT_PER_SECOND: '100000',
         RATE_LIMIT_BURST: '100000',
         ...(options.gatewayLogs ? { LOG_LEVEL: 'debug' } : {}),
@@ -185,6 +187,8 @@ export class TwoNodeHarness {
       clock: this.clock,
       logs: false,
       linkSecret: linkSecretOf(node),
+      // Under gm the federation lists SM2 sealing keys only: the adapter opens with those (and HMAC-SM3 on the link).
+      cryptoSuite: harnessSuite(),
       agencyKeyDir: join(this.dir, node, 'agency-keys'),
       amqp: this.production ? { url: this.production.amqpUrl, queuePrefix: this.production.queuePrefix } : null,
     };

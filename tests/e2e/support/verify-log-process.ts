@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { GatewayDatabase } from '#persistence';
+import { GatewayDatabase, type MessageLogRecord } from '#persistence';
 import { chainAfter } from '../../../apps/gateway/src/message-log/message-log.service.js';
-import { sha256Base64url } from '#signing';
+import { INTL_SUITE, suiteHash, suiteNamed, type SuiteName } from '#signing';
 
 /** The built verifier: the tests run the command an auditor runs, as a process (CI builds first). */
 const VERIFIER = join(process.cwd(), 'dist/apps/gateway/src/message-log/verify-log.js');
@@ -25,15 +25,28 @@ export async function runVerifyLog(args: readonly string[]): Promise<ProcessResu
   });
 }
 
-/** Writes a SQLite copy whose message log holds `count` chained entries (sent envelopes to `peer`). */
-export async function writeLogCopy(file: string, count: number, peer = 'CQ'): Promise<void> {
+/** The suite each entry of a written copy is signed and chained in: one for all, or by entry number (from 1). */
+export type CopySuite = SuiteName | ((entry: number) => SuiteName);
+
+/**
+ * Writes a SQLite copy whose message log holds `count` chained entries (sent envelopes to `peer`),
+ * each an EdDSA or SM2 token hashed and chained in its suite (intl by default; a function of the
+ * entry number for a log that moved between suites part-way).
+ */
+export async function writeLogCopy(file: string, count: number, peer = 'CQ', suite: CopySuite = 'intl'): Promise<void> {
   const db = await GatewayDatabase.open({ kind: 'sqlite', file }, { migrate: true });
+  const suiteOf = (n: number) => (typeof suite === 'function' ? suite(n) : suite);
   try {
-    const entries = Array.from({ length: count }, (_, i) => {
-      const content = `eyJhbGciOiJFZERTQSJ9.entry-${i + 1}.signature`;
-      return { at: Date.UTC(2026, 10, 23, 1, 0, i), direction: 'sent' as const, kind: 'envelope' as const, messageId: `m-${i + 1}`, peer, sha256: sha256Base64url(content), content };
-    });
-    await db.transaction(async (tx) => tx.messageLog.append(chainAfter(null, entries)));
+    let head: MessageLogRecord | null = null;
+    for (let i = 0; i < count; i += 1) {
+      const s = suiteNamed(suiteOf(i + 1)) ?? INTL_SUITE;
+      const header = Buffer.from(JSON.stringify({ alg: s.signatureAlg })).toString('base64url');
+      const content = `${header}.entry-${i + 1}.signature`;
+      const entry = { at: Date.UTC(2026, 10, 23, 1, 0, i), direction: 'sent' as const, kind: 'envelope' as const, messageId: `m-${i + 1}`, peer, sha256: suiteHash(s, content), content };
+      const [record] = chainAfter(head, [entry], s.hash);
+      await db.transaction(async (tx) => tx.messageLog.append([record]));
+      head = record;
+    }
   } finally {
     await db.close();
   }

@@ -11,7 +11,7 @@ import {
   type DestinationTransport,
 } from '#delivery';
 import type { OutboxRecord } from '#persistence';
-import { evidenceHash, verifyReceipt, TrustStore } from '#signing';
+import { evidenceHash, evidenceSuite, verifyReceipt, TrustStore } from '#signing';
 
 /**
  * What a receipt is checked against: the federation's keys, this node (the receipt's audience)
@@ -27,7 +27,7 @@ export interface ReceiptCheck {
 
 /**
  * Verifies a receipt against what was sent: signed by the receiver, addressed to us, naming our
- * message id and the SHA-256 of exactly the bytes we sent. A message the peer first took in a
+ * message id and the suite's hash of exactly the bytes we sent. A message the peer first took in a
  * batch is proven by its batch proof instead (the batch receipt and its Merkle path).
  */
 export async function checkReceipt(receipt: string, message: OutboxRecord, receiver: NodeCode, check: ReceiptCheck): Promise<DeliveryOutcome> {
@@ -35,7 +35,9 @@ export async function checkReceipt(receipt: string, message: OutboxRecord, recei
   const sha256 = evidenceHash(message.payload);
   try {
     if (batch) {
-      const root = rootFromProof({ messageId: message.messageId, sha256 }, batch);
+      // The tree's hash is the batch receipt's suite (SM3 for an SM2 receipt), read from its alg;
+      // the receipt's check then allows only the algorithms the federation accepts.
+      const root = rootFromProof({ messageId: message.messageId, sha256 }, batch, evidenceSuite(batch.receipt).hash);
       const subject = receiptSubject(batch.receipt);
       if (!root || !subject?.startsWith('batch:')) throw DeliveryFailure.of('RECEIPT_INVALID', 'the batch proof does not lead to a batch receipt');
       await verifyReceipt(batch.receipt, { ...receiptOptions(check, receiver), messageId: subject, sha256: root });
@@ -146,8 +148,9 @@ async function sendBatchTo(url: string, timeoutMs: number, receiver: NodeCode, c
     const entries = received.map((m) => ({ messageId: m.messageId, sha256: evidenceHash(m.payload) }));
     try {
       if (typeof answer.receipt !== 'string') throw DeliveryFailure.of('RECEIPT_INVALID', 'no batch receipt');
-      await verifyReceipt(answer.receipt, { ...receiptOptions(check, receiver), messageId: batchReceiptSubject(answer.batch), sha256: batchRoot(entries) });
-      proofs = batchProofs(entries, answer.receipt).map((p) => JSON.stringify(p));
+      const hash = evidenceSuite(answer.receipt).hash;
+      await verifyReceipt(answer.receipt, { ...receiptOptions(check, receiver), messageId: batchReceiptSubject(answer.batch), sha256: batchRoot(entries, hash) });
+      proofs = batchProofs(entries, answer.receipt, hash).map((p) => JSON.stringify(p));
     } catch (error) {
       batchFailure = receiptFailure(error, 'batch receipt check failed');
     }

@@ -1,10 +1,11 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { Clock, GatewayError, isGatewayError, type NodeCode } from '#core';
 import { GatewayDatabase } from '#persistence';
-import { FileKeyStore, GENESIS_HASH, nodeUrl, signCheckpoint, TrustStore, verifyCountersignature } from '#signing';
+import { FileKeyStore, GENESIS_HASH, nodeUrl, signCheckpoint, TrustStore, verifyCountersignature, type ChainHashAlg } from '#signing';
 import { GATEWAY_CONFIG } from '../config/config.token.js';
 import type { GatewayConfig } from '../config/gateway.config.js';
 import { FederationHolder } from '../federation/federation-holder.js';
+import { logHashAlgOf } from './message-log.service.js';
 
 /** What one checkpoint sent to one peer came to. */
 export type CheckpointOutcome =
@@ -83,13 +84,15 @@ export class CheckpointSender implements OnApplicationBootstrap, BeforeApplicati
       const head = await this.db.read((s) => s.messageLog.newest());
       const count = head?.seq ?? 0;
       const headHash = head?.hash ?? GENESIS_HASH;
+      // The hash the head was chained with (an empty log: the suite's in force), said in the checkpoint.
+      const hashAlg = head?.hashAlg ?? logHashAlgOf(this.federation.current);
       const outcomes: CheckpointOutcome[] = [];
       for (const peer of peers) {
         // 2. Nothing new since the last countersigned checkpoint: nothing to sign.
         const last = await this.db.read((s) => s.logCheckpoints.latest(this.config.node, peer));
         if (!always && (last ? last.count === count && last.headHash === headHash : count === 0)) continue;
         this.lastAsked.set(peer, this.clock.nowMs());
-        outcomes.push(await this.sendTo(peer, count, headHash));
+        outcomes.push(await this.sendTo(peer, count, headHash, hashAlg));
       }
       return outcomes;
     } catch (error) {
@@ -101,11 +104,11 @@ export class CheckpointSender implements OnApplicationBootstrap, BeforeApplicati
     }
   }
 
-  private async sendTo(peer: NodeCode, count: number, headHash: string): Promise<CheckpointOutcome> {
+  private async sendTo(peer: NodeCode, count: number, headHash: string, hashAlg: ChainHashAlg): Promise<CheckpointOutcome> {
     try {
       // 3. Sign, send, and verify the countersignature against exactly what was sent.
       const at = this.clock.nowMs();
-      const checkpoint = await signCheckpoint(this.keys.current(), { node: this.config.node, peer, count, headHash, at });
+      const checkpoint = await signCheckpoint(this.keys.current(), { node: this.config.node, peer, count, headHash, hashAlg, at });
       const countersignature = await this.post(peer, checkpoint);
       const claims = await verifyCountersignature(countersignature, { trust: this.trust, checkpoint, expectedSigner: peer });
       // 4. Keep both: this node's proof of what it showed, and when the peer saw it.

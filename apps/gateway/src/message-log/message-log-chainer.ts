@@ -1,6 +1,7 @@
 import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { GatewayDatabase } from '#persistence';
-import { chainAfter } from './message-log.service.js';
+import { FederationHolder } from '../federation/federation-holder.js';
+import { chainAfter, logHashAlgOf } from './message-log.service.js';
 
 /** At most this many entries are chained in one transaction. */
 export const CHAIN_BATCH = 500;
@@ -17,6 +18,10 @@ const FAILED_MS = 1_000;
  * what the other moved. An entry waits moments (IDLE_MS at most when the node is quiet); one
  * that a stop leaves waiting is chained by the next writer to run, so nothing is lost.
  *
+ * Entries are chained with the hash of the suite in force when they are chained (SM3 under gm),
+ * which each records: a replica that reloads the federation a moment after the other still
+ * writes a chain that verifies entry by entry.
+ *
  * The embedded default (SQLite) chains inside the logging transaction and runs no writer.
  */
 @Injectable()
@@ -27,7 +32,10 @@ export class MessageLogChainer implements OnApplicationBootstrap, BeforeApplicat
   private timer: NodeJS.Timeout | null = null;
   private wake: (() => void) | null = null;
 
-  constructor(private readonly db: GatewayDatabase) {}
+  constructor(
+    private readonly db: GatewayDatabase,
+    private readonly federation: FederationHolder,
+  ) {}
 
   onApplicationBootstrap(): void {
     if (this.db.kind !== 'postgres') return;
@@ -49,7 +57,7 @@ export class MessageLogChainer implements OnApplicationBootstrap, BeforeApplicat
       const head = await tx.messageLog.head();
       const waiting = await tx.messageLog.pending(limit);
       if (waiting.length === 0) return 0;
-      await tx.messageLog.append(chainAfter(head, waiting));
+      await tx.messageLog.append(chainAfter(head, waiting, logHashAlgOf(this.federation.current)));
       await tx.messageLog.removePending(waiting.map((w) => w.id));
       return waiting.length;
     });

@@ -12,7 +12,14 @@ const AUDIT_ALGS: readonly string[] = [SIGNING_ALG, SM2_ALG];
 export const VERIFY_EXIT = { intact: 0, cannotVerify: 1, broken: 2, usage: 64 } as const;
 
 export type LogVerdict =
-  | { readonly ok: true; readonly count: number; readonly waiting: number; readonly checkpoints?: { readonly checked: number; readonly latest: AuditedCheckpoint | null } }
+  | {
+      readonly ok: true;
+      readonly count: number;
+      readonly waiting: number;
+      /** The hashes the entries were chained with, in the order the log first used each (`['sha256', 'sm3']` after a move to gm). */
+      readonly hashAlgs: readonly string[];
+      readonly checkpoints?: { readonly checked: number; readonly latest: AuditedCheckpoint | null };
+    }
   | { readonly ok: false; readonly brokenAt: number; readonly reason: 'HASH_MISMATCH' | 'SEQ_GAP' | 'CONTENT_MISMATCH' | CheckpointFinding; readonly detail?: string };
 
 /** A countersigned checkpoint handed to the verifier (the operators' export, one item). */
@@ -55,7 +62,8 @@ export async function verifyMessageLog(options: DatabaseOptions, audit: Checkpoi
     const against = checkAgainstCheckpoints(verdict.ok ? records.map((r) => r.hash) : records.filter((r) => r.seq < verdict.brokenAt).map((r) => r.hash), checkpoints);
     if (!verdict.ok) return !against.ok && against.brokenAt < verdict.brokenAt ? against : verdict;
     if (!against.ok) return against;
-    return { ...verdict, waiting: await db.read((s) => s.messageLog.pendingCount()), checkpoints: { checked: against.checked, latest: against.latest } };
+    const hashAlgs = [...new Set(records.map((r) => r.hashAlg))];
+    return { ...verdict, waiting: await db.read((s) => s.messageLog.pendingCount()), hashAlgs, checkpoints: { checked: against.checked, latest: against.latest } };
   } finally {
     await db.close();
   }
@@ -120,9 +128,14 @@ async function readLog(db: GatewayDatabase): Promise<MessageLogRecord[]> {
   }
 }
 
-/** The chain and each stored message against its hash; the lower of the two breaks is the first bad entry. */
+/**
+ * The chain and each stored message against its hash; the lower of the two breaks is the first
+ * bad entry. Each entry is checked with the hash it records it was chained with (`hash_alg`:
+ * SHA-256 or SM3), never with one from this process's environment, so a gm log, an intl log and
+ * a log that moved between them verify alike.
+ */
 function checkRecords(records: readonly MessageLogRecord[]): { ok: true; count: number } | Extract<LogVerdict, { ok: false }> {
-  const chain = verifyChain(records.map((r) => ({ seq: r.seq, at: r.at, direction: r.direction, kind: r.kind, messageId: r.messageId, sha256: r.sha256, hash: r.hash })));
+  const chain = verifyChain(records.map((r) => ({ seq: r.seq, at: r.at, direction: r.direction, kind: r.kind, messageId: r.messageId, sha256: r.sha256, hash: r.hash, hashAlg: r.hashAlg })));
   // A gap is named by the first seq missing (the removed entry), not by the entry after it.
   const chainBreak = chain.ok ? null : { brokenAt: chain.reason === 'SEQ_GAP' ? missingBefore(records, chain.brokenAt) : chain.brokenAt, reason: chain.reason };
   // The stored message must still hash to what the chain recorded.
@@ -189,6 +202,7 @@ async function main(argv: readonly string[]): Promise<number> {
   if (result.ok) {
     const waiting = result.waiting > 0 ? ` (${result.waiting} more waiting to be chained)` : '';
     process.stdout.write(`message log intact: ${result.count} entries${waiting}\n`);
+    if (result.hashAlgs.length > 0) process.stdout.write(`  chained with ${result.hashAlgs.join(', then ')}\n`);
     const latest = result.checkpoints?.latest;
     if (result.checkpoints && latest) {
       process.stdout.write(`  against ${result.checkpoints.checked} countersigned checkpoints, the latest of entry ${latest.count} countersigned by ${latest.countersigner} (${latest.source})\n`);
@@ -228,7 +242,7 @@ async function federationTrust(federationFile: string, authorityFile: string): P
 
 const EXPLAIN: Record<'HASH_MISMATCH' | 'SEQ_GAP' | 'CONTENT_MISMATCH', string> = {
   CONTENT_MISMATCH: 'the stored message no longer hashes to what the chain recorded',
-  HASH_MISMATCH: 'its chained fields or hash were changed',
+  HASH_MISMATCH: 'its chained fields, its hash or the hash algorithm it records were changed',
   SEQ_GAP: 'this entry was removed',
 };
 

@@ -3,7 +3,7 @@ import { Clock, GatewayError, isGatewayError, newMessageId, type NodeCode } from
 import { isRequestMessageType } from '#contracts';
 import { batchProofs, batchReceiptSubject, batchRoot, type BatchEntry } from '#delivery';
 import { GatewayDatabase } from '#persistence';
-import { FileKeyStore, signReceipt, TrustStore, verifyEnvelope, type VerifiedEnvelope } from '#signing';
+import { FileKeyStore, INTL_SUITE, signReceipt, suiteOfSignatureAlg, TrustStore, verifyEnvelope, type VerifiedEnvelope } from '#signing';
 import { GATEWAY_CONFIG } from '../config/config.token.js';
 import type { GatewayConfig } from '../config/gateway.config.js';
 import { OutboxSignal } from '../delivery/outbox-signal.js';
@@ -132,16 +132,20 @@ export class BatchInboundService {
     let receipt: string | null = null;
     while (batched.length > 0 && sender) {
       const entries: BatchEntry[] = batched.map((c) => ({ messageId: c.verified.claims.jti, sha256: c.verified.sha256 }));
-      receipt = await signReceipt(this.keys.current(), {
+      // The tree is hashed in the suite of the key that signs the receipt (SM3 under gm): the
+      // sender reads it from the receipt's alg.
+      const key = this.keys.current();
+      const hash = (suiteOfSignatureAlg(key.alg) ?? INTL_SUITE).hash;
+      receipt = await signReceipt(key, {
         jti: newMessageId(this.clock.nowMs()),
         iss: this.config.node,
         aud: sender,
         iat: Math.floor(this.clock.nowMs() / 1000),
         msg: batchReceiptSubject(batch),
-        sha256: batchRoot(entries),
+        sha256: batchRoot(entries, hash),
         result: 'accepted',
       });
-      const proofs = batchProofs(entries, receipt);
+      const proofs = batchProofs(entries, receipt, hash);
       const current = batched;
       try {
         await this.db.transaction(async (tx) => {

@@ -8,6 +8,7 @@ import { LogCheckpoints1764000000007 } from './0007-log-checkpoints.migration.js
 import { CredentialLifecycle1764000000008 } from './0008-credential-lifecycle.migration.js';
 import { IdempotencyKeys1764000000009 } from './0009-idempotency-keys.migration.js';
 import { OperatorHealthAndReplays1764000000010 } from './0010-operator-health-and-replays.migration.js';
+import { MessageLogHashAlg1764000000011 } from './0011-message-log-hash-alg.migration.js';
 
 /** Every migration, in order. A new schema change appends a class here. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   CredentialLifecycle1764000000008,
   IdempotencyKeys1764000000009,
   OperatorHealthAndReplays1764000000010,
+  MessageLogHashAlg1764000000011,
 ];
