@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '#core';
 import { GatewayDatabase, type OutboxFilter, type OutboxPosition, type OutboxRecord } from '#persistence';
-import { OutboxSignal } from '../delivery/outbox-signal.js';
+import { OutboxSignal } from '../runtime/outbox-signal.js';
 import { EnvelopeFactory } from '../cases/envelope-factory.js';
 import type { Principal } from '../intake/credentials.service.js';
 import { encodeCursor } from './message-cursor.js';

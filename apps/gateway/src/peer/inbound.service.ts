@@ -30,7 +30,7 @@ import type { GatewayConfig } from '../config/gateway.config.js';
 import { HandlingService } from '../cases/handling.service.js';
 import { StatusApplier } from '../cases/status-applier.js';
 import { TransferService } from '../cases/transfer.service.js';
-import { OutboxSignal } from '../delivery/outbox-signal.js';
+import { OutboxSignal } from '../runtime/outbox-signal.js';
 import { MessageLogService } from '../message-log/message-log.service.js';
 import { PartyBinding } from './party-binding.service.js';
 
