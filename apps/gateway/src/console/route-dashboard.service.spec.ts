@@ -1,4 +1,4 @@
-import { FederationHolder } from '../federation/federation-holder.js';
+import { FederationHolder } from '../trust/federation-holder.js';
 import { ManualClock } from '#core';
 import type { GatewayDatabase, OutboxRecord, OutboxState } from '#persistence';
 import type { Federation } from '#signing';

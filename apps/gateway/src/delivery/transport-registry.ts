@@ -7,7 +7,7 @@ import { agencyLinkQueues, createLinkClient, type DestinationTransport } from '#
 import { GATEWAY_CONFIG } from '../config/config.token.js';
 import type { GatewayConfig } from '../config/gateway.config.js';
 import { nodeUrl, TrustStore } from '#signing';
-import { FederationHolder } from '../federation/federation-holder.js';
+import { FederationHolder } from '../trust/federation-holder.js';
 import { InboundService } from '../peer/inbound.service.js';
 import { AgencyTransport } from './agency.transport.js';
 import { PeerTransport, type ReceiptCheck } from './peer.transport.js';

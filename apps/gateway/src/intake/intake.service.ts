@@ -23,7 +23,7 @@ import { peerDestination } from '../cases/destinations.js';
 import { EnvelopeFactory } from '../cases/envelope-factory.js';
 import { ApplicantIndex } from '../cases/applicant-index.js';
 import { CaseRecorder } from '../cases/case-recorder.js';
-import { PersonalDataSealer } from './personal-data-sealer.js';
+import { PersonalDataSealer } from '../trust/personal-data-sealer.js';
 import { CaseClock } from '../cases/case-clock.js';
 import { OutboxSignal } from '../runtime/outbox-signal.js';
 import { BacklogGauge } from '../delivery/backlog-gauge.js';

@@ -11,7 +11,7 @@ import { ConversationListService } from './conversation-list.service.js';
 import { RotateRequestDto } from './rotate-request.dto.js';
 import { FederationReloadRequestDto } from './federation-reload-request.dto.js';
 import { FederationReloadService, type FederationReloadOutcome } from '../federation/federation-reload.service.js';
-import { FederationHolder } from '../federation/federation-holder.js';
+import { FederationHolder } from '../trust/federation-holder.js';
 import { federationSummary } from '../federation/node-federation.js';
 import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Principal } from '../intake/credentials.service.js';
