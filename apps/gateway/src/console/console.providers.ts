@@ -6,7 +6,7 @@ import { ReceiptQrController } from './receipt-qr.controller.js';
 import { ReceiptQrService } from './receipt-qr.service.js';
 import { RouteDashboardController } from './route-dashboard.controller.js';
 import { RouteDashboardService } from './route-dashboard.service.js';
-import { RouteSeries } from './route-series.js';
+import { RouteSeries } from '../observability/route-series.js';
 import { WhoAmIController } from './whoami.controller.js';
 
 /**

@@ -4,7 +4,7 @@ import type { GatewayDatabase, OutboxRecord, OutboxState } from '#persistence';
 import type { Federation } from '#signing';
 import type { RelayService } from '../delivery/relay.service.js';
 import { RouteDashboardService } from './route-dashboard.service.js';
-import { RouteSeries } from './route-series.js';
+import { RouteSeries } from '../observability/route-series.js';
 
 const START = Date.UTC(2026, 10, 23, 1, 0, 0);
 

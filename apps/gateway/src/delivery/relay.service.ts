@@ -11,7 +11,7 @@ import { OutboxSignal } from '../runtime/outbox-signal.js';
 import { ShutdownState } from '../runtime/shutdown-state.js';
 import { GatewayMetrics } from '../observability/gateway-metrics.js';
 import { MessageLogService } from '../message-log/message-log.service.js';
-import { RouteSeries } from '../console/route-series.js';
+import { RouteSeries } from '../observability/route-series.js';
 import { IntakeLoad } from '../runtime/intake-load.js';
 
 /**
