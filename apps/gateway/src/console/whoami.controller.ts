@@ -3,9 +3,9 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Clock, toShanghaiIso } from '#core';
 import { GATEWAY_CONFIG } from '../config/config.token.js';
 import type { GatewayConfig } from '../config/gateway.config.js';
-import { CredentialsService } from '../intake/credentials.service.js';
-import { bearerOf } from '../intake/principal.guard.js';
-import { RateLimiter } from '../intake/rate-limiter.js';
+import { CredentialsService } from '../auth/credentials.service.js';
+import { bearerOf } from '../auth/principal.guard.js';
+import { RateLimiter } from '../auth/rate-limiter.js';
 
 const DAY_MS = 24 * 3600_000;
 

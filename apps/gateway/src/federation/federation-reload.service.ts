@@ -6,7 +6,7 @@ import { checkSignedFederation, FileKeyStore, jwksSourcesOf, recordAcceptedFeder
 import { GATEWAY_CONFIG } from '../config/config.token.js';
 import type { GatewayConfig } from '../config/gateway.config.js';
 import { TransportRegistry } from '../delivery/transport-registry.js';
-import type { Principal } from '../intake/credentials.service.js';
+import type { Principal } from '../auth/credentials.service.js';
 import { PersonalDataSealer } from '../trust/personal-data-sealer.js';
 import { FederationHolder } from '../trust/federation-holder.js';
 import { assertListsNode, federationSummary, readAuthorityJwks } from './node-federation.js';

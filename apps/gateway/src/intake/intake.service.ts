@@ -28,7 +28,7 @@ import { CaseClock } from '../cases/case-clock.js';
 import { OutboxSignal } from '../runtime/outbox-signal.js';
 import { BacklogGauge } from '../delivery/backlog-gauge.js';
 import { ShutdownState } from '../runtime/shutdown-state.js';
-import type { Principal } from './credentials.service.js';
+import type { Principal } from '../auth/credentials.service.js';
 import { IntakeLoad } from '../runtime/intake-load.js';
 import type { KeepAnswer } from './idempotency.service.js';
 

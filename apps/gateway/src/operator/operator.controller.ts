@@ -14,9 +14,9 @@ import { FederationReloadService, type FederationReloadOutcome } from '../federa
 import { FederationHolder } from '../trust/federation-holder.js';
 import { federationSummary } from '../federation/node-federation.js';
 import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
-import type { Principal } from '../intake/credentials.service.js';
+import type { Principal } from '../auth/credentials.service.js';
 import { JsonOnlyGuard } from '../http/json-only.guard.js';
-import { CurrentPrincipal, PrincipalGuard, RequireRole } from '../intake/principal.guard.js';
+import { CurrentPrincipal, PrincipalGuard, RequireRole } from '../auth/principal.guard.js';
 import { DeadLetterService, type MessageView, type ReplayOutcome } from './dead-letter.service.js';
 import { ReplayRequestDto } from './replay-request.dto.js';
 import { ReplayByFilterRequestDto } from './replay-by-filter-request.dto.js';

@@ -1,7 +1,7 @@
 import type { ExecutionContext } from '@nestjs/common';
 import { GatewayError } from '#core';
-import type { CredentialsService, Principal } from '../intake/credentials.service.js';
-import type { RateLimiter } from '../intake/rate-limiter.js';
+import type { CredentialsService, Principal } from '../auth/credentials.service.js';
+import type { RateLimiter } from '../auth/rate-limiter.js';
 import { PensionController } from './pension.controller.js';
 import { WindowOrOperatorGuard } from './window-or-operator.guard.js';
 

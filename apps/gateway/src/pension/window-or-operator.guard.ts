@@ -1,9 +1,9 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { GatewayError } from '#core';
 import type { CredentialRole } from '#persistence';
-import { CredentialsService, type Principal } from '../intake/credentials.service.js';
-import { RateLimiter } from '../intake/rate-limiter.js';
-import { bearerOf } from '../intake/principal.guard.js';
+import { CredentialsService, type Principal } from '../auth/credentials.service.js';
+import { RateLimiter } from '../auth/rate-limiter.js';
+import { bearerOf } from '../auth/principal.guard.js';
 
 const ALLOWED: ReadonlySet<CredentialRole> = new Set<CredentialRole>(['window', 'operator']);
 
