@@ -28,6 +28,7 @@ export class TransportRegistry implements OnApplicationShutdown {
     private readonly moduleRef: ModuleRef,
   ) {
     this.check = { trust, self: config.node, clock, maxSkewSeconds: config.maxClockSkewSeconds };
+    federation.onChange(() => this.forgetPeers());
   }
 
   forDestination(destination: string): DestinationTransport | undefined {
