@@ -6,7 +6,7 @@ import { cardApplication } from './support/applications.js';
 import { eventually } from './support/free-port.js';
 import { GatewayPair } from './support/gateway-pair.js';
 import { BacklogGauge } from '../../apps/gateway/src/delivery/backlog-gauge.js';
-import { ShutdownState } from '../../apps/gateway/src/delivery/shutdown-state.js';
+import { ShutdownState } from '../../apps/gateway/src/runtime/shutdown-state.js';
 
 describe('intake and peer faces between two gateway nodes', () => {
   let pair: GatewayPair;

@@ -5,7 +5,7 @@ import { cardApplication, idNumber } from './support/applications.js';
 import { eventually } from './support/free-port.js';
 import { TwoNodeHarness, type NodeUnderTest } from './support/two-node-harness.js';
 import { harnessSuite } from './support/harness-suite.js';
-import { CredentialsService } from '../../apps/gateway/src/intake/credentials.service.js';
+import { CredentialsService } from '../../apps/gateway/src/auth/credentials.service.js';
 
 const NOT_INSURED = idNumber('51130219900101002');
 

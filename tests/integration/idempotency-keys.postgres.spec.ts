@@ -2,7 +2,7 @@ import { ManualClock } from '#core';
 import { GatewayDatabase } from '#persistence';
 import { caseRecord } from '../../libs/persistence/src/records.fixtures.js';
 import type { GatewayConfig } from '../../apps/gateway/src/config/gateway.config.js';
-import type { Principal } from '../../apps/gateway/src/intake/credentials.service.js';
+import type { Principal } from '../../apps/gateway/src/auth/credentials.service.js';
 import { IdempotencyService } from '../../apps/gateway/src/intake/idempotency.service.js';
 import { dropPostgresDatabase, freshPostgresDatabase } from './support/postgres.js';
 

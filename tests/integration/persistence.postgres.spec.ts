@@ -7,7 +7,7 @@ import { DEFAULT_RELAY_OPTIONS, Relay, type DestinationTransport } from '#delive
 import { eventually } from '../e2e/support/free-port.js';
 import { MessageLogChainer } from '../../apps/gateway/src/message-log/message-log-chainer.js';
 import { MessageLogService } from '../../apps/gateway/src/message-log/message-log.service.js';
-import { FederationHolder } from '../../apps/gateway/src/federation/federation-holder.js';
+import { FederationHolder } from '../../apps/gateway/src/trust/federation-holder.js';
 import { dropPostgresDatabase, freshPostgresDatabase } from './support/postgres.js';
 
 /**

@@ -12,7 +12,7 @@ import { assertListsNode, auditFederationAtStart, loadNodeFederation } from './f
 import { frameworkErrorOptions } from './http/framework-errors.js';
 import { registerJoseBodies } from './http/jose-body.js';
 import { ProblemJsonFilter } from './http/problem-json.filter.js';
-import { CredentialsService, type IssuedCredential } from './intake/credentials.service.js';
+import { CredentialsService, type IssuedCredential } from './auth/credentials.service.js';
 import { PinoNestLogger } from '#logging';
 import { RelayService } from './delivery/relay.service.js';
 import { FEDERATION_RELOAD_BODY_LIMIT_BYTES, FEDERATION_RELOAD_PATH } from './operator/federation-reload-request.dto.js';

@@ -16,34 +16,34 @@ import { KeyRotationService } from './operator/key-rotation.service.js';
 import { BatchInboundService } from './peer/batch-inbound.service.js';
 import { ConversationListService } from './operator/conversation-list.service.js';
 import { ApplicantIndex, PERSONAL_DATA_SECRET } from './cases/applicant-index.js';
-import { PersonalDataSealer } from './intake/personal-data-sealer.js';
+import { PersonalDataSealer } from './trust/personal-data-sealer.js';
 import { TransferService } from './cases/transfer.service.js';
 import { GATEWAY_CONFIG, NODE_CODE } from './config/config.token.js';
 import type { GatewayConfig } from './config/gateway.config.js';
 import { RelayService } from './delivery/relay.service.js';
-import { OutboxSignal } from './delivery/outbox-signal.js';
+import { OutboxSignal } from './runtime/outbox-signal.js';
 import { BacklogGauge } from './delivery/backlog-gauge.js';
-import { ShutdownState } from './delivery/shutdown-state.js';
+import { ShutdownState } from './runtime/shutdown-state.js';
 import { TransportRegistry } from './delivery/transport-registry.js';
-import { FederationHolder } from './federation/federation-holder.js';
+import { FederationHolder } from './trust/federation-holder.js';
 import { FederationReloadService } from './federation/federation-reload.service.js';
-import { CredentialsService } from './intake/credentials.service.js';
+import { CredentialsService } from './auth/credentials.service.js';
 import { IntakeController } from './intake/intake.controller.js';
 import { IntakeService } from './intake/intake.service.js';
 import { IdempotencyService } from './intake/idempotency.service.js';
-import { PrincipalGuard } from './intake/principal.guard.js';
-import { RateLimiter } from './intake/rate-limiter.js';
+import { PrincipalGuard } from './auth/principal.guard.js';
+import { RateLimiter } from './auth/rate-limiter.js';
 import { MessageLogService } from './message-log/message-log.service.js';
 import { MessageLogChainer } from './message-log/message-log-chainer.js';
 import { CheckpointController } from './message-log/checkpoint.controller.js';
 import { CheckpointExportController } from './message-log/checkpoint-export.controller.js';
 import { CheckpointCountersigner } from './message-log/checkpoint-countersigner.service.js';
 import { CheckpointSender } from './message-log/checkpoint-sender.service.js';
-import { IntakeLoad } from './intake/intake-load.js';
+import { IntakeLoad } from './runtime/intake-load.js';
 import { OperatorController } from './operator/operator.controller.js';
 import { CredentialsController } from './operator/credentials.controller.js';
 import { CredentialAdminService } from './operator/credential-admin.service.js';
-import { AuthFailureLimiter } from './intake/auth-failure-limiter.js';
+import { AuthFailureLimiter } from './auth/auth-failure-limiter.js';
 import { DeadLetterService } from './operator/dead-letter.service.js';
 import { ReplayJobsService } from './operator/replay-jobs.service.js';
 import { InboundService } from './peer/inbound.service.js';
@@ -51,8 +51,9 @@ import { PartyBinding } from './peer/party-binding.service.js';
 import { PeerController } from './peer/peer.controller.js';
 import { ContractsController } from './contracts/contracts.controller.js';
 import { GatewayMetrics } from './observability/gateway-metrics.js';
-import { HealthController } from './observability/health.controller.js';
-import { MetricsController } from './observability/metrics.controller.js';
+import { RouteSeries } from './observability/route-series.js';
+import { HealthController } from './monitoring/health.controller.js';
+import { MetricsController } from './monitoring/metrics.controller.js';
 import { CONSOLE_CONTROLLERS, CONSOLE_PROVIDERS } from './console/console.providers.js';
 import { PensionController } from './pension/pension.controller.js';
 import { HolidayCalendar } from './calendar/holiday-calendar.js';
@@ -126,6 +127,7 @@ export class GatewayModule {
         KeyRotationService,
         ConversationListService,
         GatewayMetrics,
+        RouteSeries,
         ...CONSOLE_PROVIDERS,
       ],
     };

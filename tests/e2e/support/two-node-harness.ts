@@ -15,7 +15,7 @@ import type { ProvinceSimulators } from '../../../apps/agency-simulator/src/prov
 import type { TransferSeeds } from '../../../apps/agency-simulator/src/pension-office.simulator.js';
 import { loadGatewayConfig, type GatewayConfig } from '../../../apps/gateway/src/config/gateway.config.js';
 import { createGatewayApp, type GatewayHandle } from '../../../apps/gateway/src/gateway-app.js';
-import type { IssuedCredential } from '../../../apps/gateway/src/intake/credentials.service.js';
+import type { IssuedCredential } from '../../../apps/gateway/src/auth/credentials.service.js';
 import { eventually, freePort, retryOnPortClash } from './free-port.js';
 import { FaultProxy } from '../../faults/support/fault-proxy.js';
 

@@ -5,7 +5,7 @@ import { INTL_SUITE } from '#signing';
 import type { AgencyStatusAck, AgencyStatusReport } from '#contracts';
 import type { GatewayConfig } from '../config/gateway.config.js';
 import type { HandlingService } from '../cases/handling.service.js';
-import { OutboxSignal } from '../delivery/outbox-signal.js';
+import { OutboxSignal } from '../runtime/outbox-signal.js';
 import { AgencyStatusIntake } from './agency-status-intake.service.js';
 
 const SECRET = 'status-intake-spec-link-secret-0123456789';

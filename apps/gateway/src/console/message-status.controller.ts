@@ -1,7 +1,7 @@
 import { Controller, Get, Param, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { JsonOnlyGuard } from '../http/json-only.guard.js';
-import { PrincipalGuard, RequireRole } from '../intake/principal.guard.js';
+import { PrincipalGuard, RequireRole } from '../auth/principal.guard.js';
 import type { MessageView } from '../operator/dead-letter.service.js';
 import { MessageStatusService } from './message-status.service.js';
 

@@ -1,8 +1,8 @@
 import { Controller, Get, Header, Param, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiProduces, ApiTags } from '@nestjs/swagger';
-import type { Principal } from '../intake/credentials.service.js';
+import type { Principal } from '../auth/credentials.service.js';
 import { JsonOnlyGuard } from '../http/json-only.guard.js';
-import { CurrentPrincipal, PrincipalGuard, RequireRole } from '../intake/principal.guard.js';
+import { CurrentPrincipal, PrincipalGuard, RequireRole } from '../auth/principal.guard.js';
 import { ReceiptQrService } from './receipt-qr.service.js';
 
 /** The acceptance receipt's QR code (the case number), for the window that accepted the case. */

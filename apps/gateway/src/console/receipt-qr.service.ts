@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Principal } from '../intake/credentials.service.js';
+import type { Principal } from '../auth/credentials.service.js';
 import { IntakeService } from '../intake/intake.service.js';
 import { qrSvg } from './qr-svg.js';
 

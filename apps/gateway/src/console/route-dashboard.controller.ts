@@ -2,9 +2,9 @@ import { Controller, Get, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { GatewayError } from '#core';
 import { JsonOnlyGuard } from '../http/json-only.guard.js';
-import { PrincipalGuard, RequireRole } from '../intake/principal.guard.js';
+import { PrincipalGuard, RequireRole } from '../auth/principal.guard.js';
 import { RouteDashboardService, type RoutesDashboard } from './route-dashboard.service.js';
-import { RANGES, type SeriesRange } from './route-series.js';
+import { RANGES, type SeriesRange } from '../observability/route-series.js';
 
 /** Per-route time series for the operator dashboard (the console draws them). */
 @ApiTags('operator')

@@ -1,10 +1,10 @@
-import { FederationHolder } from '../federation/federation-holder.js';
+import { FederationHolder } from '../trust/federation-holder.js';
 import { ManualClock } from '#core';
 import type { GatewayDatabase, OutboxRecord, OutboxState } from '#persistence';
 import type { Federation } from '#signing';
 import type { RelayService } from '../delivery/relay.service.js';
 import { RouteDashboardService } from './route-dashboard.service.js';
-import { RouteSeries } from './route-series.js';
+import { RouteSeries } from '../observability/route-series.js';
 
 const START = Date.UTC(2026, 10, 23, 1, 0, 0);
 

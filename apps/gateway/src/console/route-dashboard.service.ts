@@ -6,8 +6,8 @@ import { GatewayDatabase } from '#persistence';
 import { NODE_CODE } from '../config/config.token.js';
 import { agencyDestination, peerDestination } from '../cases/destinations.js';
 import { RelayService } from '../delivery/relay.service.js';
-import { FederationHolder } from '../federation/federation-holder.js';
-import { RouteSeries, type SeriesPoint, type SeriesRange } from './route-series.js';
+import { FederationHolder } from '../trust/federation-holder.js';
+import { RouteSeries, type SeriesPoint, type SeriesRange } from '../observability/route-series.js';
 
 /** How often the backlog per destination is counted for the charts (one exact GROUP BY count). */
 const SAMPLE_EVERY_MS = 15_000;

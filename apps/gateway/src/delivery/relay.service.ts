@@ -7,12 +7,12 @@ import { GATEWAY_CONFIG } from '../config/config.token.js';
 import type { GatewayConfig } from '../config/gateway.config.js';
 import { HandlingService } from '../cases/handling.service.js';
 import { TransportRegistry } from './transport-registry.js';
-import { OutboxSignal } from './outbox-signal.js';
-import { ShutdownState } from './shutdown-state.js';
+import { OutboxSignal } from '../runtime/outbox-signal.js';
+import { ShutdownState } from '../runtime/shutdown-state.js';
 import { GatewayMetrics } from '../observability/gateway-metrics.js';
 import { MessageLogService } from '../message-log/message-log.service.js';
-import { RouteSeries } from '../console/route-series.js';
-import { IntakeLoad } from '../intake/intake-load.js';
+import { RouteSeries } from '../observability/route-series.js';
+import { IntakeLoad } from '../runtime/intake-load.js';
 
 /**
  * Runs this node's outbox relay for the life of the process and decides what a delivery means

@@ -1,8 +1,15 @@
 import { isGatewayError } from '#core';
 import { DeliveryFailure, type DeliveryOutcome, type DestinationTransport } from '#delivery';
 import type { OutboxRecord } from '#persistence';
-import type { InboundService } from '../peer/inbound.service.js';
 import { checkReceipt, type ReceiptCheck } from './peer.transport.js';
+
+/**
+ * Where an envelope addressed to this node is taken in: the peer face's inbound checks, which
+ * peer/ registers with the TransportRegistry, so that delivery/ imports nothing of peer/.
+ */
+export interface LocalInbound {
+  receive(compact: string): Promise<{ readonly receipt: string }>;
+}
 
 /**
  * Delivers an envelope addressed to this node through the same inbound checks and receipt as a
@@ -10,14 +17,14 @@ import { checkReceipt, type ReceiptCheck } from './peer.transport.js';
  */
 export class SelfTransport implements DestinationTransport {
   constructor(
-    private readonly inbound: () => InboundService,
+    private readonly inbound: LocalInbound,
     private readonly check: ReceiptCheck,
   ) {}
 
   async send(message: OutboxRecord): Promise<DeliveryOutcome> {
     let receipt: string;
     try {
-      receipt = (await this.inbound().receive(message.payload)).receipt;
+      receipt = (await this.inbound.receive(message.payload)).receipt;
     } catch (error) {
       if (isGatewayError(error) && error.status < 500) {
         throw DeliveryFailure.of(error.code, error.detail ?? error.message, error);

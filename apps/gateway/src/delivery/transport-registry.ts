@@ -1,5 +1,4 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
 import type { ClientProxy } from '@nestjs/microservices';
 import { Clock, isNodeCode } from '#core';
 import { agencyLinkQueues, createLinkClient, type DestinationTransport } from '#delivery';
@@ -7,11 +6,10 @@ import { agencyLinkQueues, createLinkClient, type DestinationTransport } from '#
 import { GATEWAY_CONFIG } from '../config/config.token.js';
 import type { GatewayConfig } from '../config/gateway.config.js';
 import { nodeUrl, TrustStore } from '#signing';
-import { FederationHolder } from '../federation/federation-holder.js';
-import { InboundService } from '../peer/inbound.service.js';
+import { FederationHolder } from '../trust/federation-holder.js';
 import { AgencyTransport } from './agency.transport.js';
 import { PeerTransport, type ReceiptCheck } from './peer.transport.js';
-import { SelfTransport } from './self.transport.js';
+import { SelfTransport, type LocalInbound } from './self.transport.js';
 
 /** Maps an outbox destination (`peer:CQ`, `self`, `agency:SC.card`) to the transport that reaches it. */
 @Injectable()
@@ -19,15 +17,21 @@ export class TransportRegistry implements OnApplicationShutdown {
   private readonly cache = new Map<string, DestinationTransport>();
   private readonly clients: ClientProxy[] = [];
   private readonly check: ReceiptCheck;
+  private local: LocalInbound | undefined;
 
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     private readonly federation: FederationHolder,
     trust: TrustStore,
     clock: Clock,
-    private readonly moduleRef: ModuleRef,
   ) {
     this.check = { trust, self: config.node, clock, maxSkewSeconds: config.maxClockSkewSeconds };
+    federation.onChange(() => this.forgetPeers());
+  }
+
+  /** The peer face registers its inbound checks here: `self` is delivered through them. */
+  registerSelf(inbound: LocalInbound): void {
+    this.local = inbound;
   }
 
   forDestination(destination: string): DestinationTransport | undefined {
@@ -54,7 +58,7 @@ export class TransportRegistry implements OnApplicationShutdown {
 
   private create(destination: string): DestinationTransport | undefined {
     if (destination === 'self') {
-      return new SelfTransport(() => this.moduleRef.get(InboundService, { strict: false }), this.check);
+      return this.local ? new SelfTransport(this.local, this.check) : undefined;
     }
     const [kind, target] = destination.split(':', 2);
     if (kind === 'peer' && isNodeCode(target) && target !== this.config.node) {

@@ -5,10 +5,9 @@ import { GatewayDatabase } from '#persistence';
 import { checkSignedFederation, FileKeyStore, jwksSourcesOf, recordAcceptedFederation, suitePolicyOf, suitesOf, trustedKeysOf, TrustStore, writeTextAtomically, type Federation, type VerifiedFederation } from '#signing';
 import { GATEWAY_CONFIG } from '../config/config.token.js';
 import type { GatewayConfig } from '../config/gateway.config.js';
-import { TransportRegistry } from '../delivery/transport-registry.js';
-import type { Principal } from '../intake/credentials.service.js';
-import { PersonalDataSealer } from '../intake/personal-data-sealer.js';
-import { FederationHolder } from './federation-holder.js';
+import type { Principal } from '../auth/credentials.service.js';
+import { PersonalDataSealer } from '../trust/personal-data-sealer.js';
+import { FederationHolder } from '../trust/federation-holder.js';
 import { assertListsNode, federationSummary, readAuthorityJwks } from './node-federation.js';
 
 /** What an operator is told after a reload. */
@@ -48,7 +47,6 @@ export class FederationReloadService {
     private readonly holder: FederationHolder,
     private readonly trust: TrustStore,
     private readonly sealer: PersonalDataSealer,
-    private readonly transports: TransportRegistry,
     private readonly db: GatewayDatabase,
     private readonly clock: Clock,
     private readonly keys: FileKeyStore,
@@ -112,8 +110,8 @@ export class FederationReloadService {
       await this.trust.replace(trustedKeysOf(next), jwksSourcesOf(next, this.config.node), suitePolicyOf(next));
       await this.keys.useSuite(next.suite ?? 'intl');
       this.sealer.use(prepared);
+      // The holder tells its listeners: the transports drop the peer URLs of the old one.
       this.holder.replace(next);
-      this.transports.forgetPeers();
     }
     await this.audit('federation-reloaded', `federation:${next.serial ?? 0}`, operator, reason, {
       previousSerial: previous.serial ?? 0,

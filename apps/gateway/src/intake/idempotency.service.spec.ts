@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ManualClock } from '#core';
 import { GatewayDatabase } from '#persistence';
 import type { GatewayConfig } from '../config/gateway.config.js';
-import type { Principal } from './credentials.service.js';
+import type { Principal } from '../auth/credentials.service.js';
 import { IdempotencyService, type IdempotentCall } from './idempotency.service.js';
 
 describe('IdempotencyService', () => {

@@ -3,7 +3,7 @@ import { Clock, GatewayError } from '#core';
 import { GatewayDatabase, type GatewayStores, type IdempotencyKeyRecord } from '#persistence';
 import { GATEWAY_CONFIG } from '../config/config.token.js';
 import type { GatewayConfig } from '../config/gateway.config.js';
-import type { Principal } from './credentials.service.js';
+import type { Principal } from '../auth/credentials.service.js';
 import { parseIdempotencyKey, requestFingerprint } from './idempotency-key.js';
 
 /** A request that carries an Idempotency-Key: whose key, which key, and the request it was first used for. */

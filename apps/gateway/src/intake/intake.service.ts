@@ -23,13 +23,13 @@ import { peerDestination } from '../cases/destinations.js';
 import { EnvelopeFactory } from '../cases/envelope-factory.js';
 import { ApplicantIndex } from '../cases/applicant-index.js';
 import { CaseRecorder } from '../cases/case-recorder.js';
-import { PersonalDataSealer } from './personal-data-sealer.js';
+import { PersonalDataSealer } from '../trust/personal-data-sealer.js';
 import { CaseClock } from '../cases/case-clock.js';
-import { OutboxSignal } from '../delivery/outbox-signal.js';
+import { OutboxSignal } from '../runtime/outbox-signal.js';
 import { BacklogGauge } from '../delivery/backlog-gauge.js';
-import { ShutdownState } from '../delivery/shutdown-state.js';
-import type { Principal } from './credentials.service.js';
-import { IntakeLoad } from './intake-load.js';
+import { ShutdownState } from '../runtime/shutdown-state.js';
+import type { Principal } from '../auth/credentials.service.js';
+import { IntakeLoad } from '../runtime/intake-load.js';
 import type { KeepAnswer } from './idempotency.service.js';
 
 /** A request without an Idempotency-Key: nothing is kept. */

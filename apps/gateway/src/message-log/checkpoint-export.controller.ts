@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { GatewayError, isNodeCode } from '#core';
 import { GatewayDatabase } from '#persistence';
 import { JsonOnlyGuard } from '../http/json-only.guard.js';
-import { PrincipalGuard, RequireRole } from '../intake/principal.guard.js';
+import { PrincipalGuard, RequireRole } from '../auth/principal.guard.js';
 import { CheckpointSender, type CheckpointOutcome } from './checkpoint-sender.service.js';
 
 /** One countersigned checkpoint as exported: what `npm run verify-log -- <db> --checkpoints <file>` reads. */

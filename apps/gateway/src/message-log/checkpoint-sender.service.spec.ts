@@ -2,7 +2,7 @@ import { GatewayError, ManualClock } from '#core';
 import type { GatewayDatabase } from '#persistence';
 import type { FileKeyStore, TrustStore } from '#signing';
 import type { GatewayConfig } from '../config/gateway.config.js';
-import type { FederationHolder } from '../federation/federation-holder.js';
+import type { FederationHolder } from '../trust/federation-holder.js';
 import { CheckpointSender } from './checkpoint-sender.service.js';
 
 /**

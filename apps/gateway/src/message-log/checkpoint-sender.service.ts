@@ -4,7 +4,7 @@ import { GatewayDatabase } from '#persistence';
 import { FileKeyStore, GENESIS_HASH, nodeUrl, signCheckpoint, TrustStore, verifyCountersignature, type ChainHashAlg } from '#signing';
 import { GATEWAY_CONFIG } from '../config/config.token.js';
 import type { GatewayConfig } from '../config/gateway.config.js';
-import { FederationHolder } from '../federation/federation-holder.js';
+import { FederationHolder } from '../trust/federation-holder.js';
 import { logHashAlgOf } from './message-log.service.js';
 
 /** What one checkpoint sent to one peer came to. */

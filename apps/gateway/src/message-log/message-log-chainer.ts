@@ -1,6 +1,6 @@
 import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { GatewayDatabase } from '#persistence';
-import { FederationHolder } from '../federation/federation-holder.js';
+import { FederationHolder } from '../trust/federation-holder.js';
 import { chainAfter, logHashAlgOf } from './message-log.service.js';
 
 /** At most this many entries are chained in one transaction. */

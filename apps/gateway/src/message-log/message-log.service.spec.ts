@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { ManualClock } from '#core';
 import { GatewayDatabase, type MessageLogRecord } from '#persistence';
 import { GENESIS_HASH, verifyChain, type Federation } from '#signing';
-import { FederationHolder } from '../federation/federation-holder.js';
+import { FederationHolder } from '../trust/federation-holder.js';
 import { MessageLogService } from './message-log.service.js';
 
 /** The federation as far as the log is concerned: its suite. */

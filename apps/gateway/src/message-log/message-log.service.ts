@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Clock } from '#core';
 import type { GatewayStores, MessageLogPendingRecord, MessageLogRecord } from '#persistence';
 import { chainHash, GENESIS_HASH, evidenceHash, INTL_SUITE, suiteNamed, type ChainHashAlg, type Federation } from '#signing';
-import { FederationHolder } from '../federation/federation-holder.js';
+import { FederationHolder } from '../trust/federation-holder.js';
 
 export interface LogEntry {
   readonly direction: 'sent' | 'received';

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Clock, GatewayError, toShanghaiIso } from '#core';
 import { GatewayDatabase, type CredentialRecord, type GatewayStores } from '#persistence';
-import { CredentialsService, type Principal } from '../intake/credentials.service.js';
+import { CredentialsService, type Principal } from '../auth/credentials.service.js';
 
 const DAY_MS = 24 * 3600_000;
 

@@ -2,9 +2,9 @@ import { Body, Controller, Get, Header, HttpCode, Param, Post, UseGuards } from 
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { GatewayError } from '#core';
 import { validateContract } from '#contracts';
-import type { Principal } from '../intake/credentials.service.js';
+import type { Principal } from '../auth/credentials.service.js';
 import { JsonOnlyGuard } from '../http/json-only.guard.js';
-import { CurrentPrincipal, PrincipalGuard, RequireRole } from '../intake/principal.guard.js';
+import { CurrentPrincipal, PrincipalGuard, RequireRole } from '../auth/principal.guard.js';
 import { CredentialAdminService, type CredentialView, type ReissuedCredential } from './credential-admin.service.js';
 import { DisableCredentialRequestDto } from './disable-credential-request.dto.js';
 import { ReissueCredentialRequestDto } from './reissue-credential-request.dto.js';

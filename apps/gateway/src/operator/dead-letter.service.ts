@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '#core';
 import { GatewayDatabase, type OutboxFilter, type OutboxPosition, type OutboxRecord } from '#persistence';
-import { OutboxSignal } from '../delivery/outbox-signal.js';
+import { OutboxSignal } from '../runtime/outbox-signal.js';
 import { EnvelopeFactory } from '../cases/envelope-factory.js';
-import type { Principal } from '../intake/credentials.service.js';
+import type { Principal } from '../auth/credentials.service.js';
 import { encodeCursor } from './message-cursor.js';
 
 export type MessageView = Omit<OutboxRecord, 'payload'> & { readonly payloadBytes: number };

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { Clock, isGatewayError, type HolidayArrangement } from '#core';
 import { GatewayDatabase } from '#persistence';
 import { HolidayCalendar, type CalendarYearView } from '../calendar/holiday-calendar.js';
-import type { Principal } from '../intake/credentials.service.js';
+import type { Principal } from '../auth/credentials.service.js';
 
 /**
  * Loading the yearly holiday arrangement as an operator action: checked (a whole year, dates in

@@ -2,9 +2,9 @@ import { Body, Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { validateContract } from '#contracts';
 import { HolidayCalendar } from '../calendar/holiday-calendar.js';
-import type { Principal } from '../intake/credentials.service.js';
+import type { Principal } from '../auth/credentials.service.js';
 import { JsonOnlyGuard } from '../http/json-only.guard.js';
-import { CurrentPrincipal, PrincipalGuard, RequireRole } from '../intake/principal.guard.js';
+import { CurrentPrincipal, PrincipalGuard, RequireRole } from '../auth/principal.guard.js';
 import { HolidayLoadRequestDto, HolidayReloadRequestDto } from './holiday-load-request.dto.js';
 import { HolidayLoadService } from './holiday-load.service.js';
 

@@ -4,8 +4,8 @@ import { GatewayDatabase } from '#persistence';
 import { FileKeyStore, type RotationStep } from '#signing';
 import { GATEWAY_CONFIG } from '../config/config.token.js';
 import type { GatewayConfig } from '../config/gateway.config.js';
-import { FederationHolder } from '../federation/federation-holder.js';
-import type { Principal } from '../intake/credentials.service.js';
+import { FederationHolder } from '../trust/federation-holder.js';
+import type { Principal } from '../auth/credentials.service.js';
 
 /**
  * Rotation of this node's signing key as an operator action, in two audited steps:

@@ -1,9 +1,9 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { Clock, GatewayError, isGatewayError, newMessageId, toShanghaiIso } from '#core';
 import { GatewayDatabase, type OutboxFilter, type OutboxPosition, type ReplayJobRecord } from '#persistence';
-import { OutboxSignal } from '../delivery/outbox-signal.js';
+import { OutboxSignal } from '../runtime/outbox-signal.js';
 import { EnvelopeFactory } from '../cases/envelope-factory.js';
-import type { Principal } from '../intake/credentials.service.js';
+import type { Principal } from '../auth/credentials.service.js';
 import type { ReplayByFilterRequestDto } from './replay-by-filter-request.dto.js';
 
 /** Dead letters replayed per transaction: large enough for 10,000 in a minute, small enough to keep a commit short. */

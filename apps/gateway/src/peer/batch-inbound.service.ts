@@ -6,8 +6,8 @@ import { GatewayDatabase } from '#persistence';
 import { FileKeyStore, INTL_SUITE, signReceipt, suiteOfSignatureAlg, TrustStore, verifyEnvelope, type VerifiedEnvelope } from '#signing';
 import { GATEWAY_CONFIG } from '../config/config.token.js';
 import type { GatewayConfig } from '../config/gateway.config.js';
-import { OutboxSignal } from '../delivery/outbox-signal.js';
-import { IntakeLoad } from '../intake/intake-load.js';
+import { OutboxSignal } from '../runtime/outbox-signal.js';
+import { IntakeLoad } from '../runtime/intake-load.js';
 import { InboundService } from './inbound.service.js';
 
 /** At most this many envelopes in one batch request (the body limit bounds the bytes). */

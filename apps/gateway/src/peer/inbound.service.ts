@@ -24,14 +24,15 @@ import {
   type EnvelopeClaims,
   type VerifiedEnvelope,
 } from '#signing';
-import { FederationHolder } from '../federation/federation-holder.js';
+import { FederationHolder } from '../trust/federation-holder.js';
 import { GATEWAY_CONFIG } from '../config/config.token.js';
 import type { GatewayConfig } from '../config/gateway.config.js';
 import { HandlingService } from '../cases/handling.service.js';
 import { StatusApplier } from '../cases/status-applier.js';
 import { TransferService } from '../cases/transfer.service.js';
-import { OutboxSignal } from '../delivery/outbox-signal.js';
+import { OutboxSignal } from '../runtime/outbox-signal.js';
 import { MessageLogService } from '../message-log/message-log.service.js';
+import { TransportRegistry } from '../delivery/transport-registry.js';
 import { PartyBinding } from './party-binding.service.js';
 
 export interface InboundResult {
@@ -63,7 +64,11 @@ export class InboundService {
     private readonly messageLog: MessageLogService,
     private readonly federation: FederationHolder,
     private readonly parties: PartyBinding,
-  ) {}
+    transports: TransportRegistry,
+  ) {
+    // A case accepted and handled here is delivered to `self` through these same checks.
+    transports.registerSelf(this);
+  }
 
   async receive(compact: string): Promise<InboundResult> {
     // 1. Verify before trusting anything: algorithm, key, signature, sender, receiver, time.

@@ -12,7 +12,7 @@ import {
 } from '#contracts';
 import type { GatewayStores } from '#persistence';
 import { NODE_CODE } from '../config/config.token.js';
-import { FederationHolder } from '../federation/federation-holder.js';
+import { FederationHolder } from '../trust/federation-holder.js';
 
 /**
  * Binds every peer message to the parties of its case, so that a node speaks only for its own

@@ -6,7 +6,7 @@ import { GatewayDatabase } from '#persistence';
 import { nodeUrl } from '#signing';
 import { GATEWAY_CONFIG } from '../config/config.token.js';
 import type { GatewayConfig } from '../config/gateway.config.js';
-import { FederationHolder } from '../federation/federation-holder.js';
+import { FederationHolder } from '../trust/federation-holder.js';
 import { HolidayCalendar } from '../calendar/holiday-calendar.js';
 import { adapterHealth } from './adapter-health.js';
 

@@ -2,7 +2,7 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { GatewayError } from '#core';
 import { splitPersonal, type ServiceRequest } from '#contracts';
 import { agencyEncryptionKeys, importSealingKey, sealFor, type Federation, type SealingKey } from '#signing';
-import { FederationHolder } from '../federation/federation-holder.js';
+import { FederationHolder } from './federation-holder.js';
 
 /**
  * Seals a request's personal fields (ID numbers, names, phones, addresses, bank accounts) for

@@ -6,14 +6,26 @@ import type { Federation } from '#signing';
  * decides (access rules, peer URLs, agencies' sealing keys) instead of keeping its own copy.
  */
 export class FederationHolder {
+  private readonly listeners: ((next: Federation) => void)[] = [];
+
   constructor(private federation: Federation) {}
 
   get current(): Federation {
     return this.federation;
   }
 
+  /**
+   * Called when the federation in force changes, after `current` is the new one: whoever keeps
+   * something derived from it (the transports to peer URLs) listens here, so the reload need not
+   * know them.
+   */
+  onChange(listener: (next: Federation) => void): void {
+    this.listeners.push(listener);
+  }
+
   /** Only the reload service calls this, after the new federation's keys are in place. */
   replace(next: Federation): void {
     this.federation = next;
+    for (const listener of this.listeners) listener(next);
   }
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '#core';
 import { AgencyKeyStore, GM_SUITE, importSealingKey, openSealed, type Federation, type SealingKey } from '#signing';
-import type { FederationHolder } from '../federation/federation-holder.js';
+import type { FederationHolder } from './federation-holder.js';
 import { PersonalDataSealer } from './personal-data-sealer.js';
 import { cardRequest } from '../../../../libs/contracts/src/canonical.fixtures.js';
 

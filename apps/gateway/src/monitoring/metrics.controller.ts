@@ -2,7 +2,7 @@ import { Controller, Get, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { GatewayDatabase } from '#persistence';
 import { RelayService } from '../delivery/relay.service.js';
-import { GatewayMetrics } from './gateway-metrics.js';
+import { GatewayMetrics } from '../observability/gateway-metrics.js';
 import { Clock, parseInstant } from '#core';
 import { FileKeyStore } from '#signing';
 
