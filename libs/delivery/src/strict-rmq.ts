@@ -1,4 +1,5 @@
-import { ClientRMQ, RmqContext, ServerRMQ } from '@nestjs/microservices';
+import { Logger } from '@nestjs/common';
+import { ClientRMQ, RmqContext, ServerRMQ, type OutgoingResponse } from '@nestjs/microservices';
 import { packetId, readLinkFrame } from './link-json.js';
 
 interface RmqMessage {
@@ -25,6 +26,32 @@ export class StrictServerRMQ extends ServerRMQ {
     const context = new RmqContext([message, channel, '']);
     this.sendMessage({ err: frame.error, status: 'error', isDisposed: true }, replyTo, correlationId, context);
   }
+
+  /**
+   * Publishes a reply as Nest does (the serialised packet, matched by the correlation id), but
+   * handles the publish's outcome: Nest leaves the promise alone, and amqp-connection-manager
+   * rejects every unconfirmed publish with "Channel closed" when the server closes, which ended
+   * the process as an unhandled rejection. A reply lost so is harmless: the sender gets no answer,
+   * asks again, and its handler is idempotent.
+   */
+  override sendMessage<T>(message: T, replyTo: unknown, correlationId: string, _context: RmqContext): void {
+    const channel = this.channel as ReplyChannel | null;
+    if (channel === null) {
+      replyLogger.warn({ msg: 'reply dropped: the link channel is closed; the sender will ask again' });
+      return;
+    }
+    const { options, ...body } = this.serializer.serialize(message as OutgoingResponse) as { options?: Record<string, unknown> } & Record<string, unknown>;
+    channel.sendToQueue(String(replyTo), Buffer.from(JSON.stringify(body)), { correlationId, ...options }).catch((error: unknown) => {
+      replyLogger.warn({ msg: 'reply not published; the sender will ask again', error: error instanceof Error ? error.message : String(error) });
+    });
+  }
+}
+
+const replyLogger = new Logger('AgencyLinkServer');
+
+/** What a reply needs of amqp-connection-manager's channel wrapper (its types do not resolve here). */
+interface ReplyChannel {
+  sendToQueue(queue: string, content: Buffer, options: Record<string, unknown>): Promise<unknown>;
 }
 
 /**
