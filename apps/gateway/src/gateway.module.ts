@@ -12,6 +12,7 @@ import { HandlingService } from './cases/handling.service.js';
 import { StatusApplier } from './cases/status-applier.js';
 import { CaseClock } from './cases/case-clock.js';
 import { CaseRecorder } from './cases/case-recorder.js';
+import { CaseTimeline } from './cases/case-timeline.js';
 import { KeyRotationService } from './operator/key-rotation.service.js';
 import { BatchInboundService } from './peer/batch-inbound.service.js';
 import { ConversationListService } from './operator/conversation-list.service.js';
@@ -95,6 +96,7 @@ export class GatewayModule {
         HandlingService,
         AgencyStatusIntake,
         AdapterHeartbeatService,
+        CaseTimeline,
         CaseRecorder,
         TransferService,
         StatusApplier,

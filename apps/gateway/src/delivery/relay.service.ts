@@ -6,6 +6,7 @@ import type { AgencyDeliveryAck } from '#contracts';
 import { GATEWAY_CONFIG } from '../config/config.token.js';
 import type { GatewayConfig } from '../config/gateway.config.js';
 import { HandlingService } from '../cases/handling.service.js';
+import { CaseTimeline } from '../cases/case-timeline.js';
 import { TransportRegistry } from './transport-registry.js';
 import { OutboxSignal } from '../runtime/outbox-signal.js';
 import { ShutdownState } from '../runtime/shutdown-state.js';
@@ -33,6 +34,7 @@ export class RelayService implements OnApplicationBootstrap, BeforeApplicationSh
     metrics: GatewayMetrics,
     private readonly shutdown: ShutdownState,
     private readonly messageLog: MessageLogService,
+    private readonly timeline: CaseTimeline,
     routeSeries: RouteSeries,
     intakeLoad: IntakeLoad,
   ) {
@@ -110,19 +112,7 @@ export class RelayService implements OnApplicationBootstrap, BeforeApplicationSh
       if (!record) return;
       // 'forwarded' is when the envelope left (the attempt that delivered it), not when its
       // receipt was recorded: that is after the peer recorded 'received', by a round trip.
-      await tx.events.insertOnce({
-        caseId: record.caseId,
-        stage: 'forwarded',
-        at: outcome.sentAt ?? this.clock.nowMs(),
-        side: record.acceptingNode,
-        seq: null,
-        reasonCode: null,
-        reasonMessage: null,
-        detailJson: null,
-        sourceId: `msg:${message.messageId}`,
-        recordedAt: this.clock.nowMs(),
-      });
-      if (record.stage === 'submitted') await tx.cases.update(record.caseId, { stage: 'forwarded' });
+      await this.timeline.pass(tx, record, { stage: 'forwarded', at: outcome.sentAt ?? this.clock.nowMs(), sourceId: `msg:${message.messageId}` }, record.acceptingNode);
     }
   }
 }
