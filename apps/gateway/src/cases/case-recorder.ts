@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Clock, newMessageId, toShanghaiIso, type NodeCode } from '#core';
-import type { AgencyDelivery, PeerMessageType, StatusUpdate } from '#contracts';
+import type { AgencyDelivery, AgencyCode, PeerMessageType, StatusUpdate } from '#contracts';
 import type { CaseRecord, GatewayStores } from '#persistence';
 import { linkProof } from '#delivery';
 import { GATEWAY_CONFIG } from '../config/config.token.js';
 import type { GatewayConfig } from '../config/gateway.config.js';
-import { agencyDestination, peerDestination } from './destinations.js';
+import { agencyDestination, destinationText, peerDestination } from './destinations.js';
 import { EnvelopeFactory } from './envelope-factory.js';
 import { CaseTimeline, type DecideOptions, type TimelineEvent } from './case-timeline.js';
 
@@ -50,7 +50,7 @@ export class CaseRecorder {
     };
     await tx.outbox.enqueue({
       messageId,
-      destination: agencyDestination(agency),
+      destination: destinationText(agencyDestination(agency as AgencyCode)),
       messageType,
       contractVersion: 1,
       caseId,
@@ -91,7 +91,7 @@ export class CaseRecorder {
     const signed = await this.envelopes.sign(type, receiver, caseId, body);
     await tx.outbox.enqueue({
       messageId: signed.messageId,
-      destination: peerDestination(receiver, this.config.node),
+      destination: destinationText(peerDestination(receiver, this.config.node)),
       messageType: signed.messageType,
       contractVersion: signed.contractVersion,
       caseId,

@@ -19,7 +19,7 @@ import { handlingRegionOf, routeCase, routeRegion } from '#routing';
 import { GATEWAY_CONFIG } from '../config/config.token.js';
 import type { GatewayConfig } from '../config/gateway.config.js';
 import { viewCase, type CaseView } from '../cases/case-view.js';
-import { peerDestination } from '../cases/destinations.js';
+import { destinationText, peerDestination } from '../cases/destinations.js';
 import { CaseTimeline } from '../cases/case-timeline.js';
 import { EnvelopeFactory } from '../cases/envelope-factory.js';
 import { ApplicantIndex } from '../cases/applicant-index.js';
@@ -165,7 +165,7 @@ export class IntakeService {
       }, 'intake');
       await tx.outbox.enqueue({
         messageId: signed.messageId,
-        destination: peerDestination(route.node, this.config.node),
+        destination: destinationText(peerDestination(route.node, this.config.node)),
         messageType: signed.messageType,
         contractVersion: signed.contractVersion,
         caseId,
