@@ -22,6 +22,10 @@ import { TransferService } from './cases/transfer.service.js';
 import { GATEWAY_CONFIG, NODE_CODE } from './config/config.token.js';
 import type { GatewayConfig } from './config/gateway.config.js';
 import { RelayService } from './delivery/relay.service.js';
+import { DeliveryOutcomes } from './delivery/delivery-outcomes.js';
+import { SentReceipts } from './peer/sent-receipts.js';
+import { RequestForwarded } from './intake/request-forwarded.js';
+import { HandOverDelivered } from './agency/hand-over-delivered.js';
 import { OutboxSignal } from './runtime/outbox-signal.js';
 import { BacklogGauge } from './delivery/backlog-gauge.js';
 import { ShutdownState } from './runtime/shutdown-state.js';
@@ -107,6 +111,11 @@ export class GatewayModule {
         PartyBinding,
         BatchInboundService,
         RelayService,
+        DeliveryOutcomes,
+        // What a delivery means, registered with DeliveryOutcomes (in this order: the receipt kept, then the case moved).
+        SentReceipts,
+        RequestForwarded,
+        HandOverDelivered,
         OutboxSignal,
         BacklogGauge,
         ShutdownState,
