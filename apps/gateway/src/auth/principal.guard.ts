@@ -7,8 +7,8 @@ import { RateLimiter } from './rate-limiter.js';
 
 const ROLE_KEY = 'cytb:role';
 
-/** Marks a controller or route as needing a credential of this role. */
-export const RequireRole = (role: CredentialRole) => SetMetadata(ROLE_KEY, role);
+/** Marks a controller or route as needing a credential of one of these roles. */
+export const RequireRole = (...roles: readonly CredentialRole[]) => SetMetadata(ROLE_KEY, roles);
 
 interface RequestWithPrincipal {
   headers: Record<string, string | string[] | undefined>;
@@ -18,12 +18,16 @@ interface RequestWithPrincipal {
 }
 
 /** The bearer header and client address of a request, as CredentialsService.authenticate takes them. */
-export function bearerOf(request: RequestWithPrincipal): { readonly authorization: string | undefined; readonly address: string } {
+function bearerOf(request: RequestWithPrincipal): { readonly authorization: string | undefined; readonly address: string } {
   const header = request.headers['authorization'];
   return { authorization: Array.isArray(header) ? header[0] : header, address: request.ip ?? 'unknown' };
 }
 
-/** Authenticates the bearer credential and checks its role. */
+/**
+ * The one guard of every face that takes a bearer credential: authenticates it, checks its role
+ * against `RequireRole`, counts the request against the credential's rate limit, and sets
+ * `request.principal` for `CurrentPrincipal`.
+ */
 @Injectable()
 export class PrincipalGuard implements CanActivate {
   constructor(
@@ -33,12 +37,12 @@ export class PrincipalGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const role = this.reflector.getAllAndOverride<CredentialRole | undefined>(ROLE_KEY, [context.getHandler(), context.getClass()]);
-    if (!role) return true;
+    const roles = this.reflector.getAllAndOverride<readonly CredentialRole[] | undefined>(ROLE_KEY, [context.getHandler(), context.getClass()]);
+    if (!roles) return true;
     const request = context.switchToHttp().getRequest<RequestWithPrincipal>();
     const { authorization, address } = bearerOf(request);
     const principal = await this.credentials.authenticate(authorization, address);
-    if (principal.role !== role) throw new GatewayError('FORBIDDEN', { detail: `this needs the ${role} role` });
+    if (!roles.includes(principal.role)) throw new GatewayError('FORBIDDEN', { detail: `this needs the ${roles.join(' or ')} role` });
     this.limiter.take(principal.credentialId);
     request.principal = principal;
     return true;

@@ -1,11 +1,10 @@
-import { Controller, Get, Inject, Req } from '@nestjs/common';
+import { Controller, Get, Inject, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Clock, toShanghaiIso } from '#core';
 import { GATEWAY_CONFIG } from '../config/config.token.js';
 import type { GatewayConfig } from '../config/gateway.config.js';
-import { CredentialsService } from '../auth/credentials.service.js';
-import { bearerOf } from '../auth/principal.guard.js';
-import { RateLimiter } from '../auth/rate-limiter.js';
+import type { Principal } from '../auth/credentials.service.js';
+import { CurrentPrincipal, PrincipalGuard, RequireRole } from '../auth/principal.guard.js';
 
 const DAY_MS = 24 * 3600_000;
 
@@ -22,23 +21,20 @@ export interface WhoAmI {
   readonly expiresSoon: boolean;
 }
 
-/** Who a bearer credential is, whatever its role: the console's sign-in asks this first. */
+/** Who a bearer credential is, of either role: the console's sign-in asks this first. */
 @ApiTags('console')
 @ApiBearerAuth()
 @Controller('api/v1/whoami')
+@UseGuards(PrincipalGuard)
+@RequireRole('window', 'operator')
 export class WhoAmIController {
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
-    private readonly credentials: CredentialsService,
-    private readonly limiter: RateLimiter,
     private readonly clock: Clock,
   ) {}
 
   @Get()
-  async whoami(@Req() request: { headers: Record<string, string | string[] | undefined>; ip?: string }): Promise<WhoAmI> {
-    const { authorization, address } = bearerOf(request);
-    const p = await this.credentials.authenticate(authorization, address);
-    this.limiter.take(p.credentialId);
+  whoami(@CurrentPrincipal() p: Principal): WhoAmI {
     const warnFrom = this.clock.nowMs() + this.config.credentialExpiryWarningDays * DAY_MS;
     return {
       credentialId: p.credentialId,

@@ -1,9 +1,10 @@
 import type { ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import { GatewayError } from '#core';
 import type { CredentialsService, Principal } from '../auth/credentials.service.js';
+import { PrincipalGuard } from '../auth/principal.guard.js';
 import type { RateLimiter } from '../auth/rate-limiter.js';
 import { PensionController } from './pension.controller.js';
-import { WindowOrOperatorGuard } from './window-or-operator.guard.js';
 
 const controller = new PensionController();
 
@@ -86,10 +87,13 @@ describe('POST /api/v1/pension/paying-place', () => {
 
 describe('window-or-operator guard', () => {
   const principal = (role: Principal['role']): Principal => ({ credentialId: `x-${role}`, role, name: role, region: '510104', agency: null, node: 'SC', expiresAt: null });
-  const context = (request: object): ExecutionContext => ({ switchToHttp: () => ({ getRequest: () => request }) }) as unknown as ExecutionContext;
+  // The pension routes as the guard meets them: the controller's own role metadata.
+  const context = (request: object): ExecutionContext =>
+    ({ switchToHttp: () => ({ getRequest: () => request }), getHandler: () => PensionController.prototype.payingPlace, getClass: () => PensionController }) as unknown as ExecutionContext;
   const guard = (role: string, taken: string[]) =>
-    new WindowOrOperatorGuard(
+    new PrincipalGuard(
       { authenticate: () => Promise.resolve(principal(role as Principal['role'])) } as unknown as CredentialsService,
+      new Reflector(),
       { take: (id: string) => taken.push(id) } as unknown as RateLimiter,
     );
 
@@ -106,8 +110,9 @@ describe('window-or-operator guard', () => {
   });
 
   it('passes on UNAUTHENTICATED from the credentials', async () => {
-    const failing = new WindowOrOperatorGuard(
+    const failing = new PrincipalGuard(
       { authenticate: () => Promise.reject(new GatewayError('UNAUTHENTICATED')) } as unknown as CredentialsService,
+      new Reflector(),
       { take: () => undefined } as unknown as RateLimiter,
     );
     await expect(failing.canActivate(context({ headers: {} }))).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });

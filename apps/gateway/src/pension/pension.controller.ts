@@ -2,9 +2,9 @@ import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { validateContract } from '#contracts';
 import { decidePensionPlace, planTransfer, type AccountReason, type PayingRule, type TransferPlan } from '#pension';
+import { PrincipalGuard, RequireRole } from '../auth/principal.guard.js';
 import { JsonOnlyGuard } from '../http/json-only.guard.js';
 import { PayingPlaceRequestDto, toPensionInput, TransferPlanRequestDto } from './paying-place.dto.js';
-import { WindowOrOperatorGuard } from './window-or-operator.guard.js';
 
 export interface Reason {
   readonly zh: string;
@@ -32,7 +32,8 @@ export interface PayingPlaceAnswer {
 @ApiTags('pension')
 @ApiBearerAuth()
 @Controller('api/v1/pension')
-@UseGuards(JsonOnlyGuard, WindowOrOperatorGuard)
+@UseGuards(JsonOnlyGuard, PrincipalGuard)
+@RequireRole('window', 'operator')
 export class PensionController {
   /** Which place pays the pension later (第六条 rules 1–4), with temporary accounts (第五条) marked. */
   @Post('paying-place')
