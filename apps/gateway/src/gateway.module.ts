@@ -19,6 +19,7 @@ import { ConversationListService } from './operator/conversation-list.service.js
 import { ApplicantIndex, PERSONAL_DATA_SECRET } from './cases/applicant-index.js';
 import { PersonalDataSealer } from './trust/personal-data-sealer.js';
 import { TransferService } from './cases/transfer.service.js';
+import { ServiceHookRegistry } from './cases/service-hooks.js';
 import { GATEWAY_CONFIG, NODE_CODE } from './config/config.token.js';
 import type { GatewayConfig } from './config/gateway.config.js';
 import { RelayService } from './delivery/relay.service.js';
@@ -102,6 +103,7 @@ export class GatewayModule {
         AdapterHeartbeatService,
         CaseTimeline,
         CaseRecorder,
+        ServiceHookRegistry,
         TransferService,
         StatusApplier,
         CaseClock,
