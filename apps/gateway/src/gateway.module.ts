@@ -19,7 +19,7 @@ import { ConversationListService } from './operator/conversation-list.service.js
 import { ApplicantIndex, PERSONAL_DATA_SECRET } from './cases/applicant-index.js';
 import { PersonalDataSealer } from './trust/personal-data-sealer.js';
 import { TransferService } from './cases/transfer.service.js';
-import { ServiceHookRegistry } from './cases/service-hooks.js';
+import { ServiceHookRegistry } from './cases/service-hook-registry.js';
 import { GATEWAY_CONFIG, NODE_CODE } from './config/config.token.js';
 import type { GatewayConfig } from './config/gateway.config.js';
 import { RelayService } from './delivery/relay.service.js';
@@ -114,7 +114,7 @@ export class GatewayModule {
         BatchInboundService,
         RelayService,
         DeliveryOutcomes,
-        // What a delivery means, registered with DeliveryOutcomes (in this order: the receipt kept, then the case moved).
+        // What a delivery means, each registered with DeliveryOutcomes when it is created.
         SentReceipts,
         RequestForwarded,
         HandOverDelivered,

@@ -14,7 +14,7 @@ import {
 import { GATEWAY_CONFIG } from '../config/config.token.js';
 import type { GatewayConfig } from '../config/gateway.config.js';
 import { HandlingService } from '../cases/handling.service.js';
-import { recordedAlone } from '../cases/service-hooks.js';
+import { recordedAlone } from '../cases/service-hook-registry.js';
 import { OutboxSignal } from '../runtime/outbox-signal.js';
 import { toLinkError } from '../http/rpc-problem.filter.js';
 

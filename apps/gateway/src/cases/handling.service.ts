@@ -12,7 +12,7 @@ import {
 import { GatewayDatabase, type CaseRecord, type GatewayStores, type OutboxRecord } from '#persistence';
 import { NODE_CODE } from '../config/config.token.js';
 import { CaseRecorder, type RecordOptions } from './case-recorder.js';
-import { ServiceHookRegistry } from './service-hooks.js';
+import { ServiceHookRegistry } from './service-hook-registry.js';
 
 /**
  * The handling side of a case: takes a forwarded request, hands it to the agency adapter, records

@@ -20,7 +20,7 @@ import { checkInformationSheet } from '#pension';
 import { routeRegion } from '#routing';
 import { NODE_CODE } from '../config/config.token.js';
 import { CaseRecorder } from './case-recorder.js';
-import { ServiceHookRegistry } from './service-hooks.js';
+import { ServiceHookRegistry } from './service-hook-registry.js';
 
 /**
  * The pension transfer conversation (国办发〔2009〕66号), one per transfer-out place, between the

@@ -34,9 +34,8 @@ export function recordedAlone(report: AgencyStatusReport): boolean {
 export class ServiceHookRegistry {
   private readonly hooks = new Map<ServiceCode, ServiceHooks>();
 
-  /** Called once per service, by the service's own code. */
+  /** Called by the service's own code (one provider per service, at start). */
   register(service: ServiceCode, hooks: ServiceHooks): void {
-    if (this.hooks.has(service)) throw new Error(`the hooks of ${service} are registered twice`);
     this.hooks.set(service, hooks);
   }
 
