@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Clock, GatewayError, parseInstant, type NodeCode } from '#core';
 import {
+  isRequestMessageType,
   serviceDefinition,
   type AgencyDeliveryAck,
   type AgencyStatusAck,
@@ -126,7 +127,7 @@ export class HandlingService {
   /** The adapter acknowledged the hand-over: the agency has the case. */
   async recordAgencyDelivered(tx: GatewayStores, message: OutboxRecord, ack: AgencyDeliveryAck): Promise<void> {
     const record = await tx.cases.getForUpdate(message.caseId ?? '');
-    if (!record || !message.messageType.endsWith('.request')) return;
+    if (!record || !isRequestMessageType(message.messageType)) return;
     // The agency's feed may already have reported its first stage: the hand-over was recorded then.
     if (record.stage !== 'received') {
       await tx.cases.update(record.caseId, { agencyRef: ack.agencyRef });

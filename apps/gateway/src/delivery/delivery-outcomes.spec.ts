@@ -1,3 +1,4 @@
+import { isRequestMessageType } from '#contracts';
 import type { DeliveryOutcome } from '#delivery';
 import type { GatewayStores, OutboxRecord } from '#persistence';
 import { DeliveryOutcomes } from './delivery-outcomes.js';
@@ -11,7 +12,7 @@ describe('DeliveryOutcomes', () => {
     const outcomes = new DeliveryOutcomes();
     const ran: string[] = [];
     outcomes.on('peer', (_tx, { destination }) => Promise.resolve(void ran.push(`receipt ${destination.node}`)));
-    outcomes.on('peer', () => Promise.resolve(void ran.push('forwarded')), (type) => type.endsWith('.request'));
+    outcomes.on('peer', () => Promise.resolve(void ran.push('forwarded')), isRequestMessageType);
     outcomes.on('agency', (_tx, { destination }) => Promise.resolve(void ran.push(`agency ${destination.agency}`)));
 
     await outcomes.delivered(tx, message('peer:CQ', 'ssc.apply.request'), outcome);
