@@ -57,6 +57,7 @@ import { PartyBinding } from './peer/party-binding.service.js';
 import { PeerController } from './peer/peer.controller.js';
 import { ContractsController } from './contracts/contracts.controller.js';
 import { GatewayMetrics } from './observability/gateway-metrics.js';
+import { RouteSeries } from './observability/route-series.js';
 import { HealthController } from './monitoring/health.controller.js';
 import { MetricsController } from './monitoring/metrics.controller.js';
 import { CONSOLE_CONTROLLERS, CONSOLE_PROVIDERS } from './console/console.providers.js';
@@ -139,6 +140,7 @@ export class GatewayModule {
         KeyRotationService,
         ConversationListService,
         GatewayMetrics,
+        RouteSeries,
         ...CONSOLE_PROVIDERS,
       ],
     };

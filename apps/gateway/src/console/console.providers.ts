@@ -6,7 +6,6 @@ import { ReceiptQrController } from './receipt-qr.controller.js';
 import { ReceiptQrService } from './receipt-qr.service.js';
 import { RouteDashboardController } from './route-dashboard.controller.js';
 import { RouteDashboardService } from './route-dashboard.service.js';
-import { RouteSeries } from '../observability/route-series.js';
 import { WhoAmIController } from './whoami.controller.js';
 
 /**
@@ -16,4 +15,4 @@ import { WhoAmIController } from './whoami.controller.js';
  * Registered in GatewayModule, whose providers (database, relay, intake) they use.
  */
 export const CONSOLE_CONTROLLERS = [ConsoleAssetsController, WhoAmIController, ReceiptQrController, RouteDashboardController, MessageStatusController];
-export const CONSOLE_PROVIDERS = [ConsoleAssets, ReceiptQrService, RouteDashboardService, RouteSeries, MessageStatusService];
+export const CONSOLE_PROVIDERS = [ConsoleAssets, ReceiptQrService, RouteDashboardService, MessageStatusService];
