@@ -12,15 +12,21 @@ import { HandlingService } from './cases/handling.service.js';
 import { StatusApplier } from './cases/status-applier.js';
 import { CaseClock } from './cases/case-clock.js';
 import { CaseRecorder } from './cases/case-recorder.js';
+import { CaseTimeline } from './cases/case-timeline.js';
 import { KeyRotationService } from './operator/key-rotation.service.js';
 import { BatchInboundService } from './peer/batch-inbound.service.js';
 import { ConversationListService } from './operator/conversation-list.service.js';
 import { ApplicantIndex, PERSONAL_DATA_SECRET } from './cases/applicant-index.js';
 import { PersonalDataSealer } from './trust/personal-data-sealer.js';
 import { TransferService } from './cases/transfer.service.js';
+import { ServiceHookRegistry } from './cases/service-hook-registry.js';
 import { GATEWAY_CONFIG, NODE_CODE } from './config/config.token.js';
 import type { GatewayConfig } from './config/gateway.config.js';
 import { RelayService } from './delivery/relay.service.js';
+import { DeliveryOutcomes } from './delivery/delivery-outcomes.js';
+import { SentReceipts } from './peer/sent-receipts.js';
+import { RequestForwarded } from './intake/request-forwarded.js';
+import { HandOverDelivered } from './agency/hand-over-delivered.js';
 import { OutboxSignal } from './runtime/outbox-signal.js';
 import { BacklogGauge } from './delivery/backlog-gauge.js';
 import { ShutdownState } from './runtime/shutdown-state.js';
@@ -96,7 +102,9 @@ export class GatewayModule {
         HandlingService,
         AgencyStatusIntake,
         AdapterHeartbeatService,
+        CaseTimeline,
         CaseRecorder,
+        ServiceHookRegistry,
         TransferService,
         StatusApplier,
         CaseClock,
@@ -106,6 +114,11 @@ export class GatewayModule {
         PartyBinding,
         BatchInboundService,
         RelayService,
+        DeliveryOutcomes,
+        // What a delivery means, each registered with DeliveryOutcomes when it is created.
+        SentReceipts,
+        RequestForwarded,
+        HandOverDelivered,
         OutboxSignal,
         BacklogGauge,
         ShutdownState,

@@ -14,6 +14,7 @@ import {
 import { GATEWAY_CONFIG } from '../config/config.token.js';
 import type { GatewayConfig } from '../config/gateway.config.js';
 import { HandlingService } from '../cases/handling.service.js';
+import { recordedAlone } from '../cases/service-hook-registry.js';
 import { OutboxSignal } from '../runtime/outbox-signal.js';
 import { toLinkError } from '../http/rpc-problem.filter.js';
 
@@ -74,7 +75,7 @@ export class AgencyStatusIntake {
   }
 
   /**
-   * The usual batch (every report valid and proved, none of a pension transfer's conversations)
+   * The usual batch (every report valid and proved, none that is recorded alone: `recordedAlone`)
    * in one transaction: the acknowledgements, or null when any report is refused or the
    * transaction fails; the batch is then taken one report at a time, each with its own answer,
    * exactly as if this had not been tried (nothing of it was committed).
@@ -88,7 +89,7 @@ export class AgencyStatusIntake {
         return null;
       }
     }
-    if (reports.some((r) => r.conversation !== undefined)) return null;
+    if (reports.some(recordedAlone)) return null;
     try {
       const acks = await this.handling.recordAgencyStatuses(reports);
       if (acks.some((ack) => !ack.duplicate)) this.outbox.notify();

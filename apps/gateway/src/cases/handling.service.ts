@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Clock, GatewayError, parseInstant, type NodeCode } from '#core';
 import {
+  isRequestMessageType,
   serviceDefinition,
   type AgencyDeliveryAck,
   type AgencyStatusAck,
@@ -12,7 +13,7 @@ import {
 import { GatewayDatabase, type CaseRecord, type GatewayStores, type OutboxRecord } from '#persistence';
 import { NODE_CODE } from '../config/config.token.js';
 import { CaseRecorder, type RecordOptions } from './case-recorder.js';
-import { TransferService } from './transfer.service.js';
+import { ServiceHookRegistry } from './service-hook-registry.js';
 
 /**
  * The handling side of a case: takes a forwarded request, hands it to the agency adapter, records
@@ -26,7 +27,7 @@ export class HandlingService {
     private readonly db: GatewayDatabase,
     private readonly clock: Clock,
     private readonly recorder: CaseRecorder,
-    private readonly transfers: TransferService,
+    private readonly hooks: ServiceHookRegistry,
   ) {}
 
   /** A forwarded request arrived (from a peer, or from this node for a local case). */
@@ -77,8 +78,8 @@ export class HandlingService {
       { stage: 'received', at: now, sourceId: `msg:${messageId}` },
       existing ? { also: { role: 'both', updatedAt: now } } : { insert: true },
     );
-    // 3. A pension transfer opens one conversation per transfer-out place.
-    if (forwarded.service === 'pension.transfer') await this.transfers.start(tx, record, forwarded);
+    // 3. What the service itself does then (a pension transfer opens its conversations).
+    await this.hooks.of(forwarded.service).received?.(tx, record, forwarded);
     // 4. Queue the hand-over to the agency adapter, in the same transaction.
     await this.recorder.queueAgencyDelivery(tx, forwarded.route.agency, forwarded.caseId, `${forwarded.service}.request`, { forwarded });
   }
@@ -126,7 +127,7 @@ export class HandlingService {
   /** The adapter acknowledged the hand-over: the agency has the case. */
   async recordAgencyDelivered(tx: GatewayStores, message: OutboxRecord, ack: AgencyDeliveryAck): Promise<void> {
     const record = await tx.cases.getForUpdate(message.caseId ?? '');
-    if (!record || !message.messageType.endsWith('.request')) return;
+    if (!record || !isRequestMessageType(message.messageType)) return;
     // The agency's feed may already have reported its first stage: the hand-over was recorded then.
     if (record.stage !== 'received') {
       await tx.cases.update(record.caseId, { agencyRef: ack.agencyRef });
@@ -177,7 +178,7 @@ export class HandlingService {
   }
 
   private async recordAgencyStatusIn(tx: GatewayStores, report: AgencyStatusReport): Promise<AgencyStatusAck> {
-    if (report.conversation !== undefined) return this.transfers.onAgencyReport(tx, { ...report, conversation: report.conversation });
+    if (report.conversation !== undefined) return this.hooks.conversationReport(tx, { ...report, conversation: report.conversation });
     const record = await tx.cases.getForUpdate(report.caseId);
     if (!record || record.role === 'accepting' || record.agency !== report.agency) {
       throw new GatewayError('STATUS_NOT_ALLOWED', { detail: 'the case is not routed to this agency here' });

@@ -6,6 +6,7 @@ import type { StatusUpdate } from '#contracts';
 import { GatewayDatabase } from '#persistence';
 import { StatusApplier } from './status-applier.js';
 import { CaseClock } from './case-clock.js';
+import { CaseTimeline } from './case-timeline.js';
 import { HolidayCalendar } from '../calendar/holiday-calendar.js';
 import { orderTimeline } from './case-view.js';
 import { caseRecord } from '../../../../libs/persistence/src/records.fixtures.js';
@@ -15,7 +16,7 @@ describe('StatusApplier (accepting side)', () => {
   let dir: string;
   let db: GatewayDatabase;
   const clock = new ManualClock(Date.UTC(2026, 10, 23, 1));
-  const applier = new StatusApplier(clock, new CaseClock(clock, new HolidayCalendar({ holidaysFile: join(tmpdir(), `no-holidays-${process.pid}.json`) }, clock)));
+  const applier = new StatusApplier(clock, new CaseTimeline('CQ', clock, new CaseClock(clock, new HolidayCalendar({ holidaysFile: join(tmpdir(), `no-holidays-${process.pid}.json`) }, clock))));
 
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'applier-'));

@@ -2,8 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Clock, GatewayError, parseInstant, type NodeCode } from '#core';
 import type { StatusUpdate } from '#contracts';
 import type { CaseRecord, GatewayStores } from '#persistence';
-import { CaseClock } from './case-clock.js';
-import { advanceCase } from './case-progress.js';
+import { CaseTimeline } from './case-timeline.js';
 
 /**
  * The accepting side of a case: applies the handling side's status updates strictly in `seq`
@@ -14,7 +13,7 @@ import { advanceCase } from './case-progress.js';
 export class StatusApplier {
   constructor(
     private readonly clock: Clock,
-    private readonly caseClock: CaseClock,
+    private readonly timeline: CaseTimeline,
   ) {}
 
   async apply(tx: GatewayStores, sender: NodeCode, update: StatusUpdate): Promise<void> {
@@ -43,26 +42,6 @@ export class StatusApplier {
   private async applyOne(tx: GatewayStores, record: CaseRecord, update: StatusUpdate): Promise<CaseRecord> {
     const parsed = parseInstant(update.at);
     const at = Number.isNaN(parsed) ? this.clock.nowMs() : parsed;
-    await tx.events.insertOnce({
-      caseId: record.caseId,
-      stage: update.stage,
-      at,
-      side: update.side,
-      seq: update.seq,
-      reasonCode: update.reason?.code ?? null,
-      reasonMessage: update.reason?.message ?? null,
-      detailJson: update.detail ? JSON.stringify(update.detail) : null,
-      sourceId: `seq:${update.seq}`,
-      recordedAt: this.clock.nowMs(),
-    });
-    // The handling side checked the transition; this side mirrors it, clock pauses included.
-    const changes = {
-      ...advanceCase(record, { stage: update.stage, at }, (since, until) => this.caseClock.pausedDays(since, until)),
-      lastAppliedSeq: update.seq,
-      updatedAt: this.clock.nowMs(),
-      ...(update.detail?.agencyRef ? { agencyRef: update.detail.agencyRef } : {}),
-    };
-    await tx.cases.update(record.caseId, changes);
-    return { ...record, ...changes };
+    return this.timeline.mirror(tx, record, { ...update, at });
   }
 }

@@ -20,6 +20,7 @@ import { checkInformationSheet } from '#pension';
 import { routeRegion } from '#routing';
 import { NODE_CODE } from '../config/config.token.js';
 import { CaseRecorder } from './case-recorder.js';
+import { ServiceHookRegistry } from './service-hook-registry.js';
 
 /**
  * The pension transfer conversation (国办发〔2009〕66号), one per transfer-out place, between the
@@ -44,7 +45,13 @@ export class TransferService {
     @Inject(NODE_CODE) private readonly node: NodeCode,
     private readonly recorder: CaseRecorder,
     private readonly clock: Clock,
-  ) {}
+    hooks: ServiceHookRegistry,
+  ) {
+    hooks.register('pension.transfer', {
+      received: (tx, record, forwarded) => this.start(tx, record, forwarded),
+      conversationReport: (tx, report) => this.onAgencyReport(tx, report),
+    });
+  }
 
   /** A transfer arrived at its transfer-in node: one conversation per transfer-out place, at leg 1. */
   async start(tx: GatewayStores, record: CaseRecord, forwarded: ForwardedRequest): Promise<void> {

@@ -4,7 +4,7 @@ import { SERVICE_CATALOGUE } from '#contracts';
 import type { CircuitState } from '#delivery';
 import { GatewayDatabase } from '#persistence';
 import { NODE_CODE } from '../config/config.token.js';
-import { agencyDestination, peerDestination } from '../cases/destinations.js';
+import { agencyDestination, destinationText, parseDestination, peerDestination } from '../cases/destinations.js';
 import { RelayService } from '../delivery/relay.service.js';
 import { FederationHolder } from '../trust/federation-holder.js';
 import { RouteSeries, type SeriesPoint, type SeriesRange } from '../observability/route-series.js';
@@ -62,9 +62,9 @@ export class RouteDashboardService implements OnApplicationBootstrap, OnModuleDe
   async dashboard(range: SeriesRange): Promise<RoutesDashboard> {
     await this.sample();
     const circuits = new Map(this.relay.circuits().map((c) => [c.destination, c]));
-    const peers = this.federation.current.nodes.filter((n) => n.node !== this.node).map((n) => peerDestination(n.node, this.node));
+    const peers = this.federation.current.nodes.filter((n) => n.node !== this.node).map((n) => destinationText(peerDestination(n.node, this.node)));
     // This node's agency adapters: one per agency function of the service catalogue.
-    const agencies = [...new Set(Object.values(SERVICE_CATALOGUE).map((d) => agencyDestination(`${this.node}.${d.agencyFunction}`)))];
+    const agencies = [...new Set(Object.values(SERVICE_CATALOGUE).map((d) => destinationText(agencyDestination(`${this.node}.${d.agencyFunction}`))))];
     const destinations = [...new Set([...peers, 'self', ...agencies, ...this.series.destinations(), ...circuits.keys(), ...this.last.byDestination.keys()])].sort(
       byKindThenName,
     );
@@ -107,9 +107,7 @@ export class RouteDashboardService implements OnApplicationBootstrap, OnModuleDe
 }
 
 function kindOf(destination: string): RouteKind {
-  if (destination.startsWith('peer:')) return 'peer';
-  if (destination.startsWith('agency:')) return 'agency';
-  return 'self';
+  return parseDestination(destination)?.kind ?? 'self';
 }
 
 const KIND_ORDER: Record<RouteKind, number> = { peer: 0, self: 1, agency: 2 };

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { ClientProxy } from '@nestjs/microservices';
-import { Clock, isNodeCode } from '#core';
+import { Clock } from '#core';
 import { agencyLinkQueues, createLinkClient, type DestinationTransport } from '#delivery';
 
 import { GATEWAY_CONFIG } from '../config/config.token.js';
@@ -10,6 +10,7 @@ import { FederationHolder } from '../trust/federation-holder.js';
 import { AgencyTransport } from './agency.transport.js';
 import { PeerTransport, type ReceiptCheck } from './peer.transport.js';
 import { SelfTransport, type LocalInbound } from './self.transport.js';
+import { parseDestination, type Destination } from '../cases/destinations.js';
 
 /** Maps an outbox destination (`peer:CQ`, `self`, `agency:SC.card`) to the transport that reaches it. */
 @Injectable()
@@ -37,7 +38,8 @@ export class TransportRegistry implements OnApplicationShutdown {
   forDestination(destination: string): DestinationTransport | undefined {
     const cached = this.cache.get(destination);
     if (cached) return cached;
-    const created = this.create(destination);
+    const parsed = parseDestination(destination);
+    const created = parsed && this.create(parsed);
     if (created) this.cache.set(destination, created);
     return created;
   }
@@ -47,7 +49,7 @@ export class TransportRegistry implements OnApplicationShutdown {
    * the federation now in force (after an operator reloaded it).
    */
   forgetPeers(): void {
-    for (const destination of [...this.cache.keys()]) if (destination.startsWith('peer:')) this.cache.delete(destination);
+    for (const destination of [...this.cache.keys()]) if (parseDestination(destination)?.kind === 'peer') this.cache.delete(destination);
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -56,16 +58,15 @@ export class TransportRegistry implements OnApplicationShutdown {
     }));
   }
 
-  private create(destination: string): DestinationTransport | undefined {
-    if (destination === 'self') {
+  private create(destination: Destination): DestinationTransport | undefined {
+    if (destination.kind === 'self') {
       return this.local ? new SelfTransport(this.local, this.check) : undefined;
     }
-    const [kind, target] = destination.split(':', 2);
-    if (kind === 'peer' && isNodeCode(target) && target !== this.config.node) {
-      const url = nodeUrl(this.federation.current, target);
-      return url ? new PeerTransport(target, url, this.config.peerTimeoutMs, this.check) : undefined;
+    if (destination.kind === 'peer' && destination.node !== this.config.node) {
+      const url = nodeUrl(this.federation.current, destination.node);
+      return url ? new PeerTransport(destination.node, url, this.config.peerTimeoutMs, this.check) : undefined;
     }
-    if (kind === 'agency' && target?.startsWith(`${this.config.node}.`)) {
+    if (destination.kind === 'agency' && destination.agency.startsWith(`${this.config.node}.`)) {
       // One adapter per province serves all of its agencies.
       const { amqp, adapter, node } = this.config;
       const client = createLinkClient(

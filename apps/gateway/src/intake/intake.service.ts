@@ -19,7 +19,8 @@ import { handlingRegionOf, routeCase, routeRegion } from '#routing';
 import { GATEWAY_CONFIG } from '../config/config.token.js';
 import type { GatewayConfig } from '../config/gateway.config.js';
 import { viewCase, type CaseView } from '../cases/case-view.js';
-import { peerDestination } from '../cases/destinations.js';
+import { destinationText, peerDestination } from '../cases/destinations.js';
+import { CaseTimeline } from '../cases/case-timeline.js';
 import { EnvelopeFactory } from '../cases/envelope-factory.js';
 import { ApplicantIndex } from '../cases/applicant-index.js';
 import { CaseRecorder } from '../cases/case-recorder.js';
@@ -87,6 +88,7 @@ export class IntakeService {
     private readonly sealer: PersonalDataSealer,
     private readonly recorder: CaseRecorder,
     private readonly load: IntakeLoad,
+    private readonly timeline: CaseTimeline,
   ) {}
 
   /**
@@ -139,7 +141,7 @@ export class IntakeService {
     //    Idempotency-Key commit together, or not at all: a retry after a crash right after
     //    this commit is answered this receipt, never a second case.
     await this.db.transaction(async (tx) => {
-      await tx.cases.insert({
+      await this.timeline.open(tx, {
         caseId,
         service: request.service,
         role: 'accepting',
@@ -160,22 +162,10 @@ export class IntakeService {
         lastIssuedSeq: 0,
         clockPausedSince: null,
         clockPausedDays: 0,
-      });
-      await tx.events.insertOnce({
-        caseId,
-        stage: 'submitted',
-        at: now,
-        side: this.config.node,
-        seq: null,
-        reasonCode: null,
-        reasonMessage: null,
-        detailJson: null,
-        sourceId: 'intake',
-        recordedAt: now,
-      });
+      }, 'intake');
       await tx.outbox.enqueue({
         messageId: signed.messageId,
-        destination: peerDestination(route.node, this.config.node),
+        destination: destinationText(peerDestination(route.node, this.config.node)),
         messageType: signed.messageType,
         contractVersion: signed.contractVersion,
         caseId,

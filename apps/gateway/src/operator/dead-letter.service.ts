@@ -3,6 +3,7 @@ import { Clock } from '#core';
 import { GatewayDatabase, type OutboxFilter, type OutboxPosition, type OutboxRecord } from '#persistence';
 import { OutboxSignal } from '../runtime/outbox-signal.js';
 import { EnvelopeFactory } from '../cases/envelope-factory.js';
+import { parseDestination } from '../cases/destinations.js';
 import type { Principal } from '../auth/credentials.service.js';
 import { encodeCursor } from './message-cursor.js';
 
@@ -53,7 +54,7 @@ export class DeadLetterService {
     for (const messageId of messageIds) {
       const current = await this.db.read((s) => s.outbox.get(messageId));
       // An envelope that expired while its receiver was away is signed again (same id, same content).
-      const renewed = current?.state === 'dead' && current.destination.startsWith('peer:') ? await this.envelopes.renewIfExpired(current.payload) : null;
+      const renewed = current?.state === 'dead' && parseDestination(current.destination)?.kind === 'peer' ? await this.envelopes.renewIfExpired(current.payload) : null;
       const done = await this.db.transaction(async (tx) => {
         const before = await tx.outbox.get(messageId);
         if (!before) return false;

@@ -3,6 +3,7 @@ import { Clock, GatewayError, isGatewayError, newMessageId, toShanghaiIso } from
 import { GatewayDatabase, type OutboxFilter, type OutboxPosition, type ReplayJobRecord } from '#persistence';
 import { OutboxSignal } from '../runtime/outbox-signal.js';
 import { EnvelopeFactory } from '../cases/envelope-factory.js';
+import { parseDestination } from '../cases/destinations.js';
 import type { Principal } from '../auth/credentials.service.js';
 import type { ReplayByFilterRequestDto } from './replay-by-filter-request.dto.js';
 
@@ -154,7 +155,7 @@ export class ReplayJobsService implements OnApplicationShutdown {
       const renewed = new Map<string, string>();
       let failed = 0;
       for (const message of chunk) {
-        if (!message.destination.startsWith('peer:')) continue;
+        if (parseDestination(message.destination)?.kind !== 'peer') continue;
         try {
           const again = await this.envelopes.renewIfExpired(message.payload);
           if (again) renewed.set(message.messageId, again);
