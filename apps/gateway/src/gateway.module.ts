@@ -21,6 +21,7 @@ import { TransferService } from './cases/transfer.service.js';
 import { GATEWAY_CONFIG, NODE_CODE } from './config/config.token.js';
 import type { GatewayConfig } from './config/gateway.config.js';
 import { RelayService } from './delivery/relay.service.js';
+import { StaleSuiteResigner } from './delivery/stale-suite-resigner.js';
 import { OutboxSignal } from './delivery/outbox-signal.js';
 import { BacklogGauge } from './delivery/backlog-gauge.js';
 import { ShutdownState } from './delivery/shutdown-state.js';
@@ -105,6 +106,7 @@ export class GatewayModule {
         PartyBinding,
         BatchInboundService,
         RelayService,
+        StaleSuiteResigner,
         OutboxSignal,
         BacklogGauge,
         ShutdownState,

@@ -13,6 +13,7 @@ import { GatewayMetrics } from '../observability/gateway-metrics.js';
 import { MessageLogService } from '../message-log/message-log.service.js';
 import { RouteSeries } from '../console/route-series.js';
 import { IntakeLoad } from '../intake/intake-load.js';
+import { StaleSuiteResigner } from './stale-suite-resigner.js';
 
 /**
  * Runs this node's outbox relay for the life of the process and decides what a delivery means
@@ -35,6 +36,7 @@ export class RelayService implements OnApplicationBootstrap, BeforeApplicationSh
     private readonly messageLog: MessageLogService,
     routeSeries: RouteSeries,
     intakeLoad: IntakeLoad,
+    resigner: StaleSuiteResigner,
   ) {
     signal.subscribe(() => this.relay.kick());
     this.relay = new Relay(
@@ -46,6 +48,8 @@ export class RelayService implements OnApplicationBootstrap, BeforeApplicationSh
         afterDelivered: (tx, message, outcome) => this.afterDelivered(tx, message, outcome),
         // Windows first: one batch at a time while they keep the node busy (IntakeLoad).
         batchesInFlight: () => (intakeLoad.busy ? 1 : config.relayBatchesInFlight),
+        // An envelope waiting in a suite the federation no longer accepts is signed again first.
+        beforeSend: (messages) => resigner.prepare(messages),
         onAttempt: (event) => {
           metrics.recordAttempt(event);
           routeSeries.record(event);
