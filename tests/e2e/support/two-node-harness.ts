@@ -291,15 +291,18 @@ export class TwoNodeHarness {
     return eventually(() => this.caseAt(accepting, caseId), (c) => c.timeline.length > before, 5_000).catch(() => this.caseAt(accepting, caseId));
   }
 
-  /** Drives the agencies until the case is done at its accepting window (or gives up). */
-  async runToEnd(accepting: NodeUnderTest, caseId: string, maxSteps = 12): Promise<Awaited<ReturnType<TwoNodeHarness['caseAt']>>> {
-    await eventually(() => this.caseAt(accepting, caseId), (c) => c.timeline.some((e) => e.stage === 'agency-received'));
+  /**
+   * Drives the agencies until the case is done at its accepting window (or gives up). `waitMs`:
+   * how long each stage may take to come back over the real transports (more on a loaded machine).
+   */
+  async runToEnd(accepting: NodeUnderTest, caseId: string, maxSteps = 12, waitMs = 5_000): Promise<Awaited<ReturnType<TwoNodeHarness['caseAt']>>> {
+    await eventually(() => this.caseAt(accepting, caseId), (c) => c.timeline.some((e) => e.stage === 'agency-received'), Math.max(10_000, waitMs));
     for (let step = 0; step < maxSteps; step += 1) {
       const view = await this.caseAt(accepting, caseId);
       if (view.status !== 'in-progress') return view;
       const before = view.timeline.length;
       await this.advanceAgencies();
-      await eventually(() => this.caseAt(accepting, caseId), (c) => c.timeline.length > before || c.status !== 'in-progress', 5_000).catch(() => undefined);
+      await eventually(() => this.caseAt(accepting, caseId), (c) => c.timeline.length > before || c.status !== 'in-progress', waitMs).catch(() => undefined);
     }
     return this.caseAt(accepting, caseId);
   }
