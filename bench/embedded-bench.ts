@@ -244,7 +244,7 @@ function suiteRatios(intl: SuiteRun, gm: SuiteRun) {
   return {
     embedded: intl.embedded && gm.embedded ? { ...of(intl.embedded, gm.embedded), pacedE2eP99: ratio(intl.embedded.paced.e2e.p99, gm.embedded.paced.e2e.p99) } : null,
     production: intl.production.map((p) => ({ replicas: p.replicas, ...of(p, gm.production.find((q) => q.replicas === p.replicas)) })),
-    envelopeSignVerify: ratio(gm.signVerify.microsPerOp, intl.signVerify.microsPerOp),
+    envelopeSignVerify: ratio(intl.signVerify.microsPerOp, gm.signVerify.microsPerOp),
   };
 }
 
