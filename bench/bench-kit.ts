@@ -112,19 +112,72 @@ export function rssOf(pattern: string): Record<string, number> {
 }
 
 /** Keeps the highest RSS seen per process while `work` runs (sampled every second). */
-export async function peakRss<T>(pattern: string, work: () => Promise<T>): Promise<{ result: T; peakMB: Record<string, number> }> {
+export async function peakRss<T>(pattern: string, work: () => Promise<T>): Promise<{ result: T; peakMB: Record<string, number>; cpuPercent: Record<string, number> }> {
   const peak: Record<string, number> = {};
   const sample = () => {
     for (const [name, mb] of Object.entries(rssOf(pattern))) peak[name] = Math.max(peak[name] ?? 0, mb);
   };
   const timer = setInterval(sample, 1000);
+  const cpuBefore = cpuSecondsOf(pattern);
+  const started = Date.now();
   try {
     const result = await work();
     sample();
-    return { result, peakMB: peak };
+    return { result, peakMB: peak, cpuPercent: cpuPercentSince(cpuBefore, cpuSecondsOf(pattern), (Date.now() - started) / 1000) };
   } finally {
     clearInterval(timer);
   }
+}
+
+/** Clock ticks per second of /proc/<pid>/stat's utime and stime (USER_HZ, 100 on Linux). */
+const USER_HZ = 100;
+
+/**
+ * CPU seconds (user + system) each process of the stack has used so far, by the same names as
+ * `rssOf`, keyed also by pid so that a process restarted meanwhile is not subtracted from another.
+ */
+export function cpuSecondsOf(pattern: string): Map<string, { name: string; seconds: number }> {
+  const out = new Map<string, { name: string; seconds: number }>();
+  const names = namesOf(pattern);
+  for (const [pid, name] of names) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      // The fields after the command name in parentheses (which may hold spaces): utime is the 14th field, stime the 15th.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(pid, { name, seconds: (Number(fields[11]) + Number(fields[12])) / USER_HZ });
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return out;
+}
+
+/** Each named process's CPU use between two samples, in % of one core (100 = one core busy all the time). */
+export function cpuPercentSince(before: Map<string, { name: string; seconds: number }>, after: Map<string, { name: string; seconds: number }>, wallSeconds: number): Record<string, number> {
+  const used: Record<string, number> = {};
+  for (const [pid, now] of after) used[now.name] = (used[now.name] ?? 0) + now.seconds - (before.get(pid)?.seconds ?? 0);
+  const out: Record<string, number> = {};
+  for (const [name, seconds] of Object.entries(used)) out[name] = Math.round((100 * seconds) / Math.max(wallSeconds, 0.001));
+  return out;
+}
+
+/** The pids of the stack's processes and their names (as `rssOf` names them). */
+function namesOf(pattern: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      const match = cmd.includes(pattern) ? /dist\/apps\/([\w-]+)\//.exec(cmd) : null;
+      if (!match) continue;
+      const env = readFileSync(`/proc/${pid}/environ`, 'utf8');
+      const node = /NODE_CODE=(\w+)/.exec(env)?.[1] ?? /SIM_PROVINCE=(\w+)/.exec(env)?.[1] ?? /BENCH_NODE=(\w+)/.exec(env)?.[1] ?? '';
+      const replica = /BENCH_REPLICA=(\w+)/.exec(env)?.[1];
+      out.set(pid, `${match[1]}${node ? ` ${node}` : ''}${replica ? ` #${replica}` : ''}`.trim());
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return out;
 }
 
 export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {

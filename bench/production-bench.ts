@@ -14,7 +14,7 @@ import amqp from 'amqplib';
 import pg from 'pg';
 import { federationMessageTypes } from '#contracts';
 import { NODE_NAMES, SystemClock, type NodeCode } from '#core';
-import { issueLocalFederation, writeTextAtomically } from '#signing';
+import { issueLocalFederation, writeTextAtomically, type SuiteName } from '#signing';
 import { AGENCY_HAND_OVER, application, combine, e2eOf, legsOf, load, peakRss, sleep, waitFor, type E2eResult, type LoadResult } from './bench-kit.js';
 
 export const POSTGRES_URL = process.env['BENCH_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -31,6 +31,8 @@ export interface ProductionResult {
   readonly intake: LoadResult;
   readonly e2e: E2eResult;
   readonly memoryMB: Record<string, number>;
+  /** CPU use of each process during the saturated intake run, % of one core. */
+  readonly cpuPercent: Record<string, number>;
 }
 
 /** Why production mode cannot run here, or null when both servers answer. */
@@ -58,7 +60,7 @@ interface Province {
   readonly dbUrl: string;
 }
 
-export async function runProduction(opts: { root: string; dir: string; basePort: number; replicas: number; seconds: number; connections: number; say: (line: string) => void }): Promise<ProductionResult> {
+export async function runProduction(opts: { root: string; dir: string; basePort: number; replicas: number; seconds: number; connections: number; suite: SuiteName; say: (line: string) => void }): Promise<ProductionResult> {
   const { root, dir, basePort, replicas, seconds, connections } = opts;
   const tag = `b${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
   const admin = new pg.Client({ connectionString: POSTGRES_URL });
@@ -105,6 +107,7 @@ export async function runProduction(opts: { root: string; dir: string; basePort:
       authorityDir: join(dir, 'federation-authority'),
       clock,
       serial: Math.floor(clock.nowMs() / 1000),
+      suite: opts.suite,
     });
     const federationFile = join(dir, 'federation.jws');
     const authorityJwksFile = join(dir, 'federation-authority.jwks.json');
@@ -153,7 +156,7 @@ export async function runProduction(opts: { root: string; dir: string; basePort:
     const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
     const each = Math.max(1, Math.round(connections / replicas));
     opts.say(`production mode: ${replicas} replica(s) per province, intake over ${ports(cq).join(', ')}`);
-    const { result: intake, peakMB } = await peakRss('dist/apps/', async () =>
+    const { result: intake, peakMB, cpuPercent } = await peakRss('dist/apps/', async () =>
       combine(await Promise.all(ports(cq).map((port) => load(`http://127.0.0.1:${port}/api/v1/applications`, { method: 'POST', headers, body: application }, seconds, { connections: each })))),
     );
 
@@ -171,7 +174,7 @@ export async function runProduction(opts: { root: string; dir: string; basePort:
       const acceptedAt = new Map((await cqDb.query<{ case_id: string; accepted_at: string }>('SELECT case_id, accepted_at FROM cases')).rows.map((r) => [r.case_id, Number(r.accepted_at)]));
       const acked = (await scDb.query<{ case_id: string; at: string }>(`SELECT case_id, delivered_at AS at FROM outbox WHERE ${AGENCY_HAND_OVER}`)).rows.map((r) => ({ case_id: r.case_id, at: Number(r.at) }));
       const receivedAt = new Map((await scDb.query<{ case_id: string; at: string }>("SELECT case_id, at FROM case_events WHERE stage = 'received'")).rows.map((r) => [r.case_id, Number(r.at)]));
-      return { replicas, intake, e2e: { ...e2eOf(acceptedAt, acked, drainSeconds), legsP50: legsOf(acceptedAt, receivedAt, acked) }, memoryMB: peakMB };
+      return { replicas, intake, e2e: { ...e2eOf(acceptedAt, acked, drainSeconds), legsP50: legsOf(acceptedAt, receivedAt, acked) }, memoryMB: peakMB, cpuPercent };
     } finally {
       await cqDb.end();
       await scDb.end();

@@ -5,6 +5,7 @@ import { NODE_NAMES, SystemClock, type NodeCode } from '#core';
 import { FederationAuthorityKeyStore, issueLocalFederation, writeTextAtomically } from '#signing';
 import { federationMessageTypes } from '#contracts';
 import { freePort } from '../e2e/support/free-port.js';
+import { harnessSuite } from '../e2e/support/harness-suite.js';
 import { cardApplication } from '../e2e/support/applications.js';
 import { FaultProxy } from './support/fault-proxy.js';
 import { AppProcess, waitForHttp } from './support/processes.js';
@@ -67,13 +68,15 @@ describe('delivery under faults (real processes, kill -9)', () => {
           })),
           types: federationMessageTypes(),
           authorityDir: join(dir, 'federation-authority'),
+          // CYTB_SUITE=gm: the federation in the gm suite (SM2 signatures, SM3), as `npm run test:e2e:gm`.
+          suite: harnessSuite(),
           clock,
           serial: 1,
         })
       ).signed;
     writeTextAtomically(join(dir, 'federation-sc.jws'), await signedFederation(`http://127.0.0.1:${ports.SC.http}`));
     writeTextAtomically(join(dir, 'federation-cq.jws'), await signedFederation(`http://127.0.0.1:${proxyPort}`));
-    const authority = await FederationAuthorityKeyStore.open(join(dir, 'federation-authority'), clock);
+    const authority = await FederationAuthorityKeyStore.open(join(dir, 'federation-authority'), clock, { suite: harnessSuite() });
     writeTextAtomically(join(dir, 'federation-authority.jwks.json'), JSON.stringify(authority.publicJwks()));
     mkdirSync(join(dir, 'logs'), { recursive: true });
 

@@ -6,6 +6,7 @@ import { NODE_NAMES, SystemClock } from '#core';
 import { FederationAuthorityKeyStore, issueLocalFederation, writeTextAtomically } from '#signing';
 import { federationMessageTypes } from '#contracts';
 import { freePort } from '../e2e/support/free-port.js';
+import { harnessSuite } from '../e2e/support/harness-suite.js';
 import { cardApplication, freshIdNumber } from '../e2e/support/applications.js';
 import { AppProcess, waitForHttp } from './support/processes.js';
 
@@ -57,11 +58,13 @@ describe('idempotent retries while the accepting node is killed (real processes,
       })),
       types: federationMessageTypes(),
       authorityDir: join(dir, 'federation-authority'),
+      // CYTB_SUITE=gm: the federation in the gm suite (SM2 signatures, SM3), as `npm run test:e2e:gm`.
+      suite: harnessSuite(),
       clock,
       serial: 1,
     });
     writeTextAtomically(join(dir, 'federation.jws'), issued.signed);
-    const authority = await FederationAuthorityKeyStore.open(join(dir, 'federation-authority'), clock);
+    const authority = await FederationAuthorityKeyStore.open(join(dir, 'federation-authority'), clock, { suite: harnessSuite() });
     writeTextAtomically(join(dir, 'federation-authority.jwks.json'), JSON.stringify(authority.publicJwks()));
     mkdirSync(join(dir, 'logs'), { recursive: true });
     gateway = new AppProcess('cq-gateway', 'apps/gateway/src/main.js', {

@@ -7,6 +7,7 @@ import { agencyLinkQueues } from '#delivery';
 import { FederationAuthorityKeyStore, issueLocalFederation, writeTextAtomically } from '#signing';
 import { federationMessageTypes } from '#contracts';
 import { freePort } from '../e2e/support/free-port.js';
+import { harnessSuite } from '../e2e/support/harness-suite.js';
 import { cardApplication } from '../e2e/support/applications.js';
 import { dropPostgresDatabase, freshPostgresDatabase } from '../integration/support/postgres.js';
 import { deleteQueues, RABBITMQ_URL, rabbitAvailable } from '../integration/support/rabbitmq.js';
@@ -37,13 +38,15 @@ async function writeFederation(dir: string, ports: { SC: number; CQ: number }, s
         })),
         types: federationMessageTypes(),
         authorityDir: join(dir, 'federation-authority'),
+        // CYTB_SUITE=gm: the federation in the gm suite (SM2 signatures, SM3), as `npm run test:e2e:gm`.
+        suite: harnessSuite(),
         clock,
         serial: 1,
       })
     ).signed;
   writeTextAtomically(join(dir, 'federation-sc.jws'), await signed(`http://127.0.0.1:${ports.SC}`));
   writeTextAtomically(join(dir, 'federation-cq.jws'), await signed(scUrlForCq));
-  const authority = await FederationAuthorityKeyStore.open(join(dir, 'federation-authority'), clock);
+  const authority = await FederationAuthorityKeyStore.open(join(dir, 'federation-authority'), clock, { suite: harnessSuite() });
   writeTextAtomically(join(dir, 'federation-authority.jwks.json'), JSON.stringify(authority.publicJwks()));
   mkdirSync(join(dir, 'logs'), { recursive: true });
 }

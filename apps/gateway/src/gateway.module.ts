@@ -27,6 +27,7 @@ import { DeliveryOutcomes } from './delivery/delivery-outcomes.js';
 import { SentReceipts } from './peer/sent-receipts.js';
 import { RequestForwarded } from './intake/request-forwarded.js';
 import { HandOverDelivered } from './agency/hand-over-delivered.js';
+import { StaleSuiteResigner } from './delivery/stale-suite-resigner.js';
 import { OutboxSignal } from './runtime/outbox-signal.js';
 import { BacklogGauge } from './delivery/backlog-gauge.js';
 import { ShutdownState } from './runtime/shutdown-state.js';
@@ -119,6 +120,7 @@ export class GatewayModule {
         SentReceipts,
         RequestForwarded,
         HandOverDelivered,
+        StaleSuiteResigner,
         OutboxSignal,
         BacklogGauge,
         ShutdownState,

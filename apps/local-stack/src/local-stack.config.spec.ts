@@ -6,6 +6,12 @@ describe('loadLocalStackConfig', () => {
     expect(loadLocalStackConfig({ NODE_HEAP_MB: '256' }).heapLimitMb).toBe(256);
   });
 
+  it('issues the federation in the intl suite unless FEDERATION_SUITE says gm, and refuses any other name', () => {
+    expect(loadLocalStackConfig({}).federationSuite).toBe('intl');
+    expect(loadLocalStackConfig({ FEDERATION_SUITE: 'gm' }).federationSuite).toBe('gm');
+    expect(() => loadLocalStackConfig({ FEDERATION_SUITE: 'sm2' })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', detail: expect.stringContaining('FEDERATION_SUITE') }));
+  });
+
   it('refuses a heap limit too small to run a gateway, with the setting named', () => {
     expect(() => loadLocalStackConfig({ NODE_HEAP_MB: '16' })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', detail: expect.stringContaining('NODE_HEAP_MB') }));
   });

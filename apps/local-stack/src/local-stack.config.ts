@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
-import { int, path, readEnv, type Env, type NodeCode } from '#core';
+import { int, oneOf, path, readEnv, type Env, type NodeCode } from '#core';
+import { SUITE_NAMES, type SuiteName } from '#signing';
 
 /** Ports and folders of the embedded default: everything on one machine. */
 export interface LocalStackConfig {
@@ -13,6 +14,8 @@ export interface LocalStackConfig {
    * measured every process under 300 MB resident.
    */
   readonly heapLimitMb: number;
+  /** The suite of the federation the stack issues on each start (FEDERATION_SUITE). */
+  readonly federationSuite: SuiteName;
   readonly nodes: readonly LocalNode[];
   /** The environment handed down to every process of the stack. */
   readonly childEnv: Readonly<Record<string, string | undefined>>;
@@ -41,6 +44,10 @@ export const LOCAL_STACK_ENV = {
     unit: 'MB',
     doc: 'Old-generation heap limit of each process it starts (`--max-old-space-size`): V8 collects sooner, and the bench measured every process under 300 MB resident.',
   }),
+  FEDERATION_SUITE: oneOf(SUITE_NAMES, {
+    default: 'intl',
+    doc: 'The cryptographic suite of the federation the stack signs on each start: `intl` (Ed25519, SHA-256) or `gm` (SM2, SM3; the document signed by an SM2 authority key). Sealing and the agency-link HMAC follow `CRYPTO_SUITE`, handed down to every process.',
+  }),
   DATA_DIR: path({ default: 'data', doc: 'Folder of keys, databases, the federation file, demo credentials and logs (`<DATA_DIR>/logs`).' }),
   DIST_DIR: path({ default: 'dist', doc: 'Folder of the built apps the stack starts (`npm run build`).' }),
 };
@@ -67,6 +74,7 @@ export function loadLocalStackConfig(env: Env = process.env): LocalStackConfig {
     distDir: resolve(v.DIST_DIR),
     simulatorStepMs: v.SIM_STEP_MS,
     heapLimitMb: v.NODE_HEAP_MB,
+    federationSuite: v.FEDERATION_SUITE,
     nodes: [node('SC', 0, 'adapter-sichuan'), node('CQ', 100, 'adapter-chongqing')],
     childEnv: env,
   };

@@ -30,6 +30,8 @@ async function main(): Promise<void> {
     types: federationMessageTypes(),
     authorityDir: join(config.dataDir, 'federation-authority'),
     clock,
+    // FEDERATION_SUITE=gm: every node signs SM2 and hashes evidence with SM3; the document is signed by the SM2 authority key.
+    suite: config.federationSuite,
     // Each start signs a new document; a node refuses one older than the last it accepted.
     serial: Math.floor(clock.nowMs() / 1000),
   });

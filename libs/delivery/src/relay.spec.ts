@@ -54,6 +54,40 @@ describe('Relay', () => {
     });
   });
 
+  it('sends what the before-send hook hands back (a new payload, stored by the hook), and on its failure sends nothing and retries', async () => {
+    const sent: string[] = [];
+    const transport: DestinationTransport = {
+      send: async (m: OutboxRecord) => {
+        sent.push(`${m.messageId.slice(-1)}:${m.payload}`);
+        return { proof: 'receipt' };
+      },
+    };
+    let failing = true;
+    const relay = new Relay(db, () => transport, clock, options, {
+      beforeSend: async (messages) => {
+        if (failing) throw new Error('the key store is busy');
+        await db.transaction(async (tx) => {
+          for (const m of messages) await tx.outbox.replaceInFlightPayload(m.messageId, `${m.payload}-again`);
+        });
+        // The second is no longer this relay's to send: left out.
+        return messages.filter((m) => m.messageId.endsWith('1')).map((m) => ({ ...m, payload: `${m.payload}-again` }));
+      },
+    });
+    await enqueue('00000000-0000-7000-8000-0000000000b1', 'peer:CQ');
+    await enqueue('00000000-0000-7000-8000-0000000000b2', 'peer:CQ');
+    await relay.runOnce();
+    expect(sent).toEqual([]);
+    expect(await db.read((s) => s.outbox.get('00000000-0000-7000-8000-0000000000b1'))).toMatchObject({ state: 'retrying', attempts: 1, payload: 'p' });
+
+    failing = false;
+    clock.advance(1_000);
+    await relay.runOnce();
+    expect(sent).toEqual(['1:p-again']);
+    expect(await db.read((s) => s.outbox.get('00000000-0000-7000-8000-0000000000b1'))).toMatchObject({ state: 'delivered', payload: 'p-again' });
+    // Left out: still in flight under this relay's lease, never sent; its lease ends and it is claimed again.
+    expect(await db.read((s) => s.outbox.get('00000000-0000-7000-8000-0000000000b2'))).toMatchObject({ state: 'in-flight', payload: 'p-again' });
+  });
+
   it('tells the after-delivery hook when the delivering attempt was sent, not when its answer was recorded', async () => {
     // A peer that takes 20 ms to answer (its receipt): 'forwarded' is the moment the envelope left.
     const sentAt = clock.nowMs();

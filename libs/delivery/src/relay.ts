@@ -39,6 +39,13 @@ export interface RelayHooks {
   onAttempt?(event: RelayAttemptEvent): void;
   /** How many batches may be in flight now (default: `RelayOptions.batchesInFlight`), asked before each claim. */
   batchesInFlight?(): number;
+  /**
+   * Runs on the messages of one destination just before they are sent, and answers those to send,
+   * in order: a message may come back with another payload, which the hook has stored first (an
+   * envelope signed again in the suite the federation accepts now), or be left out (no longer
+   * this relay's to send). A failure counts as a transient failure of each message.
+   */
+  beforeSend?(messages: readonly OutboxRecord[]): Promise<readonly OutboxRecord[]>;
 }
 
 export interface RelayAttemptEvent {
@@ -286,9 +293,10 @@ export class Relay {
     // A half-open circuit gets one probe; the rest go back unclaimed, no attempt counted.
     const destination = messages[0].destination;
     const allowance = this.circuits.allowance(destination, this.clock.nowMs());
-    const queue = messages.slice(0, allowance);
-    const held = messages.slice(queue.length);
+    const allowed = messages.slice(0, allowance);
+    const held = messages.slice(allowed.length);
     if (held.length > 0) await this.releaseAll(held);
+    const queue = await this.prepared(allowed);
     const probing = allowance === 1;
     const transport = this.transportFor(destination);
     // Batching transports take the messages in chunks (one request, one receipt per chunk).
@@ -306,6 +314,19 @@ export class Relay {
       }
     });
     await Promise.all(workers);
+  }
+
+  /** The messages as the `beforeSend` hook hands them back; on its failure, none (each failure recorded). */
+  private async prepared(messages: OutboxRecord[]): Promise<OutboxRecord[]> {
+    if (!this.hooks.beforeSend || messages.length === 0) return messages;
+    try {
+      return [...(await this.hooks.beforeSend(messages))];
+    } catch (error) {
+      const started = this.clock.nowMs();
+      const failure = DeliveryFailure.of('INTERNAL', 'the message could not be prepared for sending', error);
+      for (const message of messages) await this.recordFailure(message, failure, started, false);
+      return [];
+    }
   }
 
   /**

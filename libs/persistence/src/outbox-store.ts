@@ -234,6 +234,15 @@ export class OutboxStore {
     return (result.affected ?? 0) > 0;
   }
 
+  /**
+   * Replaces the payload of a message its relay holds (in flight): an envelope signed again in the
+   * suite the federation accepts now, just before it is sent. False when the message is no longer
+   * in flight (another relay took it over): nothing changed.
+   */
+  async replaceInFlightPayload(messageId: string, payload: string): Promise<boolean> {
+    return (await this.sql.run(`UPDATE outbox SET payload = ? WHERE message_id = ? AND state = 'in-flight'`, [payload, messageId])) > 0;
+  }
+
   /** Replaces a dead message's payload (an expired envelope signed again) before it is replayed. */
   async replacePayload(messageId: string, payload: string): Promise<void> {
     await this.em.update(OutboxSchema, { messageId, state: 'dead' }, { payload });

@@ -31,6 +31,22 @@ describe('federation commands (npm run federation)', () => {
     await expect(verifyFederationFile(join(dir, 'out', 'federation.jws'), jwks, 1)).resolves.toMatchObject({ serial: 2 });
   });
 
+  it('signs a gm document with the SM2 authority key, and lists both suites\' authority keys during a move', async () => {
+    const until = '2026-12-01T00:00:00+08:00';
+    await writeFile(join(dir, 'step1.json'), JSON.stringify({ ...doc(4), suite: 'intl', suiteOverlap: { suite: 'gm', until } }));
+    await writeFile(join(dir, 'step2.json'), JSON.stringify({ ...doc(5), suite: 'gm', suiteOverlap: { suite: 'intl', until } }));
+    const step1 = await signFederationFile(join(dir, 'step1.json'), join(dir, 'step1.jws'), join(dir, 'authority'), clock);
+    const step2 = await signFederationFile(join(dir, 'step2.json'), join(dir, 'step2.jws'), join(dir, 'authority'), clock);
+    expect(step1).toMatchObject({ serial: 4, suite: 'intl', suiteOverlap: { suite: 'gm', until }, kid: expect.stringMatching(/^FA-\d/) });
+    expect(step2).toMatchObject({ serial: 5, suite: 'gm', suiteOverlap: { suite: 'intl', until }, kid: expect.stringMatching(/^FA-SM2-/) });
+    const jwks = JSON.parse(await readFile(join(dir, 'step2.jws.authority.jwks.json'), 'utf8')) as { keys: { kid: string; crv: string }[] };
+    // The signing suite's key first; the same gm key made for step 1 signs step 2.
+    expect(jwks.keys.map((k) => k.crv)).toEqual(['SM2', 'Ed25519']);
+    expect(jwks.keys[0].kid).toBe(step2.kid);
+    await expect(verifyFederationFile(join(dir, 'step1.jws'), join(dir, 'step2.jws.authority.jwks.json'))).resolves.toEqual(step1);
+    await expect(verifyFederationFile(join(dir, 'step2.jws'), join(dir, 'step1.jws.authority.jwks.json'))).resolves.toEqual(step2);
+  });
+
   it('refuses to verify an unsigned file (FEDERATION_SIGNATURE_INVALID) and to sign a file that is not JSON (CONFIG_INVALID)', async () => {
     await writeFile(join(dir, 'plain.json'), JSON.stringify(doc(3)));
     await writeFile(join(dir, 'not-json.json'), 'nodes: SC');

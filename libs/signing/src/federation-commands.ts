@@ -3,7 +3,8 @@ import { basename, dirname, resolve } from 'node:path';
 import { GatewayError, type Clock } from '#core';
 import { FederationAuthorityKeyStore, FederationAuthorityTrust, signFederation, verifySignedFederation } from './federation-signing.js';
 import { writeFileSafely } from './key-files.js';
-import type { Federation } from './federation.js';
+import type { SuiteName } from './crypto-suite.js';
+import { parseFederation, suitesOf, type Federation } from './federation.js';
 
 /**
  * What the `npm run federation` command does, without the argument parsing and the printing (those
@@ -18,22 +19,32 @@ export interface FederationSummary {
   readonly nodes: readonly string[];
   readonly agencies: readonly string[];
   readonly rules: number;
+  /** The suite the nodes sign in, and the other one accepted until when during a move. */
+  readonly suite: SuiteName;
+  readonly suiteOverlap?: { readonly suite: SuiteName; readonly until: string };
 }
 
 /**
  * Signs the federation document in `inFile` (JSON, version 2 with a serial) with the authority key
- * in `authorityKeyDir` (created on first use) and writes the compact JWS to `outFile`; writes the
- * authority's public JWKS next to it as `<outFile>.authority.jwks.json` for the nodes.
+ * of the document's suite in `authorityKeyDir` (Ed25519 for `intl`, SM2 for `gm`; created on first
+ * use) and writes the compact JWS to `outFile`; writes the authority's public JWKS next to it as
+ * `<outFile>.authority.jwks.json` for the nodes. During a move between suites (`suiteOverlap`) the
+ * JWKS lists both suites' authority keys, the signing suite's first, so that a node verifies the
+ * documents of both steps, and the one it restarts on.
  *
  * @example await signFederationFile('federation.json', 'federation.jws', '/secure/authority', clock);
  */
 export async function signFederationFile(inFile: string, outFile: string, authorityKeyDir: string, clock: Clock): Promise<FederationSummary> {
-  const doc = await readJson(inFile, 'the federation document');
-  const authority = await FederationAuthorityKeyStore.open(authorityKeyDir, clock);
-  const jws = await signFederation(authority.current(), doc as Federation);
+  const doc = (await readJson(inFile, 'the federation document')) as Federation;
+  const suites = suitesOf(parseFederation(doc));
+  // One store at a time: both prepare the same folder on first use.
+  const stores: FederationAuthorityKeyStore[] = [];
+  for (const suite of suites) stores.push(await FederationAuthorityKeyStore.open(authorityKeyDir, clock, { suite }));
+  const jws = await signFederation(stores[0].current(), doc);
+  const jwks = { keys: stores.flatMap((store) => store.publicJwks().keys) };
   await writeOut(outFile, `${jws}\n`);
-  await writeOut(`${outFile}.authority.jwks.json`, `${JSON.stringify(authority.publicJwks(), null, 2)}\n`);
-  const trust = await FederationAuthorityTrust.create(authority.publicJwks());
+  await writeOut(`${outFile}.authority.jwks.json`, `${JSON.stringify(jwks, null, 2)}\n`);
+  const trust = await FederationAuthorityTrust.create(jwks);
   return summarise(await verifySignedFederation(jws, trust));
 }
 
@@ -68,6 +79,8 @@ function summarise(v: { federation: Federation; serial: number; kid: string; sha
     nodes: v.federation.nodes.map((n) => n.node),
     agencies: v.federation.nodes.flatMap((n) => (n.agencies ?? []).map((a) => a.code)),
     rules: (v.federation.rules ?? []).length,
+    suite: v.federation.suite ?? 'intl',
+    ...(v.federation.suiteOverlap === undefined ? {} : { suiteOverlap: v.federation.suiteOverlap }),
   };
 }
 

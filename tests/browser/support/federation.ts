@@ -9,13 +9,15 @@ import type {
   NodeUnderTest,
   TwoNodeHarness,
 } from "../../e2e/support/two-node-harness.js";
+import { harnessSuite } from "../../e2e/support/harness-suite.js";
 
 /** The federation authority of a harness (the keys it signed serial 1 with), or another one. */
 export function authorityOf(
   h: TwoNodeHarness,
   name = "federation-authority",
 ): Promise<FederationAuthorityKeyStore> {
-  return FederationAuthorityKeyStore.open(join(h.dir, name), h.clock);
+  // The authority key of the suite the harness issued its federation in (CYTB_SUITE).
+  return FederationAuthorityKeyStore.open(join(h.dir, name), h.clock, { suite: harnessSuite() });
 }
 
 /**

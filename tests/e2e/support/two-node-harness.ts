@@ -6,7 +6,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ManualClock, NODE_NAMES, type NodeCode } from '#core';
 import type { AdapterHandle } from '#adapter-kit';
 import { harnessSuite } from './harness-suite.js';
-import { issueLocalFederation, type Federation } from '#signing';
+import { issueLocalFederation, writeTextAtomically, type Federation, type LocalFederationNode, type SuiteName } from '#signing';
 import { federationMessageTypes } from '#contracts';
 import { createSichuanAdapter } from '../../../apps/adapter-sichuan/src/sichuan-adapter.js';
 import { createChongqingAdapter } from '../../../apps/adapter-chongqing/src/chongqing-adapter.js';
@@ -58,6 +58,8 @@ export interface HarnessOptions {
   readonly gatewayLogs?: boolean;
   /** Put a front door (a switchable proxy, as a load balancer) before each node's peer URL. */
   readonly frontDoors?: boolean;
+  /** The suite of the first federation (default: CYTB_SUITE, see harness-suite.ts). */
+  readonly suite?: SuiteName;
 }
 
 /**
@@ -70,6 +72,8 @@ export class TwoNodeHarness {
   nodes = {} as Record<NodeCode, NodeUnderTest>;
   private readonly pumps: Pick<AdapterHandle, 'pumpOnce'>[] = [];
   private federation!: Federation;
+  /** The nodes as the federation authority lists them (keys, agencies, URLs), for the next document. */
+  private localNodes: LocalFederationNode[] = [];
 
   static async start(options: HarnessOptions = {}): Promise<TwoNodeHarness> {
     return retryOnPortClash(async () => {
@@ -108,24 +112,16 @@ export class TwoNodeHarness {
       SC: `http://127.0.0.1:${options.frontDoors ? await this.frontDoor('SC', ports.SC.http) : ports.SC.http}`,
       CQ: `http://127.0.0.1:${options.frontDoors ? await this.frontDoor('CQ', ports.CQ.http) : ports.CQ.http}`,
     };
-    this.federation = (
-      await issueLocalFederation({
-        nodes: nodes.map((node) => ({
-          node,
-          name: NODE_NAMES[node],
-          url: urls[node],
-          keyDir: join(this.dir, node, 'keys'),
-          agencyKeyDir: join(this.dir, node, 'agency-keys'),
-          agencyFunctions: ['card', 'medical', 'pension'],
-        })),
-        types: federationMessageTypes(),
-        // CYTB_SUITE=gm runs the same specs in the gm suite (SM2, SM3): `npm run test:e2e:gm`.
-        suite: harnessSuite(),
-        authorityDir: join(this.dir, 'federation-authority'),
-        clock: this.clock,
-        serial: 1,
-      })
-    ).federation;
+    this.localNodes = nodes.map((node) => ({
+      node,
+      name: NODE_NAMES[node],
+      url: urls[node],
+      keyDir: join(this.dir, node, 'keys'),
+      agencyKeyDir: join(this.dir, node, 'agency-keys'),
+      agencyFunctions: ['card', 'medical', 'pension'],
+    }));
+    // CYTB_SUITE=gm runs the same specs in the gm suite (SM2, SM3): `npm run test:e2e:gm`.
+    this.federation = (await this.issueFederation({ serial: 1, suite: options.suite ?? harnessSuite() })).federation;
     for (const node of nodes) {
       const { app: simulatorApp, simulator } = await createSimulatorApp({
         province: node,
@@ -236,6 +232,28 @@ export class TwoNodeHarness {
     return this.federation;
   }
 
+  /**
+   * The federation authority issues the next document for these nodes (their keys of every suite
+   * it names, made on first use as a node makes them), signed in its suite, and publishes its
+   * public keys where both nodes' configuration points (FEDERATION_AUTHORITY_JWKS). The nodes go on
+   * with the document in force until an operator reloads the new one; a restart then runs on it.
+   *
+   * @example const stage = await h.issueFederation({ serial: 2, suite: 'intl', overlap: { suite: 'gm', until } });
+   */
+  async issueFederation(input: { readonly serial: number; readonly suite: SuiteName; readonly overlap?: { readonly suite: SuiteName; readonly until: string } }) {
+    const issued = await issueLocalFederation({
+      nodes: this.localNodes,
+      types: federationMessageTypes(),
+      authorityDir: join(this.dir, 'federation-authority'),
+      clock: this.clock,
+      ...input,
+    });
+    // Both nodes share DATA_DIR, so one file is both nodes' authority JWKS.
+    writeTextAtomically(join(this.dir, 'federation-authority.jwks.json'), JSON.stringify(issued.authorityJwks));
+    this.federation = issued.federation;
+    return issued;
+  }
+
   /** One more adapter for a province (a competing consumer in production mode). */
   async startExtraAdapter(node: NodeCode): Promise<{ app: INestMicroservice; pump: Pick<AdapterHandle, 'pumps' | 'pumpOnce'> }> {
     const n = this.nodes[node] as NodeUnderTest & { simPort: number };
@@ -277,15 +295,18 @@ export class TwoNodeHarness {
     return eventually(() => this.caseAt(accepting, caseId), (c) => c.timeline.length > before, 5_000).catch(() => this.caseAt(accepting, caseId));
   }
 
-  /** Drives the agencies until the case is done at its accepting window (or gives up). */
-  async runToEnd(accepting: NodeUnderTest, caseId: string, maxSteps = 12): Promise<Awaited<ReturnType<TwoNodeHarness['caseAt']>>> {
-    await eventually(() => this.caseAt(accepting, caseId), (c) => c.timeline.some((e) => e.stage === 'agency-received'));
+  /**
+   * Drives the agencies until the case is done at its accepting window (or gives up). `waitMs`:
+   * how long each stage may take to come back over the real transports (more on a loaded machine).
+   */
+  async runToEnd(accepting: NodeUnderTest, caseId: string, maxSteps = 12, waitMs = 5_000): Promise<Awaited<ReturnType<TwoNodeHarness['caseAt']>>> {
+    await eventually(() => this.caseAt(accepting, caseId), (c) => c.timeline.some((e) => e.stage === 'agency-received'), Math.max(10_000, waitMs));
     for (let step = 0; step < maxSteps; step += 1) {
       const view = await this.caseAt(accepting, caseId);
       if (view.status !== 'in-progress') return view;
       const before = view.timeline.length;
       await this.advanceAgencies();
-      await eventually(() => this.caseAt(accepting, caseId), (c) => c.timeline.length > before || c.status !== 'in-progress', 5_000).catch(() => undefined);
+      await eventually(() => this.caseAt(accepting, caseId), (c) => c.timeline.length > before || c.status !== 'in-progress', waitMs).catch(() => undefined);
     }
     return this.caseAt(accepting, caseId);
   }

@@ -14,6 +14,12 @@ export class FaultProxy {
   readonly arrivals: number[] = [];
   /** When the peer's own successful answers (2xx) were passed back in `pass` mode. */
   readonly answered: number[] = [];
+  /**
+   * Every error code the peer answered with (a refusal's problem+json, or a batch answer's
+   * per-message codes), in order: what a refusal looked like on the wire, whatever the sender
+   * then did with it.
+   */
+  readonly answeredCodes: string[] = [];
   private server: Server | null = null;
   private readonly holds = new Set<() => void>();
 
@@ -59,6 +65,7 @@ export class FaultProxy {
       return;
     }
     if (mode === 'pass' && upstream.status < 300) this.answered.push(Date.now());
+    for (const match of upstream.body.toString('utf8').matchAll(/"code":"([A-Z0-9_]{1,64})"/g)) this.answeredCodes.push(match[1]);
     res.writeHead(upstream.status, upstream.headers).end(upstream.body);
   }
 

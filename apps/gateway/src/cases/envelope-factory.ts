@@ -41,13 +41,36 @@ export class EnvelopeFactory {
   }
 
   /**
+   * Signs one of this node's own envelopes again with the key it signs with now, keeping its
+   * message id and claims as they are (its expiry too: an expired one is still refused and
+   * replayed as `renewIfExpired` says): for an envelope still waiting to be sent in a suite the
+   * federation no longer accepts, a suite move whose overlap ended while its receiver was away.
+   * Null for an envelope of another node.
+   */
+  async resignInForce(compact: string): Promise<string | null> {
+    const claims = this.claimsOf(compact);
+    if (claims.iss !== this.config.node) return null;
+    return signEnvelope(this.keys.current(), claims);
+  }
+
+  /** The kid and algorithm this node signs with now. */
+  signingKey(): { readonly kid: string; readonly alg: string } {
+    const { kid, alg } = this.keys.current();
+    return { kid, alg };
+  }
+
+  private claimsOf(compact: string): EnvelopeClaims {
+    const payload = compact.split('.')[1] ?? '';
+    return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as EnvelopeClaims;
+  }
+
+  /**
    * Signs one of this node's own envelopes again with a fresh issued-at and expiry, keeping its
    * message id and content: for replaying a message that expired while its receiver was away.
    * Returns null when the envelope has not expired (it is replayed as it is, byte for byte).
    */
   async renewIfExpired(compact: string): Promise<string | null> {
-    const payload = compact.split('.')[1] ?? '';
-    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as EnvelopeClaims;
+    const claims = this.claimsOf(compact);
     const nowS = Math.floor(this.clock.nowMs() / 1000);
     if (claims.exp - this.config.maxClockSkewSeconds > nowS || claims.iss !== this.config.node) return null;
     return signEnvelope(this.keys.current(), { ...claims, iat: nowS, exp: nowS + this.config.envelopeTtlSeconds });

@@ -11,6 +11,7 @@ import { ShutdownState } from '../runtime/shutdown-state.js';
 import { GatewayMetrics } from '../observability/gateway-metrics.js';
 import { RouteSeries } from '../observability/route-series.js';
 import { IntakeLoad } from '../runtime/intake-load.js';
+import { StaleSuiteResigner } from './stale-suite-resigner.js';
 
 /**
  * Runs this node's outbox relay for the life of the process. What a delivery means is not decided
@@ -32,6 +33,7 @@ export class RelayService implements OnApplicationBootstrap, BeforeApplicationSh
     private readonly shutdown: ShutdownState,
     routeSeries: RouteSeries,
     intakeLoad: IntakeLoad,
+    resigner: StaleSuiteResigner,
   ) {
     signal.subscribe(() => this.relay.kick());
     this.relay = new Relay(
@@ -43,6 +45,8 @@ export class RelayService implements OnApplicationBootstrap, BeforeApplicationSh
         afterDelivered: (tx, message, outcome) => outcomes.delivered(tx, message, outcome),
         // Windows first: one batch at a time while they keep the node busy (IntakeLoad).
         batchesInFlight: () => (intakeLoad.busy ? 1 : config.relayBatchesInFlight),
+        // An envelope waiting in a suite the federation no longer accepts is signed again first.
+        beforeSend: (messages) => resigner.prepare(messages),
         onAttempt: (event) => {
           metrics.recordAttempt(event);
           routeSeries.record(event);

@@ -5,8 +5,9 @@ import { signFederationFile, verifyFederationFile, type FederationSummary } from
  * `npm run federation -- <command>`: the federation authority's tool (issue 6).
  *
  *   sign <in.json> <out.jws> --authority-key-dir <dir>
- *       Signs a version 2 federation document (with a serial) with the authority key in <dir>
- *       (created on first use, 0600 in 0700), writes <out.jws> and <out.jws>.authority.jwks.json.
+ *       Signs a version 2 federation document (with a serial) with the authority key of its suite
+ *       in <dir> (Ed25519 for intl, SM2 for gm; created on first use, 0600 in 0700), writes
+ *       <out.jws> and <out.jws>.authority.jwks.json (both suites' keys during a suite move).
  *   verify <file.jws> --authority-jwks <file> [--accepted-serial <n>]
  *       Checks the signature, the type, the content, and (with --accepted-serial) that the serial
  *       is newer than the one the nodes run.
@@ -70,7 +71,8 @@ export async function runFederationCli(argv: readonly string[], io: CliOutput, c
 }
 
 function describe(s: FederationSummary): string {
-  return `serial ${s.serial}, signed by ${s.kid}, nodes ${s.nodes.join(', ')}, agencies ${s.agencies.join(', ') || '(none)'}, ${s.rules} access rules, sha256 ${s.sha256}`;
+  const overlap = s.suiteOverlap === undefined ? '' : ` (${s.suiteOverlap.suite} accepted until ${s.suiteOverlap.until})`;
+  return `serial ${s.serial}, suite ${s.suite}${overlap}, signed by ${s.kid}, nodes ${s.nodes.join(', ')}, agencies ${s.agencies.join(', ') || '(none)'}, ${s.rules} access rules, sha256 ${s.sha256}`;
 }
 
 function usage(io: CliOutput): number {

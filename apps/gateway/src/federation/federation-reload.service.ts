@@ -118,8 +118,7 @@ export class FederationReloadService {
       changed,
       sha256: verified.sha256,
       previousSuite: previous.suite ?? 'intl',
-      suite: next.suite ?? 'intl',
-      ...(next.suiteOverlap === undefined ? {} : { suiteOverlap: next.suiteOverlap }),
+      // With the suite and its overlap.
       ...federationSummary(next),
     });
     this.logger.log({ msg: changed ? 'federation reloaded' : 'federation reload: already in force', serial: next.serial, operator: operator.credentialId });

@@ -30,11 +30,13 @@ export function assertListsNode(federation: Federation, config: GatewayConfig): 
   }
 }
 
-/** What the audit trail keeps of a federation: its serial, nodes, keys, agencies and how many rules. */
+/** What the audit trail keeps of a federation: its serial, suite (and overlap), nodes, keys, agencies and how many rules. */
 export function federationSummary(federation: Federation) {
   return {
     serial: federation.serial ?? 0,
     issuedAt: federation.issuedAt,
+    suite: federation.suite ?? 'intl',
+    ...(federation.suiteOverlap === undefined ? {} : { suiteOverlap: federation.suiteOverlap }),
     nodes: federation.nodes.map((n) => ({ node: n.node, keys: n.keys.map((k) => k.kid), agencies: (n.agencies ?? []).map((a) => a.code) })),
     rules: federation.rules?.length ?? 0,
   };

@@ -15,6 +15,7 @@ const AUDIT_ACTIONS = {
   'federation-reloaded': 'action-federation-reloaded',
   'federation-reload-refused': 'action-federation-reload-refused',
   'federation-accepted': 'action-federation-accepted',
+  'envelope-resigned': 'action-envelope-resigned',
   'holidays-loaded': 'action-holidays-loaded',
   'holidays-load-refused': 'action-holidays-load-refused',
   'holidays-reloaded': 'action-holidays-reloaded',
