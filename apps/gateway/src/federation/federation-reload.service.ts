@@ -86,7 +86,7 @@ export class FederationReloadService {
         }
         if (next.serial !== previous.serial) {
           // Everything that can fail on the document's content (importing keys) before anything is written.
-          prepared = await PersonalDataSealer.importKeys(next);
+          prepared = await PersonalDataSealer.importKeys(next, this.sealer.sealingSuite);
           await TrustStore.create(trustedKeysOf(next), undefined, suitePolicyOf(next));
         }
       } catch (error) {

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '#core';
-import { AgencyKeyStore, GM_SUITE, importSealingKey, openSealed, type Federation, type SealingKey } from '#signing';
+import { AgencyKeyStore, GM_SUITE, INTL_SUITE, importSealingKey, openSealed, type Federation, type SealingKey } from '#signing';
 import type { FederationHolder } from './federation-holder.js';
 import { PersonalDataSealer } from './personal-data-sealer.js';
 import { cardRequest } from '../../../../libs/contracts/src/canonical.fixtures.js';
@@ -39,7 +39,7 @@ describe('PersonalDataSealer', () => {
   });
 
   it('seals every agency’s copy of one request with the keys of one federation, even when it is reloaded meanwhile', async () => {
-    const sealer = new PersonalDataSealer({} as FederationHolder);
+    const sealer = new PersonalDataSealer({} as FederationHolder, { cryptoSuite: INTL_SUITE });
     sealer.use(before);
     const pending = sealer.seal(request, ['SC.card', 'CQ.card']);
     // The operator's reload lands after the first copy is sealed, before the second.
@@ -58,7 +58,7 @@ describe('PersonalDataSealer', () => {
   });
 
   it('refuses an agency the federation lists no key for with ROUTE_UNKNOWN', async () => {
-    const sealer = new PersonalDataSealer({} as FederationHolder);
+    const sealer = new PersonalDataSealer({} as FederationHolder, { cryptoSuite: INTL_SUITE });
     sealer.use(before);
     await expect(sealer.seal(request, ['SC.pension'])).rejects.toMatchObject({ code: 'ROUTE_UNKNOWN' });
   });
@@ -66,10 +66,22 @@ describe('PersonalDataSealer', () => {
   it('seals with SM2-ECDH-ES and SM4-CTR-HS3 for an agency the federation lists with an SM2 key, which its gm key store opens', async () => {
     const store = await AgencyKeyStore.open(join(root, 'gm-SC.card'), 'SC.card', new ManualClock(NOW_MS), { suite: 'gm' });
     const federation = { nodes: [{ node: 'SC', agencies: [{ code: 'SC.card', encryptionKeys: store.publicJwks().keys }] }] } as unknown as Federation;
-    const sealer = new PersonalDataSealer({} as FederationHolder);
-    sealer.use(await PersonalDataSealer.importKeys(federation));
+    const sealer = new PersonalDataSealer({} as FederationHolder, { cryptoSuite: INTL_SUITE });
+    sealer.use(await PersonalDataSealer.importKeys(federation, GM_SUITE));
     const { sealed } = await sealer.seal(request, ['SC.card']);
     expect(JSON.parse(Buffer.from(sealed['SC.card'].split('.')[0], 'base64url').toString('utf8'))).toMatchObject({ alg: 'SM2-ECDH-ES', enc: 'SM4-CTR-HS3', kid: store.current().kid });
     await expect(openSealed(sealed['SC.card'], store, { suite: GM_SUITE })).resolves.toMatchObject({ applicant: request.applicant });
+  });
+
+  it('seals, for an agency that lists keys of both suites (a suite move), with its key in this node’s sealing suite (CRYPTO_SUITE), whatever the order', async () => {
+    const gm = await AgencyKeyStore.open(join(root, 'both-gm-SC.card'), 'SC.card', new ManualClock(NOW_MS), { suite: 'gm' });
+    const intl = await AgencyKeyStore.open(join(root, 'both-intl-SC.card'), 'SC.card', new ManualClock(NOW_MS));
+    const federation = { nodes: [{ node: 'SC', agencies: [{ code: 'SC.card', encryptionKeys: [...gm.publicJwks().keys, ...intl.publicJwks().keys] }] }] } as unknown as Federation;
+    // The adapter opens with the keys of its own CRYPTO_SUITE: an intl node must not seal for the SM2 key listed first.
+    expect((await PersonalDataSealer.importKeys(federation, INTL_SUITE)).get('SC.card')?.kid).toBe(intl.current().kid);
+    expect((await PersonalDataSealer.importKeys(federation, GM_SUITE)).get('SC.card')?.kid).toBe(gm.current().kid);
+    // An agency that lists no key of this node's suite is sealed for as the federation lists it (first key).
+    const gmOnly = { nodes: [{ node: 'SC', agencies: [{ code: 'SC.card', encryptionKeys: gm.publicJwks().keys }] }] } as unknown as Federation;
+    expect((await PersonalDataSealer.importKeys(gmOnly, INTL_SUITE)).get('SC.card')?.kid).toBe(gm.current().kid);
   });
 });

@@ -1,7 +1,9 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { GatewayError } from '#core';
 import { splitPersonal, type ServiceRequest } from '#contracts';
-import { agencyEncryptionKeys, importSealingKey, sealFor, type Federation, type SealingKey } from '#signing';
+import { agencyEncryptionKeys, importSealingKey, sealFor, type CryptoSuite, type Federation, type SealingKey } from '#signing';
+import { GATEWAY_CONFIG } from '../config/config.token.js';
+import type { GatewayConfig } from '../config/gateway.config.js';
 import { FederationHolder } from './federation-holder.js';
 
 /**
@@ -14,22 +16,34 @@ import { FederationHolder } from './federation-holder.js';
 export class PersonalDataSealer implements OnModuleInit {
   private keys: ReadonlyMap<string, SealingKey> = new Map();
 
-  constructor(private readonly federation: FederationHolder) {}
+  constructor(
+    private readonly federation: FederationHolder,
+    @Inject(GATEWAY_CONFIG) private readonly config: Pick<GatewayConfig, 'cryptoSuite'>,
+  ) {}
 
   async onModuleInit(): Promise<void> {
-    this.use(await PersonalDataSealer.importKeys(this.federation.current));
+    this.use(await PersonalDataSealer.importKeys(this.federation.current, this.config.cryptoSuite));
+  }
+
+  /** This node's sealing suite (CRYPTO_SUITE), for a reload to import the next federation's keys with. */
+  get sealingSuite(): CryptoSuite {
+    return this.config.cryptoSuite;
   }
 
   /**
    * Every agency's sealing key in a federation, imported (a key that cannot be imported fails the
-   * whole set, before anything changes).
+   * whole set, before anything changes). Sealing follows the node's CRYPTO_SUITE, which its
+   * adapters share (docs/operations/suite-migration.md): while a suite move lists an agency's keys
+   * of both suites, the one of that suite is chosen, whatever the order; an agency that lists none
+   * of it is sealed for with the first key the federation lists.
    */
-  static async importKeys(federation: Federation): Promise<ReadonlyMap<string, SealingKey>> {
+  static async importKeys(federation: Federation, sealing: Pick<CryptoSuite, 'sealingKey'>): Promise<ReadonlyMap<string, SealingKey>> {
     const keys = new Map<string, SealingKey>();
     for (const node of federation.nodes) {
       for (const agency of node.agencies ?? []) {
-        const [first] = agencyEncryptionKeys(federation, agency.code);
-        if (first) keys.set(agency.code, await importSealingKey(first));
+        const listed = agencyEncryptionKeys(federation, agency.code);
+        const chosen = listed.find((k) => k.kty === sealing.sealingKey.kty && k.crv === sealing.sealingKey.crv) ?? listed[0];
+        if (chosen) keys.set(agency.code, await importSealingKey(chosen));
       }
     }
     return keys;
