@@ -94,16 +94,10 @@ export function application(): string {
 /** RSS (MB) of our node processes whose command line contains `pattern`, named by app, node and replica. */
 export function rssOf(pattern: string): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+  for (const [pid, name] of namesOf(pattern)) {
     try {
-      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      const match = cmd.includes(pattern) ? /dist\/apps\/([\w-]+)\//.exec(cmd) : null;
-      if (!match) continue;
-      const env = readFileSync(`/proc/${pid}/environ`, 'utf8');
-      const node = /NODE_CODE=(\w+)/.exec(env)?.[1] ?? /SIM_PROVINCE=(\w+)/.exec(env)?.[1] ?? /BENCH_NODE=(\w+)/.exec(env)?.[1] ?? '';
-      const replica = /BENCH_REPLICA=(\w+)/.exec(env)?.[1];
       const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
-      out[`${match[1]}${node ? ` ${node}` : ''}${replica ? ` #${replica}` : ''}`.trim()] = Math.round(rss / 1024);
+      out[name] = Math.round(rss / 1024);
     } catch {
       // the process ended meanwhile
     }
