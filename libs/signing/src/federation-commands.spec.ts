@@ -9,11 +9,15 @@ describe('federation commands (npm run federation)', () => {
   let dir: string;
   const clock = new ManualClock(Date.UTC(2026, 10, 22, 2, 0));
   let doc: (serial: number) => object;
+  /** A node's keys in both suites, as a document of either stage of a move must list them (FEDERATION_KEY_SUITE_MISMATCH). */
+  let bothSuites: (serial: number) => object;
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'cytb-fedcmd-'));
     const sc = await FileKeyStore.open(join(dir, 'sc'), 'SC', clock);
     doc = (serial) => ({ version: 2, serial, nodes: [{ node: 'SC', name: '四川', url: 'http://127.0.0.1:7101', keys: sc.publicJwks().keys }], rules: [] });
+    const scGm = await FileKeyStore.open(join(dir, 'sc-gm'), 'SC', clock, { suite: 'gm' });
+    bothSuites = (serial) => ({ version: 2, serial, nodes: [{ node: 'SC', name: '四川', url: 'http://127.0.0.1:7101', keys: [...sc.publicJwks().keys, ...scGm.publicJwks().keys] }], rules: [] });
   });
 
   afterAll(async () => {
@@ -33,8 +37,8 @@ describe('federation commands (npm run federation)', () => {
 
   it('signs a gm document with the SM2 authority key, and lists both suites\' authority keys during a move', async () => {
     const until = '2026-12-01T00:00:00+08:00';
-    await writeFile(join(dir, 'step1.json'), JSON.stringify({ ...doc(4), suite: 'intl', suiteOverlap: { suite: 'gm', until } }));
-    await writeFile(join(dir, 'step2.json'), JSON.stringify({ ...doc(5), suite: 'gm', suiteOverlap: { suite: 'intl', until } }));
+    await writeFile(join(dir, 'step1.json'), JSON.stringify({ ...bothSuites(4), suite: 'intl', suiteOverlap: { suite: 'gm', until } }));
+    await writeFile(join(dir, 'step2.json'), JSON.stringify({ ...bothSuites(5), suite: 'gm', suiteOverlap: { suite: 'intl', until } }));
     const step1 = await signFederationFile(join(dir, 'step1.json'), join(dir, 'step1.jws'), join(dir, 'authority'), clock);
     const step2 = await signFederationFile(join(dir, 'step2.json'), join(dir, 'step2.jws'), join(dir, 'authority'), clock);
     expect(step1).toMatchObject({ serial: 4, suite: 'intl', suiteOverlap: { suite: 'gm', until }, kid: expect.stringMatching(/^FA-\d/) });
