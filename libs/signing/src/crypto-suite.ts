@@ -103,12 +103,22 @@ export function evidenceHash(compact: string): string {
 
 /** The suite `evidenceHash` hashes `compact` in. */
 export function evidenceSuite(compact: string): CryptoSuite {
+  return suiteOfSignatureAlg(signatureAlgOf(compact)) ?? INTL_SUITE;
+}
+
+/**
+ * The `alg` a compact JWS's header names, read without verifying anything; '' when the header
+ * cannot be read. For choosing what to do with a token (which hash its evidence uses, whether
+ * it must be signed again), never for trusting it.
+ */
+export function signatureAlgOf(compact: string): string {
   const dot = compact.indexOf('.');
-  if (dot <= 0 || dot > 1024) return INTL_SUITE;
+  if (dot <= 0 || dot > 1024) return '';
   try {
     const header: unknown = JSON.parse(Buffer.from(compact.slice(0, dot), 'base64url').toString('utf8'));
-    return suiteOfSignatureAlg((header as { alg?: unknown } | null)?.alg) ?? INTL_SUITE;
+    const alg = (header as { alg?: unknown } | null)?.alg;
+    return typeof alg === 'string' ? alg : '';
   } catch {
-    return INTL_SUITE;
+    return '';
   }
 }

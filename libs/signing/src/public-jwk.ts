@@ -1,5 +1,4 @@
-import type { SuiteName } from './crypto-suite.js';
-import { GM_SUITE } from './crypto-suite.js';
+import { GM_SUITE, suiteOfSignatureAlg, type SuiteName } from './crypto-suite.js';
 import { isSm2Coordinate, type Sm2Point } from './sm2-key.js';
 
 /**
@@ -50,8 +49,7 @@ export type SigningAlg = PublicJwk['alg'];
 
 /** The suite whose signatures use `alg`, or undefined for an algorithm of no suite. */
 export function suiteOfAlg(alg: unknown): SuiteName | undefined {
-  if (alg === SIGNING_ALG) return 'intl';
-  return alg === SM2_ALG ? 'gm' : undefined;
+  return suiteOfSignatureAlg(alg)?.name;
 }
 
 /** The JWS algorithm of an SM2 signature (GM_SUITE.signatureAlg). */

@@ -1,7 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '#core';
 import { GatewayDatabase, type OutboxRecord } from '#persistence';
-import { suiteOfAlg, TrustStore } from '#signing';
+import { signatureAlgOf, suiteOfAlg, TrustStore } from '#signing';
+import { parseDestination } from '../cases/destinations.js';
 import { EnvelopeFactory } from '../cases/envelope-factory.js';
 
 /**
@@ -30,14 +31,18 @@ export class StaleSuiteResigner {
     const accepted = this.trust.acceptedAlgs(this.clock.nowMs());
     // Only an envelope of a known suite: anything else goes as it is, and its receiver says why not.
     const stale = messages.filter((m) => {
-      const alg = algOf(m.payload);
+      const alg = signatureAlgOf(m.payload);
       return carriesEnvelope(m) && suiteOfAlg(alg) !== undefined && !accepted.includes(alg);
     });
     if (stale.length === 0) return messages;
     const resigned = new Map<string, { readonly payload: string; readonly previousAlg: string }>();
     for (const message of stale) {
-      const payload = await this.envelopes.resignInForce(message.payload).catch(() => null);
-      if (payload !== null) resigned.set(message.messageId, { payload, previousAlg: algOf(message.payload) });
+      const payload = await this.envelopes.resignInForce(message.payload).catch((error: unknown) => {
+        // Sent as it is, it is refused and retried until it dead-letters, where an operator sees it.
+        this.logger.warn({ msg: 'stale-suite envelope could not be signed again', messageId: message.messageId, error: error instanceof Error ? error.message : String(error) });
+        return null;
+      });
+      if (payload !== null) resigned.set(message.messageId, { payload, previousAlg: signatureAlgOf(message.payload) });
     }
     const key = this.envelopes.signingKey();
     const lost = new Set<string>();
@@ -72,18 +77,6 @@ export class StaleSuiteResigner {
 
 /** Envelopes go to peers and to this node itself; agency destinations carry JSON. */
 function carriesEnvelope(message: OutboxRecord): boolean {
-  return message.destination === 'self' || message.destination.startsWith('peer:');
-}
-
-/** The `alg` of a compact JWS's header, or '' when it cannot be read. */
-function algOf(compact: string): string {
-  const dot = compact.indexOf('.');
-  if (dot <= 0 || dot > 1024) return '';
-  try {
-    const header: unknown = JSON.parse(Buffer.from(compact.slice(0, dot), 'base64url').toString('utf8'));
-    const alg = (header as { alg?: unknown } | null)?.alg;
-    return typeof alg === 'string' ? alg : '';
-  } catch {
-    return '';
-  }
+  const kind = parseDestination(message.destination)?.kind;
+  return kind === 'self' || kind === 'peer';
 }
