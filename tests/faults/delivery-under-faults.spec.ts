@@ -95,9 +95,12 @@ describe('delivery under faults (real processes, kill -9)', () => {
         }, join(dir, 'logs')),
         adapter: new AppProcess(`${lower}-adapter`, `apps/adapter-${code === 'SC' ? 'sichuan' : 'chongqing'}/src/main.js`, {
           ADAPTER_PORT: String(p.adapter), GATEWAY_STATUS_PORT: String(p.status), AGENCY_BASE_URL: `http://127.0.0.1:${p.sim}`, ADAPTER_STATE_DIR: join(dir, lower, 'adapter'), AGENCY_KEY_DIR: join(dir, lower, 'agency-keys'), ADAPTER_POLL_MS: '100', AGENCY_LINK_SECRET: `fault-suite-agency-link-secret-${code}-0123456789`,
+          // The federation lists the agencies' sealing keys of its suite: gateway and adapter seal, open and prove the link in it.
+          CRYPTO_SUITE: harnessSuite(),
         }, join(dir, 'logs')),
         gateway: new AppProcess(`${lower}-gateway`, 'apps/gateway/src/main.js', {
           AGENCY_LINK_SECRET: `fault-suite-agency-link-secret-${code}-0123456789`,
+          CRYPTO_SUITE: harnessSuite(),
           RATE_LIMIT_PER_SECOND: '100000', RATE_LIMIT_BURST: '100000',
           NODE_CODE: code, HTTP_PORT: String(p.http), STATUS_PORT: String(p.status), ADAPTER_PORT: String(p.adapter), DATA_DIR: dir,
           FEDERATION_FILE: join(dir, `federation-${lower}.jws`), FEDERATION_AUTHORITY_JWKS: join(dir, 'federation-authority.jwks.json'), DEMO_CREDENTIALS_FILE: join(dir, lower, 'demo-credentials.json'),
